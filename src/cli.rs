@@ -1,0 +1,124 @@
+//! Command-line definitions (clap derive). Each `///` comment is the option's help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Make Python installs tamper-proof: pin every requirement to the sha256 of every file
+/// the index publishes for it, for `pip install --require-hashes`.
+#[derive(Debug, Parser)]
+#[command(name = "hashlock", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  1  `--check` found a file to change, a requirement is not pinned, or a line's
+     hashes are not all published for its version
+  2  bad input or usage: unreadable file, syntax pip would reject or misread,
+     include cycle, unknown package or version
+  3  index or network failure (nothing was written)";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add `--hash=sha256:...` for every file of every pinned version, in place.
+    ///
+    /// Every requirement must be pinned (`name==version`). Files named by `-r` are
+    /// locked too; `-c` files are read, never modified. Nothing is written until every
+    /// lookup succeeded, and then each file is replaced atomically.
+    #[command(after_help = EXIT_CODES)]
+    Lock(LockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Requirements files to lock.
+    #[arg(value_name = "FILE", default_value = "requirements.txt")]
+    pub files: Vec<PathBuf>,
+
+    /// Write nothing; exit 1 if any file would change (for pre-commit and CI).
+    #[arg(long, conflicts_with_all = ["diff", "output"])]
+    pub check: bool,
+
+    /// Print a unified diff of the changes to stdout; write nothing.
+    #[arg(long, conflicts_with = "output")]
+    pub diff: bool,
+
+    /// Write the locked file here instead of in place (`-` for stdout). Takes one FILE;
+    /// files it includes are not written.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Lock the pinned requirements even when others are not pinned (they are listed,
+    /// left as they are, and the exit code is still 1: pip will refuse the file with
+    /// `--require-hashes` until every requirement has hashes).
+    #[arg(long)]
+    pub allow_unpinned: bool,
+
+    /// Replace hashes even when some of a line's hashes are published for its version
+    /// and some are not (which can mean tampering: look before you force).
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub index: IndexArgs,
+
+    /// Print nothing but errors (no progress bar, no summary).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// How to reach the package index.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Base URL of a PyPI-compatible index with the JSON API (a trailing `/simple` or
+    /// `/pypi` is ignored).
+    #[arg(long, env = "HASHLOCK_INDEX_URL", default_value = "https://pypi.org", value_name = "URL")]
+    pub index_url: String,
+
+    /// How many index requests run at once.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=512), value_name = "N")]
+    pub concurrency: u16,
+
+    /// Seconds to wait for the index to answer before retrying.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECONDS")]
+    pub timeout: u64,
+
+    /// Retries of a request that failed with 429, 5xx, a timeout or a connection error.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub retries: u32,
+}
+
+impl IndexArgs {
+    /// The index URL without a trailing `/`, `/simple` or `/pypi`.
+    pub fn base_url(&self) -> String {
+        let mut url = self.index_url.trim_end_matches('/');
+        for suffix in ["/simple", "/pypi"] {
+            url = url.strip_suffix(suffix).unwrap_or(url);
+        }
+        url.trim_end_matches('/').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn index_url_suffixes_are_ignored() {
+        for given in ["https://pypi.org", "https://pypi.org/", "https://pypi.org/simple/", "https://pypi.org/pypi"] {
+            let args = IndexArgs { index_url: given.into(), concurrency: 1, timeout: 1, retries: 0 };
+            assert_eq!(args.base_url(), "https://pypi.org");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Asking a package index which files a pinned version has, and their hashes.
+//!
+//! [`Index`] is the one question the rest of hashlock asks; [`PypiJson`] answers it
+//! from PyPI's JSON API (later issues add the Simple API). Lookups are cached and
+//! deduplicated per client, so one run asks about each (name, version) once.
+
+mod http;
+mod pypi_json;
+
+use std::future::Future;
+
+use pep440_rs::Version;
+use pep508_rs::PackageName;
+
+pub use http::{ClientOptions, HttpClient};
+pub use pypi_json::PypiJson;
+
+/// A pinned version to look up: `name==version` or `name===version`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Pin {
+    /// The project name (compared normalized, per PEP 503).
+    pub name: PackageName,
+    /// The pinned version. For `==` it matches any PEP 440-equal version (`1.0` matches
+    /// a release `1.0.0`).
+    pub version: Version,
+    /// For `===`: the version string that must match the published one exactly
+    /// (case-insensitively, as pip compares arbitrary equality).
+    pub arbitrary: Option<String>,
+}
+
+impl std::fmt::Display for Pin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.arbitrary {
+            Some(text) => write!(f, "{}==={}", self.name, text),
+            None => write!(f, "{}=={}", self.name, self.version),
+        }
+    }
+}
+
+/// Every distribution file the index publishes for one version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// The project name as the index spells it.
+    pub name: String,
+    /// The version as the index spells it (may differ from the pin: `1.0` vs `1.0.0`).
+    pub version: String,
+    /// The files of the version (wheels and sdists), in the index's order.
+    pub files: Vec<DistFile>,
+}
+
+/// One distribution file of a release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistFile {
+    pub filename: String,
+    /// Absolute URL (relative URLs from the index are resolved against the document).
+    pub url: String,
+    /// Lowercase hex sha256, when the index publishes one.
+    pub sha256: Option<String>,
+    /// `Some(reason)` when the file is yanked (`reason` may be empty).
+    pub yanked: Option<String>,
+    pub requires_python: Option<String>,
+}
+
+/// Why a lookup failed.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("package `{package}` was not found on {index}")]
+    PackageNotFound { package: String, index: String },
+    #[error("`{package}` has no version {version} on {index}")]
+    VersionNotFound {
+        package: String,
+        version: String,
+        index: String,
+        /// Existing versions closest to the one asked for, best first (at most 5).
+        close: Vec<String>,
+    },
+    #[error("{url} answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("could not reach {url}: {message}")]
+    Network { url: String, message: String },
+    #[error("{url} did not answer within {seconds} s")]
+    Timeout { url: String, seconds: u64 },
+    #[error("{url} sent a document hashlock cannot read: {message}")]
+    Decode { url: String, message: String },
+}
+
+/// A package index that can list the files of a pinned version.
+pub trait Index: Send + Sync {
+    /// The files of `pin`'s version. Calls for the same pin may be served from cache.
+    fn release(&self, pin: &Pin) -> impl Future<Output = Result<Release, IndexError>> + Send;
+}

@@ -1,0 +1,68 @@
+//! Writing a requirement line in pip-compile's layout.
+//!
+//! ```text
+//! requests==2.31.0 \
+//!     --hash=sha256:58cd... \
+//!     --hash=sha256:942c...
+//! ```
+//! The requirement text is copied from the source as written. Other options on the line
+//! (`-C`, hashes of other algorithms) are kept, each on its own continuation line. A
+//! trailing comment moves to the end of the last line: pip joins continuations before it
+//! strips comments, so a `#` anywhere earlier would swallow the hashes after it.
+
+use crate::requirements::{HashAlgorithm, Line, Requirement, RequirementsFile};
+
+/// Indentation of continuation lines, as pip-compile writes it.
+const INDENT: &str = "    ";
+
+/// The new text of `line` (its whole span) carrying `sha256` as its sha256 hashes.
+pub fn requirement_line(
+    file: &RequirementsFile,
+    line: &Line,
+    req: &Requirement,
+    sha256: &[String],
+) -> String {
+    let text = &file.text;
+    let newline = continuation_newline(file, line);
+    let mut out = text[line.span.start..req.span.end].to_string();
+    let kept_options = req.options.iter().map(|opt| text[opt.span.clone()].to_string());
+    let new_hashes = sha256.iter().map(|digest| format!("--hash=sha256:{digest}"));
+    let other_hashes = req
+        .hashes
+        .iter()
+        .filter(|hash| hash.algorithm != HashAlgorithm::Sha256)
+        .map(|hash| text[hash.span.clone()].to_string());
+    for item in kept_options.chain(new_hashes).chain(other_hashes) {
+        out.push_str(" \\");
+        out.push_str(newline);
+        out.push_str(INDENT);
+        out.push_str(&item);
+    }
+    if let Some(comment) = &line.comment {
+        out.push_str(comment_gap(text, comment.start));
+        out.push_str(&text[comment.clone()]);
+    }
+    out.push_str(&text[line.terminator.clone()]);
+    out
+}
+
+/// The break to put inside the continuation: the line's own when it is `\n` or
+/// `\r\n`, else the file's usual one (a `\r` or form feed would not read as a
+/// continuation to a person, even though pip accepts it).
+fn continuation_newline<'a>(file: &'a RequirementsFile, line: &Line) -> &'a str {
+    match &file.text[line.terminator.clone()] {
+        "\r\n" => "\r\n",
+        "\n" => "\n",
+        _ => file.newline(),
+    }
+}
+
+/// The whitespace written before a comment, kept as the user had it.
+fn comment_gap(text: &str, comment_start: usize) -> &str {
+    let before = &text[..comment_start];
+    let gap_start = before.trim_end_matches([' ', '\t']).len();
+    match &before[gap_start..] {
+        "" => "  ",
+        gap => gap,
+    }
+}

@@ -1,0 +1,226 @@
+//! A lossless model of pip's requirements-file format.
+//!
+//! The file is kept as its original text plus a list of logical lines that tile it
+//! exactly: every byte of the input belongs to exactly one [`Line`], in order. Every
+//! entry, option, hash and comment carries a byte [`Span`] into that text, so a caller
+//! rewrites a file by replacing only the spans it must and copying the rest verbatim.
+//!
+//! What a line *means* follows pip's `req_file.py`:
+//! - the text is split into physical lines on every break `str.splitlines` knows;
+//! - a physical line ending in `\` (and not a comment line) is joined with the next;
+//!   a comment line inside a continuation ends it;
+//! - `#` starts a comment at line start or after whitespace only;
+//! - the requirement ends at the first space-separated token that starts with `-`;
+//!   the rest is read as options (`--hash`, `-C`, ...).
+//!
+//! Where pip would silently drop or misread text, parsing fails with the span of the
+//! text pip would lose, rather than guess.
+
+mod parse;
+
+use std::ops::Range;
+
+pub use parse::{decode, parse};
+
+/// A byte range into [`RequirementsFile::text`].
+pub type Span = Range<usize>;
+
+/// A parsed requirements file: the original text and its logical lines.
+#[derive(Debug, Clone)]
+pub struct RequirementsFile {
+    /// The file's full contents, BOM included, exactly as read.
+    pub text: String,
+    /// Whether `text` starts with a UTF-8 byte-order mark (the first line's span
+    /// then starts at 0 and includes it).
+    pub bom: bool,
+    /// Logical lines in file order; their spans tile `text` with no gap or overlap.
+    pub lines: Vec<Line>,
+}
+
+impl RequirementsFile {
+    /// Renders the model back to text: the concatenation of every line's span.
+    /// For an unmodified parse this is the input, byte for byte.
+    pub fn render(&self) -> String {
+        self.lines
+            .iter()
+            .map(|line| &self.text[line.span.clone()])
+            .collect()
+    }
+
+    /// The line ending most used in the file (`"\r\n"` or `"\n"`); `"\n"` when the file
+    /// has no line break at all. New line breaks are written in this style.
+    pub fn newline(&self) -> &'static str {
+        let crlf = self.text.matches("\r\n").count();
+        let lf = self.text.matches('\n').count() - crlf;
+        if crlf > lf { "\r\n" } else { "\n" }
+    }
+
+    /// The requirements of the file, with the line that holds each.
+    pub fn requirements(&self) -> impl Iterator<Item = (&Line, &Requirement)> {
+        self.lines.iter().filter_map(|line| match &line.kind {
+            LineKind::Requirement(req) => Some((line, req)),
+            _ => None,
+        })
+    }
+
+    /// The global options of the file (`-r`, `-c`, `-i`, ...), with their lines.
+    pub fn options(&self) -> impl Iterator<Item = (&Line, &Opt)> {
+        self.lines.iter().flat_map(|line| {
+            let opts: &[Opt] = match &line.kind {
+                LineKind::Options(opts) => opts,
+                _ => &[],
+            };
+            opts.iter().map(move |opt| (line, opt))
+        })
+    }
+}
+
+/// One logical line: a physical line, or several joined by `\` continuations.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// Every byte of the logical line: its physical lines, their `\` and line breaks,
+    /// and the final line break (empty at the end of a file without one).
+    pub span: Span,
+    /// 1-based number of the first physical line.
+    pub number: usize,
+    /// The final line break of the logical line (`\n`, `\r\n`, `\r`, or another break
+    /// `str.splitlines` knows); empty when the file ends without one.
+    pub terminator: Span,
+    /// The comment, from its `#` to the end of the logical line's text (not the break).
+    pub comment: Option<Span>,
+    /// What the line says.
+    pub kind: LineKind,
+}
+
+/// What a logical line says, once comments and continuations are accounted for.
+#[derive(Debug, Clone)]
+pub enum LineKind {
+    /// Nothing but whitespace.
+    Blank,
+    /// Nothing but a comment (and whitespace).
+    Comment,
+    /// A requirement (including `-e`/`--editable` lines), with its own options.
+    Requirement(Requirement),
+    /// A line of global options (`-r`, `-c`, `-i`, `--pre`, ...).
+    Options(Vec<Opt>),
+}
+
+/// A requirement line.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    /// The requirement as written, from its first to its last byte in the source
+    /// (it may cross continuations); excludes options and the comment. For `-e X`
+    /// lines this is the span of `X`.
+    pub span: Span,
+    /// The requirement text as pip reads it (continuations joined, `${VAR}` kept).
+    pub text: String,
+    /// Span of the `-e`/`--editable` flag when the line is an editable requirement.
+    pub editable: Option<Span>,
+    /// What the requirement refers to.
+    pub target: Target,
+    /// The `--hash` options, in file order.
+    pub hashes: Vec<Hash>,
+    /// Other per-requirement options (`-C/--config-settings`, `--global-option`).
+    pub options: Vec<Opt>,
+}
+
+/// What a requirement line names.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A PEP 508 requirement: name, extras, specifiers or `@ url`, marker.
+    Pep508(Box<pep508_rs::Requirement>),
+    /// A path or URL without a name (`./pkg`, `https://host/x.whl`,
+    /// `git+https://...#egg=x`), which pip also accepts.
+    Unnamed {
+        /// The path or URL, as written.
+        location: String,
+    },
+}
+
+/// A `--hash` option.
+#[derive(Debug, Clone)]
+pub struct Hash {
+    /// The whole option: `--hash=sha256:...` or `--hash sha256:...`.
+    pub span: Span,
+    /// The algorithm before the `:`.
+    pub algorithm: HashAlgorithm,
+    /// The digest after the `:`, as written (case kept).
+    pub digest: String,
+    /// Span of the digest alone.
+    pub digest_span: Span,
+}
+
+/// The hash algorithms pip accepts in `--hash` (its `STRONG_HASHES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HashAlgorithm {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// The name pip uses (`sha256`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+        }
+    }
+
+    /// Length of a hex digest of this algorithm.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Self::Sha256 => 64,
+            Self::Sha384 => 96,
+            Self::Sha512 => 128,
+        }
+    }
+}
+
+/// One option as written, with its value.
+#[derive(Debug, Clone)]
+pub struct Opt {
+    /// The whole option, flag and value (`-r base.txt`, `--index-url=https://...`).
+    pub span: Span,
+    /// Which option it is (abbreviated long options are resolved, as optparse does).
+    pub name: OptionName,
+    /// The value, unquoted as shlex would, with the span of its text in the source.
+    pub value: Option<(String, Span)>,
+}
+
+/// The options pip accepts in a requirements file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OptionName {
+    Requirement,
+    Constraint,
+    IndexUrl,
+    ExtraIndexUrl,
+    NoIndex,
+    FindLinks,
+    Pre,
+    NoBinary,
+    OnlyBinary,
+    PreferBinary,
+    RequireHashes,
+    NoRequireHashes,
+    TrustedHost,
+    UseFeature,
+    Editable,
+    Hash,
+    ConfigSettings,
+    GlobalOption,
+}
+
+/// Why a requirements file cannot be read the way pip reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// The offending text.
+    pub span: Span,
+    /// One sentence: what is wrong (no trailing period).
+    pub message: String,
+    /// Short text shown under the caret.
+    pub label: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}

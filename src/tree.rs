@@ -1,0 +1,175 @@
+//! Reading a requirements file and every file it includes.
+//!
+//! `-r FILE` names another requirements file (locked too); `-c FILE` names a constraints
+//! file (read and checked, never modified). Paths are relative to the file that names
+//! them, as pip reads them. Like pip, the role comes from the option, not from the file
+//! that holds it: a `-r` inside a constraints file names a requirements file.
+//! A file reached twice is read once; a file that includes itself is an error.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Located, Source};
+use crate::requirements::{self, OptionName, RequirementsFile, Span};
+
+/// What a file is to the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Named on the command line or by `-r`: locked.
+    Requirements,
+    /// Named by `-c`: read, never modified.
+    Constraints,
+}
+
+/// One file of the tree, read and parsed.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as built from the command line and the includes (shown to the user).
+    pub path: PathBuf,
+    pub role: Role,
+    pub source: Source,
+    pub parsed: RequirementsFile,
+}
+
+/// Where an include was named, to point errors at it.
+struct Origin {
+    file: Source,
+    span: Span,
+}
+
+/// Loads every root and, depth first, the files they include. Roots are always
+/// [`Role::Requirements`]. Returns every error found, not just the first.
+pub fn load(roots: &[PathBuf]) -> Result<Vec<SourceFile>, Vec<Located>> {
+    let mut loader = Loader::default();
+    for root in roots {
+        loader.visit(root.clone(), Role::Requirements, None);
+    }
+    if loader.errors.is_empty() { Ok(loader.files) } else { Err(loader.errors) }
+}
+
+#[derive(Default)]
+struct Loader {
+    files: Vec<SourceFile>,
+    /// Canonical paths of the files being read, outermost first (for cycles).
+    stack: Vec<PathBuf>,
+    /// Canonical paths already read, with their role.
+    seen: Vec<(PathBuf, Role)>,
+    errors: Vec<Located>,
+}
+
+impl Loader {
+    fn visit(&mut self, path: PathBuf, role: Role, origin: Option<Origin>) {
+        let canonical = match std::fs::canonicalize(&path) {
+            Ok(canonical) => canonical,
+            Err(err) => return self.unreadable(&path, &err, origin),
+        };
+        if self.stack.contains(&canonical) {
+            return self.cycle(&canonical, origin);
+        }
+        if let Some((_, seen_role)) = self.seen.iter_mut().find(|(p, _)| *p == canonical) {
+            // Reached again as requirements after being read as constraints: lock it.
+            if *seen_role == Role::Constraints && role == Role::Requirements {
+                *seen_role = role;
+                if let Some(file) = self.files.iter_mut().find(|f| same_file(&f.path, &canonical)) {
+                    file.role = role;
+                }
+            }
+            return;
+        }
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) => return self.unreadable(&path, &err, origin),
+        };
+        self.seen.push((canonical.clone(), role));
+        let Some(file) = self.parse(&path, role, &bytes) else { return };
+        let includes = includes(&file);
+        self.files.push(file);
+        self.stack.push(canonical);
+        for (include, include_role, span, source) in includes {
+            let child = path.parent().unwrap_or(Path::new("")).join(&include);
+            self.visit(child, include_role, Some(Origin { file: source, span }));
+        }
+        self.stack.pop();
+    }
+
+    fn parse(&mut self, path: &Path, role: Role, bytes: &[u8]) -> Option<SourceFile> {
+        let name = path.display().to_string();
+        let text = match requirements::decode(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let source = Source::new(&name, String::from_utf8_lossy(bytes).into_owned());
+                self.errors.push(from_parse_error(&source, err));
+                return None;
+            }
+        };
+        let source = Source::new(&name, text);
+        match requirements::parse(text) {
+            Ok(parsed) => Some(SourceFile { path: path.to_path_buf(), role, source, parsed }),
+            Err(errors) => {
+                self.errors.extend(errors.into_iter().map(|e| from_parse_error(&source, e)));
+                None
+            }
+        }
+    }
+
+    fn unreadable(&mut self, path: &Path, err: &std::io::Error, origin: Option<Origin>) {
+        let message = format!("cannot read `{}`: {}", path.display(), io_reason(err));
+        self.errors.push(match origin {
+            Some(origin) => origin
+                .file
+                .error(origin.span, message)
+                .label("named here")
+                .hint("paths in `-r` and `-c` are relative to the file that names them"),
+            None => Source::new(path.display().to_string(), String::new())
+                .error(0..0, message)
+                .hint("check the path; hashlock reads the files named on its command line"),
+        });
+    }
+
+    fn cycle(&mut self, canonical: &Path, origin: Option<Origin>) {
+        let Some(origin) = origin else { return };
+        let message = format!("`{}` includes itself, through this line", canonical.display());
+        self.errors.push(
+            origin
+                .file
+                .error(origin.span, message)
+                .label("cycle")
+                .hint("remove this include, or the one in the included file that leads back here"),
+        );
+    }
+}
+
+fn same_file(path: &Path, canonical: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|p| p == canonical)
+}
+
+/// The `-r` and `-c` options of a file: (path, role, span of the option, source).
+fn includes(file: &SourceFile) -> Vec<(String, Role, Span, Source)> {
+    file.parsed
+        .options()
+        .filter_map(|(_, opt)| {
+            let role = match opt.name {
+                OptionName::Requirement => Role::Requirements,
+                OptionName::Constraint => Role::Constraints,
+                _ => return None,
+            };
+            let (value, _) = opt.value.as_ref()?;
+            Some((value.clone(), role, opt.span.clone(), file.source.clone()))
+        })
+        .collect()
+}
+
+/// Converts a parser error into a diagnostic on its file.
+pub fn from_parse_error(source: &Source, err: requirements::ParseError) -> Located {
+    source
+        .error(err.span, err.message)
+        .label(err.label)
+        .maybe_hint(err.hint)
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}
