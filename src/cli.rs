@@ -76,7 +76,12 @@ pub struct LockArgs {
 pub struct IndexArgs {
     /// Base URL of a PyPI-compatible index with the JSON API (a trailing `/simple` or
     /// `/pypi` is ignored).
-    #[arg(long, env = "HASHLOCK_INDEX_URL", default_value = "https://pypi.org", value_name = "URL")]
+    #[arg(
+        long,
+        env = "HASHLOCK_INDEX_URL",
+        default_value = "https://pypi.org",
+        value_name = "URL"
+    )]
     pub index_url: String,
 
     /// How many index requests run at once.
@@ -116,8 +121,18 @@ mod tests {
 
     #[test]
     fn index_url_suffixes_are_ignored() {
-        for given in ["https://pypi.org", "https://pypi.org/", "https://pypi.org/simple/", "https://pypi.org/pypi"] {
-            let args = IndexArgs { index_url: given.into(), concurrency: 1, timeout: 1, retries: 0 };
+        for given in [
+            "https://pypi.org",
+            "https://pypi.org/",
+            "https://pypi.org/simple/",
+            "https://pypi.org/pypi",
+        ] {
+            let args = IndexArgs {
+                index_url: given.into(),
+                concurrency: 1,
+                timeout: 1,
+                retries: 0,
+            };
             assert_eq!(args.base_url(), "https://pypi.org");
         }
     }

@@ -21,12 +21,18 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Self { name: name.into(), text: Arc::new(text.into()) }
+        Self {
+            name: name.into(),
+            text: Arc::new(text.into()),
+        }
     }
 
     /// 1-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+        self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1
     }
 
     /// An error at `span`.
@@ -43,7 +49,10 @@ impl Source {
 
     /// A warning at `span`.
     pub fn warning(&self, span: Span, message: impl Into<String>) -> Located {
-        Located { severity: Severity::Warning, ..self.error(span, message) }
+        Located {
+            severity: Severity::Warning,
+            ..self.error(span, message)
+        }
     }
 }
 
@@ -91,7 +100,9 @@ impl Diagnostic for Located {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.hint.as_ref().map(|hint| Box::new(hint) as Box<dyn fmt::Display>)
+        self.hint
+            .as_ref()
+            .map(|hint| Box::new(hint) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

@@ -20,7 +20,10 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(code: u8, reports: impl IntoIterator<Item = miette::Report>) -> Self {
-        Self { code, reports: reports.into_iter().collect() }
+        Self {
+            code,
+            reports: reports.into_iter().collect(),
+        }
     }
 
     pub fn exit_code(&self) -> ExitCode {

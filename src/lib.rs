@@ -8,13 +8,13 @@
 //! [`commands`] wires them per subcommand; [`report`] owns what goes to stderr.
 
 pub mod cli;
-// pub mod commands; (enabled once the index client lands)
+pub mod commands;
 pub mod diagnostics;
 pub mod exit;
 pub mod index;
 pub mod lock;
-pub mod resolve;
-pub mod tree;
 pub mod report;
 pub mod requirements;
+pub mod resolve;
+pub mod tree;
 pub mod write;

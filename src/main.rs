@@ -1,1 +1,47 @@
-fn main() {}
+//! The `hashlock` binary: parse arguments, run the command, map the outcome to an exit
+//! code. Everything else lives in the library.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use hashlock::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    install_report_hook();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::from(hashlock::exit::BAD_INPUT);
+        }
+    };
+    match runtime.block_on(hashlock::commands::run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            for report in &failure.reports {
+                eprintln!("{report:?}");
+            }
+            failure.exit_code()
+        }
+    }
+}
+
+/// Reports read without colour: colour only on a terminal and never with `NO_COLOR`.
+fn install_report_hook() {
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(colour)
+                .unicode(colour)
+                .terminal_links(false)
+                .width(100)
+                .build(),
+        )
+    }));
+}

@@ -46,7 +46,10 @@ pub fn resolve(req: &Requirement) -> Result<Pin, NotPinned> {
             return Err(not_pinned(
                 req,
                 "has no version",
-                &format!("pin it: `{}==<version>` (`pip freeze` shows the installed one)", parsed.name),
+                &format!(
+                    "pin it: `{}==<version>` (`pip freeze` shows the installed one)",
+                    parsed.name
+                ),
             ));
         }
     };
@@ -169,7 +172,10 @@ mod tests {
     #[test]
     fn names_are_normalized() {
         assert_eq!(pin("Zope.Interface==6.2").name.as_ref(), "zope-interface");
-        assert_eq!(pin("typing_extensions==4.10.0").name, pin("typing-extensions==4.10.0").name);
+        assert_eq!(
+            pin("typing_extensions==4.10.0").name,
+            pin("typing-extensions==4.10.0").name
+        );
     }
 
     #[test]

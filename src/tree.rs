@@ -43,14 +43,18 @@ pub fn load(roots: &[PathBuf]) -> Result<Vec<SourceFile>, Vec<Located>> {
     for root in roots {
         loader.visit(root.clone(), Role::Requirements, None);
     }
-    if loader.errors.is_empty() { Ok(loader.files) } else { Err(loader.errors) }
+    if loader.errors.is_empty() {
+        Ok(loader.files)
+    } else {
+        Err(loader.errors)
+    }
 }
 
 #[derive(Default)]
 struct Loader {
     files: Vec<SourceFile>,
-    /// Canonical paths of the files being read, outermost first (for cycles).
-    stack: Vec<PathBuf>,
+    /// Canonical and shown paths of the files being read, outermost first (for cycles).
+    stack: Vec<(PathBuf, String)>,
     /// Canonical paths already read, with their role.
     seen: Vec<(PathBuf, Role)>,
     errors: Vec<Located>,
@@ -62,14 +66,18 @@ impl Loader {
             Ok(canonical) => canonical,
             Err(err) => return self.unreadable(&path, &err, origin),
         };
-        if self.stack.contains(&canonical) {
-            return self.cycle(&canonical, origin);
+        if let Some(start) = self.stack.iter().position(|(open, _)| *open == canonical) {
+            return self.cycle(start, &path, origin);
         }
         if let Some((_, seen_role)) = self.seen.iter_mut().find(|(p, _)| *p == canonical) {
             // Reached again as requirements after being read as constraints: lock it.
             if *seen_role == Role::Constraints && role == Role::Requirements {
                 *seen_role = role;
-                if let Some(file) = self.files.iter_mut().find(|f| same_file(&f.path, &canonical)) {
+                if let Some(file) = self
+                    .files
+                    .iter_mut()
+                    .find(|f| same_file(&f.path, &canonical))
+                {
                     file.role = role;
                 }
             }
@@ -80,11 +88,27 @@ impl Loader {
             Err(err) => return self.unreadable(&path, &err, origin),
         };
         self.seen.push((canonical.clone(), role));
-        let Some(file) = self.parse(&path, role, &bytes) else { return };
+        let Some(file) = self.parse(&path, role, &bytes) else {
+            return;
+        };
         let includes = includes(&file);
         self.files.push(file);
-        self.stack.push(canonical);
+        self.stack.push((canonical, path.display().to_string()));
         for (include, include_role, span, source) in includes {
+            if include.contains("://") {
+                self.errors.push(
+                    source
+                        .error(
+                            span,
+                            format!(
+                                "`{include}` is a remote include, which hashlock does not follow"
+                            ),
+                        )
+                        .label("remote include")
+                        .hint("download the file and include it by path"),
+                );
+                continue;
+            }
             let child = path.parent().unwrap_or(Path::new("")).join(&include);
             self.visit(child, include_role, Some(Origin { file: source, span }));
         }
@@ -103,9 +127,15 @@ impl Loader {
         };
         let source = Source::new(&name, text);
         match requirements::parse(text) {
-            Ok(parsed) => Some(SourceFile { path: path.to_path_buf(), role, source, parsed }),
+            Ok(parsed) => Some(SourceFile {
+                path: path.to_path_buf(),
+                role,
+                source,
+                parsed,
+            }),
             Err(errors) => {
-                self.errors.extend(errors.into_iter().map(|e| from_parse_error(&source, e)));
+                self.errors
+                    .extend(errors.into_iter().map(|e| from_parse_error(&source, e)));
                 None
             }
         }
@@ -125,15 +155,21 @@ impl Loader {
         });
     }
 
-    fn cycle(&mut self, canonical: &Path, origin: Option<Origin>) {
+    fn cycle(&mut self, start: usize, path: &Path, origin: Option<Origin>) {
         let Some(origin) = origin else { return };
-        let message = format!("`{}` includes itself, through this line", canonical.display());
+        let mut chain: Vec<&str> = self.stack[start..]
+            .iter()
+            .map(|(_, name)| name.as_str())
+            .collect();
+        let again = path.display().to_string();
+        chain.push(&again);
+        let message = format!("include cycle: {}", chain.join(" -> "));
         self.errors.push(
             origin
                 .file
                 .error(origin.span, message)
-                .label("cycle")
-                .hint("remove this include, or the one in the included file that leads back here"),
+                .label("leads back to a file being read")
+                .hint("remove this include, or the one that leads back here"),
         );
     }
 }

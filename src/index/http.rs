@@ -1,7 +1,32 @@
-//! The shared HTTP client (placeholder until the client lands).
-use std::time::Duration;
+//! The one HTTP client of a run: connection reuse, timeouts, retries.
+//!
+//! Every index request goes through [`HttpClient::get`], which retries what is worth
+//! retrying (429, 5xx, connection errors, timeouts) with exponential backoff and
+//! jitter, honouring `Retry-After`, and reports a 404 as `Ok(None)` because the index
+//! clients treat "not there" as an answer, not a failure.
+//!
+//! The index host is resolved once, before the client exists, and pinned: some
+//! mirrors' resolvers stall for seconds when many lookups run at once, and a pool of
+//! connections to one host needs only one answer anyway.
+
+mod retry_after;
+
+use std::error::Error as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{ACCEPT, RETRY_AFTER};
+use reqwest::{Certificate, Response, StatusCode, Url};
+
+use super::IndexError;
+
+/// Sent with every request, so index operators can tell who is calling.
+pub const USER_AGENT: &str = concat!("hashlock/", env!("CARGO_PKG_VERSION"));
 
 /// Settings of the shared HTTP client.
+///
+/// Build it with [`ClientOptions::new`] or `..Default::default()`: fields may be added.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     /// Base URL of the index, e.g. `https://pypi.org` (no trailing `/pypi`).
@@ -12,8 +37,261 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// How many times a failed request is retried (429, 5xx, connection errors).
     pub retries: u32,
+    /// Backoff before the first retry; it doubles with each retry, with jitter.
+    pub retry_base: Duration,
+    /// The longest single wait between attempts, whatever `Retry-After` asks for.
+    pub max_retry_wait: Duration,
+    /// A PEM bundle of CA certificates to trust besides the built-in (Mozilla)
+    /// roots: for mirrors behind a private CA or a TLS-inspecting proxy.
+    pub ca_bundle: Option<PathBuf>,
 }
 
-/// One HTTP client shared by every lookup of a run.
+impl ClientOptions {
+    /// Default settings for the index at `index_url`.
+    pub fn new(index_url: impl Into<String>) -> Self {
+        let index_url = index_url.into();
+        Self {
+            index_url,
+            ..Self::default()
+        }
+    }
+}
+
+impl Default for ClientOptions {
+    /// PyPI; connect 10 s, read 30 s, 3 retries from 500 ms, waits capped at 60 s,
+    /// built-in CA roots only.
+    fn default() -> Self {
+        Self {
+            index_url: "https://pypi.org".to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            retry_base: Duration::from_millis(500),
+            max_retry_wait: Duration::from_secs(60),
+            ca_bundle: None,
+        }
+    }
+}
+
+/// One HTTP client shared by every lookup of a run (cheap to clone: the connection
+/// pool is shared).
 #[derive(Debug, Clone)]
-pub struct HttpClient;
+pub struct HttpClient {
+    client: reqwest::Client,
+    options: ClientOptions,
+}
+
+/// The body of a successful response.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Where the body came from after redirects: relative links resolve against it.
+    pub url: Url,
+    pub body: Vec<u8>,
+}
+
+/// The outcome of one attempt: final, or worth another try.
+enum Attempt {
+    Done(Result<Option<Fetched>, IndexError>),
+    Retry {
+        error: IndexError,
+        retry_after: Option<Duration>,
+    },
+}
+
+impl HttpClient {
+    /// Resolves the index host and builds the client.
+    pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
+        let index = parse_index_url(&options.index_url)?;
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(USER_AGENT)
+            .gzip(true)
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.timeout)
+            .pool_idle_timeout(Duration::from_secs(90));
+        for certificate in extra_roots(options).await? {
+            builder = builder.add_root_certificate(certificate);
+        }
+        if let Some((host, addrs)) = resolve_host(&index, options).await? {
+            builder = builder.resolve_to_addrs(&host, &addrs);
+        }
+        let client = builder.build().map_err(|error| IndexError::Network {
+            url: options.index_url.clone(),
+            message: describe(error),
+        })?;
+        let options = options.clone();
+        Ok(HttpClient { client, options })
+    }
+
+    /// The options the client was built with.
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    /// GETs `url`, retrying transient failures. `Ok(None)` means 404.
+    pub async fn get(&self, url: &Url, accept: &str) -> Result<Option<Fetched>, IndexError> {
+        let mut retry = 0;
+        loop {
+            let (error, retry_after) = match self.attempt(url, accept).await {
+                Attempt::Done(result) => return result,
+                Attempt::Retry { error, retry_after } => (error, retry_after),
+            };
+            if retry >= self.options.retries {
+                return Err(error);
+            }
+            tokio::time::sleep(self.wait(retry, retry_after)).await;
+            retry += 1;
+        }
+    }
+
+    async fn attempt(&self, url: &Url, accept: &str) -> Attempt {
+        let request = self.client.get(url.clone()).header(ACCEPT, accept);
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => return self.transport_failure(url, error),
+        };
+        let status = response.status();
+        let error = IndexError::Status {
+            url: url.to_string(),
+            status: status.as_u16(),
+        };
+        if status == StatusCode::NOT_FOUND {
+            Attempt::Done(Ok(None))
+        } else if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            let retry_after = retry_after(&response);
+            Attempt::Retry { error, retry_after }
+        } else if !status.is_success() {
+            Attempt::Done(Err(error))
+        } else {
+            self.read_body(url, response).await
+        }
+    }
+
+    async fn read_body(&self, url: &Url, response: Response) -> Attempt {
+        let final_url = response.url().clone();
+        match response.bytes().await {
+            Ok(body) => Attempt::Done(Ok(Some(Fetched {
+                url: final_url,
+                body: body.to_vec(),
+            }))),
+            Err(error) => self.transport_failure(url, error),
+        }
+    }
+
+    /// Classifies a failure below HTTP: timeouts and broken connections are retried;
+    /// redirect loops and malformed requests would only fail again.
+    fn transport_failure(&self, url: &Url, error: reqwest::Error) -> Attempt {
+        let url = url.to_string();
+        let error = if error.is_timeout() {
+            let limit = if error.is_connect() {
+                self.options.connect_timeout
+            } else {
+                self.options.timeout
+            };
+            let seconds = limit.as_secs_f64().ceil() as u64;
+            IndexError::Timeout { url, seconds }
+        } else {
+            let hopeless = error.is_redirect() || error.is_builder();
+            let message = describe(error);
+            if hopeless {
+                return Attempt::Done(Err(IndexError::Network { url, message }));
+            }
+            IndexError::Network { url, message }
+        };
+        let retry_after = None;
+        Attempt::Retry { error, retry_after }
+    }
+
+    /// The pause before retry number `retry` (0-based): what the server asked for if
+    /// it said, else `retry_base * 2^retry` scaled by a random factor in [0.5, 1.5) so
+    /// that parallel lookups that failed together do not come back together.
+    fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        let wait = retry_after.unwrap_or_else(|| {
+            let exponential = self.options.retry_base.saturating_mul(1 << retry.min(20));
+            exponential.mul_f64(0.5 + fastrand::f64())
+        });
+        wait.min(self.options.max_retry_wait)
+    }
+}
+
+fn parse_index_url(index_url: &str) -> Result<Url, IndexError> {
+    let invalid = |message: String| IndexError::Network {
+        url: index_url.to_owned(),
+        message,
+    };
+    let url = Url::parse(index_url).map_err(|error| invalid(format!("invalid URL: {error}")))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        _ => Err(invalid(
+            "the index URL must be http:// or https://".to_owned(),
+        )),
+    }
+}
+
+/// The certificates of `options.ca_bundle`, if any.
+async fn extra_roots(options: &ClientOptions) -> Result<Vec<Certificate>, IndexError> {
+    let Some(path) = &options.ca_bundle else {
+        return Ok(Vec::new());
+    };
+    let unusable = |message: String| IndexError::Network {
+        url: options.index_url.clone(),
+        message: format!("cannot use the CA bundle {}: {message}", path.display()),
+    };
+    let pem = tokio::fs::read(path)
+        .await
+        .map_err(|e| unusable(e.to_string()))?;
+    Certificate::from_pem_bundle(&pem).map_err(|e| unusable(describe(e)))
+}
+
+/// Looks the index host up once (bounded by the connect timeout). `None` for IP
+/// literals, which need no lookup.
+async fn resolve_host(
+    index: &Url,
+    options: &ClientOptions,
+) -> Result<Option<(String, Vec<SocketAddr>)>, IndexError> {
+    let Some(host) = index.domain() else {
+        return Ok(None);
+    };
+    let port = index.port_or_known_default().unwrap_or(443);
+    let url = options.index_url.clone();
+    let lookup = tokio::net::lookup_host((host, port));
+    let addrs = match tokio::time::timeout(options.connect_timeout, lookup).await {
+        Ok(Ok(addrs)) => addrs.collect::<Vec<_>>(),
+        Ok(Err(error)) => {
+            let message = format!("cannot resolve {host}: {error}");
+            return Err(IndexError::Network { url, message });
+        }
+        Err(_) => {
+            let seconds = options.connect_timeout.as_secs_f64().ceil() as u64;
+            return Err(IndexError::Timeout { url, seconds });
+        }
+    };
+    if addrs.is_empty() {
+        let message = format!("{host} resolves to no address");
+        return Err(IndexError::Network { url, message });
+    }
+    Ok(Some((host.to_owned(), addrs)))
+}
+
+/// `Retry-After` of a response, when present and readable.
+fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
+    retry_after::parse(value, SystemTime::now())
+}
+
+/// An error and its causes on one line, without the URL (the caller names it):
+/// reqwest's own message only says "error sending request"; the useful part
+/// ("Connection refused") is in the sources.
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !message.contains(&cause_text) {
+            message = format!("{message}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    message
+}

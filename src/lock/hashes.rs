@@ -13,7 +13,10 @@ pub enum Decision {
     Add(Vec<String>),
     /// None of the line's sha256 hashes is published (the pin was edited by hand, or
     /// `--force`): replace them with the full set. `stale` are the ones dropped.
-    Replace { hashes: Vec<String>, stale: Vec<String> },
+    Replace {
+        hashes: Vec<String>,
+        stale: Vec<String>,
+    },
     /// Some hashes are published and some are not: what tampering or a deleted file
     /// looks like. `unknown` are the unpublished ones, as written.
     Conflict { unknown: Vec<String> },
@@ -31,13 +34,23 @@ pub fn decide(existing: &[Hash], published: &BTreeSet<String>, force: bool) -> D
         .partition(|hash| published.contains(&hash.digest.to_ascii_lowercase()));
     let all: Vec<String> = published.iter().cloned().collect();
     if unknown.is_empty() {
-        let have: BTreeSet<String> = known.iter().map(|h| h.digest.to_ascii_lowercase()).collect();
+        let have: BTreeSet<String> = known
+            .iter()
+            .map(|h| h.digest.to_ascii_lowercase())
+            .collect();
         // Duplicates or case differences alone are not worth a rewrite: pip reads them fine.
-        return if have == *published { Decision::Keep } else { Decision::Add(all) };
+        return if have == *published {
+            Decision::Keep
+        } else {
+            Decision::Add(all)
+        };
     }
     let unknown: Vec<String> = unknown.iter().map(|hash| hash.digest.clone()).collect();
     if known.is_empty() || force {
-        Decision::Replace { hashes: all, stale: unknown }
+        Decision::Replace {
+            hashes: all,
+            stale: unknown,
+        }
     } else {
         Decision::Conflict { unknown }
     }
@@ -52,7 +65,12 @@ mod tests {
     const X: &str = "ff00000000000000000000000000000000000000000000000000000000000000";
 
     fn hash(algorithm: HashAlgorithm, digest: &str) -> Hash {
-        Hash { span: 0..0, algorithm, digest: digest.to_string(), digest_span: 0..0 }
+        Hash {
+            span: 0..0,
+            algorithm,
+            digest: digest.to_string(),
+            digest_span: 0..0,
+        }
     }
 
     fn sha256(digest: &str) -> Hash {
@@ -75,25 +93,45 @@ mod tests {
     #[test]
     fn complete_set_is_kept_whatever_its_order_or_case() {
         let upper = B.to_ascii_uppercase();
-        assert_eq!(decide(&[sha256(&upper), sha256(A)], &published(), false), Decision::Keep);
+        assert_eq!(
+            decide(&[sha256(&upper), sha256(A)], &published(), false),
+            Decision::Keep
+        );
     }
 
     #[test]
     fn published_subset_is_completed() {
-        assert_eq!(decide(&[sha256(B)], &published(), false), Decision::Add(full()));
+        assert_eq!(
+            decide(&[sha256(B)], &published(), false),
+            Decision::Add(full())
+        );
     }
 
     #[test]
     fn all_unknown_is_replaced() {
         let decision = decide(&[sha256(X)], &published(), false);
-        assert_eq!(decision, Decision::Replace { hashes: full(), stale: vec![X.to_string()] });
+        assert_eq!(
+            decision,
+            Decision::Replace {
+                hashes: full(),
+                stale: vec![X.to_string()]
+            }
+        );
     }
 
     #[test]
     fn mixed_is_a_conflict_unless_forced() {
         let lines = [sha256(A), sha256(X)];
-        assert_eq!(decide(&lines, &published(), false), Decision::Conflict { unknown: vec![X.to_string()] });
-        assert!(matches!(decide(&lines, &published(), true), Decision::Replace { .. }));
+        assert_eq!(
+            decide(&lines, &published(), false),
+            Decision::Conflict {
+                unknown: vec![X.to_string()]
+            }
+        );
+        assert!(matches!(
+            decide(&lines, &published(), true),
+            Decision::Replace { .. }
+        ));
     }
 
     #[test]

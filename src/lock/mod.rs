@@ -18,7 +18,12 @@ use crate::requirements::{LineKind, RequirementsFile, Span};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// Some of the line's hashes are published for the version and some are not.
-    UnknownHashes { span: Span, pin: Pin, version: String, unknown: Vec<String> },
+    UnknownHashes {
+        span: Span,
+        pin: Pin,
+        version: String,
+        unknown: Vec<String>,
+    },
     /// The index lists no file with a sha256 for the version.
     NoHashes { span: Span, pin: Pin },
 }
@@ -55,7 +60,10 @@ pub fn plan<'a>(
     release: impl Fn(&Pin) -> Option<&'a Release>,
     force: bool,
 ) -> Plan {
-    let mut plan = Plan { text: String::with_capacity(file.text.len() * 2), ..Plan::default() };
+    let mut plan = Plan {
+        text: String::with_capacity(file.text.len() * 2),
+        ..Plan::default()
+    };
     for (index, line) in file.lines.iter().enumerate() {
         let original = &file.text[line.span.clone()];
         let (Some(pin), LineKind::Requirement(req)) = (pins.get(&index), &line.kind) else {
@@ -72,7 +80,10 @@ pub fn plan<'a>(
             .filter_map(|f| f.sha256.as_ref().map(|h| h.to_ascii_lowercase()))
             .collect();
         if published.is_empty() {
-            plan.problems.push(Problem::NoHashes { span: req.span.clone(), pin: pin.clone() });
+            plan.problems.push(Problem::NoHashes {
+                span: req.span.clone(),
+                pin: pin.clone(),
+            });
             plan.text.push_str(original);
             continue;
         }
@@ -85,7 +96,11 @@ pub fn plan<'a>(
             }
             Decision::Add(hashes) => hashes,
             Decision::Replace { hashes, stale } => {
-                plan.replaced.push(Replaced { span: req.span.clone(), pin: pin.clone(), stale });
+                plan.replaced.push(Replaced {
+                    span: req.span.clone(),
+                    pin: pin.clone(),
+                    stale,
+                });
                 hashes
             }
             Decision::Conflict { unknown } => {
@@ -102,7 +117,11 @@ pub fn plan<'a>(
         plan.locked += 1;
         plan.hashes += sha256.len();
         plan.lines_changed += 1;
-        plan.text.push_str(&render::requirement_line(file, line, req, &sha256));
+        plan.text
+            .push_str(&render::requirement_line(file, line, req, &sha256));
     }
     plan
 }
+
+#[cfg(test)]
+mod tests;

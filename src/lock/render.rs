@@ -25,8 +25,13 @@ pub fn requirement_line(
     let text = &file.text;
     let newline = continuation_newline(file, line);
     let mut out = text[line.span.start..req.span.end].to_string();
-    let kept_options = req.options.iter().map(|opt| text[opt.span.clone()].to_string());
-    let new_hashes = sha256.iter().map(|digest| format!("--hash=sha256:{digest}"));
+    let kept_options = req
+        .options
+        .iter()
+        .map(|opt| text[opt.span.clone()].to_string());
+    let new_hashes = sha256
+        .iter()
+        .map(|digest| format!("--hash=sha256:{digest}"));
     let other_hashes = req
         .hashes
         .iter()

@@ -1,0 +1,145 @@
+//! Planner tests on parsed text: what a locked line looks like, and what stays.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use pep440_rs::Version;
+use pep508_rs::PackageName;
+
+use super::*;
+use crate::index::DistFile;
+use crate::requirements::{self, LineKind};
+
+const H1: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+const H2: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+
+fn release(hashes: &[&str]) -> Release {
+    let files = hashes
+        .iter()
+        .enumerate()
+        .map(|(i, hash)| DistFile {
+            filename: format!("six-1.16.0-{i}.whl"),
+            url: format!("https://files.example/six-{i}.whl"),
+            sha256: Some(hash.to_string()),
+            yanked: None,
+            requires_python: None,
+        })
+        .collect();
+    Release {
+        name: "six".into(),
+        version: "1.16.0".into(),
+        files,
+    }
+}
+
+fn six() -> Pin {
+    Pin {
+        name: PackageName::from_str("six").unwrap(),
+        version: Version::from_str("1.16.0").unwrap(),
+        arbitrary: None,
+    }
+}
+
+/// Locks every requirement line of `text` as six 1.16.0 with files hashed `hashes`.
+fn lock(text: &str, hashes: &[&str], force: bool) -> Plan {
+    let file = requirements::parse(text).unwrap();
+    let pins: HashMap<usize, Pin> = file
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| matches!(line.kind, LineKind::Requirement(_)))
+        .map(|(index, _)| (index, six()))
+        .collect();
+    let release = release(hashes);
+    plan(&file, &pins, |_| Some(&release), force)
+}
+
+#[test]
+fn writes_pip_compile_layout_sorted() {
+    let plan = lock("six==1.16.0\n", &[H2, H1], false);
+    let want = format!("six==1.16.0 \\\n    --hash=sha256:{H1} \\\n    --hash=sha256:{H2}\n");
+    assert_eq!(plan.text, want);
+    assert_eq!((plan.locked, plan.hashes, plan.lines_changed), (1, 2, 1));
+}
+
+#[test]
+fn trailing_comment_moves_after_the_last_hash() {
+    let plan = lock("six==1.16.0   # why we need it\n", &[H1], false);
+    assert_eq!(
+        plan.text,
+        format!("six==1.16.0 \\\n    --hash=sha256:{H1}   # why we need it\n")
+    );
+}
+
+#[test]
+fn crlf_lines_continue_with_crlf() {
+    let plan = lock("# top\r\nsix==1.16.0\r\n", &[H1, H2], false);
+    let want = format!(
+        "# top\r\nsix==1.16.0 \\\r\n    --hash=sha256:{H1} \\\r\n    --hash=sha256:{H2}\r\n"
+    );
+    assert_eq!(plan.text, want);
+}
+
+#[test]
+fn last_line_without_newline_gets_none() {
+    let plan = lock("six==1.16.0", &[H1], false);
+    assert_eq!(plan.text, format!("six==1.16.0 \\\n    --hash=sha256:{H1}"));
+}
+
+#[test]
+fn requirement_text_markers_and_other_options_are_kept() {
+    let sha512 = "ab".repeat(64);
+    let text = format!(
+        "Six[extra] == 1.16.0 ; python_version > \"3\" -C key=value --hash=sha512:{sha512}\n"
+    );
+    let plan = lock(&text, &[H1], false);
+    let want = format!(
+        "Six[extra] == 1.16.0 ; python_version > \"3\" \\\n    -C key=value \\\n    --hash=sha256:{H1} \\\n    --hash=sha512:{sha512}\n"
+    );
+    assert_eq!(plan.text, want);
+}
+
+#[test]
+fn complete_lines_are_not_touched_whatever_their_layout() {
+    let text = format!(
+        "six==1.16.0 --hash=sha256:{} --hash sha256:{H1}  # ok\n",
+        H2.to_uppercase()
+    );
+    let plan = lock(&text, &[H1, H2], false);
+    assert_eq!(plan.text, text);
+    assert_eq!((plan.locked, plan.lines_changed), (1, 0));
+}
+
+#[test]
+fn other_lines_are_copied_verbatim() {
+    let text = "# c\n\n-i https://x/simple\nsix==1.16.0\n\t\n# end";
+    let plan = lock(text, &[H1], false);
+    assert_eq!(
+        plan.text,
+        format!("# c\n\n-i https://x/simple\nsix==1.16.0 \\\n    --hash=sha256:{H1}\n\t\n# end")
+    );
+}
+
+#[test]
+fn mixed_known_and_unknown_hashes_are_a_problem() {
+    let unknown = "3".repeat(64);
+    let text = format!("six==1.16.0 --hash=sha256:{H1} --hash=sha256:{unknown}\n");
+    let plan = lock(&text, &[H1, H2], false);
+    assert_eq!(plan.text, text);
+    assert!(
+        matches!(&plan.problems[..], [Problem::UnknownHashes { unknown: u, .. }] if u == &vec![unknown.clone()])
+    );
+    let forced = lock(&text, &[H1, H2], true);
+    assert!(forced.problems.is_empty());
+    assert_eq!(forced.replaced.len(), 1);
+}
+
+#[test]
+fn a_release_without_digests_is_a_problem() {
+    let file = requirements::parse("six==1.16.0\n").unwrap();
+    let mut release = release(&[H1]);
+    release.files[0].sha256 = None;
+    let pins = HashMap::from([(0, six())]);
+    let plan = plan(&file, &pins, |_| Some(&release), false);
+    assert!(matches!(&plan.problems[..], [Problem::NoHashes { .. }]));
+}

@@ -1,0 +1,479 @@
+//! The PyPI JSON client against the loopback index (never the internet, except the
+//! `#[ignore]`d live test).
+
+mod support;
+
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use hashlock::index::{ClientOptions, DistFile, Index, IndexError, Pin, PypiJson, Release};
+use pep440_rs::Version;
+use pep508_rs::PackageName;
+use support::{Config, TestIndex};
+
+const REQUESTS_SDIST_SHA256: &str =
+    "942c5a758f98d790eaed1a29cb6eefc7ffb0d1cf7af05c3d2791656dbd6ad1e1";
+
+/// Fast retries, generous timeouts: tests that need otherwise say so.
+fn options(index: &TestIndex) -> ClientOptions {
+    ClientOptions {
+        retry_base: Duration::from_millis(10),
+        ..ClientOptions::new(index.url())
+    }
+}
+
+async fn client(index: &TestIndex) -> PypiJson {
+    PypiJson::connect(options(index)).await.expect("connect")
+}
+
+/// `name==version`.
+fn pin(name: &str, version: &str) -> Pin {
+    Pin {
+        name: PackageName::from_str(name).unwrap(),
+        version: Version::from_str(version).unwrap(),
+        arbitrary: None,
+    }
+}
+
+/// `name===version`.
+fn arbitrary(name: &str, version: &str) -> Pin {
+    Pin {
+        arbitrary: Some(version.to_owned()),
+        ..pin(name, version)
+    }
+}
+
+fn filenames(release: &Release) -> Vec<&str> {
+    release.files.iter().map(|f| f.filename.as_str()).collect()
+}
+
+/// Both flavours of the loopback index: with and without per-version endpoint.
+fn both_configs() -> [Config; 2] {
+    [Config::new(), Config::new().without_version_endpoint()]
+}
+
+#[tokio::test]
+async fn per_version_endpoint_is_used_when_present() {
+    let index = TestIndex::start(Config::new());
+    let pypi = client(&index).await;
+    let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
+    assert_eq!(
+        (release.name.as_str(), release.version.as_str()),
+        ("requests", "2.31.0")
+    );
+    let expected = ["requests-2.31.0.tar.gz", "requests-2.31.0-py3-none-any.whl"];
+    assert_eq!(filenames(&release), expected);
+    let sdist = &release.files[0];
+    assert_eq!(sdist.sha256.as_deref(), Some(REQUESTS_SDIST_SHA256));
+    assert_eq!(sdist.requires_python.as_deref(), Some(">=3.7"));
+    assert_eq!(sdist.yanked, None);
+    assert!(
+        sdist
+            .url
+            .starts_with("https://files.pythonhosted.org/packages/9d/be/")
+    );
+    assert_eq!(index.requests("/pypi/requests/2.31.0/json"), 1);
+    assert_eq!(index.project_requests(), 0);
+}
+
+#[tokio::test]
+async fn missing_version_endpoint_switches_to_project_documents_once() {
+    let index = TestIndex::start(Config::new().without_version_endpoint());
+    let pypi = client(&index).await;
+    assert!(pypi.uses_version_endpoint());
+    let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
+    assert_eq!(release.files.len(), 2);
+    assert!(!pypi.uses_version_endpoint());
+    for (name, version) in [
+        ("urllib3", "2.2.1"),
+        ("idna", "3.6"),
+        ("requests", "2.32.3"),
+    ] {
+        let release = pypi.release(&pin(name, version)).await.unwrap();
+        assert_eq!(release.version, version);
+    }
+    assert_eq!(index.version_requests(), 1, "{:#?}", index.counts());
+    assert_eq!(
+        index.requests("/pypi/requests/json"),
+        1,
+        "project documents are cached"
+    );
+    assert_eq!(index.project_requests(), 3);
+}
+
+#[tokio::test]
+async fn unknown_version_does_not_switch() {
+    let index = TestIndex::start(Config::new());
+    let pypi = client(&index).await;
+    let error = pypi.release(&pin("requests", "9.9.9")).await.unwrap_err();
+    assert!(
+        matches!(error, IndexError::VersionNotFound { .. }),
+        "{error}"
+    );
+    assert!(pypi.uses_version_endpoint());
+    pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    assert_eq!(index.version_requests(), 2);
+    assert_eq!(index.requests("/pypi/six/json"), 0);
+}
+
+#[tokio::test]
+async fn differently_spelled_version_does_not_switch() {
+    let index = TestIndex::start(Config::new().without_version_endpoint());
+    let pypi = client(&index).await;
+    // The project has "4.2", not "4.2.0": the 404 proves nothing about the endpoint.
+    let release = pypi.release(&pin("Django", "4.2.0")).await.unwrap();
+    assert_eq!(release.version, "4.2");
+    assert!(pypi.uses_version_endpoint());
+    pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    assert!(!pypi.uses_version_endpoint());
+    assert_eq!(index.version_requests(), 2);
+}
+
+#[tokio::test]
+async fn equal_pins_match_versions_with_trailing_zeros() {
+    for config in both_configs() {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        let urllib3 = pypi.release(&pin("urllib3", "2.0")).await.unwrap();
+        assert_eq!(urllib3.version, "2.0.0");
+        assert_eq!(filenames(&urllib3).len(), 2);
+        let reason = urllib3.files[0].yanked.as_deref().expect("2.0.0 is yanked");
+        assert!(reason.starts_with("Truncated response bodies"), "{reason}");
+        let django = pypi.release(&pin("django", "4.2.0")).await.unwrap();
+        assert_eq!(
+            (django.name.as_str(), django.version.as_str()),
+            ("Django", "4.2")
+        );
+    }
+}
+
+#[tokio::test]
+async fn arbitrary_pins_match_the_exact_string() {
+    for config in both_configs() {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        let django = pypi.release(&arbitrary("Django", "4.2")).await.unwrap();
+        assert_eq!(django.version, "4.2");
+        let error = pypi
+            .release(&arbitrary("Django", "4.2.0"))
+            .await
+            .unwrap_err();
+        let IndexError::VersionNotFound { version, close, .. } = error else {
+            panic!("expected VersionNotFound, got {error}");
+        };
+        assert_eq!(version, "4.2.0");
+        assert_eq!(close.first().map(String::as_str), Some("4.2"));
+        let pyyaml = pypi
+            .release(&arbitrary("PyYAML", "6.0.2RC1"))
+            .await
+            .unwrap();
+        assert_eq!(pyyaml.version, "6.0.2rc1");
+        assert!(pyyaml.files.iter().all(|f| f.yanked.is_some()));
+    }
+}
+
+#[tokio::test]
+async fn relative_file_urls_are_resolved() {
+    for config in both_configs() {
+        let index = TestIndex::start(config.relative_urls());
+        let pypi = client(&index).await;
+        let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
+        let sdist = &release.files[0];
+        let path = "/packages/9d/be/10918a2eac4ae9f02f6cfe6414b7a155ccd8f7f9d4380d62fd5b955065c3/requests-2.31.0.tar.gz";
+        assert_eq!(sdist.url, format!("{}{path}", index.url()));
+        let urllib3 = pypi.release(&pin("urllib3", "2.2.1")).await.unwrap();
+        let prefix = format!("{}/packages/packages/", index.url());
+        assert!(urllib3.files.iter().all(|f| f.url.starts_with(&prefix)));
+    }
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_reported() {
+    let index = TestIndex::start(Config::new().failing("six"));
+    let pypi = PypiJson::connect(ClientOptions {
+        retries: 2,
+        ..options(&index)
+    })
+    .await
+    .unwrap();
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let IndexError::Status { url, status } = &error else {
+        panic!("expected Status, got {error}");
+    };
+    assert_eq!(
+        (url.as_str(), *status),
+        (
+            format!("{}/pypi/six/1.16.0/json", index.url()).as_str(),
+            500
+        )
+    );
+    assert_eq!(index.requests("/pypi/six/1.16.0/json"), 3);
+    assert_eq!(index.project_requests(), 0);
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let index = TestIndex::start(Config::new().status("six", 403));
+    let pypi = client(&index).await;
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    assert!(
+        matches!(error, IndexError::Status { status: 403, .. }),
+        "{error}"
+    );
+    assert_eq!(index.total_requests(), 1);
+}
+
+#[tokio::test]
+async fn rate_limits_are_honoured() {
+    let index = TestIndex::start(Config::new().rate_limited("six", 1, 1));
+    let pypi = client(&index).await;
+    let started = Instant::now();
+    let release = pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    let waited = started.elapsed();
+    assert_eq!(release.files.len(), 2);
+    assert!(waited >= Duration::from_secs(1), "retried after {waited:?}");
+    assert!(waited < Duration::from_secs(3), "retried after {waited:?}");
+    assert_eq!(index.requests("/pypi/six/1.16.0/json"), 2);
+}
+
+#[tokio::test]
+async fn hanging_index_times_out() {
+    let index = TestIndex::start(Config::new().hanging("six"));
+    let pypi = PypiJson::connect(ClientOptions {
+        timeout: Duration::from_secs(1),
+        retries: 1,
+        ..options(&index)
+    })
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let elapsed = started.elapsed();
+    let IndexError::Timeout { url, seconds } = &error else {
+        panic!("expected Timeout, got {error}");
+    };
+    assert_eq!(*url, format!("{}/pypi/six/1.16.0/json", index.url()));
+    assert_eq!(*seconds, 1);
+    // Two attempts of 1 s each, plus a short backoff.
+    assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+    assert_eq!(index.requests("/pypi/six/1.16.0/json"), 2);
+}
+
+#[tokio::test]
+async fn unknown_package_is_reported() {
+    for config in both_configs() {
+        let index = TestIndex::start(config.missing("six"));
+        let pypi = client(&index).await;
+        for name in ["no-such-package", "six"] {
+            let error = pypi.release(&pin(name, "1.0")).await.unwrap_err();
+            let IndexError::PackageNotFound {
+                package,
+                index: url,
+            } = &error
+            else {
+                panic!("expected PackageNotFound, got {error}");
+            };
+            assert_eq!((package.as_str(), url.as_str()), (name, index.url()));
+            assert_eq!(
+                index.requests(&format!("/pypi/{name}/json")),
+                1,
+                "404 is not retried"
+            );
+        }
+        assert!(pypi.uses_version_endpoint());
+    }
+}
+
+#[tokio::test]
+async fn unknown_version_suggests_close_ones() {
+    for config in both_configs() {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        let error = pypi.release(&pin("requests", "2.32.9")).await.unwrap_err();
+        let IndexError::VersionNotFound {
+            package,
+            version,
+            close,
+            ..
+        } = error
+        else {
+            panic!("expected VersionNotFound, got {error}");
+        };
+        assert_eq!((package.as_str(), version.as_str()), ("requests", "2.32.9"));
+        assert_eq!(close, ["2.32.5", "2.32.4", "2.32.3", "2.32.2", "2.31.0"]);
+        let error = pypi.release(&pin("numpy", "1.26.7")).await.unwrap_err();
+        let IndexError::VersionNotFound { close, .. } = error else {
+            panic!("expected VersionNotFound, got {error}");
+        };
+        assert_eq!(close, ["1.26.4", "1.26.3", "1.26.2", "2.0.0", "2.0.1"]);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_identical_lookups_share_one_request() {
+    let config = Config::new().latency(Duration::from_millis(100));
+    let index = TestIndex::start(config);
+    let pypi = client(&index).await;
+    let pins = [pin("requests", "2.31.0"), pin("requests", "2.31")];
+    let lookups = (0..10).map(|i| pypi.release(&pins[i % 2]));
+    let releases: Vec<Release> = join_all(lookups)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert!(releases.iter().all(|r| *r == releases[0]));
+    assert_eq!(index.total_requests(), 1, "{:#?}", index.counts());
+}
+
+#[tokio::test]
+async fn concurrent_lookups_share_one_project_document() {
+    let config = Config::new()
+        .without_version_endpoint()
+        .latency(Duration::from_millis(100));
+    let index = TestIndex::start(config);
+    let pypi = client(&index).await;
+    let pins = [
+        pin("numpy", "1.26.4"),
+        pin("numpy", "1.26.3"),
+        pin("numpy", "1.26.2"),
+    ];
+    let releases = join_all(pins.iter().map(|p| pypi.release(p))).await;
+    assert!(
+        releases
+            .iter()
+            .all(|r| r.as_ref().is_ok_and(|r| r.files.len() > 20))
+    );
+    assert_eq!(index.requests("/pypi/numpy/json"), 1);
+    assert!(index.version_requests() <= 3);
+}
+
+#[tokio::test]
+async fn user_agent_is_sent() {
+    let index = TestIndex::start(Config::new().without_version_endpoint());
+    let pypi = client(&index).await;
+    pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    let expected = format!("hashlock/{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(index.user_agents(), [expected.clone(), expected]);
+}
+
+#[tokio::test]
+async fn unreadable_document_is_a_decode_error() {
+    for config in both_configs() {
+        let index = TestIndex::start(config.corrupt("six"));
+        let pypi = client(&index).await;
+        let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+        assert!(matches!(error, IndexError::Decode { .. }), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn both_endpoints_give_the_same_releases() {
+    let pins = [
+        pin("requests", "2.31.0"),
+        pin("requests", "2.32.3"),
+        pin("requests", "2.32.0"),
+        pin("urllib3", "2.2.1"),
+        pin("certifi", "2024.2.2"),
+        pin("idna", "3.6"),
+        pin("charset-normalizer", "3.3.2"),
+        pin("Django", "4.2.11"),
+        pin("zope.interface", "6.2"),
+        pin("typing_extensions", "4.10.0"),
+        pin("six", "1.16.0"),
+        pin("attrs", "23.2.0"),
+        pin("packaging", "24.0"),
+        pin("PyYAML", "6.0.1"),
+        pin("numpy", "1.26.4"),
+    ];
+    let with = TestIndex::start(Config::new());
+    let without = TestIndex::start(Config::new().without_version_endpoint());
+    let (with_client, without_client) = (client(&with).await, client(&without).await);
+    for pin in &pins {
+        let a = with_client.release(pin).await.unwrap();
+        let b = without_client.release(pin).await.unwrap();
+        assert_eq!(a, b, "{pin}");
+        assert!(a.files.iter().all(well_formed), "{pin}");
+    }
+    assert_eq!(with.project_requests(), 0);
+    assert_eq!(without.version_requests(), 1);
+}
+
+fn well_formed(file: &DistFile) -> bool {
+    let sha256 = file.sha256.as_deref().unwrap_or_default();
+    let hex = sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    hex && file.url.starts_with("https://") && file.url.ends_with(&file.filename)
+}
+
+#[tokio::test]
+async fn synthetic_packages_exist_on_demand() {
+    let index = TestIndex::start(Config::new().synthetic());
+    let pypi = client(&index).await;
+    let release = pypi.release(&pin("synth-42", "1.0.0")).await.unwrap();
+    assert_eq!(release.files.len(), 4);
+    assert!(
+        release
+            .files
+            .iter()
+            .all(|f| f.sha256.as_ref().is_some_and(|h| h.len() == 64))
+    );
+    let error = pypi.release(&pin("synth-x", "1.0.0")).await.unwrap_err();
+    assert!(
+        matches!(error, IndexError::PackageNotFound { .. }),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn index_host_names_are_resolved() {
+    let index = TestIndex::start(Config::new());
+    let url = index.url().replace("127.0.0.1", "localhost");
+    let pypi = PypiJson::connect(ClientOptions::new(url)).await.unwrap();
+    pypi.release(&pin("six", "1.16.0")).await.unwrap();
+}
+
+#[tokio::test]
+async fn unresolvable_index_fails_to_connect() {
+    let unresolvable = ClientOptions {
+        connect_timeout: Duration::from_secs(3),
+        ..ClientOptions::new("https://no-such-host.invalid")
+    };
+    let error = PypiJson::connect(unresolvable).await.unwrap_err();
+    let is_network = matches!(
+        error,
+        IndexError::Network { .. } | IndexError::Timeout { .. }
+    );
+    assert!(is_network, "{error}");
+}
+
+#[tokio::test]
+async fn cache_control_is_sent_when_configured() {
+    let index = TestIndex::start(Config::new().cache_control("max-age=600"));
+    let url = format!("{}/pypi/six/json", index.url());
+    let response = reqwest::get(&url).await.unwrap();
+    let value = response.headers().get("cache-control").unwrap();
+    assert_eq!(value, "max-age=600");
+}
+
+/// Set `SSL_CERT_FILE` to a PEM bundle when the network path re-signs TLS (a private
+/// CA or an inspecting proxy): its roots are trusted besides the built-in ones.
+#[tokio::test]
+#[ignore = "queries the live PyPI"]
+async fn live_pypi_knows_requests_2_31_0() {
+    let options = ClientOptions {
+        ca_bundle: std::env::var_os("SSL_CERT_FILE").map(Into::into),
+        ..ClientOptions::default()
+    };
+    let pypi = PypiJson::connect(options).await.unwrap();
+    let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
+    let sdist = release
+        .files
+        .iter()
+        .find(|f| f.filename == "requests-2.31.0.tar.gz");
+    let sha256 = sdist.and_then(|f| f.sha256.as_deref());
+    assert_eq!(sha256, Some(REQUESTS_SDIST_SHA256));
+}

@@ -1,0 +1,456 @@
+//! End-to-end tests of `hashlock lock`, run on the binary against a loopback index
+//! serving recorded PyPI documents from `fixtures/pypi/`.
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+use support::{Config, TestIndex};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lock");
+
+/// A temp dir holding copies of fixtures, and the index the binary asks.
+struct Case {
+    dir: TempDir,
+    index: TestIndex,
+}
+
+/// What a run of the binary left: exit code, stdout, stderr (with temp paths and
+/// timings filtered out so they can be snapshotted).
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Case {
+    fn new() -> Self {
+        Self::with(Config::default())
+    }
+
+    fn with(config: Config) -> Self {
+        Self {
+            dir: TempDir::new().unwrap(),
+            index: TestIndex::start(config),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Copies `fixtures/lock/<name>` into the case dir.
+    fn fixture(&self, name: &str) -> PathBuf {
+        let text = fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap();
+        self.file(name, &text)
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn read(&self, name: &str) -> String {
+        fs::read_to_string(self.path(name)).unwrap()
+    }
+
+    /// Runs `hashlock lock ARGS` in the case dir against the test index.
+    fn lock(&self, args: &[&str]) -> Run {
+        let output = Command::cargo_bin("hashlock")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("HASHLOCK_INDEX_URL")
+            .args([
+                "lock",
+                "--index-url",
+                &self.index.url(),
+                "--timeout",
+                "2",
+                "--retries",
+                "1",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        let clean = |bytes: &[u8]| {
+            let text = String::from_utf8_lossy(bytes)
+                .replace(&self.dir.path().display().to_string(), "[TMP]");
+            let text = text.replace(&self.index.url(), "[INDEX]");
+            regex_lite_seconds(&text)
+        };
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: clean(&output.stdout),
+            stderr: clean(&output.stderr),
+        }
+    }
+}
+
+/// Replaces `in 0.12s` timings so summaries can be compared.
+fn regex_lite_seconds(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" in ") {
+        let (head, tail) = rest.split_at(at + 4);
+        out.push_str(head);
+        let digits = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(tail.len());
+        if digits > 0 && tail[digits..].starts_with('s') {
+            out.push_str("[TIME]");
+            rest = &tail[digits + 1..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn locks_a_pip_freeze() {
+    let case = Case::new();
+    case.fixture("freeze.txt");
+    let run = case.lock(&["freeze.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("freeze_locked", case.read("freeze.txt"));
+    insta::assert_snapshot!("freeze_summary", run.stderr);
+}
+
+#[test]
+fn second_lock_changes_no_byte() {
+    let case = Case::new();
+    case.fixture("mixed.txt");
+    assert_eq!(case.lock(&["mixed.txt"]).code, 0);
+    let first = case.read("mixed.txt");
+    let run = case.lock(&["mixed.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(case.read("mixed.txt"), first);
+    assert!(
+        run.stderr.contains("(0 changed)") || run.stderr.contains("0 changed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.lock(&["--check", "mixed.txt"]).code, 0);
+}
+
+#[test]
+fn keeps_every_other_byte_and_already_locked_lines() {
+    let case = Case::new();
+    case.fixture("mixed.txt");
+    let run = case.lock(&["mixed.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let locked = case.read("mixed.txt");
+    insta::assert_snapshot!("mixed_locked", locked);
+    let original = fs::read_to_string(Path::new(FIXTURES).join("mixed.txt")).unwrap();
+    let untouched = "six==1.16.0 \\\n    --hash=sha256:8ABB2F1D86890A2DFB989F9A77CFCFD3E47C2A354B01111771326F8AA26E0254 \\\n    --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926\n";
+    assert!(original.contains(untouched) && locked.contains(untouched));
+    assert!(locked.starts_with("# Project dependencies: edited by hand, locked by hashlock.\n--index-url https://pypi.org/simple\n--only-binary :all:\n\n"));
+}
+
+#[test]
+fn crlf_files_stay_crlf() {
+    let case = Case::new();
+    let lf = fs::read_to_string(Path::new(FIXTURES).join("mixed.txt")).unwrap();
+    case.file("lf.txt", &lf);
+    case.file("crlf.txt", &lf.replace('\n', "\r\n"));
+    assert_eq!(case.lock(&["lf.txt"]).code, 0);
+    let run = case.lock(&["crlf.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        case.read("crlf.txt"),
+        case.read("lf.txt").replace('\n', "\r\n")
+    );
+}
+
+#[test]
+fn bom_and_missing_final_newline_are_kept() {
+    let case = Case::new();
+    case.file("r.txt", "\u{feff}six==1.16.0  # no newline at the end");
+    let run = case.lock(&["r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let locked = case.read("r.txt");
+    assert!(
+        locked.starts_with("\u{feff}six==1.16.0 \\\n    --hash=sha256:1e61"),
+        "{locked}"
+    );
+    assert!(locked.ends_with("--hash=sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254  # no newline at the end"), "{locked}");
+}
+
+#[test]
+fn check_exits_1_and_writes_nothing() {
+    let case = Case::new();
+    let path = case.fixture("freeze.txt");
+    let before = fs::read(&path).unwrap();
+    let run = case.lock(&["--check", "freeze.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("would lock freeze.txt"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn diff_prints_and_writes_nothing() {
+    let case = Case::new();
+    let path = case.file("r.txt", "# top\nsix==1.16.0\n");
+    let run = case.lock(&["--diff", "r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(fs::read_to_string(&path).unwrap(), "# top\nsix==1.16.0\n");
+    insta::assert_snapshot!("diff", run.stdout);
+}
+
+#[test]
+fn output_to_stdout_and_to_a_file() {
+    let case = Case::new();
+    case.file("r.txt", "six==1.16.0\n");
+    let run = case.lock(&["-o", "-", "r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("six==1.16.0 \\\n    --hash=sha256:"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(case.read("r.txt"), "six==1.16.0\n");
+    assert_eq!(case.lock(&["-o", "out.txt", "r.txt"]).code, 0);
+    assert_eq!(case.read("out.txt"), run.stdout);
+    assert_eq!(case.read("r.txt"), "six==1.16.0\n");
+}
+
+#[test]
+fn includes_are_locked_and_constraints_left_alone() {
+    let case = Case::new();
+    fs::create_dir(case.path("sub")).unwrap();
+    case.file(
+        "requirements.txt",
+        "-r sub/base.txt\n-c constraints.txt\nrequests==2.31.0\n",
+    );
+    case.file("sub/base.txt", "six==1.16.0\n-r more.txt\n");
+    case.file("sub/more.txt", "requests==2.31.0\nidna==3.6\n");
+    case.file("constraints.txt", "urllib3==2.2.1\nidna>=3\n");
+    let run = case.lock(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        case.read("requirements.txt")
+            .contains("requests==2.31.0 \\\n    --hash=sha256:")
+    );
+    assert!(
+        case.read("sub/base.txt")
+            .starts_with("six==1.16.0 \\\n    --hash=sha256:")
+    );
+    assert!(
+        case.read("sub/more.txt")
+            .contains("idna==3.6 \\\n    --hash=sha256:")
+    );
+    assert_eq!(case.read("constraints.txt"), "urllib3==2.2.1\nidna>=3\n");
+    // requests is named twice but asked for once.
+    assert_eq!(case.index.requests_matching("/pypi/requests/"), 1);
+}
+
+#[test]
+fn include_cycles_and_missing_includes_point_at_their_line() {
+    let case = Case::new();
+    case.file("a.txt", "six==1.16.0\n-r b.txt\n");
+    case.file("b.txt", "-r a.txt\n");
+    let run = case.lock(&["a.txt"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    insta::assert_snapshot!("include_cycle", run.stderr);
+    case.file("c.txt", "six==1.16.0\n-r missing.txt\n");
+    let run = case.lock(&["c.txt"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    insta::assert_snapshot!("include_missing", run.stderr);
+}
+
+#[test]
+fn a_failure_mid_run_changes_no_file() {
+    let case = Case::with(Config::default().failing("urllib3"));
+    case.file(
+        "requirements.txt",
+        "-r base.txt\nrequests==2.31.0\nsix==1.16.0\n",
+    );
+    case.file("base.txt", "idna==3.6\nurllib3==2.2.1\n");
+    let run = case.lock(&[]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("urllib3"), "{}", run.stderr);
+    assert!(run.stderr.contains("base.txt:2:1"), "{}", run.stderr);
+    assert_eq!(
+        case.read("requirements.txt"),
+        "-r base.txt\nrequests==2.31.0\nsix==1.16.0\n"
+    );
+    assert_eq!(case.read("base.txt"), "idna==3.6\nurllib3==2.2.1\n");
+}
+
+#[test]
+fn an_index_that_never_answers_times_out_with_exit_3() {
+    let case = Case::with(Config::default().hanging("six"));
+    case.file("r.txt", "six==1.16.0\nidna==3.6\n");
+    let run = case.lock(&["r.txt"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("six") && run.stderr.contains("did not answer"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.read("r.txt"), "six==1.16.0\nidna==3.6\n");
+}
+
+#[test]
+fn rate_limits_are_waited_out() {
+    let case = Case::with(Config::default().rate_limited("six", 1, 1));
+    case.file("r.txt", "six==1.16.0\n");
+    let run = case.lock(&["r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(case.read("r.txt").contains("--hash=sha256:8abb"));
+}
+
+#[test]
+fn mirrors_without_the_version_endpoint_give_the_same_file() {
+    let direct = Case::new();
+    let mirror = Case::with(Config::default().without_version_endpoint());
+    for case in [&direct, &mirror] {
+        case.fixture("mixed.txt");
+        let run = case.lock(&["mixed.txt"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    assert_eq!(direct.read("mixed.txt"), mirror.read("mixed.txt"));
+}
+
+#[test]
+fn unknown_packages_and_versions_are_named() {
+    let case = Case::new();
+    case.file(
+        "r.txt",
+        "six==1.16.0\nno-such-package==1.0\nrequests==2.31.7\n",
+    );
+    let run = case.lock(&["r.txt"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    insta::assert_snapshot!("unknown", run.stderr);
+    assert_eq!(
+        case.read("r.txt"),
+        "six==1.16.0\nno-such-package==1.0\nrequests==2.31.7\n"
+    );
+}
+
+#[test]
+fn unpinned_requirements_are_listed_and_block_the_write() {
+    let case = Case::new();
+    let text = "six==1.16.0\nflask>=2\n-e ./src/app\ngit+https://github.com/psf/requests#egg=requests\nidna==3.*\n";
+    case.file("r.txt", text);
+    let run = case.lock(&["r.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!("unpinned", run.stderr);
+    assert_eq!(case.read("r.txt"), text);
+    let run = case.lock(&["--allow-unpinned", "r.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let locked = case.read("r.txt");
+    assert!(locked.starts_with("six==1.16.0 \\\n    --hash=sha256:"));
+    assert!(locked.ends_with(
+        "flask>=2\n-e ./src/app\ngit+https://github.com/psf/requests#egg=requests\nidna==3.*\n"
+    ));
+}
+
+#[test]
+fn partly_unknown_hashes_stop_the_run_unless_forced() {
+    let case = Case::new();
+    let bad = "ff".repeat(32);
+    let text = format!(
+        "six==1.16.0 \\\n    --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926 \\\n    --hash=sha256:{bad}\n"
+    );
+    case.file("r.txt", &text);
+    let run = case.lock(&["r.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&bad) && run.stderr.contains("r.txt:1:1"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.read("r.txt"), text);
+    let run = case.lock(&["--force", "r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!case.read("r.txt").contains(&bad));
+}
+
+#[test]
+fn hashes_of_another_version_are_replaced() {
+    let case = Case::new();
+    // The two hashes of six 1.15.0: the pin was bumped by hand.
+    let old =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pypi/six.json"))
+            .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&old).unwrap();
+    let stale: Vec<String> = doc["releases"]["1.15.0"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["digests"]["sha256"].as_str().unwrap().to_string())
+        .collect();
+    let text = format!(
+        "six==1.16.0 --hash=sha256:{} --hash=sha256:{}\n",
+        stale[0], stale[1]
+    );
+    case.file("r.txt", &text);
+    let run = case.lock(&["r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("replaced 2 hashes"), "{}", run.stderr);
+    let locked = case.read("r.txt");
+    assert!(
+        !locked.contains(&stale[0]) && locked.contains("1e61c374"),
+        "{locked}"
+    );
+}
+
+#[test]
+fn bad_input_is_reported_with_its_line() {
+    let cases = [
+        ("unknown_option", "six==1.16.0\n--frobnicate\n"),
+        ("short_hash", "six==1.16.0 --hash=sha256:abc123\n"),
+        (
+            "md5_hash",
+            "six==1.16.0 --hash=md5:0123456789abcdef0123456789abcdef\n",
+        ),
+        (
+            "text_after_options",
+            "six==1.16.0 --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926 idna==3.6\n",
+        ),
+        (
+            "marker_after_hash",
+            "six==1.16.0 --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926 ; python_version < \"3\"\n",
+        ),
+        (
+            "orphan_hash",
+            "six==1.16.0 \\\n# a comment ends the line\n    --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926\n",
+        ),
+        ("bad_requirement", "six=1.16.0\n"),
+    ];
+    for (name, text) in cases {
+        let case = Case::new();
+        case.file("r.txt", text);
+        let run = case.lock(&["r.txt"]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains("r.txt:"), "{name}: {}", run.stderr);
+        assert_eq!(case.read("r.txt"), text, "{name}");
+        insta::assert_snapshot!(format!("bad_{name}"), run.stderr);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn permissions_are_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let case = Case::new();
+    let path = case.file("r.txt", "six==1.16.0\n");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(case.lock(&["r.txt"]).code, 0);
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+}

@@ -1,0 +1,537 @@
+//! A loopback PyPI JSON index for tests and benchmarks.
+//!
+//! [`TestIndex::start`] serves, on `127.0.0.1` and its own tokio runtime in a
+//! background thread (so blocking tests can use it too):
+//! - `GET /pypi/<name>/json`: the recorded project document
+//!   `fixtures/pypi/<normalized-name>.json`;
+//! - `GET /pypi/<name>/<version>/json`: a per-version document synthesized from it,
+//!   `{"info": {"name", "version"}, "urls": releases[version]}`, with PyPI's matching
+//!   (the exact key, else a PEP 440-equal one); 404 if there is none.
+//!
+//! [`Config`] switches on the misbehaviours hashlock must cope with, and every
+//! request is counted per path so tests can assert what the client asked for.
+//! Dropping the [`TestIndex`] stops the server, hanging requests included.
+//!
+//! Also compiled into `examples/fake_index.rs` through `#[path]`, so it must only
+//! use dependencies examples have too (it does: dev-dependencies are shared).
+
+// Each test crate (and the example) uses a different part of this module.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use pep440_rs::Version;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// What the loopback index serves and how it misbehaves. Builder style:
+/// `Config::new().without_version_endpoint().failing("six")`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    fixtures: PathBuf,
+    port: u16,
+    worker_threads: usize,
+    version_endpoint: bool,
+    relative_urls: bool,
+    synthetic: bool,
+    latency: Duration,
+    cache_control: Option<String>,
+    statuses: HashMap<String, u16>,
+    rate_limits: HashMap<String, RateLimit>,
+    hanging: HashSet<String>,
+    missing: HashSet<String>,
+    corrupt: HashSet<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RateLimit {
+    times: usize,
+    retry_after_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            fixtures: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pypi")),
+            port: 0,
+            worker_threads: 2,
+            version_endpoint: true,
+            relative_urls: false,
+            synthetic: false,
+            latency: Duration::ZERO,
+            cache_control: None,
+            statuses: HashMap::new(),
+            rate_limits: HashMap::new(),
+            hanging: HashSet::new(),
+            missing: HashSet::new(),
+            corrupt: HashSet::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Serves `fixtures/pypi` of this repository on a free port.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Serves project documents from `dir` instead.
+    pub fn fixtures(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.fixtures = dir.into();
+        self
+    }
+
+    /// Listens on `port` (0, the default, picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Worker threads of the server's runtime (default 2).
+    pub fn worker_threads(mut self, threads: usize) -> Self {
+        self.worker_threads = threads.max(1);
+        self
+    }
+
+    /// Answers 404 to every per-version request, like mirrors without that endpoint.
+    pub fn without_version_endpoint(mut self) -> Self {
+        self.version_endpoint = false;
+        self
+    }
+
+    /// Rewrites file URLs to `../../packages/...` (relative to each document).
+    pub fn relative_urls(mut self) -> Self {
+        self.relative_urls = true;
+        self
+    }
+
+    /// Serves any `synth-<n>` package: version `1.0.0`, 4 files, fake hashes.
+    pub fn synthetic(mut self) -> Self {
+        self.synthetic = true;
+        self
+    }
+
+    /// Waits `latency` before answering each request.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Adds `Cache-Control: <value>` to successful answers.
+    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
+        self.cache_control = Some(value.into());
+        self
+    }
+
+    /// Answers every request about `package` with HTTP `status` (empty body).
+    pub fn status(mut self, package: &str, status: u16) -> Self {
+        self.statuses.insert(normalize(package), status);
+        self
+    }
+
+    /// Answers every request about `package` with HTTP 500.
+    pub fn failing(self, package: &str) -> Self {
+        self.status(package, 500)
+    }
+
+    /// Answers the first `times` requests about `package` with 429 and
+    /// `Retry-After: <retry_after_secs>`, then normally.
+    pub fn rate_limited(mut self, package: &str, times: usize, retry_after_secs: u64) -> Self {
+        let limit = RateLimit {
+            times,
+            retry_after_secs,
+        };
+        self.rate_limits.insert(normalize(package), limit);
+        self
+    }
+
+    /// Never answers requests about `package` (the connection stays open).
+    pub fn hanging(mut self, package: &str) -> Self {
+        self.hanging.insert(normalize(package));
+        self
+    }
+
+    /// Pretends `package` does not exist, even if it has a fixture.
+    pub fn missing(mut self, package: &str) -> Self {
+        self.missing.insert(normalize(package));
+        self
+    }
+
+    /// Answers requests about `package` with 200 and a body that is not JSON.
+    pub fn corrupt(mut self, package: &str) -> Self {
+        self.corrupt.insert(normalize(package));
+        self
+    }
+}
+
+/// Requests seen, per path, and the User-Agent of each.
+#[derive(Debug, Default)]
+struct Log {
+    paths: BTreeMap<String, usize>,
+    per_package: HashMap<String, usize>,
+    user_agents: Vec<String>,
+}
+
+struct Server {
+    config: Config,
+    /// `http://127.0.0.1:<port>`, for absolute URLs of synthetic files.
+    base: String,
+    projects: HashMap<String, Value>,
+    log: Mutex<Log>,
+}
+
+impl Server {
+    fn log(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A running loopback index; stops when dropped.
+pub struct TestIndex {
+    url: String,
+    server: Arc<Server>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestIndex {
+    /// Loads the fixtures, binds, and serves in a background thread. Panics on
+    /// failure: this is test support.
+    pub fn start(config: Config) -> TestIndex {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))
+            .expect("bind the loopback index");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let projects = load_fixtures(&config);
+        let server = Arc::new(Server {
+            base: url.clone(),
+            projects,
+            log: Mutex::default(),
+            config,
+        });
+        let (shutdown, stopped) = tokio::sync::oneshot::channel();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(server.config.worker_threads)
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        let app = router(Arc::clone(&server));
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(serve(listener, app, stopped));
+            // Dropping the runtime here cancels connections still open (hanging
+            // requests), which a graceful shutdown would wait for forever.
+        });
+        TestIndex {
+            url,
+            server,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`: the index URL to give hashlock.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// How many requests asked for exactly `path` (e.g. `/pypi/six/json`).
+    pub fn requests(&self, path: &str) -> usize {
+        self.server.log().paths.get(path).copied().unwrap_or(0)
+    }
+
+    /// How many requests had a path starting with `prefix`.
+    pub fn requests_matching(&self, prefix: &str) -> usize {
+        let log = self.server.log();
+        log.paths
+            .iter()
+            .filter(|(path, _)| path.starts_with(prefix))
+            .map(|(_, count)| count)
+            .sum()
+    }
+
+    /// Requests to per-version endpoints (`/pypi/<name>/<version>/json`).
+    pub fn version_requests(&self) -> usize {
+        self.count_where(|path| path.split('/').count() == 5)
+    }
+
+    /// Requests for project documents (`/pypi/<name>/json`).
+    pub fn project_requests(&self) -> usize {
+        self.count_where(|path| path.split('/').count() == 4)
+    }
+
+    /// Every request so far.
+    pub fn total_requests(&self) -> usize {
+        self.count_where(|_| true)
+    }
+
+    /// Request count per path, sorted by path.
+    pub fn counts(&self) -> BTreeMap<String, usize> {
+        self.server.log().paths.clone()
+    }
+
+    /// The `User-Agent` of every request so far (empty string when absent).
+    pub fn user_agents(&self) -> Vec<String> {
+        self.server.log().user_agents.clone()
+    }
+
+    /// Forgets the requests seen so far (rate limits count afresh too).
+    pub fn reset_counters(&self) {
+        *self.server.log() = Log::default();
+    }
+
+    fn count_where(&self, keep: impl Fn(&str) -> bool) -> usize {
+        let log = self.server.log();
+        log.paths
+            .iter()
+            .filter(|(p, _)| keep(p))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+impl Drop for TestIndex {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    app: Router,
+    stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+    tokio::select! {
+        result = axum::serve(listener, app) => result.expect("serve"),
+        _ = stopped => {}
+    }
+}
+
+fn router(server: Arc<Server>) -> Router {
+    Router::new()
+        .route("/pypi/{name}/json", get(project_document))
+        .route("/pypi/{name}/{version}/json", get(version_document))
+        .layer(middleware::from_fn_with_state(Arc::clone(&server), record))
+        .with_state(server)
+}
+
+/// Counts the request, applies the latency, adds `Cache-Control` to successes.
+async fn record(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
+    {
+        let user_agent = request.headers().get(header::USER_AGENT);
+        let user_agent = user_agent.and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let mut log = server.log();
+        *log.paths
+            .entry(request.uri().path().to_owned())
+            .or_default() += 1;
+        log.user_agents.push(user_agent.to_owned());
+    }
+    if !server.config.latency.is_zero() {
+        tokio::time::sleep(server.config.latency).await;
+    }
+    let mut response = next.run(request).await;
+    let cache_control = server.config.cache_control.as_deref();
+    if let Some(value) = cache_control.filter(|_| response.status().is_success()) {
+        let value = HeaderValue::from_str(value).expect("Cache-Control value");
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    response
+}
+
+async fn project_document(State(server): State<Arc<Server>>, Path(name): Path<String>) -> Response {
+    let name = normalize(&name);
+    if let Some(refusal) = misbehave(&server, &name).await {
+        return refusal;
+    }
+    let Some(mut document) = server.project(&name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if server.config.relative_urls {
+        let releases = document["releases"].as_object_mut().into_iter();
+        releases
+            .flat_map(|r| r.values_mut())
+            .for_each(|files| relativize(files, 2));
+    }
+    Json(document).into_response()
+}
+
+async fn version_document(
+    State(server): State<Arc<Server>>,
+    Path((name, version)): Path<(String, String)>,
+) -> Response {
+    let name = normalize(&name);
+    if let Some(refusal) = misbehave(&server, &name).await {
+        return refusal;
+    }
+    let not_found = StatusCode::NOT_FOUND.into_response();
+    if !server.config.version_endpoint {
+        return not_found;
+    }
+    let Some(document) = server.project(&name) else {
+        return not_found;
+    };
+    let Some((key, mut files)) = find_release(&document, &version) else {
+        return not_found;
+    };
+    if server.config.relative_urls {
+        relativize(&mut files, 3);
+    }
+    let info = json!({"name": document["info"]["name"], "version": key});
+    Json(json!({"info": info, "urls": files})).into_response()
+}
+
+/// The configured misbehaviour for `name`, if any (after counting the request).
+async fn misbehave(server: &Server, name: &str) -> Option<Response> {
+    let config = &server.config;
+    if config.missing.contains(name) {
+        return Some(StatusCode::NOT_FOUND.into_response());
+    }
+    if config.hanging.contains(name) {
+        std::future::pending::<()>().await;
+    }
+    if let Some(status) = config.statuses.get(name) {
+        let status = StatusCode::from_u16(*status).expect("valid status");
+        return Some(status.into_response());
+    }
+    if let Some(limit) = config.rate_limits.get(name) {
+        let seen = {
+            let mut log = server.log();
+            let seen = log.per_package.entry(name.to_owned()).or_default();
+            *seen += 1;
+            *seen
+        };
+        if seen <= limit.times {
+            let retry_after = [(header::RETRY_AFTER, limit.retry_after_secs.to_string())];
+            return Some((StatusCode::TOO_MANY_REQUESTS, retry_after).into_response());
+        }
+    }
+    if config.corrupt.contains(name) {
+        return Some((StatusCode::OK, "<html>this is not JSON</html>").into_response());
+    }
+    None
+}
+
+impl Server {
+    /// The project document of normalized `name`: a fixture, or a synthetic one.
+    fn project(&self, name: &str) -> Option<Value> {
+        if let Some(document) = self.projects.get(name) {
+            return Some(document.clone());
+        }
+        let number = name.strip_prefix("synth-")?;
+        let synthetic = self.config.synthetic && number.parse::<u64>().is_ok();
+        synthetic.then(|| synthetic_project(&self.base, name))
+    }
+}
+
+/// `releases[version]` with its key: the exact key, else a PEP 440-equal one.
+fn find_release(document: &Value, version: &str) -> Option<(String, Value)> {
+    let releases = document["releases"].as_object()?;
+    if let Some(files) = releases.get(version) {
+        return Some((version.to_owned(), files.clone()));
+    }
+    let wanted = Version::from_str(version).ok()?;
+    releases
+        .iter()
+        .find(|(key, _)| Version::from_str(key).is_ok_and(|v| v == wanted))
+        .map(|(key, files)| (key.clone(), files.clone()))
+}
+
+/// Rewrites the absolute `url` of each file to `../` * `depth` + `packages/...`,
+/// which resolves back to `/packages/...` against the document's own URL.
+fn relativize(files: &mut Value, depth: usize) {
+    for file in files.as_array_mut().into_iter().flatten() {
+        let Some(url) = file["url"].as_str() else {
+            continue;
+        };
+        if let Some(at) = url.find("/packages/") {
+            let relative = format!("{}{}", "../".repeat(depth), &url[at + 1..]);
+            file["url"] = Value::String(relative);
+        }
+    }
+}
+
+/// A project `synth-<n>` with version 1.0.0: an sdist and three wheels whose
+/// sha256 is the sha256 of their file name (deterministic, no files needed).
+fn synthetic_project(base: &str, name: &str) -> Value {
+    let stem = format!("{}-1.0.0", name.replace('-', "_"));
+    let files: Vec<Value> = [
+        format!("{stem}.tar.gz"),
+        format!("{stem}-py3-none-any.whl"),
+        format!("{stem}-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
+        format!("{stem}-cp312-cp312-win_amd64.whl"),
+    ]
+    .into_iter()
+    .map(|filename| {
+        let sha256 = hex::encode(Sha256::digest(filename.as_bytes()));
+        let packagetype = if filename.ends_with(".whl") {
+            "bdist_wheel"
+        } else {
+            "sdist"
+        };
+        json!({
+            "filename": filename,
+            "url": format!("{base}/packages/synth/{filename}"),
+            "digests": {"sha256": sha256},
+            "packagetype": packagetype,
+            "requires_python": ">=3.8",
+            "yanked": false,
+            "yanked_reason": null,
+        })
+    })
+    .collect();
+    json!({"info": {"name": name, "version": "1.0.0"}, "releases": {"1.0.0": files}})
+}
+
+/// Every `<name>.json` of the fixtures directory, keyed by normalized name.
+fn load_fixtures(config: &Config) -> HashMap<String, Value> {
+    let dir = &config.fixtures;
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut projects = HashMap::new();
+    for entry in entries {
+        let path = entry.expect("fixture directory entry").path();
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).expect("readable fixture");
+            let document =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            projects.insert(normalize(stem), document);
+        }
+    }
+    projects
+}
+
+/// PEP 503 normalized name: lowercase, runs of `-`, `_`, `.` become one `-`.
+pub fn normalize(name: &str) -> String {
+    let mut normalized = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !normalized.ends_with('-') {
+                normalized.push('-');
+            }
+        } else {
+            normalized.push(c.to_ascii_lowercase());
+        }
+    }
+    normalized
+}
