@@ -69,7 +69,7 @@ impl Case {
             .args([
                 "lock",
                 "--index-url",
-                &self.index.url(),
+                self.index.url(),
                 "--timeout",
                 "2",
                 "--retries",
@@ -81,7 +81,7 @@ impl Case {
         let clean = |bytes: &[u8]| {
             let text = String::from_utf8_lossy(bytes)
                 .replace(&self.dir.path().display().to_string(), "[TMP]");
-            let text = text.replace(&self.index.url(), "[INDEX]");
+            let text = text.replace(self.index.url(), "[INDEX]");
             regex_lite_seconds(&text)
         };
         Run {
