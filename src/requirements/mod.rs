@@ -210,6 +210,10 @@ pub enum OptionName {
     Hash,
     ConfigSettings,
     GlobalOption,
+    /// `--all-releases VALUE` (pip 26+): allow pre-releases per package.
+    AllReleases,
+    /// `--only-final VALUE` (pip 26+): refuse pre-releases per package.
+    OnlyFinal,
 }
 
 /// Why a requirements file cannot be read the way pip reads it.

@@ -1,17 +1,126 @@
-//! Parsing (placeholder until the parser lands).
-use super::{ParseError, RequirementsFile};
+//! Reading a requirements file the way pip's `req/req_file.py` does, into the
+//! lossless model of [`super`].
+//!
+//! The grammar pip implements, stage by stage (one submodule each):
+//!
+//! ```text
+//! file      = BOM? physical*                    decode: UTF-8 only (decode.rs)
+//! physical  = content break?                    break: any `str.splitlines` break (lines.rs)
+//! logical   = (content-ending-in-`\` that is not a comment line)* physical
+//!                                               joined with `line.strip("\\")`; a comment
+//!                                               line ends a continuation (lines.rs)
+//! comment   = `#` at the start or after whitespace, to the end of the logical line
+//! code      = logical minus comment, stripped
+//! code      = requirement (" " option-word ...)?  split on single spaces; the first
+//!                                               word starting with `-` starts the
+//!                                               options (classify.rs)
+//! options   = shlex.split, then optparse        (shlex.rs, options.rs)
+//! ```
+//!
+//! Every byte of the input lands in exactly one [`Line`]; spans of what was read from
+//! a joined line are mapped back through the continuation, so they point at the
+//! source. pip expands `${VAR}` after the comment is cut; the model keeps the text
+//! verbatim and [`Requirement::env_vars`] lists the references.
+//!
+//! Where pip would drop or misread text without a word (hashes on a line pip treats as
+//! having no requirement, words after the options, a marker after `--hash`, a `\`
+//! that glues two words), parsing fails with the span of that text.
 
-/// Decodes a file's bytes the way pip does, accepting UTF-8 only.
-pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
-    std::str::from_utf8(bytes).map_err(|e| ParseError {
-        span: e.valid_up_to()..e.valid_up_to() + 1,
-        message: "the file is not valid UTF-8".into(),
-        label: "invalid byte".into(),
-        hint: None,
-    })
-}
+mod classify;
+mod decode;
+mod lines;
+mod options;
+mod shlex;
+
+#[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+pub use decode::decode;
+
+use super::{Line, ParseError, Requirement, RequirementsFile};
 
 /// Parses a requirements file.
-pub fn parse(_text: &str) -> Result<RequirementsFile, Vec<ParseError>> {
-    unimplemented!("parser")
+///
+/// On success the lines tile `text`, so `file.render() == text`.
+///
+/// # Errors
+///
+/// Every error of the file, sorted by position, not just the first: text pip cannot
+/// read (bad options, invalid requirements, bad hashes) and text pip would silently
+/// drop or misread (see the module doc).
+pub fn parse(text: &str) -> Result<RequirementsFile, Vec<ParseError>> {
+    let bom = text.starts_with('\u{feff}');
+    let physical = lines::physical_lines(text, bom);
+    let logical = lines::logical_lines(text, &physical);
+    let mut errors = Vec::new();
+    let mut out = Vec::with_capacity(logical.len());
+    let mut after_comment_break = false;
+    for line in &logical {
+        let mut ctx = classify::Context {
+            physical: &physical,
+            logical: line,
+            after_comment_break,
+            errors: &mut errors,
+        };
+        out.push(classify::line(&mut ctx));
+        after_comment_break =
+            line.pieces.len() > 1 && line.pieces.last().is_some_and(|p| p.comment_line);
+    }
+    debug_assert!(tiles(text, &out), "lines must tile the text");
+    if errors.is_empty() {
+        Ok(RequirementsFile {
+            text: text.to_owned(),
+            bom,
+            lines: out,
+        })
+    } else {
+        errors.sort_by_key(|error| (error.span.start, error.span.end));
+        Err(errors)
+    }
+}
+
+/// Whether the lines' spans cover `text` in order, with no gap or overlap.
+fn tiles(text: &str, lines: &[Line]) -> bool {
+    let mut at = 0;
+    for line in lines {
+        if line.span.start != at || line.span.end < line.span.start {
+            return false;
+        }
+        at = line.span.end;
+    }
+    at == text.len()
+}
+
+impl Requirement {
+    /// The `${NAME}` references pip would replace with environment variables (only
+    /// names of `A-Z`, `0-9` and `_`, per pip's `ENV_VAR_RE`), in order. hashlock keeps
+    /// them verbatim.
+    #[must_use]
+    pub fn env_vars(&self) -> Vec<&str> {
+        env_var_names(&self.text)
+    }
+}
+
+/// pip's `ENV_VAR_RE`: `\$\{([A-Z0-9_]+)\}`.
+fn env_var_names(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        let after = &rest[at + 2..];
+        let len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+            .count();
+        if len > 0 && after[len..].starts_with('}') {
+            names.push(&after[..len]);
+            rest = &after[len + 1..];
+        } else {
+            rest = after;
+        }
+    }
+    names
 }

@@ -1,0 +1,737 @@
+//! What a logical line means, and the places where pip would silently misread it.
+//!
+//! pip cuts the comment, strips the line, then `break_args_options` takes the words
+//! before the first word starting with `-` (splitting on single spaces) as the
+//! requirement, and hands the rest to shlex and optparse. `handle_line` then keeps
+//! only some of the options: the per-requirement ones on a requirement line, the
+//! global ones on an options line, only the `-r`/`-c` of an include line. Anything
+//! else is dropped without a word; here it is an error with the span pip would lose.
+
+use std::str::FromStr;
+
+use super::super::{
+    Hash, HashAlgorithm, Line, LineKind, Opt, OptionName, ParseError, Requirement, Span, Target,
+};
+use super::lines::{Logical, Physical, is_py_space};
+use super::options::{self, OptError, OptValue, ParsedOpt};
+use super::shlex::{self, SplitError, Token};
+
+/// Everything a line needs to know about its surroundings.
+pub(super) struct Context<'a> {
+    pub physical: &'a [Physical],
+    pub logical: &'a Logical,
+    /// The previous logical line was a `\` continuation ended by a comment line, so
+    /// hashes on this line were meant for the requirement above.
+    pub after_comment_break: bool,
+    pub errors: &'a mut Vec<ParseError>,
+}
+
+impl Context<'_> {
+    /// Records an error; `span` is in joined-line offsets.
+    fn error(&mut self, span: Span, message: String, label: &str, hint: impl Into<String>) {
+        let span = self.logical.source(span);
+        self.errors.push(ParseError {
+            span,
+            message,
+            label: label.into(),
+            hint: Some(hint.into()),
+        });
+    }
+
+    fn opt_error(&mut self, error: OptError) {
+        let span = self.logical.source(error.span);
+        self.errors.push(ParseError {
+            span,
+            message: error.message,
+            label: error.label,
+            hint: error.hint,
+        });
+    }
+
+    fn text(&self) -> &str {
+        &self.logical.text
+    }
+}
+
+/// 1-based number of a physical line, for messages.
+fn line_number(physical: usize) -> usize {
+    physical + 1
+}
+
+/// Builds the [`Line`] of a logical line, recording every problem in `ctx.errors`.
+pub(super) fn line(ctx: &mut Context<'_>) -> Line {
+    let logical = ctx.logical;
+    let comment_start = logical.comment_start();
+    if let Some(at) = comment_start {
+        swallowed_by_comment(ctx, at);
+    }
+    let code = trim(ctx.text(), 0..comment_start.unwrap_or(logical.text.len()));
+    let kind = if code.is_empty() {
+        match comment_start {
+            Some(_) => LineKind::Comment,
+            None => LineKind::Blank,
+        }
+    } else {
+        // After a broken continuation the words are not what the author wrote, so
+        // reading them further would only add confusing errors.
+        let broken = fused_continuations(ctx, code.clone()) || stray_backslash(ctx, code.clone());
+        if broken {
+            LineKind::Blank
+        } else {
+            code_kind(ctx, code).unwrap_or(LineKind::Blank)
+        }
+    };
+    Line {
+        span: logical.span.clone(),
+        number: logical.first + 1,
+        terminator: logical.terminator.clone(),
+        comment: comment_start.map(|at| logical.map[at]..logical.map[logical.text.len()]),
+        kind,
+    }
+}
+
+/// `range` of `text` without Python whitespace at either end.
+fn trim(text: &str, range: Span) -> Span {
+    let slice = &text[range.clone()];
+    let start = range.start + (slice.len() - slice.trim_start_matches(is_py_space).len());
+    let end = range.start + slice.trim_end_matches(is_py_space).len();
+    start..end.max(start)
+}
+
+/// A comment line ending in `\` continues nothing, but a comment *after* code that
+/// ends in `\` does: the next line joins the comment and pip drops it.
+fn swallowed_by_comment(ctx: &mut Context<'_>, comment: usize) {
+    let logical = ctx.logical;
+    let first = logical.piece_at(comment);
+    let lost: Vec<Span> = logical.pieces[first + 1..]
+        .iter()
+        .filter(|piece| !piece.comment_line)
+        .map(|piece| {
+            let end = piece.joined_start + piece.source.len();
+            trim(ctx.text(), piece.joined_start..end)
+        })
+        .filter(|span| !span.is_empty())
+        .collect();
+    let (Some(start), Some(end)) = (lost.first(), lost.last()) else {
+        return;
+    };
+    let line = line_number(logical.pieces[first].physical);
+    ctx.error(
+        start.start..end.end,
+        format!(
+            "the comment on line {line} ends with `\\`, so pip reads this as part of the comment"
+        ),
+        "ignored by pip",
+        format!(
+            "remove the `\\` at the end of line {line}, or move its comment to a line of its own"
+        ),
+    );
+}
+
+/// A `\` with no space before it, followed by a line starting with an option, glues
+/// the two into one word: `foo==1\` + `--hash=...` reads as `foo==1--hash=...`.
+fn fused_continuations(ctx: &mut Context<'_>, code: Span) -> bool {
+    let logical = ctx.logical;
+    let mut found = false;
+    for (index, piece) in logical.pieces.iter().enumerate().skip(1) {
+        let at = piece.joined_start;
+        let text = ctx.text();
+        let before = text[..at].chars().next_back();
+        let mut after = text[at..].chars();
+        let looks_like_option = after.next() == Some('-')
+            && after.next().is_some_and(|c| c == '-' || c.is_alphabetic());
+        if piece.comment_line
+            || !(code.start < at && at < code.end)
+            || before.is_none_or(is_py_space)
+            || !looks_like_option
+        {
+            continue;
+        }
+        let word_end = |from: usize| {
+            text[from..]
+                .find(is_py_space)
+                .map_or(text.len(), |len| from + len)
+        };
+        let next = &text[at..word_end(at).min(code.end)];
+        let previous_start = text[..at]
+            .char_indices()
+            .rfind(|&(_, c)| is_py_space(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let previous = &text[previous_start.max(code.start)..at];
+        let above = logical.pieces[index - 1].physical;
+        let backslash = ctx.physical[above].content.end - 1;
+        ctx.errors.push(ParseError {
+            span: backslash..backslash + 1,
+            message: format!(
+                "this `\\` glues `{}` onto `{}`, so pip reads them as one word",
+                shorten(next),
+                shorten(previous)
+            ),
+            label: "no space before `\\`".into(),
+            hint: Some("put a space before the `\\`".into()),
+        });
+        found = true;
+    }
+    found
+}
+
+/// A `\` followed by whitespace or a comment does not continue the line (pip's
+/// `join_lines` has a TODO for it); pip would read the `\` as part of the line.
+fn stray_backslash(ctx: &mut Context<'_>, code: Span) -> bool {
+    if !ctx.text()[code.clone()].ends_with('\\') {
+        return false;
+    }
+    ctx.error(
+        code.end - 1..code.end,
+        "this `\\` is not at the end of its line, so it does not continue the line".into(),
+        "not a continuation",
+        "remove the whitespace or comment after the `\\`, or remove the `\\`",
+    );
+    true
+}
+
+/// Splits the code of a line into requirement and options and reads both.
+fn code_kind(ctx: &mut Context<'_>, code: Span) -> Option<LineKind> {
+    let (requirement, options) = break_args_options(ctx.text(), code.clone());
+    let tokens = match shlex::split(&ctx.text()[options.clone()], options.start) {
+        Ok(tokens) => tokens,
+        Err(error) => return split_error(ctx, error, options),
+    };
+    let parsed = match options::parse(tokens) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            ctx.opt_error(error);
+            return None;
+        }
+    };
+    leftovers(ctx, &parsed);
+    // An option that swallowed the next option as its value is reported once, here.
+    let opts: Vec<ParsedOpt> = parsed
+        .opts
+        .into_iter()
+        .filter(|opt| !value_looks_like_option(ctx, opt))
+        .collect();
+    if !requirement.is_empty() {
+        requirement_line(ctx, requirement, &opts)
+    } else if let Some(first) = position(&opts, OptionName::Editable) {
+        editable_line(ctx, first, &opts)
+    } else {
+        Some(LineKind::Options(options_line(ctx, &opts)))
+    }
+}
+
+/// pip's `break_args_options`: split on `" "` only, the requirement ends before the
+/// first word starting with `-`. Returns (requirement, options) ranges.
+fn break_args_options(text: &str, code: Span) -> (Span, Span) {
+    let mut at = code.start;
+    for word in text[code.clone()].split(' ') {
+        if word.starts_with('-') {
+            // The space before the option word separates; the rest is the requirement.
+            let requirement = trim(text, code.start..at.saturating_sub(1).max(code.start));
+            return (requirement, at..code.end);
+        }
+        at += word.len() + 1;
+    }
+    (code.clone(), code.end..code.end)
+}
+
+fn split_error(ctx: &mut Context<'_>, error: SplitError, options: Span) -> Option<LineKind> {
+    match error {
+        SplitError::NoClosingQuotation(at) => ctx.error(
+            at..at + 1,
+            "this quote is never closed, so pip cannot read the options".into(),
+            "unclosed quote",
+            "close the quote, or escape it with `\\`",
+        ),
+        SplitError::NoEscapedCharacter(at) => ctx.error(
+            at..options.end,
+            "the options end with `\\` escaping nothing, so pip cannot read them".into(),
+            "nothing to escape",
+            "remove the `\\`",
+        ),
+    }
+    None
+}
+
+/// Words optparse did not take: pip drops them. Consecutive words are one error.
+fn leftovers(ctx: &mut Context<'_>, parsed: &options::Parsed) {
+    let mut groups: Vec<Vec<&Token>> = Vec::new();
+    for token in &parsed.leftovers {
+        let joins_previous = groups
+            .last()
+            .and_then(|group| group.last())
+            .is_some_and(|last| {
+                !parsed
+                    .opts
+                    .iter()
+                    .any(|opt| last.raw.end <= opt.span.start && opt.span.end <= token.raw.start)
+            });
+        match groups.last_mut() {
+            Some(group) if joins_previous => group.push(token),
+            _ => groups.push(vec![token]),
+        }
+    }
+    for group in groups {
+        leftover_group(ctx, &group);
+    }
+}
+
+fn leftover_group(ctx: &mut Context<'_>, group: &[&Token]) {
+    let span = group[0].raw.start..group[group.len() - 1].raw.end;
+    let words = &ctx.text()[span.clone()];
+    if group[0].value.starts_with(';') {
+        return ctx.error(
+            span,
+            "this marker comes after the options, so pip ignores it".into(),
+            "ignored by pip",
+            "move the marker before the first option, right after the requirement",
+        );
+    }
+    if let Some(line) = continued_from(ctx, span.start) {
+        return ctx.error(
+            span,
+            format!(
+                "the `\\` at the end of line {line} joins this line onto the options above, so pip ignores `{}`",
+                shorten(words)
+            ),
+            "ignored by pip",
+            format!("remove the `\\` at the end of line {line}"),
+        );
+    }
+    ctx.error(
+        span,
+        format!(
+            "pip ignores `{}` because it comes after the options",
+            shorten(words)
+        ),
+        "ignored by pip",
+        "remove it, or move it before the first option if it belongs to the requirement",
+    );
+}
+
+/// When the word at `at` is the first word of a continued physical line, the number
+/// of the line whose `\` joined it.
+fn continued_from(ctx: &Context<'_>, at: usize) -> Option<usize> {
+    let logical = ctx.logical;
+    let index = logical.piece_at(at);
+    let piece = &logical.pieces[index];
+    let first_word = trim(ctx.text(), piece.joined_start..at).is_empty();
+    (index > 0 && first_word).then(|| line_number(logical.pieces[index - 1].physical))
+}
+
+/// optparse takes the next word as a value whatever it is, so `-i --pre` sets the
+/// index URL to `--pre`. Options whose value may legitimately start with `-` (build
+/// settings) are exempt.
+fn value_looks_like_option(ctx: &mut Context<'_>, opt: &ParsedOpt) -> bool {
+    let Some(value) = &opt.value else {
+        return false;
+    };
+    let exempt = matches!(
+        opt.def.name,
+        OptionName::ConfigSettings | OptionName::GlobalOption
+    );
+    if exempt || value.offset != 0 || !value.text.starts_with('-') {
+        return false;
+    }
+    let flag = ctx.text()[opt.flag.clone()].to_owned();
+    ctx.error(
+        value.span.clone(),
+        format!("`{flag}` takes `{}` as its value", shorten(&value.text)),
+        "read as a value",
+        format!("give `{flag}` a value"),
+    );
+    true
+}
+
+/// A line with a requirement: only `--hash`, `-C` and `--global-option` count.
+fn requirement_line(ctx: &mut Context<'_>, span: Span, opts: &[ParsedOpt]) -> Option<LineKind> {
+    let mut hashes = Vec::new();
+    let mut kept = Vec::new();
+    for opt in opts {
+        match opt.def.name {
+            OptionName::Hash => hashes.extend(hash(ctx, opt)),
+            OptionName::ConfigSettings | OptionName::GlobalOption => {
+                kept.extend(per_requirement_opt(ctx, opt));
+            }
+            _ => ctx.error(
+                opt.span.clone(),
+                format!(
+                    "pip ignores `{}` on a line that has a requirement",
+                    opt.def.display()
+                ),
+                "ignored by pip",
+                "move it to a line of its own",
+            ),
+        }
+    }
+    let text = ctx.text()[span.clone()].to_owned();
+    let requirement = new_requirement(ctx, span, text, None)?;
+    Some(LineKind::Requirement(Requirement {
+        hashes,
+        options: kept,
+        ..requirement
+    }))
+}
+
+/// A `-e`/`--editable` line: pip reads the first `-e` value as the requirement, and
+/// keeps only `-C` (recent pip) of the other options.
+fn editable_line(ctx: &mut Context<'_>, first: usize, opts: &[ParsedOpt]) -> Option<LineKind> {
+    let mut kept = Vec::new();
+    for (index, opt) in opts.iter().enumerate() {
+        let name = opt.def.display();
+        let (message, hint) = match opt.def.name {
+            _ if index == first => continue,
+            OptionName::ConfigSettings => {
+                kept.extend(per_requirement_opt(ctx, opt));
+                continue;
+            }
+            OptionName::Editable => (
+                "pip reads only the first `-e` of a line and ignores this one".into(),
+                "put each editable requirement on its own line",
+            ),
+            OptionName::Hash | OptionName::GlobalOption => (
+                format!("pip ignores `{name}` on an editable requirement"),
+                "remove it: pip neither checks hashes of editables nor passes them global options",
+            ),
+            _ => (
+                format!("pip ignores `{name}` on a line with `-e`"),
+                "move it to a line of its own",
+            ),
+        };
+        ctx.error(opt.span.clone(), message, "ignored by pip", hint);
+    }
+    let editable = &opts[first];
+    let value = editable.value.as_ref().expect("-e takes a value");
+    let flag = Some(editable.flag.clone());
+    let requirement = new_requirement(ctx, value.span.clone(), value.text.clone(), flag)?;
+    Some(LineKind::Requirement(Requirement {
+        options: kept,
+        ..requirement
+    }))
+}
+
+/// A line of global options, checked for the ones pip would drop.
+fn options_line(ctx: &mut Context<'_>, opts: &[ParsedOpt]) -> Vec<Opt> {
+    let include =
+        position(opts, OptionName::Requirement).or_else(|| position(opts, OptionName::Constraint));
+    let first_find_links = position(opts, OptionName::FindLinks);
+    let last_index_url = opts
+        .iter()
+        .rposition(|opt| opt.def.name == OptionName::IndexUrl);
+    let mut kept = Vec::new();
+    for (index, opt) in opts.iter().enumerate() {
+        let name = opt.def.name;
+        if opt.def.per_requirement {
+            orphan(ctx, opt);
+        } else if let Some(include) = include.filter(|&include| include != index) {
+            let flag = opts[include].def.display();
+            ctx.error(
+                opt.span.clone(),
+                format!(
+                    "pip ignores `{}` on a line with `{flag}`",
+                    opt.def.display()
+                ),
+                "ignored by pip",
+                "move it to a line of its own",
+            );
+        } else if name == OptionName::FindLinks && Some(index) != first_find_links {
+            ctx.error(
+                opt.span.clone(),
+                "pip reads only the first `--find-links` of a line and ignores this one".into(),
+                "ignored by pip",
+                "put each `--find-links` on its own line",
+            );
+        } else if name == OptionName::IndexUrl && Some(index) != last_index_url {
+            ctx.error(
+                opt.span.clone(),
+                "a later `--index-url` replaces this one, so pip ignores it".into(),
+                "ignored by pip",
+                "keep one `--index-url`; add other indexes with `--extra-index-url`",
+            );
+        } else {
+            kept.push(to_opt(ctx, opt));
+        }
+    }
+    kept
+}
+
+fn position(opts: &[ParsedOpt], name: OptionName) -> Option<usize> {
+    opts.iter().position(|opt| opt.def.name == name)
+}
+
+/// `--hash` (or `-C`, `--global-option`) with no requirement on its line.
+fn orphan(ctx: &mut Context<'_>, opt: &ParsedOpt) {
+    let hint = if ctx.after_comment_break {
+        "the comment line above ends the `\\` continuation, so this line is not part of \
+         the requirement: move the comment below the requirement's last line"
+    } else {
+        "put it on its requirement's line, or join the lines with a `\\` at the end of the \
+         requirement's line"
+    };
+    ctx.error(
+        opt.span.clone(),
+        format!(
+            "`{}` has no requirement on its line, so pip ignores it",
+            opt.def.display()
+        ),
+        "ignored by pip",
+        hint,
+    );
+}
+
+fn to_opt(ctx: &Context<'_>, opt: &ParsedOpt) -> Opt {
+    Opt {
+        span: ctx.logical.source(opt.span.clone()),
+        name: opt.def.name,
+        value: opt
+            .value
+            .as_ref()
+            .map(|value| (value.text.clone(), ctx.logical.source(value.span.clone()))),
+    }
+}
+
+/// `-C` needs `KEY=VALUE` (pip errors otherwise); `--global-option` takes anything.
+fn per_requirement_opt(ctx: &mut Context<'_>, opt: &ParsedOpt) -> Option<Opt> {
+    let value = opt.value.as_ref()?;
+    if opt.def.name == OptionName::ConfigSettings && !value.text.contains('=') {
+        ctx.error(
+            value.span.clone(),
+            "`--config-settings` takes `KEY=VALUE`".into(),
+            "no `=`",
+            "write `-C KEY=VALUE`",
+        );
+        return None;
+    }
+    Some(to_opt(ctx, opt))
+}
+
+/// Reads `--hash=algo:digest`: pip splits at the first `:` and accepts only its
+/// `STRONG_HASHES`; it does not check the digest, hashlock does.
+fn hash(ctx: &mut Context<'_>, opt: &ParsedOpt) -> Option<Hash> {
+    let value = opt.value.as_ref()?;
+    let Some((algorithm, digest)) = value.text.split_once(':') else {
+        ctx.error(
+            value.span.clone(),
+            format!(
+                "`--hash` takes `algorithm:digest`, not `{}`",
+                shorten(&value.text)
+            ),
+            "no `:`",
+            "write `--hash=sha256:<64 hex digits>`",
+        );
+        return None;
+    };
+    let algorithm = hash_algorithm(ctx, value, algorithm)?;
+    let digest_range = algorithm_len(value) + 1..value.text.len();
+    let digest_span = value.span_of(digest_range);
+    if let Some(message) = digest_problem(algorithm, digest) {
+        let span = if digest.is_empty() {
+            value.span.end..value.span.end
+        } else {
+            digest_span.clone()
+        };
+        let hint = format!("copy the full hex {} digest of the file", algorithm.name());
+        ctx.error(span, message, "bad digest", hint);
+        return None;
+    }
+    Some(Hash {
+        span: ctx.logical.source(opt.span.clone()),
+        algorithm,
+        digest: digest.to_owned(),
+        digest_span: ctx.logical.source(digest_span),
+    })
+}
+
+/// What is wrong with a digest, if anything: pip does not check, hashlock does.
+fn digest_problem(algorithm: HashAlgorithm, digest: &str) -> Option<String> {
+    let name = algorithm.name();
+    if digest.is_empty() {
+        Some(format!("`--hash` has no digest after `{name}:`"))
+    } else if let Some(bad) = digest.chars().find(|c| !c.is_ascii_hexdigit()) {
+        Some(format!(
+            "a {name} digest is hex, but this one contains `{bad}`"
+        ))
+    } else if digest.len() != algorithm.hex_len() {
+        Some(format!(
+            "a {name} digest has {} hex digits; this one has {}",
+            algorithm.hex_len(),
+            digest.len()
+        ))
+    } else {
+        None
+    }
+}
+
+fn algorithm_len(value: &OptValue) -> usize {
+    value.text.find(':').unwrap_or(value.text.len())
+}
+
+fn hash_algorithm(ctx: &mut Context<'_>, value: &OptValue, name: &str) -> Option<HashAlgorithm> {
+    let known = [
+        HashAlgorithm::Sha256,
+        HashAlgorithm::Sha384,
+        HashAlgorithm::Sha512,
+    ];
+    if let Some(algorithm) = known.into_iter().find(|a| a.name() == name) {
+        return Some(algorithm);
+    }
+    let hint = if known.iter().any(|a| a.name() == name.to_ascii_lowercase()) {
+        format!(
+            "write the algorithm in lowercase: `{}`",
+            name.to_ascii_lowercase()
+        )
+    } else {
+        "use sha256, sha384 or sha512".into()
+    };
+    ctx.error(
+        value.span_of(0..name.len()),
+        format!("pip does not accept `{name}` hashes"),
+        "unsupported algorithm",
+        hint,
+    );
+    None
+}
+
+/// A requirement with no options yet; `None` (after recording the error) when its
+/// text is neither PEP 508 nor a path or URL.
+fn new_requirement(
+    ctx: &mut Context<'_>,
+    span: Span,
+    text: String,
+    editable: Option<Span>,
+) -> Option<Requirement> {
+    let target = target(ctx, &span, &text, editable.is_some())?;
+    Some(Requirement {
+        span: ctx.logical.source(span),
+        text,
+        editable: editable.map(|flag| ctx.logical.source(flag)),
+        target,
+        hashes: Vec::new(),
+        options: Vec::new(),
+    })
+}
+
+/// Reads the requirement text. `span` is where it is written; for a non-editable
+/// requirement `text` is exactly `joined[span]`, so error offsets map directly.
+fn target(ctx: &mut Context<'_>, span: &Span, text: &str, editable: bool) -> Option<Target> {
+    if !editable && let Some(at) = option_after_tab(text) {
+        let word_end = text[at..].find(' ').map_or(text.len(), |end| at + end);
+        ctx.error(
+            span.start + at..span.start + word_end,
+            "pip splits options from the requirement at spaces only, so this is read as \
+             part of the requirement"
+                .into(),
+            "not read as an option",
+            "put a plain space, not a tab, before the option",
+        );
+        return None;
+    }
+    let parsed = match name_panics_pep508(text) {
+        Some(bad) => Err((
+            bad,
+            "package name must end with a letter or digit".to_owned(),
+        )),
+        None => pep508_rs::Requirement::from_str(text).map_err(|error| {
+            let range = error_range(text, error.start, error.len);
+            (range, error.message.to_string())
+        }),
+    };
+    match parsed {
+        Ok(requirement) => Some(Target::Pep508(Box::new(requirement))),
+        Err(_) if looks_like_path_or_url(text) => Some(Target::Unnamed {
+            location: location(text),
+        }),
+        Err((range, message)) => {
+            // For `-e "x"` the text is unquoted, so offsets into it are not offsets
+            // into the source: point at the whole value instead.
+            let range = if editable {
+                span.clone()
+            } else {
+                span.start + range.start..span.start + range.end
+            };
+            let message = message
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('.');
+            ctx.error(
+                range,
+                format!("invalid requirement: {message}"),
+                "invalid requirement",
+                "write a PEP 508 requirement (`name==1.0`, `name @ https://...`), or a path or URL",
+            );
+            None
+        }
+    }
+}
+
+/// pep508_rs 0.9 panics, instead of failing, on a name that ends in `.`, `-` or `_`
+/// and is followed by more text (`foo-==1`). Returns the range of that last character.
+fn name_panics_pep508(text: &str) -> Option<Span> {
+    let start = text.len() - text.trim_start().len();
+    let name = &text[start..];
+    let len = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .unwrap_or(name.len());
+    let first_ok = name.starts_with(|c: char| c.is_ascii_alphanumeric());
+    let last = name[..len].chars().next_back()?;
+    let followed = len < name.len();
+    (first_ok && followed && matches!(last, '.' | '-' | '_')).then(|| start + len - 1..start + len)
+}
+
+/// Offset of an option-like word preceded by whitespace other than a space (a tab),
+/// which `break_args_options` does not split on.
+fn option_after_tab(text: &str) -> Option<usize> {
+    let mut previous = None;
+    for (at, c) in text.char_indices() {
+        if c == '-' && previous.is_some_and(|p: char| p != ' ' && is_py_space(p)) {
+            let next = text[at + 1..].chars().next();
+            if next.is_some_and(|n| n == '-' || n.is_alphabetic()) {
+                return Some(at);
+            }
+        }
+        previous = Some(c);
+    }
+    None
+}
+
+/// A pep508 error's (byte) range within `text`, clamped and widened to char
+/// boundaries.
+fn error_range(text: &str, start: usize, len: usize) -> Span {
+    let mut start = start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = start.saturating_add(len).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+/// A requirement pip accepts without a name: a path, an archive, or a URL.
+fn looks_like_path_or_url(text: &str) -> bool {
+    const ARCHIVES: &[&str] = &[".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2"];
+    let location = location(text);
+    location.contains("://")
+        || location.starts_with(['.', '/', '~'])
+        || location.contains(['/', '\\'])
+        || ARCHIVES.iter().any(|ext| location.ends_with(ext))
+}
+
+/// The path or URL without its marker: pip's `parse_req_from_line` splits a URL at
+/// `"; "` and a path at `";"`.
+fn location(text: &str) -> String {
+    let separator = if text.contains("://") { "; " } else { ";" };
+    let path = text.split_once(separator).map_or(text, |(path, _)| path);
+    path.trim_matches(is_py_space).to_owned()
+}
+
+/// A word short enough to quote in a one-line message.
+fn shorten(word: &str) -> String {
+    const MAX: usize = 40;
+    match word.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &word[..cut]),
+        None => word.to_owned(),
+    }
+}

@@ -1,0 +1,844 @@
+//! Unit tests: one named test per rule of pip's `req_file.py` that hashlock mirrors,
+//! and one per misreading it refuses.
+
+use super::super::{HashAlgorithm, LineKind, OptionName, ParseError, RequirementsFile, Target};
+use super::{decode, parse};
+
+fn sha256(c: char) -> String {
+    c.to_string().repeat(64)
+}
+
+fn ok(text: &str) -> RequirementsFile {
+    match parse(text) {
+        Ok(file) => {
+            assert_eq!(file.render(), text);
+            file
+        }
+        Err(errors) => panic!("unexpected errors for {text:?}: {errors:#?}"),
+    }
+}
+
+fn errors(text: &str) -> Vec<ParseError> {
+    let errors = parse(text).expect_err("expected an error");
+    for error in &errors {
+        assert!(error.span.end <= text.len(), "span out of text: {error:?}");
+        assert!(text.is_char_boundary(error.span.start) && text.is_char_boundary(error.span.end));
+        assert!(!error.message.ends_with('.'), "message ends with a period");
+    }
+    errors
+}
+
+/// The one error of `text`, with the source text its span covers.
+fn one_error(text: &str) -> (ParseError, &str) {
+    let errors = errors(text);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let error = errors.into_iter().next().unwrap();
+    let covered = &text[error.span.clone()];
+    (error, covered)
+}
+
+fn requirement_texts(file: &RequirementsFile) -> Vec<&str> {
+    file.requirements().map(|(_, r)| r.text.as_str()).collect()
+}
+
+fn kinds(file: &RequirementsFile) -> Vec<&'static str> {
+    file.lines
+        .iter()
+        .map(|line| match line.kind {
+            LineKind::Blank => "blank",
+            LineKind::Comment => "comment",
+            LineKind::Requirement(_) => "requirement",
+            LineKind::Options(_) => "options",
+        })
+        .collect()
+}
+
+// --- physical lines (`str.splitlines`) ---
+
+#[test]
+fn every_splitlines_break_ends_a_line() {
+    let breaks = [
+        "\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\u{85}", "\u{2028}",
+        "\u{2029}",
+    ];
+    for br in breaks {
+        let text = format!("a==1{br}b==2{br}");
+        let file = ok(&text);
+        assert_eq!(requirement_texts(&file), ["a==1", "b==2"], "break {br:?}");
+        assert_eq!(&text[file.lines[0].terminator.clone()], br);
+        assert_eq!(file.lines[1].number, 2);
+    }
+}
+
+#[test]
+fn unit_separator_is_whitespace_not_a_line_break() {
+    // U+001F is `str.isspace` but not a `splitlines` break.
+    let file = ok("a==1\x1f\nb==2\n");
+    assert_eq!(requirement_texts(&file), ["a==1", "b==2"]);
+    assert_eq!(file.lines.len(), 2);
+}
+
+#[test]
+fn crlf_is_one_break_and_cr_alone_is_one() {
+    let file = ok("a==1\r\n\rb==2\n\r");
+    assert_eq!(
+        kinds(&file),
+        ["requirement", "blank", "requirement", "blank"]
+    );
+    assert_eq!(file.lines[3].number, 4);
+}
+
+#[test]
+fn last_line_without_break_has_empty_terminator() {
+    let file = ok("a==1\nb==2");
+    assert_eq!(file.lines[1].terminator, 9..9);
+}
+
+#[test]
+fn empty_file_has_no_lines() {
+    assert!(ok("").lines.is_empty());
+}
+
+// --- encoding ---
+
+#[test]
+fn utf8_bom_is_kept_and_not_part_of_the_first_line() {
+    let text = "\u{feff}# comment\nfoo==1\n";
+    assert_eq!(decode(text.as_bytes()).unwrap(), text);
+    let file = ok(text);
+    assert!(file.bom);
+    assert_eq!(kinds(&file), ["comment", "requirement"]);
+    assert_eq!(file.lines[0].span.start, 0);
+    assert_eq!(file.lines[0].comment, Some(3..12));
+}
+
+#[test]
+fn bom_alone_is_one_blank_line() {
+    let file = ok("\u{feff}");
+    assert_eq!(kinds(&file), ["blank"]);
+    assert_eq!(file.lines[0].span, 0..3);
+}
+
+#[test]
+fn bom_then_requirement_span_skips_bom() {
+    let file = ok("\u{feff}foo==1");
+    let (_, requirement) = file.requirements().next().unwrap();
+    assert_eq!(requirement.span, 3..9);
+}
+
+#[test]
+fn utf16_and_utf32_boms_are_refused() {
+    for (bytes, name) in [
+        (&b"\xFF\xFEf\x00"[..], "UTF-16"),
+        (b"\xFE\xFF\x00f", "UTF-16"),
+        (b"\xFF\xFE\x00\x00f\x00\x00\x00", "UTF-32"),
+        (b"\x00\x00\xFE\xFF", "UTF-32"),
+    ] {
+        let error = decode(bytes).unwrap_err();
+        assert!(error.message.contains(name), "{error:?}");
+        assert_eq!(error.hint.as_deref(), Some("convert the file to UTF-8"));
+    }
+}
+
+#[test]
+fn invalid_utf8_points_at_the_bad_byte() {
+    let error = decode(b"foo==1\nb\xE9r==2\n").unwrap_err();
+    assert_eq!(error.span, 8..9);
+    assert_eq!(error.message, "the file is not valid UTF-8");
+}
+
+#[test]
+fn coding_declaration_of_another_encoding_is_refused() {
+    let text = b"# -*- coding: latin-1 -*-\nfoo==1\n";
+    let error = decode(text).unwrap_err();
+    assert_eq!(&text[error.span.clone()], b"latin-1");
+    let on_line_two = b"#!/not/a/script\n# vim: set fileencoding=cp1252 :\n";
+    assert_eq!(
+        &on_line_two[decode(on_line_two).unwrap_err().span],
+        b"cp1252"
+    );
+}
+
+#[test]
+fn coding_declaration_of_utf8_or_past_line_two_is_accepted() {
+    for text in [
+        "# -*- coding: utf-8 -*-\nfoo==1\n",
+        "# coding=UTF_8\n",
+        "\t# coding: utf8\n",
+        "foo==1\nbar==2\n# coding: latin-1\n",
+        "foo==1  # coding: latin-1\n",
+        "\u{feff}# coding: latin-1\n",
+    ] {
+        assert!(decode(text.as_bytes()).is_ok(), "{text:?}");
+    }
+}
+
+// --- continuations (`join_lines`) ---
+
+#[test]
+fn backslash_joins_the_next_line() {
+    let text = format!("foo==1 \\\n    --hash=sha256:{}\nbar==2\n", sha256('a'));
+    let file = ok(&text);
+    assert_eq!(kinds(&file), ["requirement", "requirement"]);
+    let (line, foo) = file.requirements().next().unwrap();
+    assert_eq!(line.span, 0..text.find("bar").unwrap());
+    assert_eq!(foo.hashes.len(), 1);
+    assert_eq!(&text[foo.hashes[0].digest_span.clone()], sha256('a'));
+    assert_eq!(file.requirements().nth(1).unwrap().0.number, 3);
+}
+
+#[test]
+fn crlf_and_cr_continuations_join() {
+    for br in ["\r\n", "\r"] {
+        let text = format!("foo==1 \\{br}  --hash=sha256:{}{br}", sha256('b'));
+        let file = ok(&text);
+        assert_eq!(file.lines.len(), 1);
+        assert_eq!(&text[file.lines[0].terminator.clone()], br);
+        assert_eq!(file.requirements().next().unwrap().1.hashes.len(), 1);
+    }
+}
+
+#[test]
+fn continuation_can_split_a_word() {
+    let text = "requ\\\nests==2.31.0\n";
+    let file = ok(text);
+    let (_, requirement) = file.requirements().next().unwrap();
+    assert_eq!(requirement.text, "requests==2.31.0");
+    assert_eq!(requirement.span, 0..text.len() - 1);
+}
+
+#[test]
+fn continuation_strips_backslashes_at_both_ends() {
+    // pip's `line.strip("\\")` also drops leading backslashes of a continued line.
+    let file = ok("\\foo==1\\\n\n");
+    let (_, requirement) = file.requirements().next().unwrap();
+    assert_eq!(requirement.text, "foo==1");
+    assert_eq!(requirement.span, 1..7);
+}
+
+#[test]
+fn trailing_backslash_on_last_line_just_ends() {
+    let file = ok("foo==1 \\");
+    assert_eq!(requirement_texts(&file), ["foo==1"]);
+    assert_eq!(file.lines[0].span, 0..8);
+}
+
+#[test]
+fn comment_line_does_not_continue() {
+    let file = ok("# see below \\\nfoo==1\n");
+    assert_eq!(kinds(&file), ["comment", "requirement"]);
+}
+
+#[test]
+fn comment_line_ends_a_pending_continuation() {
+    let file = ok("foo==1 \\\n  # why\nbar==2\n");
+    assert_eq!(kinds(&file), ["requirement", "requirement"]);
+    assert_eq!(file.lines[0].comment, Some(11..16));
+}
+
+#[test]
+fn hashes_orphaned_by_a_comment_line_are_an_error() {
+    let text = format!(
+        "foo==1 \\\n    # via bar\n    --hash=sha256:{} \\\n    --hash=sha256:{}\n",
+        sha256('a'),
+        sha256('b')
+    );
+    let errors = errors(&text);
+    assert_eq!(errors.len(), 2);
+    assert!(errors[0].message.contains("has no requirement on its line"));
+    assert!(
+        errors[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("comment line above")
+    );
+}
+
+#[test]
+fn space_after_backslash_does_not_continue() {
+    let (error, covered) = one_error("foo==1 \\ \nbar==2\n");
+    assert_eq!(covered, "\\");
+    assert!(error.message.contains("does not continue"));
+}
+
+#[test]
+fn backslash_at_end_of_trailing_comment_swallows_next_line() {
+    let (error, covered) = one_error("foo==1  # pinned \\\nbar==2\n");
+    assert_eq!(covered, "bar==2");
+    assert!(error.message.contains("part of the comment"));
+}
+
+#[test]
+fn backslash_glued_to_hash_is_an_error() {
+    let text = format!("foo==1\\\n--hash=sha256:{}\n", sha256('a'));
+    let (error, covered) = one_error(&text);
+    assert_eq!(covered, "\\");
+    assert!(error.message.contains("`--hash=sha256"), "{error:?}");
+    assert_eq!(error.hint.as_deref(), Some("put a space before the `\\`"));
+}
+
+#[test]
+fn glued_word_after_a_multibyte_space_is_reported() {
+    // Found by proptest: the word before the `\` starts after a 2-byte space.
+    let (error, _) = one_error("foo==1 x\u{a0}y\\\n--pre\n");
+    assert!(error.message.contains("onto `y`"), "{error:?}");
+}
+
+#[test]
+fn backslash_joining_a_requirement_onto_hashes_is_an_error() {
+    let text = format!("a==1 --hash=sha256:{} \\\nb==2\n", sha256('a'));
+    let (error, covered) = one_error(&text);
+    assert_eq!(covered, "b==2");
+    assert!(error.message.contains("line 1"), "{error:?}");
+}
+
+// --- comments (`COMMENT_RE`) ---
+
+#[test]
+fn hash_sign_starts_a_comment_only_at_start_or_after_whitespace() {
+    let text = "foo @ https://x.test/foo-1.tar.gz#sha256=abc  # note\n";
+    let file = ok(text);
+    let (line, requirement) = file.requirements().next().unwrap();
+    assert!(requirement.text.ends_with("#sha256=abc"));
+    assert_eq!(&text[line.comment.clone().unwrap()], "# note");
+}
+
+#[test]
+fn egg_fragment_survives() {
+    let file = ok("git+https://github.com/pypa/sampleproject.git@main#egg=sampleproject\n");
+    let (_, requirement) = file.requirements().next().unwrap();
+    match &requirement.target {
+        Target::Unnamed { location } => assert!(location.ends_with("#egg=sampleproject")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn tab_and_unicode_space_before_hash_sign_start_a_comment() {
+    for text in ["foo==1\t# c", "foo==1\u{a0}# c", "foo==1\u{3000}# c"] {
+        let file = ok(text);
+        assert_eq!(requirement_texts(&file), ["foo==1"], "{text:?}");
+    }
+}
+
+#[test]
+fn indented_comment_is_a_comment_line() {
+    assert_eq!(
+        kinds(&ok("   # indented\n\t#tab\n")),
+        ["comment", "comment"]
+    );
+}
+
+// --- environment variables ---
+
+#[test]
+fn env_vars_are_kept_verbatim_and_only_upper_case_names_count() {
+    let text = "foo @ https://${TOKEN}@x.test/${lower}/${Mixed}/${A_1}/foo.whl\n";
+    let file = ok(text);
+    let (_, requirement) = file.requirements().next().unwrap();
+    assert_eq!(requirement.text, text.trim_end());
+    assert_eq!(requirement.env_vars(), ["TOKEN", "A_1"]);
+}
+
+// --- `break_args_options` ---
+
+#[test]
+fn requirement_ends_at_first_word_starting_with_dash() {
+    let text = format!(
+        "foo[bar]==1.0 ; python_version < \"3.12\" --hash=sha256:{}",
+        sha256('c')
+    );
+    let file = ok(&text);
+    let (_, requirement) = file.requirements().next().unwrap();
+    assert_eq!(
+        requirement.text,
+        "foo[bar]==1.0 ; python_version < \"3.12\""
+    );
+    assert_eq!(requirement.hashes.len(), 1);
+}
+
+#[test]
+fn dash_inside_a_word_does_not_start_options() {
+    let file = ok("foo-bar==1 ; platform_machine != \"x86-64\"\n");
+    assert_eq!(
+        requirement_texts(&file),
+        ["foo-bar==1 ; platform_machine != \"x86-64\""]
+    );
+}
+
+#[test]
+fn several_spaces_before_options_are_not_part_of_the_requirement() {
+    let text = format!("foo==1    --hash=sha256:{}", sha256('d'));
+    let file = ok(&text);
+    let (_, requirement) = file.requirements().next().unwrap();
+    assert_eq!(requirement.span, 0..6);
+}
+
+#[test]
+fn tab_does_not_separate_options() {
+    let text = format!("foo==1\t--hash=sha256:{}\n", sha256('e'));
+    let (error, covered) = one_error(&text);
+    assert!(covered.starts_with("--hash"));
+    assert!(error.hint.unwrap().contains("tab"));
+}
+
+// --- options ---
+
+#[test]
+fn every_global_option_is_read() {
+    let text = "-r base.txt\n-c constraints.txt\n-i https://pypi.test/simple\n\
+        --extra-index-url https://extra.test/simple\n--no-index\n-f ./wheels\n--pre\n\
+        --no-binary :all:\n--only-binary foo\n--prefer-binary\n--require-hashes\n\
+        --no-require-hashes\n--trusted-host pypi.test\n--use-feature fast-deps\n\
+        --all-releases :all:\n--only-final=pkg\n";
+    let file = ok(text);
+    let names: Vec<OptionName> = file.options().map(|(_, opt)| opt.name).collect();
+    use OptionName::*;
+    assert_eq!(
+        names,
+        [
+            Requirement,
+            Constraint,
+            IndexUrl,
+            ExtraIndexUrl,
+            NoIndex,
+            FindLinks,
+            Pre,
+            NoBinary,
+            OnlyBinary,
+            PreferBinary,
+            RequireHashes,
+            NoRequireHashes,
+            TrustedHost,
+            UseFeature,
+            AllReleases,
+            OnlyFinal
+        ]
+    );
+    let (_, index) = file.options().nth(2).unwrap();
+    let (value, span) = index.value.clone().unwrap();
+    assert_eq!(value, "https://pypi.test/simple");
+    assert_eq!(&text[span], "https://pypi.test/simple");
+    assert_eq!(&text[index.span.clone()], "-i https://pypi.test/simple");
+}
+
+#[test]
+fn long_option_with_equals_and_short_option_glued_to_value() {
+    let file = ok("--index-url=https://a.test/simple\n-rbase.txt\n--pypi-url https://b.test/\n");
+    let values: Vec<(OptionName, String)> = file
+        .options()
+        .map(|(_, opt)| (opt.name, opt.value.clone().unwrap().0))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            (OptionName::IndexUrl, "https://a.test/simple".into()),
+            (OptionName::Requirement, "base.txt".into()),
+            (OptionName::IndexUrl, "https://b.test/".into()),
+        ]
+    );
+}
+
+#[test]
+fn unique_prefix_of_a_long_option_is_accepted() {
+    let text = format!(
+        "--index https://a.test/simple\n--ext=https://b.test/\n--pre\nfoo==1 --ha=sha256:{}\n",
+        sha256('f')
+    );
+    let file = ok(&text);
+    let names: Vec<OptionName> = file.options().map(|(_, opt)| opt.name).collect();
+    // `--pre` is exact even though `--prefer-binary` starts with it.
+    assert_eq!(
+        names,
+        [
+            OptionName::IndexUrl,
+            OptionName::ExtraIndexUrl,
+            OptionName::Pre
+        ]
+    );
+    assert_eq!(file.requirements().next().unwrap().1.hashes.len(), 1);
+}
+
+#[test]
+fn ambiguous_prefix_is_an_error() {
+    let (error, covered) = one_error("--no x\n");
+    assert_eq!(covered, "--no");
+    assert!(error.message.contains("`--no-binary`") && error.message.contains("`--no-index`"));
+    let (error, _) = one_error("--require x\n");
+    assert!(error.message.contains("ambiguous"));
+}
+
+#[test]
+fn prefixes_resolve_over_the_options_of_every_pip_version() {
+    // `--only` is `--only-binary` to pip 23 but ambiguous to pip 26 (`--only-final`).
+    let (error, _) = one_error("--only :all:\n");
+    assert!(error.message.contains("`--only-final`"), "{error:?}");
+    let file = ok("--no-r\n--all :all:\n--only-f pkg\n");
+    let names: Vec<OptionName> = file.options().map(|(_, opt)| opt.name).collect();
+    assert_eq!(
+        names,
+        [
+            OptionName::NoRequireHashes,
+            OptionName::AllReleases,
+            OptionName::OnlyFinal
+        ]
+    );
+}
+
+#[test]
+fn unknown_option_is_an_error_with_suggestion() {
+    let (error, covered) = one_error("foo==1 --hsah=sha256:abc\n");
+    assert_eq!(covered, "--hsah");
+    assert!(error.hint.unwrap().starts_with("did you mean `--hash`?"));
+    let (error, _) = one_error("--no-deps\n");
+    assert_eq!(error.label, "unknown option");
+    let (error, covered) = one_error("-x foo\n");
+    assert_eq!(covered, "-x");
+    assert_eq!(error.label, "unknown option");
+}
+
+#[test]
+fn flag_with_value_and_option_without_value_are_errors() {
+    let (error, _) = one_error("--pre=yes\n");
+    assert!(error.message.contains("does not take a value"));
+    let (error, covered) = one_error("foo==1 --hash\n");
+    assert_eq!(covered, "--hash");
+    assert!(error.message.contains("needs a value"));
+}
+
+#[test]
+fn quoted_values_are_unquoted_and_spans_keep_quotes() {
+    let text = format!(
+        "-i \"https://a.test/simple\"\nfoo==1 --hash='sha256:{}'\n",
+        sha256('a')
+    );
+    let file = ok(&text);
+    let (_, index) = file.options().next().unwrap();
+    let (value, span) = index.value.clone().unwrap();
+    assert_eq!(value, "https://a.test/simple");
+    assert_eq!(&text[span], "\"https://a.test/simple\"");
+    let hash = &file.requirements().next().unwrap().1.hashes[0];
+    assert_eq!(&text[hash.digest_span.clone()], sha256('a'));
+    assert!(text[hash.span.clone()].ends_with('\''));
+}
+
+#[test]
+fn unclosed_quote_is_an_error() {
+    let (error, covered) = one_error("-i \"https://a.test/simple\n");
+    assert_eq!(covered, "\"");
+    assert!(error.message.contains("never closed"));
+}
+
+#[test]
+fn option_value_that_looks_like_an_option_is_an_error() {
+    let (error, covered) = one_error("-i --pre\n");
+    assert_eq!(covered, "--pre");
+    assert!(error.message.contains("takes `--pre` as its value"));
+    // Build settings legitimately start with `-`.
+    ok("foo==1 --global-option --verbose -C --build-option=--x\n");
+}
+
+#[test]
+fn global_option_on_a_requirement_line_is_an_error() {
+    let (error, covered) = one_error("foo==1 -i https://a.test/simple\n");
+    assert_eq!(covered, "-i https://a.test/simple");
+    assert!(error.message.contains("on a line that has a requirement"));
+}
+
+#[test]
+fn other_options_on_an_include_line_are_an_error() {
+    let (error, covered) = one_error("-r base.txt --pre\n");
+    assert_eq!(covered, "--pre");
+    assert!(error.message.contains("with `--requirement`"));
+    let (_, covered) = one_error("-r a.txt -c b.txt\n");
+    assert_eq!(covered, "-c b.txt");
+}
+
+#[test]
+fn second_find_links_and_first_index_url_on_a_line_are_errors() {
+    let (_, covered) = one_error("-f ./a -f ./b\n");
+    assert_eq!(covered, "-f ./b");
+    let (_, covered) = one_error("-i https://a.test/ -i https://b.test/\n");
+    assert_eq!(covered, "-i https://a.test/");
+    ok(
+        "--extra-index-url https://a.test/ --extra-index-url https://b.test/ --trusted-host a.test\n",
+    );
+}
+
+#[test]
+fn per_requirement_options_are_kept() {
+    let file = ok("foo==1 -C key=value --global-option=--quiet --config-settings=a=b\n");
+    let (_, requirement) = file.requirements().next().unwrap();
+    let options: Vec<(OptionName, String)> = requirement
+        .options
+        .iter()
+        .map(|opt| (opt.name, opt.value.clone().unwrap().0))
+        .collect();
+    assert_eq!(
+        options,
+        [
+            (OptionName::ConfigSettings, "key=value".into()),
+            (OptionName::GlobalOption, "--quiet".into()),
+            (OptionName::ConfigSettings, "a=b".into()),
+        ]
+    );
+    let (_, covered) = one_error("foo==1 -C novalue\n");
+    assert_eq!(covered, "novalue");
+}
+
+#[test]
+fn text_after_options_is_an_error() {
+    let text = format!("foo==1 --hash=sha256:{} extra words\n", sha256('a'));
+    let (error, covered) = one_error(&text);
+    assert_eq!(covered, "extra words");
+    assert!(error.message.contains("comes after the options"));
+    let (_, covered) = one_error("--pre foo==1\n");
+    assert_eq!(covered, "foo==1");
+    let (_, covered) = one_error("--pre -- foo\n");
+    assert_eq!(covered, "foo");
+}
+
+#[test]
+fn marker_after_hash_is_an_error() {
+    let text = format!(
+        "foo==1 --hash=sha256:{} ; python_version < \"3.12\"\n",
+        sha256('a')
+    );
+    let (error, covered) = one_error(&text);
+    assert_eq!(covered, "; python_version < \"3.12\"");
+    assert!(error.message.contains("marker"));
+}
+
+#[test]
+fn per_requirement_option_without_requirement_is_an_error() {
+    let text = format!("--hash=sha256:{}\n", sha256('a'));
+    let (error, _) = one_error(&text);
+    assert!(error.message.contains("`--hash` has no requirement"));
+    let (error, _) = one_error("-C key=value\n");
+    assert!(
+        error
+            .message
+            .contains("`--config-settings` has no requirement")
+    );
+}
+
+// --- editables ---
+
+#[test]
+fn editable_line_is_a_requirement_with_the_flag_span() {
+    let text = "-e ./pkg\n--editable=git+https://g.test/a/b.git#egg=b\n-e./c\n";
+    let file = ok(text);
+    let found: Vec<(&str, &str, &str)> = file
+        .requirements()
+        .map(|(_, r)| {
+            let flag = r.editable.clone().unwrap();
+            (&text[flag], r.text.as_str(), &text[r.span.clone()])
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("-e", "./pkg", "./pkg"),
+            (
+                "--editable",
+                "git+https://g.test/a/b.git#egg=b",
+                "git+https://g.test/a/b.git#egg=b"
+            ),
+            ("-e", "./c", "./c"),
+        ]
+    );
+}
+
+#[test]
+fn editable_keeps_config_settings_and_refuses_what_pip_drops() {
+    ok("-e ./pkg -C editable_mode=compat\n");
+    let text = format!("-e ./pkg --hash=sha256:{}\n", sha256('a'));
+    assert!(one_error(&text).0.message.contains("editable"));
+    let (error, covered) = one_error("-e ./a -e ./b\n");
+    assert_eq!(covered, "-e ./b");
+    assert!(error.message.contains("first `-e`"));
+    let (_, covered) = one_error("-e ./a -i https://a.test/\n");
+    assert_eq!(covered, "-i https://a.test/");
+    let (_, covered) = one_error("foo==1 -e ./a\n");
+    assert_eq!(covered, "-e ./a");
+}
+
+// --- hashes ---
+
+#[test]
+fn strong_hash_algorithms_are_accepted_with_digest_case_kept() {
+    let upper = "AB".repeat(48);
+    let text = format!(
+        "foo==1 --hash=sha256:{} --hash sha384:{upper} --hash=sha512:{}\n",
+        sha256('0'),
+        "f".repeat(128)
+    );
+    let file = ok(&text);
+    let hashes = &file.requirements().next().unwrap().1.hashes;
+    let found: Vec<(HashAlgorithm, &str)> = hashes
+        .iter()
+        .map(|h| (h.algorithm, h.digest.as_str()))
+        .collect();
+    assert_eq!(found[1], (HashAlgorithm::Sha384, upper.as_str()));
+    assert_eq!(found[0].0, HashAlgorithm::Sha256);
+    assert_eq!(found[2].0, HashAlgorithm::Sha512);
+    assert_eq!(
+        &text[hashes[1].span.clone()],
+        format!("--hash sha384:{upper}")
+    );
+}
+
+#[test]
+fn weak_or_misspelled_hash_algorithm_is_an_error() {
+    let (error, covered) = one_error("foo==1 --hash=md5:d41d8cd98f00b204e9800998ecf8427e\n");
+    assert_eq!(covered, "md5");
+    assert_eq!(error.hint.as_deref(), Some("use sha256, sha384 or sha512"));
+    let text = format!("foo==1 --hash=SHA256:{}\n", sha256('a'));
+    let (error, _) = one_error(&text);
+    assert!(error.hint.unwrap().contains("lowercase"));
+}
+
+#[test]
+fn hash_without_colon_or_with_bad_digest_is_an_error() {
+    let text = format!("foo==1 --hash={}\n", sha256('a'));
+    let (error, covered) = one_error(&text);
+    assert_eq!(covered, sha256('a'));
+    assert_eq!(error.label, "no `:`");
+    let (_, covered) = one_error("foo==1 --hash=sha256:abc\n");
+    assert_eq!(covered, "abc");
+    let not_hex = format!("{}z", "a".repeat(63));
+    let text = format!("foo==1 --hash=sha256:{not_hex}\n");
+    let (_, covered) = one_error(&text);
+    assert_eq!(covered, not_hex);
+    let (error, covered) = one_error("foo==1 --hash=sha256:\n");
+    assert_eq!(covered, "");
+    assert_eq!(error.label, "bad digest");
+}
+
+#[test]
+fn digest_span_crosses_a_continuation() {
+    let digest = sha256('a');
+    let text = format!(
+        "foo==1 --hash=sha256:{}\\\n{}\n",
+        &digest[..10],
+        &digest[10..]
+    );
+    let file = ok(&text);
+    let hash = &file.requirements().next().unwrap().1.hashes[0];
+    assert_eq!(hash.digest, digest);
+    assert_eq!(
+        &text[hash.digest_span.clone()],
+        format!("{}\\\n{}", &digest[..10], &digest[10..])
+    );
+}
+
+// --- requirement targets ---
+
+#[test]
+fn paths_urls_and_archives_are_unnamed_targets() {
+    for text in [
+        "./pkg",
+        "../pkg[extra]",
+        "/abs/pkg",
+        "~/pkg",
+        "src/pkg",
+        "C:\\pkg",
+        "https://x.test/foo-1.0-py3-none-any.whl",
+        "foo-1.0.tar.gz",
+        "foo-1.0.zip",
+        "./pkg ; python_version < \"3.12\"",
+    ] {
+        let file = ok(text);
+        let (_, requirement) = file.requirements().next().unwrap();
+        assert!(
+            matches!(&requirement.target, Target::Unnamed { location } if !location.contains(';')),
+            "{text}: {:?}",
+            requirement.target
+        );
+    }
+}
+
+#[test]
+fn pep508_requirements_are_parsed() {
+    let file = ok("Foo.Bar[baz]>=1,<2 ; python_version >= \"3.9\"\nqux @ https://x.test/q.whl\n");
+    let names: Vec<String> = file
+        .requirements()
+        .map(|(_, r)| match &r.target {
+            Target::Pep508(req) => req.name.to_string(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(names, ["foo-bar", "qux"]);
+}
+
+#[test]
+fn invalid_requirement_error_points_into_the_requirement() {
+    let (error, covered) = one_error("foo=1\n");
+    assert_eq!(covered, "=1");
+    assert!(error.message.starts_with("invalid requirement"));
+    // pep508 offsets are bytes; a multi-byte char must be covered whole.
+    let text = "bar==1 ; python_version < \"3\"\nnaïve==1\n";
+    let (_, covered) = one_error(text);
+    assert_eq!(covered, "ï");
+}
+
+#[test]
+fn name_ending_in_a_separator_is_an_error_not_a_panic() {
+    // pep508_rs 0.9 panics on these instead of returning an error.
+    for text in ["abc-==1", "abc_ ; python_version > \"3\"", "a.[x]"] {
+        let (error, covered) = one_error(text);
+        assert!(
+            error.message.contains("must end with a letter or digit"),
+            "{error:?}"
+        );
+        assert_eq!(covered.len(), 1);
+    }
+    // A path is still a path.
+    ok("foo-/bar\n");
+}
+
+#[test]
+fn error_at_end_of_requirement_stays_inside_the_text() {
+    let (error, _) = one_error("foo==");
+    assert!(error.span.end <= 5);
+    let (error, _) = one_error("foo[bar");
+    assert!(error.span.end <= 7);
+}
+
+#[test]
+fn errors_from_several_lines_are_all_reported() {
+    let text = "foo=1\n--bad\nbar==1 --hash=md5:x\n";
+    assert_eq!(errors(text).len(), 3);
+}
+
+// --- shlex ---
+
+#[test]
+fn shlex_matches_python_posix_split() {
+    use super::shlex::split;
+    // Expected values from Python's `shlex.split`.
+    let cases: &[(&str, &[&str])] = &[
+        ("a b\tc", &["a", "b", "c"]),
+        ("'a b' \"c d\"", &["a b", "c d"]),
+        ("a\\ b", &["a b"]),
+        (
+            "\"a\\\"b\" \"a\\nb\" \"a\\\\b\"",
+            &["a\"b", "a\\nb", "a\\b"],
+        ),
+        ("'a\\b'", &["a\\b"]),
+        ("x'' ''", &["x", ""]),
+        ("a'b'\"c\"d", &["abcd"]),
+        ("a\u{a0}b", &["a\u{a0}b"]),
+    ];
+    for (input, expected) in cases {
+        let values: Vec<String> = split(input, 0)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.value)
+            .collect();
+        assert_eq!(&values, expected, "{input:?}");
+    }
+    assert!(split("'a", 0).is_err());
+    assert!(split("a\\", 0).is_err());
+}
