@@ -81,6 +81,23 @@ fn crlf_lines_continue_with_crlf() {
 }
 
 #[test]
+fn lone_cr_lines_continue_with_cr() {
+    let plan = lock("six==1.16.0\r# end\r", &[H1, H2], false);
+    let want =
+        format!("six==1.16.0 \\\r    --hash=sha256:{H1} \\\r    --hash=sha256:{H2}\r# end\r");
+    assert_eq!(plan.text, want);
+}
+
+#[test]
+fn last_line_without_newline_continues_in_the_file_style() {
+    let plan = lock("# top\r\nsix==1.16.0", &[H1], false);
+    assert_eq!(
+        plan.text,
+        format!("# top\r\nsix==1.16.0 \\\r\n    --hash=sha256:{H1}")
+    );
+}
+
+#[test]
 fn last_line_without_newline_gets_none() {
     let plan = lock("six==1.16.0", &[H1], false);
     assert_eq!(plan.text, format!("six==1.16.0 \\\n    --hash=sha256:{H1}"));

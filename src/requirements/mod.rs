@@ -47,12 +47,20 @@ impl RequirementsFile {
             .collect()
     }
 
-    /// The line ending most used in the file (`"\r\n"` or `"\n"`); `"\n"` when the file
-    /// has no line break at all. New line breaks are written in this style.
+    /// The line ending most used in the file (`"\r\n"`, `"\n"` or a lone `"\r"`);
+    /// `"\n"` when the file has no line break at all. New line breaks are written in
+    /// this style.
     pub fn newline(&self) -> &'static str {
         let crlf = self.text.matches("\r\n").count();
         let lf = self.text.matches('\n').count() - crlf;
-        if crlf > lf { "\r\n" } else { "\n" }
+        let cr = self.text.matches('\r').count() - crlf;
+        if crlf > lf && crlf >= cr {
+            "\r\n"
+        } else if cr > lf {
+            "\r"
+        } else {
+            "\n"
+        }
     }
 
     /// The requirements of the file, with the line that holds each.
