@@ -191,7 +191,7 @@ fn check_exits_1_and_writes_nothing() {
     let run = case.lock(&["--check", "freeze.txt"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("would lock freeze.txt"),
+        run.stderr.contains("would change freeze.txt"),
         "{}",
         run.stderr
     );

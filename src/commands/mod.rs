@@ -1,8 +1,14 @@
-//! One module per subcommand; each wires the pipeline steps together.
+//! One module per subcommand; each wires the pipeline steps together. `lookup` and
+//! `output` are the steps several subcommands share.
 
 pub mod lock;
+mod lookup;
+mod output;
+
+use miette::Report;
 
 use crate::cli::{Cli, Command};
+use crate::diagnostics::Located;
 use crate::exit::Failure;
 
 /// Runs the command line's subcommand; `Ok` carries the exit code.
@@ -10,4 +16,20 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Lock(args) => lock::run(args).await,
     }
+}
+
+/// A failure made of located diagnostics.
+fn failure(code: u8, errors: Vec<Located>) -> Failure {
+    Failure::new(code, errors.into_iter().map(Report::new))
+}
+
+/// Prints a warning on stderr unless `--quiet`.
+fn warn(quiet: bool, report: Report) {
+    if !quiet {
+        eprintln!("{report:?}");
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
 }
