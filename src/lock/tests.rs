@@ -160,3 +160,90 @@ fn a_release_without_digests_is_a_problem() {
     let plan = plan(&file, &pins, |_| Some(&release), false);
     assert!(matches!(&plan.problems[..], [Problem::NoHashes { .. }]));
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One line of a generated file: requirements in the forms `lock` meets, and the
+    /// lines around them.
+    fn line() -> impl Strategy<Value = String> {
+        let hash = prop_oneof![
+            Just(H1),
+            Just(H2),
+            Just("3333333333333333333333333333333333333333333333333333333333333333")
+        ];
+        prop_oneof![
+            Just("six==1.16.0".to_string()),
+            Just("Six[x] == 1.16.0 ; python_version > \"3\"".to_string()),
+            "[a-z ]{0,12}".prop_map(|c| format!("six==1.16.0  # {c}")),
+            hash.clone()
+                .prop_map(|h| format!("six==1.16.0 --hash=sha256:{h}")),
+            (hash.clone(), hash).prop_map(|(a, b)| format!(
+                "six==1.16.0 \\\n    --hash=sha256:{a} \\\n    --hash=sha256:{b}"
+            )),
+            Just("six==1.16.0 -C k=v".to_string()),
+            "[a-z ]{0,12}".prop_map(|c| format!("# {c}")),
+            Just(String::new()),
+            Just("-i https://example.org/simple".to_string()),
+        ]
+    }
+
+    fn file() -> impl Strategy<Value = String> {
+        let ending = prop_oneof![Just("\n"), Just("\r\n")];
+        (
+            proptest::collection::vec(line(), 0..8),
+            ending,
+            any::<bool>(),
+        )
+            .prop_map(|(lines, nl, last)| {
+                let mut text = lines.join("\n").replace('\n', nl);
+                if last && !text.is_empty() {
+                    text.push_str(nl);
+                }
+                text
+            })
+    }
+
+    /// The lines that are not requirements, as text: what locking must not touch.
+    fn other_lines(text: &str) -> Vec<String> {
+        let parsed = requirements::parse(text).unwrap();
+        parsed
+            .lines
+            .iter()
+            .filter(|line| !matches!(line.kind, LineKind::Requirement(_)))
+            .map(|line| parsed.text[line.span.clone()].to_string())
+            .collect()
+    }
+
+    /// Every comment of the file, in order: locking moves comments but never drops one.
+    fn comments(text: &str) -> Vec<String> {
+        let parsed = requirements::parse(text).unwrap();
+        parsed
+            .lines
+            .iter()
+            .filter_map(|line| Some(parsed.text[line.comment.clone()?].to_string()))
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn locking_is_idempotent_and_touches_only_requirements(text in file()) {
+            let first = lock(&text, &[H1, H2], true);
+            prop_assert!(first.problems.is_empty());
+            let relocked = requirements::parse(&first.text).unwrap();
+            for (_, req) in relocked.requirements() {
+                let mut digests: Vec<String> = req.hashes.iter().map(|h| h.digest.to_ascii_lowercase()).collect();
+                digests.sort();
+                digests.dedup();
+                prop_assert_eq!(digests, vec![H1.to_string(), H2.to_string()]);
+            }
+            prop_assert_eq!(other_lines(&text), other_lines(&first.text));
+            prop_assert_eq!(comments(&text), comments(&first.text));
+            let second = lock(&first.text, &[H1, H2], false);
+            prop_assert_eq!(&second.text, &first.text);
+            prop_assert_eq!(second.lines_changed, 0);
+        }
+    }
+}
