@@ -47,6 +47,11 @@ impl Source {
         }
     }
 
+    /// A diagnostic of the given severity at `span`.
+    pub fn at(&self, severity: Severity, span: Span, message: impl Into<String>) -> Located {
+        Located { severity, ..self.error(span, message) }
+    }
+
     /// A warning at `span`.
     pub fn warning(&self, span: Span, message: impl Into<String>) -> Located {
         Located {

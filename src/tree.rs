@@ -36,23 +36,60 @@ struct Origin {
     span: Span,
 }
 
+/// A file of the tree that was read but cannot be parsed the way pip reads it.
+#[derive(Debug)]
+pub struct Unparsed {
+    pub path: PathBuf,
+    pub role: Role,
+    pub source: Source,
+    pub errors: Vec<requirements::ParseError>,
+}
+
+/// Every file of the tree: those that parsed, in the order they were reached, and
+/// those that did not (their includes are not followed).
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub files: Vec<SourceFile>,
+    pub unparsed: Vec<Unparsed>,
+}
+
+impl Tree {
+    /// The parse errors of every unparsed file, as diagnostics.
+    pub fn parse_errors(&self) -> Vec<Located> {
+        self.unparsed
+            .iter()
+            .flat_map(|file| file.errors.iter().map(|err| from_parse_error(&file.source, err.clone())))
+            .collect()
+    }
+}
+
 /// Loads every root and, depth first, the files they include. Roots are always
-/// [`Role::Requirements`]. Returns every error found, not just the first.
-pub fn load(roots: &[PathBuf]) -> Result<Vec<SourceFile>, Vec<Located>> {
+/// [`Role::Requirements`]. Files that cannot be read or included (missing, cyclic,
+/// remote) are errors, all of them reported; files that do not parse come back in
+/// [`Tree::unparsed`], for the caller to decide.
+pub fn load(roots: &[PathBuf]) -> Result<Tree, Vec<Located>> {
     let mut loader = Loader::default();
     for root in roots {
         loader.visit(root.clone(), Role::Requirements, None);
     }
     if loader.errors.is_empty() {
-        Ok(loader.files)
+        Ok(loader.tree)
     } else {
         Err(loader.errors)
     }
 }
 
+/// Like [`load`], for commands that cannot work on a file they cannot parse: parse
+/// errors are errors too.
+pub fn load_parsed(roots: &[PathBuf]) -> Result<Vec<SourceFile>, Vec<Located>> {
+    let tree = load(roots)?;
+    let errors = tree.parse_errors();
+    if errors.is_empty() { Ok(tree.files) } else { Err(errors) }
+}
+
 #[derive(Default)]
 struct Loader {
-    files: Vec<SourceFile>,
+    tree: Tree,
     /// Canonical and shown paths of the files being read, outermost first (for cycles).
     stack: Vec<(PathBuf, String)>,
     /// Canonical paths already read, with their role.
@@ -74,6 +111,7 @@ impl Loader {
             if *seen_role == Role::Constraints && role == Role::Requirements {
                 *seen_role = role;
                 if let Some(file) = self
+                    .tree
                     .files
                     .iter_mut()
                     .find(|f| same_file(&f.path, &canonical))
@@ -92,7 +130,7 @@ impl Loader {
             return;
         };
         let includes = includes(&file);
-        self.files.push(file);
+        self.tree.files.push(file);
         self.stack.push((canonical, path.display().to_string()));
         for (include, include_role, span, source) in includes {
             if include.contains("://") {
@@ -117,25 +155,18 @@ impl Loader {
 
     fn parse(&mut self, path: &Path, role: Role, bytes: &[u8]) -> Option<SourceFile> {
         let name = path.display().to_string();
-        let text = match requirements::decode(bytes) {
-            Ok(text) => text,
+        let (source, result) = match requirements::decode(bytes) {
+            Ok(text) => (Source::new(&name, text), requirements::parse(text)),
             Err(err) => {
-                let source = Source::new(&name, String::from_utf8_lossy(bytes).into_owned());
-                self.errors.push(from_parse_error(&source, err));
-                return None;
+                let lossy = String::from_utf8_lossy(bytes).into_owned();
+                (Source::new(&name, lossy), Err(vec![err]))
             }
         };
-        let source = Source::new(&name, text);
-        match requirements::parse(text) {
-            Ok(parsed) => Some(SourceFile {
-                path: path.to_path_buf(),
-                role,
-                source,
-                parsed,
-            }),
+        match result {
+            Ok(parsed) => Some(SourceFile { path: path.to_path_buf(), role, source, parsed }),
             Err(errors) => {
-                self.errors
-                    .extend(errors.into_iter().map(|e| from_parse_error(&source, e)));
+                let path = path.to_path_buf();
+                self.tree.unparsed.push(Unparsed { path, role, source, errors });
                 None
             }
         }

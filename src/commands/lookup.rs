@@ -31,18 +31,8 @@ pub async fn look_up_all(
     if unique.is_empty() {
         return Ok(HashMap::new());
     }
-    let options = ClientOptions {
-        index_url: args.base_url(),
-        timeout: Duration::from_secs(args.timeout),
-        retries: args.retries,
-        ..ClientOptions::default()
-    };
-    let index = PypiJson::connect(options)
-        .await
-        .map_err(|err| Failure::new(exit::INDEX_FAILURE, [index_report(&err)]))?;
-    let progress = Progress::new(unique.len() as u64, quiet);
-    let results = fetch(&index, &unique, usize::from(args.concurrency), &progress).await;
-    progress.finish();
+    let index = connect(args).await?;
+    let results = fetch_all(&index, &unique, args, quiet).await;
     let mut releases = HashMap::new();
     let mut errors = Vec::new();
     for (pin, result) in results {
@@ -60,8 +50,35 @@ pub async fn look_up_all(
     }
 }
 
+/// The index client for a run.
+pub async fn connect(args: &IndexArgs) -> Result<PypiJson, Failure> {
+    let options = ClientOptions {
+        index_url: args.base_url(),
+        timeout: Duration::from_secs(args.timeout),
+        retries: args.retries,
+        ..ClientOptions::default()
+    };
+    PypiJson::connect(options)
+        .await
+        .map_err(|err| Failure::new(exit::INDEX_FAILURE, [index_report(&err)]))
+}
+
+/// Looks up `unique` pins with `args.concurrency` requests at once and a progress bar;
+/// each pin keeps its own result.
+pub async fn fetch_all(
+    index: &impl Index,
+    unique: &[&Pin],
+    args: &IndexArgs,
+    quiet: bool,
+) -> Vec<(Pin, Result<Release, IndexError>)> {
+    let progress = Progress::new(unique.len() as u64, quiet);
+    let results = fetch(index, unique, usize::from(args.concurrency), &progress).await;
+    progress.finish();
+    results
+}
+
 /// Distinct pins in file and line order, so runs ask in a stable order.
-fn unique_pins(pins: &[FilePins]) -> Vec<&Pin> {
+pub fn unique_pins(pins: &[FilePins]) -> Vec<&Pin> {
     let mut seen = HashSet::new();
     let mut unique = Vec::new();
     for file_pins in pins {
@@ -167,14 +184,17 @@ fn failure_label(err: &IndexError) -> &'static str {
     }
 }
 
-fn is_input_error(err: &IndexError) -> bool {
+/// Whether a lookup failed because the package or version does not exist (the
+/// input's fault) rather than because the index or network failed.
+pub fn is_input_error(err: &IndexError) -> bool {
     matches!(
         err,
         IndexError::PackageNotFound { .. } | IndexError::VersionNotFound { .. }
     )
 }
 
-fn index_hint(err: &IndexError) -> Option<String> {
+/// What to do about a failed lookup.
+pub fn index_hint(err: &IndexError) -> Option<String> {
     let hint = match err {
         IndexError::PackageNotFound { .. } => {
             "check the name's spelling, or pass `--index-url` for a private index".to_string()
@@ -189,7 +209,8 @@ fn index_hint(err: &IndexError) -> Option<String> {
     Some(hint)
 }
 
-fn index_report(err: &IndexError) -> Report {
+/// A report for a failure that has no line to point at.
+pub fn index_report(err: &IndexError) -> Report {
     match index_hint(err) {
         Some(hint) => miette::miette!(help = hint, "{err}"),
         None => miette::miette!("{err}"),

@@ -227,6 +227,9 @@ pub enum OptionName {
 /// Why a requirements file cannot be read the way pip reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// What kind of problem this is, for tools that classify errors (the message
+    /// says it for people).
+    pub kind: ParseErrorKind,
     /// The offending text.
     pub span: Span,
     /// One sentence: what is wrong (no trailing period).
@@ -235,4 +238,42 @@ pub struct ParseError {
     pub label: String,
     /// What to do about it.
     pub hint: Option<String>,
+}
+
+/// What kind of problem a [`ParseError`] is, for tools that classify them.
+///
+/// Each error has exactly one kind. Where a case could be read two ways:
+///
+/// - A per-requirement option (`--hash`, `-C`, `--global-option`) on a line with no
+///   requirement is a [`ContinuationTrap`](Self::ContinuationTrap) when the nearest
+///   line above that has code (blank and comment lines are skipped) cut a
+///   requirement's `\` continuation short: that line holds a requirement (an `-e` line
+///   counts) and ends in a `\` that did not take the next line, because a comment line
+///   or a blank line ended the continuation, or whitespace or a comment follows the
+///   `\`. A line of options orphaned this way passes the cut on to the next one
+///   (several commented-out hashes in a row). Otherwise it is
+///   [`IgnoredText`](Self::IgnoredText): an option alone in the middle of a file, a
+///   requirement line that simply lacks its `\`, or a broken `\` after a line of
+///   global options (the option would be ignored there too).
+/// - Words after the options that a `\` brought in from the next line are a
+///   [`ContinuationTrap`](Self::ContinuationTrap); a marker there stays
+///   [`IgnoredText`](Self::IgnoredText), since moving it to the next line was meant.
+/// - `--hash` with no value at all, or with an option read as its value, is
+///   [`Syntax`](Self::Syntax) (optparse's reading), not
+///   [`BadHash`](Self::BadHash); `--hash=` with an empty value is a
+///   [`BadHash`](Self::BadHash) (no `:`).
+/// - An option value that optparse takes although it looks like an option (`-i --pre`),
+///   an option after a tab, read as part of the requirement, and `-C` without `=` are
+///   [`Syntax`](Self::Syntax): pip misreads or rejects them rather than ignoring them.
+/// - Encoding errors from [`decode`] are [`Syntax`](Self::Syntax).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParseErrorKind {
+    /// Anything pip would reject or misread that is none of the below (bad requirement, unknown option, quoting, encoding...).
+    Syntax,
+    /// A `--hash` whose algorithm pip rejects, with no `:`, or whose digest is not hex of the algorithm's length.
+    BadHash,
+    /// A `\` continuation that makes pip drop or misread hashes or requirements: whitespace after the `\`, a comment line inside a continuation (hashes orphaned after it), `\` glued to `--hash`, a continuation joining the next requirement onto an options line, a comment ending in `\` swallowing the next line.
+    ContinuationTrap,
+    /// Text pip silently ignores: positional text after a requirement's options, a marker after `--hash`, options pip drops on that line (global options on a requirement line, extra options on a `-r`/`-c` line, a second `-e`/`-f`, `--hash` after `-e`).
+    IgnoredText,
 }

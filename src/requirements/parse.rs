@@ -58,17 +58,16 @@ pub fn parse(text: &str) -> Result<RequirementsFile, Vec<ParseError>> {
     let logical = lines::logical_lines(text, &physical);
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(logical.len());
-    let mut after_comment_break = false;
+    let mut above = classify::Above::default();
     for line in &logical {
         let mut ctx = classify::Context {
             physical: &physical,
             logical: line,
-            after_comment_break,
+            above,
             errors: &mut errors,
         };
         out.push(classify::line(&mut ctx));
-        after_comment_break =
-            line.pieces.len() > 1 && line.pieces.last().is_some_and(|p| p.comment_line);
+        above = above.next(line);
     }
     debug_assert!(tiles(text, &out), "lines must tile the text");
     if errors.is_empty() {

@@ -10,7 +10,8 @@
 use std::str::FromStr;
 
 use super::super::{
-    Hash, HashAlgorithm, Line, LineKind, Opt, OptionName, ParseError, Requirement, Span, Target,
+    Hash, HashAlgorithm, Line, LineKind, Opt, OptionName, ParseError, ParseErrorKind, Requirement,
+    Span, Target,
 };
 use super::lines::{Logical, Physical, is_py_space};
 use super::options::{self, OptError, OptValue, ParsedOpt};
@@ -20,17 +21,73 @@ use super::shlex::{self, SplitError, Token};
 pub(super) struct Context<'a> {
     pub physical: &'a [Physical],
     pub logical: &'a Logical,
-    /// The previous logical line was a `\` continuation ended by a comment line, so
-    /// hashes on this line were meant for the requirement above.
-    pub after_comment_break: bool,
+    /// What the lines above left this one.
+    pub above: Above,
     pub errors: &'a mut Vec<ParseError>,
+}
+
+/// How the lines above a logical line ended, as far as its orphaned options care.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Above {
+    /// The nearest line above with code was a `\` continuation ended by a comment
+    /// line, so hashes on this line were meant for the requirement above.
+    pub comment_break: bool,
+    /// The nearest line above with code holds a requirement (or options orphaned
+    /// from one) and ends in a `\` continuation that did not take this line: per-
+    /// requirement options here are a [`ParseErrorKind::ContinuationTrap`].
+    pub cut_requirement: bool,
+}
+
+impl Above {
+    /// What `logical`, whose own `above` was `self`, leaves the next line. A line
+    /// without code (blank or a comment) passes on what it was left.
+    pub(super) fn next(self, logical: &Logical) -> Above {
+        let text = logical.text.as_str();
+        let comment_start = logical.comment_start();
+        let code = trim(text, 0..comment_start.unwrap_or(text.len()));
+        if code.is_empty() {
+            return self;
+        }
+        let continued = logical.pieces.len() > 1;
+        let last = logical.pieces.last().expect("a logical line has a piece");
+        let comment_break = continued && last.comment_line;
+        let blank_break = continued
+            && text[last.joined_start..]
+                .trim_matches(is_py_space)
+                .is_empty();
+        let stray_backslash = text[code.clone()].ends_with('\\');
+        let cut = comment_break || blank_break || stray_backslash;
+        let code = trim(text, code.start..code.end - usize::from(stray_backslash));
+        Above {
+            comment_break,
+            cut_requirement: cut && (self.cut_requirement || holds_requirement(text, code)),
+        }
+    }
+}
+
+/// Whether `text[code]` holds a requirement, `-e` lines included, as pip splits it.
+fn holds_requirement(text: &str, code: Span) -> bool {
+    let (requirement, options) = break_args_options(text, code);
+    !requirement.is_empty()
+        || shlex::split(&text[options.clone()], options.start)
+            .ok()
+            .and_then(|tokens| options::parse(tokens).ok())
+            .is_some_and(|parsed| position(&parsed.opts, OptionName::Editable).is_some())
 }
 
 impl Context<'_> {
     /// Records an error; `span` is in joined-line offsets.
-    fn error(&mut self, span: Span, message: String, label: &str, hint: impl Into<String>) {
+    fn error(
+        &mut self,
+        kind: ParseErrorKind,
+        span: Span,
+        message: String,
+        label: &str,
+        hint: impl Into<String>,
+    ) {
         let span = self.logical.source(span);
         self.errors.push(ParseError {
+            kind,
             span,
             message,
             label: label.into(),
@@ -38,9 +95,11 @@ impl Context<'_> {
         });
     }
 
+    /// Records an optparse error: an option pip cannot read is a syntax error.
     fn opt_error(&mut self, error: OptError) {
         let span = self.logical.source(error.span);
         self.errors.push(ParseError {
+            kind: ParseErrorKind::Syntax,
             span,
             message: error.message,
             label: error.label,
@@ -117,6 +176,7 @@ fn swallowed_by_comment(ctx: &mut Context<'_>, comment: usize) {
     };
     let line = line_number(logical.pieces[first].physical);
     ctx.error(
+        ParseErrorKind::ContinuationTrap,
         start.start..end.end,
         format!(
             "the comment on line {line} ends with `\\`, so pip reads this as part of the comment"
@@ -161,6 +221,7 @@ fn fused_continuations(ctx: &mut Context<'_>, code: Span) -> bool {
         let above = logical.pieces[index - 1].physical;
         let backslash = ctx.physical[above].content.end - 1;
         ctx.errors.push(ParseError {
+            kind: ParseErrorKind::ContinuationTrap,
             span: backslash..backslash + 1,
             message: format!(
                 "this `\\` glues `{}` onto `{}`, so pip reads them as one word",
@@ -182,6 +243,7 @@ fn stray_backslash(ctx: &mut Context<'_>, code: Span) -> bool {
         return false;
     }
     ctx.error(
+        ParseErrorKind::ContinuationTrap,
         code.end - 1..code.end,
         "this `\\` is not at the end of its line, so it does not continue the line".into(),
         "not a continuation",
@@ -238,12 +300,14 @@ fn break_args_options(text: &str, code: Span) -> (Span, Span) {
 fn split_error(ctx: &mut Context<'_>, error: SplitError, options: Span) -> Option<LineKind> {
     match error {
         SplitError::NoClosingQuotation(at) => ctx.error(
+            ParseErrorKind::Syntax,
             at..at + 1,
             "this quote is never closed, so pip cannot read the options".into(),
             "unclosed quote",
             "close the quote, or escape it with `\\`",
         ),
         SplitError::NoEscapedCharacter(at) => ctx.error(
+            ParseErrorKind::Syntax,
             at..options.end,
             "the options end with `\\` escaping nothing, so pip cannot read them".into(),
             "nothing to escape",
@@ -281,6 +345,7 @@ fn leftover_group(ctx: &mut Context<'_>, group: &[&Token]) {
     let words = &ctx.text()[span.clone()];
     if group[0].value.starts_with(';') {
         return ctx.error(
+            ParseErrorKind::IgnoredText,
             span,
             "this marker comes after the options, so pip ignores it".into(),
             "ignored by pip",
@@ -289,6 +354,7 @@ fn leftover_group(ctx: &mut Context<'_>, group: &[&Token]) {
     }
     if let Some(line) = continued_from(ctx, span.start) {
         return ctx.error(
+            ParseErrorKind::ContinuationTrap,
             span,
             format!(
                 "the `\\` at the end of line {line} joins this line onto the options above, so pip ignores `{}`",
@@ -299,6 +365,7 @@ fn leftover_group(ctx: &mut Context<'_>, group: &[&Token]) {
         );
     }
     ctx.error(
+        ParseErrorKind::IgnoredText,
         span,
         format!(
             "pip ignores `{}` because it comes after the options",
@@ -335,6 +402,7 @@ fn value_looks_like_option(ctx: &mut Context<'_>, opt: &ParsedOpt) -> bool {
     }
     let flag = ctx.text()[opt.flag.clone()].to_owned();
     ctx.error(
+        ParseErrorKind::Syntax,
         value.span.clone(),
         format!("`{flag}` takes `{}` as its value", shorten(&value.text)),
         "read as a value",
@@ -354,6 +422,7 @@ fn requirement_line(ctx: &mut Context<'_>, span: Span, opts: &[ParsedOpt]) -> Op
                 kept.extend(per_requirement_opt(ctx, opt));
             }
             _ => ctx.error(
+                ParseErrorKind::IgnoredText,
                 opt.span.clone(),
                 format!(
                     "pip ignores `{}` on a line that has a requirement",
@@ -398,7 +467,13 @@ fn editable_line(ctx: &mut Context<'_>, first: usize, opts: &[ParsedOpt]) -> Opt
                 "move it to a line of its own",
             ),
         };
-        ctx.error(opt.span.clone(), message, "ignored by pip", hint);
+        ctx.error(
+            ParseErrorKind::IgnoredText,
+            opt.span.clone(),
+            message,
+            "ignored by pip",
+            hint,
+        );
     }
     let editable = &opts[first];
     let value = editable.value.as_ref().expect("-e takes a value");
@@ -426,6 +501,7 @@ fn options_line(ctx: &mut Context<'_>, opts: &[ParsedOpt]) -> Vec<Opt> {
         } else if let Some(include) = include.filter(|&include| include != index) {
             let flag = opts[include].def.display();
             ctx.error(
+                ParseErrorKind::IgnoredText,
                 opt.span.clone(),
                 format!(
                     "pip ignores `{}` on a line with `{flag}`",
@@ -436,6 +512,7 @@ fn options_line(ctx: &mut Context<'_>, opts: &[ParsedOpt]) -> Vec<Opt> {
             );
         } else if name == OptionName::FindLinks && Some(index) != first_find_links {
             ctx.error(
+                ParseErrorKind::IgnoredText,
                 opt.span.clone(),
                 "pip reads only the first `--find-links` of a line and ignores this one".into(),
                 "ignored by pip",
@@ -443,6 +520,7 @@ fn options_line(ctx: &mut Context<'_>, opts: &[ParsedOpt]) -> Vec<Opt> {
             );
         } else if name == OptionName::IndexUrl && Some(index) != last_index_url {
             ctx.error(
+                ParseErrorKind::IgnoredText,
                 opt.span.clone(),
                 "a later `--index-url` replaces this one, so pip ignores it".into(),
                 "ignored by pip",
@@ -461,14 +539,23 @@ fn position(opts: &[ParsedOpt], name: OptionName) -> Option<usize> {
 
 /// `--hash` (or `-C`, `--global-option`) with no requirement on its line.
 fn orphan(ctx: &mut Context<'_>, opt: &ParsedOpt) {
-    let hint = if ctx.after_comment_break {
+    let above = ctx.above;
+    let hint = if above.comment_break && above.cut_requirement {
         "the comment line above ends the `\\` continuation, so this line is not part of \
          the requirement: move the comment below the requirement's last line"
     } else {
         "put it on its requirement's line, or join the lines with a `\\` at the end of the \
          requirement's line"
     };
+    // Cut off from its requirement by a broken `\` (see `ParseErrorKind`), or simply
+    // on a line without one.
+    let kind = if above.cut_requirement {
+        ParseErrorKind::ContinuationTrap
+    } else {
+        ParseErrorKind::IgnoredText
+    };
     ctx.error(
+        kind,
         opt.span.clone(),
         format!(
             "`{}` has no requirement on its line, so pip ignores it",
@@ -495,6 +582,7 @@ fn per_requirement_opt(ctx: &mut Context<'_>, opt: &ParsedOpt) -> Option<Opt> {
     let value = opt.value.as_ref()?;
     if opt.def.name == OptionName::ConfigSettings && !value.text.contains('=') {
         ctx.error(
+            ParseErrorKind::Syntax,
             value.span.clone(),
             "`--config-settings` takes `KEY=VALUE`".into(),
             "no `=`",
@@ -511,6 +599,7 @@ fn hash(ctx: &mut Context<'_>, opt: &ParsedOpt) -> Option<Hash> {
     let value = opt.value.as_ref()?;
     let Some((algorithm, digest)) = value.text.split_once(':') else {
         ctx.error(
+            ParseErrorKind::BadHash,
             value.span.clone(),
             format!(
                 "`--hash` takes `algorithm:digest`, not `{}`",
@@ -531,7 +620,7 @@ fn hash(ctx: &mut Context<'_>, opt: &ParsedOpt) -> Option<Hash> {
             digest_span.clone()
         };
         let hint = format!("copy the full hex {} digest of the file", algorithm.name());
-        ctx.error(span, message, "bad digest", hint);
+        ctx.error(ParseErrorKind::BadHash, span, message, "bad digest", hint);
         return None;
     }
     Some(Hash {
@@ -584,6 +673,7 @@ fn hash_algorithm(ctx: &mut Context<'_>, value: &OptValue, name: &str) -> Option
         "use sha256, sha384 or sha512".into()
     };
     ctx.error(
+        ParseErrorKind::BadHash,
         value.span_of(0..name.len()),
         format!("pip does not accept `{name}` hashes"),
         "unsupported algorithm",
@@ -617,6 +707,7 @@ fn target(ctx: &mut Context<'_>, span: &Span, text: &str, editable: bool) -> Opt
     if !editable && let Some(at) = option_after_tab(text) {
         let word_end = text[at..].find(' ').map_or(text.len(), |end| at + end);
         ctx.error(
+            ParseErrorKind::Syntax,
             span.start + at..span.start + word_end,
             "pip splits options from the requirement at spaces only, so this is read as \
              part of the requirement"
@@ -655,6 +746,7 @@ fn target(ctx: &mut Context<'_>, span: &Span, text: &str, editable: bool) -> Opt
                 .unwrap_or_default()
                 .trim_end_matches('.');
             ctx.error(
+                ParseErrorKind::Syntax,
                 range,
                 format!("invalid requirement: {message}"),
                 "invalid requirement",

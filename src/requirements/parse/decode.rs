@@ -5,7 +5,7 @@
 //! rewrites files in place, so it reads and writes UTF-8 only and refuses, with a
 //! span, any file that pip would decode some other way.
 
-use super::super::{ParseError, Span};
+use super::super::{ParseError, ParseErrorKind, Span};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -29,6 +29,7 @@ const FOREIGN_BOMS: &[(&[u8], &str)] = &[
 pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
     if let Some((bom, name)) = FOREIGN_BOMS.iter().find(|(bom, _)| bytes.starts_with(bom)) {
         return Err(ParseError {
+            kind: ParseErrorKind::Syntax,
             span: 0..bom.len(),
             message: format!("the file is {name} encoded"),
             label: format!("{name} byte-order mark"),
@@ -48,6 +49,7 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
 fn foreign_coding(name: &[u8], span: Span) -> ParseError {
     let name = String::from_utf8_lossy(name);
     ParseError {
+        kind: ParseErrorKind::Syntax,
         span,
         message: format!("the file declares the `{name}` encoding"),
         label: "coding declaration".into(),
@@ -61,6 +63,7 @@ fn invalid_utf8(bytes: &[u8], error: &std::str::Utf8Error) -> ParseError {
     let start = error.valid_up_to();
     let len = error.error_len().unwrap_or(bytes.len() - start);
     ParseError {
+        kind: ParseErrorKind::Syntax,
         span: start..start + len,
         message: "the file is not valid UTF-8".into(),
         label: "invalid UTF-8".into(),

@@ -223,8 +223,8 @@ fn abbreviate(digest: &str) -> String {
     }
 }
 
-/// An error as a user would read it: message, position, the source line with a
-/// caret under the span, label and hint.
+/// An error as a user would read it, with its kind: message, position, the source
+/// line with a caret under the span, label and hint.
 fn render_error(text: &str, error: &ParseError) -> String {
     let line_start = text[..error.span.start].rfind('\n').map_or(0, |at| at + 1);
     let line_end = text[line_start..]
@@ -236,7 +236,8 @@ fn render_error(text: &str, error: &ParseError) -> String {
     let width = text[error.span.start..shown_end].chars().count().max(1);
     let source = text[line_start..line_end].replace('\t', "→");
     let mut out = format!(
-        "error: {}\n  --> {number}:{} ({:?})\n   | {source}\n   | {}{} {}\n",
+        "error[{:?}]: {}\n  --> {number}:{} ({:?})\n   | {source}\n   | {}{} {}\n",
+        error.kind,
         error.message,
         column + 1,
         error.span,
@@ -276,7 +277,8 @@ fn render_byte_error(bytes: &[u8], error: &ParseError) -> String {
         .max(1);
     let number = bytes[..line_start].iter().filter(|&&b| b == b'\n').count() + 1;
     let mut out = format!(
-        "error: {}\n  --> {number}:{} ({span:?}, bytes {:?})\n   | {}\n   | {}{} {}\n",
+        "error[{:?}]: {}\n  --> {number}:{} ({span:?}, bytes {:?})\n   | {}\n   | {}{} {}\n",
+        error.kind,
         error.message,
         column + 1,
         &bytes[span.clone()],

@@ -1,7 +1,9 @@
 //! Unit tests: one named test per rule of pip's `req_file.py` that hashlock mirrors,
 //! and one per misreading it refuses.
 
-use super::super::{HashAlgorithm, LineKind, OptionName, ParseError, RequirementsFile, Target};
+use super::super::{
+    HashAlgorithm, LineKind, OptionName, ParseError, ParseErrorKind, RequirementsFile, Target,
+};
 use super::{decode, parse};
 
 fn sha256(c: char) -> String {
@@ -810,6 +812,188 @@ fn error_at_end_of_requirement_stays_inside_the_text() {
 fn errors_from_several_lines_are_all_reported() {
     let text = "foo=1\n--bad\nbar==1 --hash=md5:x\n";
     assert_eq!(errors(text).len(), 3);
+}
+
+// --- error kinds (`ParseErrorKind`) ---
+
+/// The kind of every error of `text`, in order.
+fn error_kinds(text: &str) -> Vec<ParseErrorKind> {
+    errors(text).into_iter().map(|error| error.kind).collect()
+}
+
+/// The kind of the one error of `text`.
+fn kind(text: &str) -> ParseErrorKind {
+    one_error(text).0.kind
+}
+
+use ParseErrorKind::{BadHash, ContinuationTrap, IgnoredText, Syntax};
+
+#[test]
+fn kind_of_space_after_backslash_is_continuation_trap() {
+    assert_eq!(kind("foo==1 \\ \nbar==2\n"), ContinuationTrap);
+    assert_eq!(kind("foo==1 \\  # pinned\nbar==2\n"), ContinuationTrap);
+    // The hash the `\` meant to carry is orphaned by it: a trap as well.
+    let text = format!("foo==1 \\ \n    --hash=sha256:{}\n", sha256('a'));
+    assert_eq!(error_kinds(&text), [ContinuationTrap, ContinuationTrap]);
+}
+
+#[test]
+fn kind_of_orphan_hash_after_comment_line_is_continuation_trap() {
+    let text = format!(
+        "foo==1 \\\n    # via bar\n    --hash=sha256:{} \\\n    --hash=sha256:{}\n",
+        sha256('a'),
+        sha256('b')
+    );
+    assert_eq!(error_kinds(&text), [ContinuationTrap, ContinuationTrap]);
+}
+
+#[test]
+fn kind_of_orphans_after_several_commented_out_hashes_is_continuation_trap() {
+    // Two comment lines: the second is a logical line of its own, and the third
+    // hash line, cut again by a comment, passes the cut on.
+    let text = format!(
+        "foo==1 \\\n  # --hash=sha256:{a} \\\n  # --hash=sha256:{a} \\\n  --hash=sha256:{b} \\\n  \
+         # via bar\n\n  --hash=sha256:{c}\n",
+        a = sha256('a'),
+        b = sha256('b'),
+        c = sha256('c')
+    );
+    assert_eq!(error_kinds(&text), [ContinuationTrap, ContinuationTrap]);
+}
+
+#[test]
+fn kind_of_orphan_after_a_blank_line_ending_a_continuation_is_continuation_trap() {
+    let text = format!("foo==1 \\\n\n    --hash=sha256:{}\n", sha256('a'));
+    assert_eq!(kind(&text), ContinuationTrap);
+    let text = "-e ./pkg \\ \n    -C key=value\n";
+    assert_eq!(error_kinds(text), [ContinuationTrap, ContinuationTrap]);
+}
+
+#[test]
+fn kind_of_orphan_with_no_broken_continuation_is_ignored_text() {
+    // Alone in the file.
+    assert_eq!(
+        kind(&format!("--hash=sha256:{}\n", sha256('a'))),
+        IgnoredText
+    );
+    assert_eq!(kind("-C key=value\n"), IgnoredText);
+    // The requirement line lacks its `\`: nothing was cut.
+    let text = format!("foo==1\n    --hash=sha256:{}\n", sha256('a'));
+    assert_eq!(kind(&text), IgnoredText);
+    // The cut continuation was a line of global options: the hash was dropped anyway.
+    let text = format!("--pre \\\n  # note\n  --hash=sha256:{}\n", sha256('a'));
+    assert_eq!(kind(&text), IgnoredText);
+    let text = format!("-r base.txt \\ \n  --hash=sha256:{}\n", sha256('a'));
+    assert_eq!(error_kinds(&text), [ContinuationTrap, IgnoredText]);
+}
+
+#[test]
+fn kind_of_backslash_glued_to_hash_is_continuation_trap() {
+    let text = format!("foo==1\\\n--hash=sha256:{}\n", sha256('a'));
+    assert_eq!(kind(&text), ContinuationTrap);
+}
+
+#[test]
+fn kind_of_continuation_joining_a_requirement_onto_a_hash_line_is_continuation_trap() {
+    let text = format!("a==1 --hash=sha256:{} \\\nb==2\n", sha256('a'));
+    assert_eq!(kind(&text), ContinuationTrap);
+}
+
+#[test]
+fn kind_of_comment_swallowing_the_next_line_is_continuation_trap() {
+    assert_eq!(kind("foo==1  # pinned \\\nbar==2\n"), ContinuationTrap);
+}
+
+#[test]
+fn kind_of_text_after_options_is_ignored_text() {
+    let text = format!("foo==1 --hash=sha256:{} extra words\n", sha256('a'));
+    assert_eq!(kind(&text), IgnoredText);
+    assert_eq!(kind("--pre foo==1\n"), IgnoredText);
+}
+
+#[test]
+fn kind_of_marker_after_hash_is_ignored_text() {
+    let marker = "; python_version < \"3.12\"";
+    let text = format!("foo==1 --hash=sha256:{} {marker}\n", sha256('a'));
+    assert_eq!(kind(&text), IgnoredText);
+    // Also when a `\` brings it in from the next line: that move was meant.
+    let text = format!("foo==1 --hash=sha256:{} \\\n    {marker}\n", sha256('a'));
+    assert_eq!(kind(&text), IgnoredText);
+}
+
+#[test]
+fn kind_of_global_option_on_a_requirement_line_is_ignored_text() {
+    assert_eq!(kind("foo==1 -i https://a.test/simple\n"), IgnoredText);
+}
+
+#[test]
+fn kind_of_options_pip_drops_on_a_line_is_ignored_text() {
+    assert_eq!(kind("-r base.txt --pre\n"), IgnoredText);
+    assert_eq!(kind("-f ./a -f ./b\n"), IgnoredText);
+    assert_eq!(kind("-e ./a -e ./b\n"), IgnoredText);
+    let text = format!("-e ./a --hash=sha256:{}\n", sha256('a'));
+    assert_eq!(kind(&text), IgnoredText);
+}
+
+#[test]
+fn kind_of_md5_algorithm_is_bad_hash() {
+    let text = "foo==1 --hash=md5:d41d8cd98f00b204e9800998ecf8427e\n";
+    assert_eq!(kind(text), BadHash);
+    assert_eq!(
+        kind(&format!("foo==1 --hash=SHA256:{}\n", sha256('a'))),
+        BadHash
+    );
+}
+
+#[test]
+fn kind_of_short_digest_is_bad_hash() {
+    assert_eq!(kind("foo==1 --hash=sha256:abc\n"), BadHash);
+    assert_eq!(kind("foo==1 --hash=sha256:\n"), BadHash);
+    assert_eq!(
+        kind(&format!("foo==1 --hash=sha512:{}\n", sha256('a'))),
+        BadHash
+    );
+}
+
+#[test]
+fn kind_of_non_hex_digest_is_bad_hash() {
+    let text = format!("foo==1 --hash=sha256:{}z\n", "a".repeat(63));
+    assert_eq!(kind(&text), BadHash);
+}
+
+#[test]
+fn kind_of_hash_without_colon_is_bad_hash_but_without_value_is_syntax() {
+    assert_eq!(kind(&format!("foo==1 --hash={}\n", sha256('a'))), BadHash);
+    assert_eq!(kind("foo==1 --hash=\n"), BadHash);
+    assert_eq!(kind("foo==1 --hash\n"), Syntax);
+    assert_eq!(kind("foo==1 --hash --pre\n"), Syntax);
+}
+
+#[test]
+fn kind_of_unknown_option_is_syntax() {
+    assert_eq!(kind("--no-deps\n"), Syntax);
+    assert_eq!(kind("-U pip\n"), Syntax);
+    assert_eq!(kind("--no x\n"), Syntax);
+    assert_eq!(kind("-i \"https://a.test/simple\n"), Syntax);
+}
+
+#[test]
+fn kind_of_invalid_requirement_is_syntax() {
+    assert_eq!(kind("foo=1\n"), Syntax);
+    assert_eq!(kind("foo-==1\n"), Syntax);
+    let text = format!("foo==1\t--hash=sha256:{}\n", sha256('a'));
+    assert_eq!(kind(&text), Syntax);
+}
+
+#[test]
+fn kind_of_encoding_errors_is_syntax() {
+    for bytes in [
+        &b"\xFF\xFEa\x00"[..],
+        b"caf\xe9==1\n",
+        b"# -*- coding: latin-1 -*-\nfoo==1\n",
+    ] {
+        assert_eq!(decode(bytes).unwrap_err().kind, Syntax, "{bytes:?}");
+    }
 }
 
 // --- shlex ---
