@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Make Python installs tamper-proof: pin every requirement to the sha256 of every file
 /// the index publishes for it, for `pip install --require-hashes`.
@@ -31,6 +31,63 @@ pub enum Command {
     /// lookup succeeded, and then each file is replaced atomically.
     #[command(after_help = EXIT_CODES)]
     Lock(LockArgs),
+
+    /// Check that every requirement is pinned and hashed, and that every hash is one the
+    /// index publishes for exactly that version (the CI gate).
+    ///
+    /// Offline checks find what pip would refuse or silently skip: unpinned or unhashed
+    /// requirements, editables and VCS URLs, bad hashes, continuation traps, peep
+    /// comments. Online checks (the default) ask the index about every hash.
+    #[command(after_help = VERIFY_EXIT_CODES)]
+    Verify(VerifyArgs),
+}
+
+const VERIFY_EXIT_CODES: &str = "\
+Exit codes:
+  0  no errors (warnings allowed)
+  1  problems found
+  2  bad input or usage: unreadable file, missing include, include cycle
+  3  index or network failure (never reported as clean)";
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Requirements files to check, with every file they include.
+    #[arg(value_name = "FILE", default_value = "requirements.txt")]
+    pub files: Vec<PathBuf>,
+
+    /// Run only the checks that need no index.
+    #[arg(long, conflicts_with = "download")]
+    pub offline: bool,
+
+    /// Files of a version that have no hash on its line are errors, not warnings.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Yanked versions are errors, not warnings.
+    #[arg(long)]
+    pub deny_yanked: bool,
+
+    /// Download every hashed file and check its digest as it streams.
+    #[arg(long)]
+    pub download: bool,
+
+    /// How to print findings: for people (stderr), or one JSON document (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub index: IndexArgs,
+
+    /// Print only the findings, no progress bar or summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Output formats of `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args)]

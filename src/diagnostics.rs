@@ -29,10 +29,20 @@ impl Source {
 
     /// 1-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.text[..offset.min(self.text.len())]
-            .matches('\n')
-            .count()
-            + 1
+        self.line_col(offset).0
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, counting lines the
+    /// way reports show them (by `\n`).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (before.matches('\n').count() + 1, column)
     }
 
     /// An error at `span`.
@@ -49,7 +59,10 @@ impl Source {
 
     /// A diagnostic of the given severity at `span`.
     pub fn at(&self, severity: Severity, span: Span, message: impl Into<String>) -> Located {
-        Located { severity, ..self.error(span, message) }
+        Located {
+            severity,
+            ..self.error(span, message)
+        }
     }
 
     /// A warning at `span`.

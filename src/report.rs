@@ -135,7 +135,7 @@ impl fmt::Display for Summary {
 }
 
 /// `1 file`, `2 files`, `1,834 hashes`.
-fn counted(n: usize, singular: &str, plural: &str) -> String {
+pub fn counted(n: usize, singular: &str, plural: &str) -> String {
     format!(
         "{} {}",
         thousands(n),

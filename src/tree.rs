@@ -58,7 +58,11 @@ impl Tree {
     pub fn parse_errors(&self) -> Vec<Located> {
         self.unparsed
             .iter()
-            .flat_map(|file| file.errors.iter().map(|err| from_parse_error(&file.source, err.clone())))
+            .flat_map(|file| {
+                file.errors
+                    .iter()
+                    .map(|err| from_parse_error(&file.source, err.clone()))
+            })
             .collect()
     }
 }
@@ -84,7 +88,11 @@ pub fn load(roots: &[PathBuf]) -> Result<Tree, Vec<Located>> {
 pub fn load_parsed(roots: &[PathBuf]) -> Result<Vec<SourceFile>, Vec<Located>> {
     let tree = load(roots)?;
     let errors = tree.parse_errors();
-    if errors.is_empty() { Ok(tree.files) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(tree.files)
+    } else {
+        Err(errors)
+    }
 }
 
 #[derive(Default)]
@@ -163,10 +171,20 @@ impl Loader {
             }
         };
         match result {
-            Ok(parsed) => Some(SourceFile { path: path.to_path_buf(), role, source, parsed }),
+            Ok(parsed) => Some(SourceFile {
+                path: path.to_path_buf(),
+                role,
+                source,
+                parsed,
+            }),
             Err(errors) => {
                 let path = path.to_path_buf();
-                self.tree.unparsed.push(Unparsed { path, role, source, errors });
+                self.tree.unparsed.push(Unparsed {
+                    path,
+                    role,
+                    source,
+                    errors,
+                });
                 None
             }
         }

@@ -7,9 +7,12 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
+use hashlock::hashing::{Algorithm, Digest, digest_of_url, sha256_of_url};
 use hashlock::index::{ClientOptions, DistFile, Index, IndexError, Pin, PypiJson, Release};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
+use serde_json::Value;
+use support::server::{SYNTHETIC_FILE_SIZE, synthetic_file, synthetic_filenames, synthetic_sha256};
 use support::{Config, TestIndex};
 
 const REQUESTS_SDIST_SHA256: &str =
@@ -46,6 +49,10 @@ fn arbitrary(name: &str, version: &str) -> Pin {
 
 fn filenames(release: &Release) -> Vec<&str> {
     release.files.iter().map(|f| f.filename.as_str()).collect()
+}
+
+fn name(name: &str) -> PackageName {
+    PackageName::from_str(name).unwrap()
 }
 
 /// Both flavours of the loopback index: with and without per-version endpoint.
@@ -459,6 +466,403 @@ async fn cache_control_is_sent_when_configured() {
     assert_eq!(value, "max-age=600");
 }
 
+/// (version, [(filename, sha256)]) of every release of a recorded fixture, with the
+/// releases in the order the loopback index sends them (sorted by key).
+fn recorded_releases(fixture: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let path = format!(
+        "{}/fixtures/pypi/{fixture}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let releases = document["releases"].as_object().unwrap();
+    let file = |file: &Value| {
+        let sha256 = file["digests"]["sha256"]
+            .as_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        (file["filename"].as_str().unwrap().to_owned(), sha256)
+    };
+    let release = |(version, files): (&String, &Value)| {
+        (
+            version.clone(),
+            files.as_array().unwrap().iter().map(file).collect(),
+        )
+    };
+    releases.iter().map(release).collect()
+}
+
+fn summary(releases: &[Release]) -> Vec<(String, Vec<(String, String)>)> {
+    let file = |f: &DistFile| (f.filename.clone(), f.sha256.clone().unwrap_or_default());
+    let release = |r: &Release| (r.version.clone(), r.files.iter().map(file).collect());
+    releases.iter().map(release).collect()
+}
+
+#[tokio::test]
+async fn project_lists_every_release_with_its_files() {
+    for config in both_configs() {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        let six = pypi.project(&name("six")).await.unwrap();
+        let versions: Vec<&str> = six.iter().map(|r| r.version.as_str()).collect();
+        assert_eq!(versions, ["1.14.0", "1.15.0", "1.16.0", "1.17.0"]);
+        assert_eq!(summary(&six), recorded_releases("six"));
+        assert!(six.iter().all(|r| r.name == "six"));
+        for release in &six {
+            assert!(release.files.iter().all(well_formed), "{}", release.version);
+            let one = pypi.release(&pin("six", &release.version)).await.unwrap();
+            assert_eq!(&one, release, "project() and release() agree");
+        }
+    }
+}
+
+#[tokio::test]
+async fn project_keeps_the_index_order_and_spelling() {
+    let index = TestIndex::start(Config::new());
+    let pypi = client(&index).await;
+    let django = pypi.project(&name("django")).await.unwrap();
+    let versions: Vec<&str> = django.iter().map(|r| r.version.as_str()).collect();
+    // As sent (sorted as strings), not as PEP 440 would order them; "4.2", not "4.2.0".
+    let expected = [
+        "4.1.12", "4.1.13", "4.2", "4.2.1", "4.2.10", "4.2.11", "4.2.12", "4.2.13", "4.2.2",
+        "4.2.9",
+    ];
+    assert_eq!(versions, expected);
+    assert!(django.iter().all(|r| r.name == "Django"));
+    assert_eq!(summary(&django), recorded_releases("django"));
+    let pyyaml = pypi.project(&name("pyyaml")).await.unwrap();
+    let rc = pyyaml.iter().find(|r| r.version == "6.0.2rc1").unwrap();
+    assert!(rc.files.iter().all(|f| f.yanked.is_some()));
+}
+
+#[tokio::test]
+async fn project_resolves_relative_urls() {
+    let index = TestIndex::start(Config::new().relative_urls());
+    let pypi = client(&index).await;
+    let requests = pypi.project(&name("requests")).await.unwrap();
+    assert_eq!(requests.len(), 9);
+    let prefix = format!("{}/packages/", index.url());
+    let files = requests.iter().flat_map(|r| &r.files);
+    assert!(
+        files.clone().all(|f| f.url.starts_with(&prefix)),
+        "{requests:#?}"
+    );
+    assert!(files.clone().all(|f| f.url.ends_with(&f.filename)));
+    let sdist = requests.iter().find(|r| r.version == "2.31.0").unwrap();
+    assert_eq!(
+        sdist.files[0].sha256.as_deref(),
+        Some(REQUESTS_SDIST_SHA256)
+    );
+}
+
+#[tokio::test]
+async fn project_shares_the_project_document_with_the_fallback() {
+    let index = TestIndex::start(Config::new().without_version_endpoint());
+    let pypi = client(&index).await;
+    // The fallback fetches the document; project() reuses it.
+    pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    assert_eq!(pypi.project(&name("six")).await.unwrap().len(), 4);
+    assert_eq!(pypi.project(&name("Six")).await.unwrap().len(), 4);
+    assert_eq!(index.requests("/pypi/six/json"), 1, "{:#?}", index.counts());
+    // And the other way round: project() first, then the fallback.
+    assert_eq!(pypi.project(&name("requests")).await.unwrap().len(), 9);
+    let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
+    assert_eq!(release.files.len(), 2);
+    assert_eq!(
+        index.requests("/pypi/requests/json"),
+        1,
+        "{:#?}",
+        index.counts()
+    );
+    assert_eq!(
+        index.version_requests(),
+        1,
+        "the endpoint was known missing"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_project_calls_share_one_request() {
+    let index = TestIndex::start(Config::new().latency(Duration::from_millis(100)));
+    let pypi = client(&index).await;
+    let numpy = name("numpy");
+    let calls = (0..8).map(|_| pypi.project(&numpy));
+    let answers: Vec<Vec<Release>> = join_all(calls)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert!(answers.iter().all(|a| *a == answers[0] && a.len() == 6));
+    assert_eq!(index.total_requests(), 1, "{:#?}", index.counts());
+}
+
+#[tokio::test]
+async fn project_of_an_unknown_package_is_reported() {
+    for config in both_configs() {
+        let index = TestIndex::start(config.missing("six"));
+        let pypi = client(&index).await;
+        for package in ["no-such-package", "six"] {
+            for _ in 0..2 {
+                let error = pypi.project(&name(package)).await.unwrap_err();
+                let IndexError::PackageNotFound {
+                    package: reported,
+                    index: url,
+                } = &error
+                else {
+                    panic!("expected PackageNotFound, got {error}");
+                };
+                assert_eq!((reported.as_str(), url.as_str()), (package, index.url()));
+            }
+            let path = format!("/pypi/{package}/json");
+            assert_eq!(index.requests(&path), 1, "404 is remembered, not retried");
+        }
+    }
+}
+
+#[tokio::test]
+async fn project_reports_server_errors() {
+    let index = TestIndex::start(Config::new().failing("six"));
+    let pypi = PypiJson::connect(ClientOptions {
+        retries: 1,
+        ..options(&index)
+    })
+    .await
+    .unwrap();
+    let error = pypi.project(&name("six")).await.unwrap_err();
+    assert!(
+        matches!(error, IndexError::Status { status: 500, .. }),
+        "{error}"
+    );
+    assert_eq!(index.requests("/pypi/six/json"), 2);
+}
+
+/// `<index>/files/<filename>` of the synthetic package `package`'s `n`th file.
+fn synthetic_url(index: &TestIndex, package: &str, n: usize) -> (String, String) {
+    let filename = synthetic_filenames(package)[n].clone();
+    (format!("{}/files/{filename}", index.url()), filename)
+}
+
+#[tokio::test]
+async fn synthetic_files_are_served_in_several_chunks() {
+    let index = TestIndex::start(Config::new().synthetic());
+    let (url, filename) = synthetic_url(&index, "synth-1", 0);
+    let mut response = reqwest::get(&url).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let (mut chunks, mut body) = (0, Vec::new());
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        chunks += 1;
+        body.extend_from_slice(&chunk);
+    }
+    assert!(chunks > 1, "{chunks} chunk(s)");
+    assert_eq!(body.len(), SYNTHETIC_FILE_SIZE);
+    assert_eq!(body, synthetic_file(&filename, false));
+    let digest = Digest::of(Algorithm::Sha256, &body).to_hex();
+    assert_eq!(digest, synthetic_sha256(&filename));
+    let other = format!("{}/files/six-1.16.0.tar.gz", index.url());
+    assert_eq!(reqwest::get(&other).await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn downloads_match_the_published_sha256() {
+    let index = TestIndex::start(Config::new().synthetic());
+    let pypi = client(&index).await;
+    let release = pypi.release(&pin("synth-7", "1.0.0")).await.unwrap();
+    assert_eq!(release.files.len(), 4);
+    for file in &release.files {
+        assert_eq!(file.url, format!("{}/files/{}", index.url(), file.filename));
+        let published = file.sha256.as_deref().unwrap();
+        let downloaded = sha256_of_url(pypi.http(), &file.url).await.unwrap();
+        assert_eq!(downloaded, published, "{}", file.filename);
+        assert_eq!(index.requests(&format!("/files/{}", file.filename)), 1);
+    }
+    let sdist = &release.files[0];
+    let bytes = synthetic_file(&sdist.filename, false);
+    for algorithm in [Algorithm::Sha384, Algorithm::Sha512] {
+        let digest = digest_of_url(pypi.http(), &sdist.url, algorithm).await;
+        assert_eq!(digest.unwrap(), Digest::of(algorithm, &bytes));
+    }
+}
+
+#[tokio::test]
+async fn corrupt_file_gives_its_actual_digest() {
+    let filename = synthetic_filenames("synth-3")[1].clone();
+    let index = TestIndex::start(Config::new().synthetic().corrupt_file(&filename));
+    let pypi = client(&index).await;
+    let release = pypi.release(&pin("synth-3", "1.0.0")).await.unwrap();
+    let wheel = release
+        .files
+        .iter()
+        .find(|f| f.filename == filename)
+        .unwrap();
+    let published = wheel.sha256.as_deref().unwrap();
+    let downloaded = sha256_of_url(pypi.http(), &wheel.url).await.unwrap();
+    assert_ne!(downloaded, published);
+    let actual = Digest::of(Algorithm::Sha256, &synthetic_file(&filename, true));
+    assert_eq!(downloaded, actual.to_hex());
+    let sdist = &release.files[0];
+    let intact = sha256_of_url(pypi.http(), &sdist.url).await.unwrap();
+    assert_eq!(Some(intact.as_str()), sdist.sha256.as_deref());
+}
+
+#[tokio::test]
+async fn gzip_labelled_files_are_hashed_as_sent() {
+    let index = TestIndex::start(Config::new().synthetic().gzip_labelled_files());
+    let pypi = client(&index).await;
+    let (url, filename) = synthetic_url(&index, "synth-5", 0);
+    let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
+    assert_eq!(digest, synthetic_sha256(&filename));
+}
+
+#[tokio::test]
+async fn file_server_errors_are_retried() {
+    let config = Config::new()
+        .synthetic()
+        .flaky("synth-1", 2)
+        .failing("synth-2");
+    let index = TestIndex::start(config);
+    let pypi = PypiJson::connect(ClientOptions {
+        retries: 2,
+        ..options(&index)
+    })
+    .await
+    .unwrap();
+    let (url, filename) = synthetic_url(&index, "synth-1", 2);
+    let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
+    assert_eq!(digest, synthetic_sha256(&filename));
+    assert_eq!(index.requests(&format!("/files/{filename}")), 3);
+
+    let (url, filename) = synthetic_url(&index, "synth-2", 0);
+    let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+    let IndexError::Status {
+        url: reported,
+        status,
+    } = &error
+    else {
+        panic!("expected Status, got {error}");
+    };
+    assert_eq!((reported.as_str(), *status), (url.as_str(), 500));
+    assert_eq!(index.requests(&format!("/files/{filename}")), 3);
+}
+
+#[tokio::test]
+async fn missing_files_are_a_404_status_not_retried() {
+    let index = TestIndex::start(Config::new().synthetic().missing("synth-4"));
+    let pypi = client(&index).await;
+    let urls = [
+        format!("{}/files/synth_1-9.9.9.tar.gz", index.url()),
+        synthetic_url(&index, "synth-4", 0).0,
+    ];
+    for url in urls {
+        let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+        let IndexError::Status {
+            url: reported,
+            status,
+        } = &error
+        else {
+            panic!("expected Status, got {error}");
+        };
+        assert_eq!((reported.as_str(), *status), (url.as_str(), 404));
+        assert!(error.to_string().contains("404"), "{error}");
+    }
+    assert_eq!(index.requests_matching("/files/"), 2);
+}
+
+#[tokio::test]
+async fn cut_downloads_restart_the_hash() {
+    let filename = synthetic_filenames("synth-6")[3].clone();
+    let index = TestIndex::start(Config::new().synthetic().truncated_file(&filename, 2));
+    let pypi = client(&index).await;
+    let url = format!("{}/files/{filename}", index.url());
+    let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
+    assert_eq!(digest, synthetic_sha256(&filename));
+    assert_eq!(index.requests(&format!("/files/{filename}")), 3);
+
+    index.reset_counters();
+    let pypi = PypiJson::connect(ClientOptions {
+        retries: 1,
+        ..options(&index)
+    })
+    .await
+    .unwrap();
+    let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+    assert!(matches!(error, IndexError::Network { .. }), "{error}");
+    assert_eq!(index.requests(&format!("/files/{filename}")), 2);
+}
+
+#[tokio::test]
+async fn hanging_file_times_out() {
+    let index = TestIndex::start(Config::new().synthetic().hanging("synth-8"));
+    let pypi = PypiJson::connect(ClientOptions {
+        timeout: Duration::from_secs(1),
+        retries: 1,
+        ..options(&index)
+    })
+    .await
+    .unwrap();
+    let (url, filename) = synthetic_url(&index, "synth-8", 0);
+    let started = Instant::now();
+    let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+    let elapsed = started.elapsed();
+    let IndexError::Timeout {
+        url: reported,
+        seconds,
+    } = &error
+    else {
+        panic!("expected Timeout, got {error}");
+    };
+    assert_eq!((reported.as_str(), *seconds), (url.as_str(), 1));
+    assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+    assert_eq!(index.requests(&format!("/files/{filename}")), 2);
+}
+
+#[tokio::test]
+async fn read_timeout_applies_between_chunks() {
+    let stalling = synthetic_filenames("synth-9")[0].clone();
+    let config = Config::new()
+        .synthetic()
+        .stalling_file(&stalling)
+        .file_frame_interval(Duration::from_millis(250));
+    let index = TestIndex::start(config);
+    let pypi = PypiJson::connect(ClientOptions {
+        timeout: Duration::from_secs(1),
+        retries: 0,
+        ..options(&index)
+    })
+    .await
+    .unwrap();
+    // Slow but steady: 7 frames 250 ms apart take longer than the timeout.
+    let (url, filename) = synthetic_url(&index, "synth-9", 1);
+    let started = Instant::now();
+    let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
+    assert_eq!(digest, synthetic_sha256(&filename));
+    assert!(started.elapsed() > Duration::from_millis(1500));
+    // A stall after half the body.
+    let url = format!("{}/files/{stalling}", index.url());
+    let started = Instant::now();
+    let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(error, IndexError::Timeout { seconds: 1, .. }),
+        "{error}"
+    );
+    assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn bad_file_urls_are_network_errors() {
+    let index = TestIndex::start(Config::new());
+    let pypi = client(&index).await;
+    for url in ["not a url", "ftp://example.org/six.tar.gz"] {
+        let error = sha256_of_url(pypi.http(), url).await.unwrap_err();
+        assert!(
+            matches!(error, IndexError::Network { .. }),
+            "{url}: {error}"
+        );
+    }
+    assert_eq!(index.total_requests(), 0);
+}
+
 /// Set `SSL_CERT_FILE` to a PEM bundle when the network path re-signs TLS (a private
 /// CA or an inspecting proxy): its roots are trusted besides the built-in ones.
 #[tokio::test]
@@ -476,4 +880,9 @@ async fn live_pypi_knows_requests_2_31_0() {
         .find(|f| f.filename == "requests-2.31.0.tar.gz");
     let sha256 = sdist.and_then(|f| f.sha256.as_deref());
     assert_eq!(sha256, Some(REQUESTS_SDIST_SHA256));
+    let url = &sdist.unwrap().url;
+    let downloaded = sha256_of_url(pypi.http(), url).await.unwrap();
+    assert_eq!(downloaded, REQUESTS_SDIST_SHA256);
+    let six = pypi.project(&name("six")).await.unwrap();
+    assert!(six.iter().any(|r| r.version == "1.16.0"));
 }

@@ -4,119 +4,33 @@
 mod support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
-use tempfile::TempDir;
-
-use support::{Config, TestIndex};
+use support::Config;
+use support::cli::{Case, Run};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lock");
 
-/// A temp dir holding copies of fixtures, and the index the binary asks.
-struct Case {
-    dir: TempDir,
-    index: TestIndex,
+/// The `lock` side of the shared harness.
+trait Lock {
+    fn lock(&self, args: &[&str]) -> Run;
+    fn lock_fixture(&self, name: &str);
 }
 
-/// What a run of the binary left: exit code, stdout, stderr (with temp paths and
-/// timings filtered out so they can be snapshotted).
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Case {
-    fn new() -> Self {
-        Self::with(Config::default())
-    }
-
-    fn with(config: Config) -> Self {
-        Self {
-            dir: TempDir::new().unwrap(),
-            index: TestIndex::start(config),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Copies `fixtures/lock/<name>` into the case dir.
-    fn fixture(&self, name: &str) -> PathBuf {
-        let text = fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap();
-        self.file(name, &text)
-    }
-
-    fn file(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.path(name);
-        fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn read(&self, name: &str) -> String {
-        fs::read_to_string(self.path(name)).unwrap()
-    }
-
-    /// Runs `hashlock lock ARGS` in the case dir against the test index.
+impl Lock for Case {
     fn lock(&self, args: &[&str]) -> Run {
-        let output = Command::cargo_bin("hashlock")
-            .unwrap()
-            .current_dir(self.dir.path())
-            .env("NO_COLOR", "1")
-            .env_remove("HASHLOCK_INDEX_URL")
-            .args([
-                "lock",
-                "--index-url",
-                self.index.url(),
-                "--timeout",
-                "2",
-                "--retries",
-                "1",
-            ])
-            .args(args)
-            .output()
-            .unwrap();
-        let clean = |bytes: &[u8]| {
-            let text = String::from_utf8_lossy(bytes)
-                .replace(&self.dir.path().display().to_string(), "[TMP]");
-            let text = text.replace(self.index.url(), "[INDEX]");
-            regex_lite_seconds(&text)
-        };
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: clean(&output.stdout),
-            stderr: clean(&output.stderr),
-        }
+        self.run("lock", args)
     }
-}
 
-/// Replaces `in 0.12s` timings so summaries can be compared.
-fn regex_lite_seconds(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(" in ") {
-        let (head, tail) = rest.split_at(at + 4);
-        out.push_str(head);
-        let digits = tail
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(tail.len());
-        if digits > 0 && tail[digits..].starts_with('s') {
-            out.push_str("[TIME]");
-            rest = &tail[digits + 1..];
-        } else {
-            rest = tail;
-        }
+    fn lock_fixture(&self, name: &str) {
+        self.fixture("lock", name);
     }
-    out.push_str(rest);
-    out
 }
 
 #[test]
 fn locks_a_pip_freeze() {
     let case = Case::new();
-    case.fixture("freeze.txt");
+    case.lock_fixture("freeze.txt");
     let run = case.lock(&["freeze.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!("freeze_locked", case.read("freeze.txt"));
@@ -126,7 +40,7 @@ fn locks_a_pip_freeze() {
 #[test]
 fn second_lock_changes_no_byte() {
     let case = Case::new();
-    case.fixture("mixed.txt");
+    case.lock_fixture("mixed.txt");
     assert_eq!(case.lock(&["mixed.txt"]).code, 0);
     let first = case.read("mixed.txt");
     let run = case.lock(&["mixed.txt"]);
@@ -143,7 +57,7 @@ fn second_lock_changes_no_byte() {
 #[test]
 fn keeps_every_other_byte_and_already_locked_lines() {
     let case = Case::new();
-    case.fixture("mixed.txt");
+    case.lock_fixture("mixed.txt");
     let run = case.lock(&["mixed.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let locked = case.read("mixed.txt");
@@ -186,7 +100,7 @@ fn bom_and_missing_final_newline_are_kept() {
 #[test]
 fn check_exits_1_and_writes_nothing() {
     let case = Case::new();
-    let path = case.fixture("freeze.txt");
+    let path = case.fixture("lock", "freeze.txt");
     let before = fs::read(&path).unwrap();
     let run = case.lock(&["--check", "freeze.txt"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -316,7 +230,7 @@ fn mirrors_without_the_version_endpoint_give_the_same_file() {
     let direct = Case::new();
     let mirror = Case::with(Config::default().without_version_endpoint());
     for case in [&direct, &mirror] {
-        case.fixture("mixed.txt");
+        case.lock_fixture("mixed.txt");
         let run = case.lock(&["mixed.txt"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
     }

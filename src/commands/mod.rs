@@ -2,8 +2,9 @@
 //! `output` are the steps several subcommands share.
 
 pub mod lock;
-mod lookup;
+pub(crate) mod lookup;
 mod output;
+pub mod verify;
 
 use miette::Report;
 
@@ -15,6 +16,7 @@ use crate::exit::Failure;
 pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Lock(args) => lock::run(args).await,
+        Command::Verify(args) => verify::run(args).await,
     }
 }
 

@@ -3,7 +3,8 @@
 //! Every index request goes through [`HttpClient::get`], which retries what is worth
 //! retrying (429, 5xx, connection errors, timeouts) with exponential backoff and
 //! jitter, honouring `Retry-After`, and reports a 404 as `Ok(None)` because the index
-//! clients treat "not there" as an answer, not a failure.
+//! clients treat "not there" as an answer, not a failure. Distribution files go
+//! through [`HttpClient::download`], with the same policy, streamed to a reader.
 //!
 //! The index host is resolved once, before the client exists, and pinned: some
 //! mirrors' resolvers stall for seconds when many lookups run at once, and a pool of
@@ -12,12 +13,14 @@
 mod retry_after;
 
 use std::error::Error as _;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{ACCEPT, RETRY_AFTER};
-use reqwest::{Certificate, Response, StatusCode, Url};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, RETRY_AFTER};
+use reqwest::{Certificate, ClientBuilder, RequestBuilder, Response, StatusCode, Url};
 
 use super::IndexError;
 
@@ -77,8 +80,23 @@ impl Default for ClientOptions {
 /// pool is shared).
 #[derive(Debug, Clone)]
 pub struct HttpClient {
+    /// For index documents: accepts gzip and decodes it.
     client: reqwest::Client,
+    /// For distribution files, which must be hashed as sent (a `.tar.gz` served
+    /// with `Content-Encoding: gzip` must not be unpacked): built on first use, so
+    /// runs that download nothing do not pay for a second TLS setup.
+    raw: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    setup: Arc<Setup>,
     options: ClientOptions,
+}
+
+/// What both clients are built from.
+#[derive(Debug)]
+struct Setup {
+    /// Extra CA roots from `ca_bundle`.
+    roots: Vec<Certificate>,
+    /// The index host and the addresses it was resolved to once.
+    pinned: Option<(String, Vec<SocketAddr>)>,
 }
 
 /// The body of a successful response.
@@ -90,8 +108,8 @@ pub struct Fetched {
 }
 
 /// The outcome of one attempt: final, or worth another try.
-enum Attempt {
-    Done(Result<Option<Fetched>, IndexError>),
+enum Attempt<T> {
+    Done(Result<Option<T>, IndexError>),
     Retry {
         error: IndexError,
         retry_after: Option<Duration>,
@@ -102,25 +120,21 @@ impl HttpClient {
     /// Resolves the index host and builds the client.
     pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
         let index = parse_index_url(&options.index_url)?;
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .user_agent(USER_AGENT)
-            .gzip(true)
-            .connect_timeout(options.connect_timeout)
-            .read_timeout(options.timeout)
-            .pool_idle_timeout(Duration::from_secs(90));
-        for certificate in extra_roots(options).await? {
-            builder = builder.add_root_certificate(certificate);
-        }
-        if let Some((host, addrs)) = resolve_host(&index, options).await? {
-            builder = builder.resolve_to_addrs(&host, &addrs);
-        }
+        let setup = Setup {
+            roots: extra_roots(options).await?,
+            pinned: resolve_host(&index, options).await?,
+        };
+        let builder = setup.builder(options).gzip(true);
         let client = builder.build().map_err(|error| IndexError::Network {
             url: options.index_url.clone(),
             message: describe(error),
         })?;
-        let options = options.clone();
-        Ok(HttpClient { client, options })
+        Ok(HttpClient {
+            client,
+            raw: Arc::default(),
+            setup: Arc::new(setup),
+            options: options.clone(),
+        })
     }
 
     /// The options the client was built with.
@@ -130,9 +144,63 @@ impl HttpClient {
 
     /// GETs `url`, retrying transient failures. `Ok(None)` means 404.
     pub async fn get(&self, url: &Url, accept: &str) -> Result<Option<Fetched>, IndexError> {
+        let request = || self.client.get(url.clone()).header(ACCEPT, accept);
+        self.retrying(url, request, read_all).await
+    }
+
+    /// GETs the file at `url` and hands the successful response to `read`, which
+    /// consumes the body (typically [`Response::chunk`] in a loop). `Ok(None)`
+    /// means 404.
+    ///
+    /// The body is the bytes exactly as the server sends them: the request asks
+    /// for `Accept-Encoding: identity` and nothing is decoded, as pip downloads.
+    /// Failures before the body (429, 5xx, connection errors, timeouts) and
+    /// transport errors `read` returns (a connection cut or a read timeout mid-body:
+    /// the timeout applies between chunks) are retried as in [`HttpClient::get`],
+    /// calling `read` afresh on the new response; so `read` must start over from
+    /// scratch each time.
+    pub async fn download<T, F, Fut>(&self, url: &Url, read: F) -> Result<Option<T>, IndexError>
+    where
+        F: FnMut(Response) -> Fut,
+        Fut: Future<Output = Result<T, reqwest::Error>>,
+    {
+        let client = self.raw_client()?;
+        let request = || {
+            client
+                .get(url.clone())
+                .header(ACCEPT, "*/*")
+                .header(ACCEPT_ENCODING, "identity")
+        };
+        self.retrying(url, request, read).await
+    }
+
+    /// The client for files, built on first use.
+    fn raw_client(&self) -> Result<&reqwest::Client, IndexError> {
+        let built = self.raw.get_or_init(|| {
+            let builder = self.setup.builder(&self.options).gzip(false);
+            builder.build().map_err(describe)
+        });
+        built.as_ref().map_err(|message| IndexError::Network {
+            url: self.options.index_url.clone(),
+            message: message.clone(),
+        })
+    }
+
+    /// Sends `request()` and reads the response with `read` until an attempt is
+    /// final or the retries are spent.
+    async fn retrying<T, F, Fut>(
+        &self,
+        url: &Url,
+        request: impl Fn() -> RequestBuilder,
+        mut read: F,
+    ) -> Result<Option<T>, IndexError>
+    where
+        F: FnMut(Response) -> Fut,
+        Fut: Future<Output = Result<T, reqwest::Error>>,
+    {
         let mut retry = 0;
         loop {
-            let (error, retry_after) = match self.attempt(url, accept).await {
+            let (error, retry_after) = match self.attempt(url, request(), &mut read).await {
                 Attempt::Done(result) => return result,
                 Attempt::Retry { error, retry_after } => (error, retry_after),
             };
@@ -144,8 +212,11 @@ impl HttpClient {
         }
     }
 
-    async fn attempt(&self, url: &Url, accept: &str) -> Attempt {
-        let request = self.client.get(url.clone()).header(ACCEPT, accept);
+    async fn attempt<T, F, Fut>(&self, url: &Url, request: RequestBuilder, read: F) -> Attempt<T>
+    where
+        F: FnOnce(Response) -> Fut,
+        Fut: Future<Output = Result<T, reqwest::Error>>,
+    {
         let response = match request.send().await {
             Ok(response) => response,
             Err(error) => return self.transport_failure(url, error),
@@ -163,24 +234,16 @@ impl HttpClient {
         } else if !status.is_success() {
             Attempt::Done(Err(error))
         } else {
-            self.read_body(url, response).await
-        }
-    }
-
-    async fn read_body(&self, url: &Url, response: Response) -> Attempt {
-        let final_url = response.url().clone();
-        match response.bytes().await {
-            Ok(body) => Attempt::Done(Ok(Some(Fetched {
-                url: final_url,
-                body: body.to_vec(),
-            }))),
-            Err(error) => self.transport_failure(url, error),
+            match read(response).await {
+                Ok(value) => Attempt::Done(Ok(Some(value))),
+                Err(error) => self.transport_failure(url, error),
+            }
         }
     }
 
     /// Classifies a failure below HTTP: timeouts and broken connections are retried;
     /// redirect loops and malformed requests would only fail again.
-    fn transport_failure(&self, url: &Url, error: reqwest::Error) -> Attempt {
+    fn transport_failure<T>(&self, url: &Url, error: reqwest::Error) -> Attempt<T> {
         let url = url.to_string();
         let error = if error.is_timeout() {
             let limit = if error.is_connect() {
@@ -212,6 +275,33 @@ impl HttpClient {
         });
         wait.min(self.options.max_retry_wait)
     }
+}
+
+impl Setup {
+    /// A builder with everything but content decoding set.
+    fn builder(&self, options: &ClientOptions) -> ClientBuilder {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(USER_AGENT)
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.timeout)
+            .pool_idle_timeout(Duration::from_secs(90));
+        for certificate in &self.roots {
+            builder = builder.add_root_certificate(certificate.clone());
+        }
+        if let Some((host, addrs)) = &self.pinned {
+            builder = builder.resolve_to_addrs(host, addrs);
+        }
+        builder
+    }
+}
+
+/// The whole body of a document response, and where it came from.
+async fn read_all(response: Response) -> Result<Fetched, reqwest::Error> {
+    let url = response.url().clone();
+    let body = response.bytes().await?;
+    let body = body.to_vec();
+    Ok(Fetched { url, body })
 }
 
 fn parse_index_url(index_url: &str) -> Result<Url, IndexError> {

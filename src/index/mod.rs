@@ -1,8 +1,10 @@
-//! Asking a package index which files a pinned version has, and their hashes.
+//! Asking a package index which files a pinned version (or every version of a
+//! project) has, and their hashes.
 //!
-//! [`Index`] is the one question the rest of hashlock asks; [`PypiJson`] answers it
-//! from PyPI's JSON API (later issues add the Simple API). Lookups are cached and
-//! deduplicated per client, so one run asks about each (name, version) once.
+//! [`Index`] holds the questions the rest of hashlock asks; [`PypiJson`] answers
+//! them from PyPI's JSON API (later issues add the Simple API). Lookups are cached
+//! and deduplicated per client, so one run asks about each (name, version) once,
+//! and for each project document at most once.
 
 mod http;
 mod pypi_json;
@@ -62,7 +64,7 @@ pub struct DistFile {
 }
 
 /// Why a lookup failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum IndexError {
     #[error("package `{package}` was not found on {index}")]
     PackageNotFound { package: String, index: String },
@@ -84,8 +86,16 @@ pub enum IndexError {
     Decode { url: String, message: String },
 }
 
-/// A package index that can list the files of a pinned version.
+/// A package index that can list the files of a pinned version, or of every version.
 pub trait Index: Send + Sync {
     /// The files of `pin`'s version. Calls for the same pin may be served from cache.
     fn release(&self, pin: &Pin) -> impl Future<Output = Result<Release, IndexError>> + Send;
+
+    /// Every release of the project, in the index's order: to tell which version an
+    /// unknown hash belongs to. Served from the same cached project document the
+    /// per-version fallback uses.
+    fn project(
+        &self,
+        name: &PackageName,
+    ) -> impl Future<Output = Result<Vec<Release>, IndexError>> + Send;
 }

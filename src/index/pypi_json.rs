@@ -9,7 +9,8 @@
 //! to project documents.
 //!
 //! Project documents are fetched once per package and releases once per pin, with
-//! concurrent identical lookups sharing one request (see [`memo`]).
+//! concurrent identical lookups sharing one request (see [`memo`]). Listing every
+//! release of a project ([`Index::project`]) reads the same cached project document.
 
 mod document;
 mod memo;
@@ -73,6 +74,12 @@ impl PypiJson {
         }
     }
 
+    /// The shared HTTP client (to download files with the run's timeouts, retries
+    /// and connection pool).
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
     /// Whether lookups still try the per-version endpoint first.
     pub fn uses_version_endpoint(&self) -> bool {
         !self.version_endpoint_missing.load(Ordering::Relaxed)
@@ -112,7 +119,7 @@ impl PypiJson {
     /// The release from the project document. `denied`: the per-version endpoint
     /// just answered 404 for this pin.
     async fn release_from_project(&self, pin: &Pin, denied: bool) -> Result<Release, IndexError> {
-        let project = self.project(&pin.name).await?;
+        let project = self.project_document(&pin.name).await?;
         if denied && project.releases.contains_key(&version_text(pin)) {
             self.version_endpoint_missing.store(true, Ordering::Relaxed);
         }
@@ -127,7 +134,11 @@ impl PypiJson {
         })
     }
 
-    async fn project(&self, name: &PackageName) -> Result<Arc<ProjectDocument>, IndexError> {
+    /// The project document of `name`, fetched once per run.
+    async fn project_document(
+        &self,
+        name: &PackageName,
+    ) -> Result<Arc<ProjectDocument>, IndexError> {
         let fetch = async {
             let url = self.endpoint(&[name.as_ref(), "json"]);
             match self.fetch(&url).await? {
@@ -187,5 +198,17 @@ impl Index for PypiJson {
     async fn release(&self, pin: &Pin) -> Result<Release, IndexError> {
         let release = self.releases.get_or_fetch(pin.clone(), self.lookup(pin));
         Ok(Release::clone(&*release.await?))
+    }
+
+    async fn project(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
+        let project = self.project_document(name).await?;
+        let project_name = project.name.clone().unwrap_or_else(|| name.to_string());
+        let releases = project.all_files()?.into_iter();
+        let release = |(version, files)| Release {
+            name: project_name.clone(),
+            version,
+            files,
+        };
+        Ok(releases.map(release).collect())
     }
 }

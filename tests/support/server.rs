@@ -6,7 +6,10 @@
 //!   `fixtures/pypi/<normalized-name>.json`;
 //! - `GET /pypi/<name>/<version>/json`: a per-version document synthesized from it,
 //!   `{"info": {"name", "version"}, "urls": releases[version]}`, with PyPI's matching
-//!   (the exact key, else a PEP 440-equal one); 404 if there is none.
+//!   (the exact key, else a PEP 440-equal one); 404 if there is none;
+//! - with [`Config::synthetic`], `GET /files/<filename>`: the body of a file of a
+//!   synthetic package, whose `digests.sha256` in the documents is the sha256 of
+//!   exactly that body (fixture packages' files are not served).
 //!
 //! [`Config`] switches on the misbehaviours hashlock must cope with, and every
 //! request is counted per path so tests can assert what the client asked for.
@@ -21,17 +24,19 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures::StreamExt;
 use pep440_rs::Version;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -53,12 +58,20 @@ pub struct Config {
     hanging: HashSet<String>,
     missing: HashSet<String>,
     corrupt: HashSet<String>,
+    corrupt_files: HashSet<String>,
+    truncated_files: HashMap<String, usize>,
+    stalling_files: HashSet<String>,
+    frame_interval: Duration,
+    gzip_label: bool,
 }
 
+/// The first `times` requests about a package are answered with `status`.
 #[derive(Debug, Clone, Copy)]
 struct RateLimit {
     times: usize,
-    retry_after_secs: u64,
+    status: StatusCode,
+    /// `Retry-After` seconds, if sent.
+    retry_after_secs: Option<u64>,
 }
 
 impl Default for Config {
@@ -77,6 +90,11 @@ impl Default for Config {
             hanging: HashSet::new(),
             missing: HashSet::new(),
             corrupt: HashSet::new(),
+            corrupt_files: HashSet::new(),
+            truncated_files: HashMap::new(),
+            stalling_files: HashSet::new(),
+            frame_interval: Duration::ZERO,
+            gzip_label: false,
         }
     }
 }
@@ -117,7 +135,9 @@ impl Config {
         self
     }
 
-    /// Serves any `synth-<n>` package: version `1.0.0`, 4 files, fake hashes.
+    /// Serves any `synth-<n>` package: version `1.0.0`, 4 files served by this
+    /// server at `/files/<filename>` (100 KiB each, sent in several frames), with
+    /// their true sha256.
     pub fn synthetic(mut self) -> Self {
         self.synthetic = true;
         self
@@ -135,7 +155,8 @@ impl Config {
         self
     }
 
-    /// Answers every request about `package` with HTTP `status` (empty body).
+    /// Answers every request about `package` (its documents and, when synthetic,
+    /// its files) with HTTP `status` (empty body).
     pub fn status(mut self, package: &str, status: u16) -> Self {
         self.statuses.insert(normalize(package), status);
         self
@@ -151,13 +172,27 @@ impl Config {
     pub fn rate_limited(mut self, package: &str, times: usize, retry_after_secs: u64) -> Self {
         let limit = RateLimit {
             times,
-            retry_after_secs,
+            status: StatusCode::TOO_MANY_REQUESTS,
+            retry_after_secs: Some(retry_after_secs),
         };
         self.rate_limits.insert(normalize(package), limit);
         self
     }
 
-    /// Never answers requests about `package` (the connection stays open).
+    /// Answers the first `times` requests about `package` with 500 (no
+    /// `Retry-After`), then normally. Replaces a [`Config::rate_limited`] of it.
+    pub fn flaky(mut self, package: &str, times: usize) -> Self {
+        let limit = RateLimit {
+            times,
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            retry_after_secs: None,
+        };
+        self.rate_limits.insert(normalize(package), limit);
+        self
+    }
+
+    /// Never answers requests about `package`, its synthetic files included (the
+    /// connection stays open).
     pub fn hanging(mut self, package: &str) -> Self {
         self.hanging.insert(normalize(package));
         self
@@ -174,6 +209,42 @@ impl Config {
         self.corrupt.insert(normalize(package));
         self
     }
+
+    /// Serves other bytes (same length) for the synthetic file `filename` than the
+    /// documents' sha256 says.
+    pub fn corrupt_file(mut self, filename: &str) -> Self {
+        self.corrupt_files.insert(filename.to_owned());
+        self
+    }
+
+    /// Cuts the connection halfway through the body of the synthetic file
+    /// `filename` the first `times` times it is asked for (a failure mid-body).
+    pub fn truncated_file(mut self, filename: &str, times: usize) -> Self {
+        self.truncated_files.insert(filename.to_owned(), times);
+        self
+    }
+
+    /// Sends half the body of the synthetic file `filename`, then nothing more
+    /// (the connection stays open): a stall between chunks.
+    pub fn stalling_file(mut self, filename: &str) -> Self {
+        self.stalling_files.insert(filename.to_owned());
+        self
+    }
+
+    /// Waits `interval` before each frame of a synthetic file: a slow but steady
+    /// download.
+    pub fn file_frame_interval(mut self, interval: Duration) -> Self {
+        self.frame_interval = interval;
+        self
+    }
+
+    /// Labels synthetic files `Content-Encoding: gzip` though their bytes are not
+    /// gzip, as misconfigured servers label `.tar.gz` files: the digest is of the
+    /// bytes as sent.
+    pub fn gzip_labelled_files(mut self) -> Self {
+        self.gzip_label = true;
+        self
+    }
 }
 
 /// Requests seen, per path, and the User-Agent of each.
@@ -181,6 +252,7 @@ impl Config {
 struct Log {
     paths: BTreeMap<String, usize>,
     per_package: HashMap<String, usize>,
+    per_file: HashMap<String, usize>,
     user_agents: Vec<String>,
 }
 
@@ -330,6 +402,7 @@ fn router(server: Arc<Server>) -> Router {
     Router::new()
         .route("/pypi/{name}/json", get(project_document))
         .route("/pypi/{name}/{version}/json", get(version_document))
+        .route("/files/{filename}", get(file))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), record))
         .with_state(server)
 }
@@ -369,7 +442,7 @@ async fn project_document(State(server): State<Arc<Server>>, Path(name): Path<St
         let releases = document["releases"].as_object_mut().into_iter();
         releases
             .flat_map(|r| r.values_mut())
-            .for_each(|files| relativize(files, 2));
+            .for_each(|files| relativize(files, &server.base, 2));
     }
     Json(document).into_response()
 }
@@ -393,14 +466,26 @@ async fn version_document(
         return not_found;
     };
     if server.config.relative_urls {
-        relativize(&mut files, 3);
+        relativize(&mut files, &server.base, 3);
     }
     let info = json!({"name": document["info"]["name"], "version": key});
     Json(json!({"info": info, "urls": files})).into_response()
 }
 
-/// The configured misbehaviour for `name`, if any (after counting the request).
+/// The configured misbehaviour for documents of `name`, if any (after counting the
+/// request).
 async fn misbehave(server: &Server, name: &str) -> Option<Response> {
+    if let Some(refusal) = refuse(server, name).await {
+        return Some(refusal);
+    }
+    if server.config.corrupt.contains(name) {
+        return Some((StatusCode::OK, "<html>this is not JSON</html>").into_response());
+    }
+    None
+}
+
+/// The configured refusal of any request about `name` (document or file), if any.
+async fn refuse(server: &Server, name: &str) -> Option<Response> {
     let config = &server.config;
     if config.missing.contains(name) {
         return Some(StatusCode::NOT_FOUND.into_response());
@@ -420,14 +505,67 @@ async fn misbehave(server: &Server, name: &str) -> Option<Response> {
             *seen
         };
         if seen <= limit.times {
-            let retry_after = [(header::RETRY_AFTER, limit.retry_after_secs.to_string())];
-            return Some((StatusCode::TOO_MANY_REQUESTS, retry_after).into_response());
+            let mut response = limit.status.into_response();
+            if let Some(seconds) = limit.retry_after_secs {
+                let value = HeaderValue::from(seconds);
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return Some(response);
         }
     }
-    if config.corrupt.contains(name) {
-        return Some((StatusCode::OK, "<html>this is not JSON</html>").into_response());
-    }
     None
+}
+
+/// `GET /files/<filename>`: a synthetic package's file, in frames of
+/// [`FRAME`] bytes, with its `Content-Length`.
+async fn file(State(server): State<Arc<Server>>, Path(filename): Path<String>) -> Response {
+    let Some(package) = server.synthetic_package_of(&filename) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if let Some(refusal) = refuse(&server, &package).await {
+        return refusal;
+    }
+    let config = &server.config;
+    let body = synthetic_file(&filename, config.corrupt_files.contains(&filename));
+    let length = body.len();
+    let cut = match config.truncated_files.get(&filename) {
+        Some(&times) => {
+            let mut log = server.log();
+            let seen = log.per_file.entry(filename.clone()).or_default();
+            *seen += 1;
+            *seen <= times
+        }
+        None => false,
+    };
+    let stall = config.stalling_files.contains(&filename);
+    let mut frames: Vec<Bytes> = body.chunks(FRAME).map(Bytes::copy_from_slice).collect();
+    if cut || stall {
+        frames.truncate(frames.len() / 2);
+    }
+    let interval = config.frame_interval;
+    let frames = futures::stream::iter(frames).then(move |frame| async move {
+        if !interval.is_zero() {
+            tokio::time::sleep(interval).await;
+        }
+        Ok::<_, std::io::Error>(frame)
+    });
+    let body = if cut {
+        let broken = std::io::Error::other("cut off mid-body by the test index");
+        Body::from_stream(frames.chain(futures::stream::once(async { Err(broken) })))
+    } else if stall {
+        Body::from_stream(frames.chain(futures::stream::pending()))
+    } else {
+        Body::from_stream(frames)
+    };
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    let octets = HeaderValue::from_static("application/octet-stream");
+    headers.insert(header::CONTENT_TYPE, octets);
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if config.gzip_label {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
 }
 
 impl Server {
@@ -436,9 +574,21 @@ impl Server {
         if let Some(document) = self.projects.get(name) {
             return Some(document.clone());
         }
-        let number = name.strip_prefix("synth-")?;
-        let synthetic = self.config.synthetic && number.parse::<u64>().is_ok();
-        synthetic.then(|| synthetic_project(&self.base, name))
+        self.is_synthetic(name)
+            .then(|| synthetic_project(&self.base, name))
+    }
+
+    /// Whether normalized `name` is a synthetic package this server serves.
+    fn is_synthetic(&self, name: &str) -> bool {
+        let number = name.strip_prefix("synth-");
+        self.config.synthetic && number.is_some_and(|n| n.parse::<u64>().is_ok())
+    }
+
+    /// The normalized name of the synthetic package `filename` belongs to.
+    fn synthetic_package_of(&self, filename: &str) -> Option<String> {
+        let package = normalize(filename.split('-').next()?);
+        let known = synthetic_filenames(&package).contains(&filename.to_owned());
+        (self.is_synthetic(&package) && known).then_some(package)
     }
 }
 
@@ -455,49 +605,114 @@ fn find_release(document: &Value, version: &str) -> Option<(String, Value)> {
         .map(|(key, files)| (key.clone(), files.clone()))
 }
 
-/// Rewrites the absolute `url` of each file to `../` * `depth` + `packages/...`,
-/// which resolves back to `/packages/...` against the document's own URL.
-fn relativize(files: &mut Value, depth: usize) {
+/// Rewrites the absolute `url` of each file to `../` * `depth` + `packages/...`
+/// (or + `files/...` for this server's own files), which resolves back to the same
+/// path against the document's own URL.
+fn relativize(files: &mut Value, base: &str, depth: usize) {
     for file in files.as_array_mut().into_iter().flatten() {
         let Some(url) = file["url"].as_str() else {
             continue;
         };
-        if let Some(at) = url.find("/packages/") {
-            let relative = format!("{}{}", "../".repeat(depth), &url[at + 1..]);
+        let own = url
+            .strip_prefix(base)
+            .and_then(|path| path.strip_prefix('/'));
+        let path = own.or_else(|| url.find("/packages/").map(|at| &url[at + 1..]));
+        if let Some(path) = path {
+            let relative = format!("{}{}", "../".repeat(depth), path);
             file["url"] = Value::String(relative);
         }
     }
 }
 
-/// A project `synth-<n>` with version 1.0.0: an sdist and three wheels whose
-/// sha256 is the sha256 of their file name (deterministic, no files needed).
-fn synthetic_project(base: &str, name: &str) -> Value {
+/// Size of a synthetic file: [`FILLER`] bytes shared by all, then [`TAIL`] bytes
+/// of the file name repeated.
+pub const SYNTHETIC_FILE_SIZE: usize = FILLER + TAIL;
+const FILLER: usize = 96 * 1024;
+const TAIL: usize = 4 * 1024;
+/// The frames a file body is sent in.
+const FRAME: usize = 16 * 1024;
+/// The byte [`Config::corrupt_file`] changes (in the shared part, so only a hash
+/// of the whole body notices).
+const CORRUPTED_BYTE: usize = FILLER / 2 + 1;
+
+/// The shared first part of every synthetic file (pseudo-random, deterministic),
+/// and the sha256 state after it: each file's digest then costs only its tail, so
+/// serving documents of many synthetic packages (benchmarks) stays cheap.
+fn filler() -> &'static (Vec<u8>, Sha256) {
+    static FILLER_STATE: OnceLock<(Vec<u8>, Sha256)> = OnceLock::new();
+    FILLER_STATE.get_or_init(|| {
+        let mut state: u32 = 0x9e37_79b9;
+        let bytes: Vec<u8> = (0..FILLER)
+            .map(|_| {
+                // xorshift32
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state.to_le_bytes()[0]
+            })
+            .collect();
+        let hashed = Sha256::new_with_prefix(&bytes);
+        (bytes, hashed)
+    })
+}
+
+/// The last [`TAIL`] bytes of the synthetic file `filename`.
+fn synthetic_tail(filename: &str) -> Vec<u8> {
+    filename.bytes().cycle().take(TAIL).collect()
+}
+
+/// The body of the synthetic file `filename` (`corrupt`: one byte changed).
+pub fn synthetic_file(filename: &str, corrupt: bool) -> Vec<u8> {
+    let mut body = Vec::with_capacity(SYNTHETIC_FILE_SIZE);
+    body.extend_from_slice(&filler().0);
+    body.extend(synthetic_tail(filename));
+    if corrupt {
+        body[CORRUPTED_BYTE] ^= 0xff;
+    }
+    body
+}
+
+/// The lowercase hex sha256 of the (uncorrupted) synthetic file `filename`.
+pub fn synthetic_sha256(filename: &str) -> String {
+    let mut hasher = filler().1.clone();
+    hasher.update(synthetic_tail(filename));
+    hex::encode(hasher.finalize())
+}
+
+/// The files of the synthetic project of normalized `name`: an sdist, three wheels.
+pub fn synthetic_filenames(name: &str) -> [String; 4] {
     let stem = format!("{}-1.0.0", name.replace('-', "_"));
-    let files: Vec<Value> = [
+    [
         format!("{stem}.tar.gz"),
         format!("{stem}-py3-none-any.whl"),
         format!("{stem}-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
         format!("{stem}-cp312-cp312-win_amd64.whl"),
     ]
-    .into_iter()
-    .map(|filename| {
-        let sha256 = hex::encode(Sha256::digest(filename.as_bytes()));
-        let packagetype = if filename.ends_with(".whl") {
-            "bdist_wheel"
-        } else {
-            "sdist"
-        };
-        json!({
-            "filename": filename,
-            "url": format!("{base}/packages/synth/{filename}"),
-            "digests": {"sha256": sha256},
-            "packagetype": packagetype,
-            "requires_python": ">=3.8",
-            "yanked": false,
-            "yanked_reason": null,
+}
+
+/// A project `synth-<n>` with version 1.0.0: an sdist and three wheels served at
+/// `<base>/files/<filename>`, with the sha256 of their body.
+fn synthetic_project(base: &str, name: &str) -> Value {
+    let files: Vec<Value> = synthetic_filenames(name)
+        .into_iter()
+        .map(|filename| {
+            let sha256 = synthetic_sha256(&filename);
+            let packagetype = if filename.ends_with(".whl") {
+                "bdist_wheel"
+            } else {
+                "sdist"
+            };
+            json!({
+                "filename": filename,
+                "url": format!("{base}/files/{filename}"),
+                "digests": {"sha256": sha256},
+                "packagetype": packagetype,
+                "requires_python": ">=3.8",
+                "yanked": false,
+                "yanked_reason": null,
+            })
         })
-    })
-    .collect();
+        .collect();
     json!({"info": {"name": name, "version": "1.0.0"}, "releases": {"1.0.0": files}})
 }
 

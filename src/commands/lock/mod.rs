@@ -32,7 +32,8 @@ pub async fn run(args: LockArgs) -> Result<u8, Failure> {
         );
         return Err(Failure::new(exit::BAD_INPUT, [report]));
     }
-    let files = tree::load_parsed(&args.files).map_err(|errors| failure(exit::BAD_INPUT, errors))?;
+    let files =
+        tree::load_parsed(&args.files).map_err(|errors| failure(exit::BAD_INPUT, errors))?;
     let (pins, unpinned) = collect_pins(&files, args.allow_unpinned);
     if !unpinned.is_empty() && !args.allow_unpinned {
         let count = unpinned.len();

@@ -6,9 +6,11 @@
 //! read) may be missing: mirrors trim documents differently.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use reqwest::Url;
 use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
 
 use crate::index::http::Fetched;
 use crate::index::{DistFile, IndexError};
@@ -128,7 +130,7 @@ impl VersionDocument {
 pub(super) struct ProjectDocument {
     url: Url,
     pub(super) name: Option<String>,
-    pub(super) releases: HashMap<String, Vec<FileEntry>>,
+    pub(super) releases: Releases,
 }
 
 impl ProjectDocument {
@@ -137,7 +139,7 @@ impl ProjectDocument {
         struct Raw {
             #[serde(default)]
             info: Info,
-            releases: HashMap<String, Vec<FileEntry>>,
+            releases: Releases,
         }
         let raw: Raw = decode(fetched)?;
         Ok(Self {
@@ -150,6 +152,82 @@ impl ProjectDocument {
     /// The files of the release under `key` (which must be a key of `releases`).
     pub(super) fn files(&self, key: &str) -> Result<Vec<DistFile>, IndexError> {
         to_dist_files(&self.releases[key], &self.url)
+    }
+
+    /// Every release as (version key, its files), in the document's order.
+    pub(super) fn all_files(&self) -> Result<Vec<(String, Vec<DistFile>)>, IndexError> {
+        let release = |(key, entries): (&String, &Vec<FileEntry>)| {
+            Ok((key.clone(), to_dist_files(entries, &self.url)?))
+        };
+        self.releases.iter().map(release).collect()
+    }
+}
+
+/// The `releases` object of a project document: version key to files, in the
+/// document's order (a plain map would lose it, and `project()` promises it).
+/// A key given twice keeps its first place and its last files, as a map would.
+#[derive(Debug, Default)]
+pub(super) struct Releases {
+    entries: Vec<(String, Vec<FileEntry>)>,
+    positions: HashMap<String, usize>,
+}
+
+impl Releases {
+    pub(super) fn contains_key(&self, key: &str) -> bool {
+        self.positions.contains_key(key)
+    }
+
+    /// The version keys, in the document's order.
+    pub(super) fn keys(&self) -> impl Iterator<Item = &String> {
+        self.entries.iter().map(|(key, _)| key)
+    }
+
+    /// (version key, files) pairs, in the document's order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&String, &Vec<FileEntry>)> {
+        self.entries.iter().map(|(key, files)| (key, files))
+    }
+
+    fn insert(&mut self, key: String, files: Vec<FileEntry>) {
+        match self.positions.get(&key) {
+            Some(&at) => self.entries[at].1 = files,
+            None => {
+                self.positions.insert(key.clone(), self.entries.len());
+                self.entries.push((key, files));
+            }
+        }
+    }
+}
+
+impl std::ops::Index<&str> for Releases {
+    type Output = Vec<FileEntry>;
+
+    /// The files under `key`; panics if there is no such key.
+    fn index(&self, key: &str) -> &Vec<FileEntry> {
+        &self.entries[self.positions[key]].1
+    }
+}
+
+impl<'de> Deserialize<'de> for Releases {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InOrder;
+
+        impl<'de> Visitor<'de> for InOrder {
+            type Value = Releases;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of version to files")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Releases, A::Error> {
+                let mut releases = Releases::default();
+                while let Some((key, files)) = map.next_entry()? {
+                    releases.insert(key, files);
+                }
+                Ok(releases)
+            }
+        }
+
+        deserializer.deserialize_map(InOrder)
     }
 }
 
@@ -197,6 +275,40 @@ mod tests {
         let files = doc.files("1.0").unwrap();
         assert_eq!(files[0].yanked.as_deref(), Some("broken"));
         assert_eq!(files[0].url, "https://mirror.example/a.whl");
+    }
+
+    #[test]
+    fn releases_keep_the_document_order() {
+        let body = r#"{"releases": {
+            "2.0": [{"filename": "b.whl", "url": "/b.whl"}],
+            "1.0": [],
+            "10.0": [{"filename": "c.whl", "url": "/c.whl"}],
+            "1.5": [{"filename": "a.whl", "url": "/a.whl"}],
+            "1.0": [{"filename": "d.whl", "url": "/d.whl"}]}}"#;
+        let doc = fetched("https://mirror.example/pypi/demo/json", body);
+        let doc = ProjectDocument::parse(&doc).unwrap();
+        let keys: Vec<&str> = doc.releases.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["2.0", "1.0", "10.0", "1.5"]);
+        assert!(doc.releases.contains_key("1.5") && !doc.releases.contains_key("1.5.0"));
+        let all = doc.all_files().unwrap();
+        let files: Vec<(&str, Vec<&str>)> = all
+            .iter()
+            .map(|(key, files)| {
+                let names = files.iter().map(|f| f.filename.as_str()).collect();
+                (key.as_str(), names)
+            })
+            .collect();
+        let expected = [
+            ("2.0", vec!["b.whl"]),
+            ("1.0", vec!["d.whl"]),
+            ("10.0", vec!["c.whl"]),
+            ("1.5", vec!["a.whl"]),
+        ];
+        assert_eq!(
+            files, expected,
+            "a repeated key keeps its place, last files win"
+        );
+        assert_eq!(all[1].1[0].url, "https://mirror.example/d.whl");
     }
 
     #[test]

@@ -45,46 +45,8 @@ impl<K: Eq + Hash, V> Memo<K, V> {
         let answer = cell.get_or_init(|| async { fetch.await.map(Arc::new) });
         match answer.await {
             Ok(value) => Ok(Arc::clone(value)),
-            Err(error) => Err(copy_error(error)),
+            Err(error) => Err(error.clone()),
         }
-    }
-}
-
-/// A copy of a stored failure for one more caller. (`IndexError` is not `Clone`;
-/// deriving it in the contract would spare this function.)
-fn copy_error(error: &IndexError) -> IndexError {
-    match error {
-        IndexError::PackageNotFound { package, index } => IndexError::PackageNotFound {
-            package: package.clone(),
-            index: index.clone(),
-        },
-        IndexError::VersionNotFound {
-            package,
-            version,
-            index,
-            close,
-        } => IndexError::VersionNotFound {
-            package: package.clone(),
-            version: version.clone(),
-            index: index.clone(),
-            close: close.clone(),
-        },
-        IndexError::Status { url, status } => IndexError::Status {
-            url: url.clone(),
-            status: *status,
-        },
-        IndexError::Network { url, message } => IndexError::Network {
-            url: url.clone(),
-            message: message.clone(),
-        },
-        IndexError::Timeout { url, seconds } => IndexError::Timeout {
-            url: url.clone(),
-            seconds: *seconds,
-        },
-        IndexError::Decode { url, message } => IndexError::Decode {
-            url: url.clone(),
-            message: message.clone(),
-        },
     }
 }
 

@@ -1,0 +1,307 @@
+//! Digests of distribution files: computed incrementally, over chunks as they
+//! arrive, in any of the algorithms pip accepts for `--hash`.
+//!
+//! [`Hasher`] is the building block (local files, downloads); [`digest_of_url`] and
+//! [`sha256_of_url`] hash a file as it downloads, through the run's shared
+//! [`HttpClient`], without holding the whole file in memory.
+
+use std::fmt;
+use std::str::FromStr;
+
+use reqwest::Url;
+use sha2::Digest as _;
+use sha2::{Sha256, Sha384, Sha512};
+
+use crate::index::{HttpClient, IndexError};
+
+/// A hash algorithm pip accepts in `--hash=<algorithm>:<hex>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Algorithm {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Algorithm {
+    /// Every algorithm, weakest first.
+    pub const ALL: [Algorithm; 3] = [Algorithm::Sha256, Algorithm::Sha384, Algorithm::Sha512];
+
+    /// The name pip uses: `sha256`, `sha384`, `sha512`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Sha256 => "sha256",
+            Algorithm::Sha384 => "sha384",
+            Algorithm::Sha512 => "sha512",
+        }
+    }
+
+    /// Length of a digest in bytes (twice that in hex digits).
+    pub fn output_len(self) -> usize {
+        match self {
+            Algorithm::Sha256 => 32,
+            Algorithm::Sha384 => 48,
+            Algorithm::Sha512 => 64,
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The name is not one of `sha256`, `sha384`, `sha512`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unsupported hash algorithm `{0}` (expected sha256, sha384 or sha512)")]
+pub struct UnknownAlgorithm(pub String);
+
+impl FromStr for Algorithm {
+    type Err = UnknownAlgorithm;
+
+    /// The pip name, case-sensitively (pip rejects `SHA256`).
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Algorithm::ALL
+            .into_iter()
+            .find(|algorithm| algorithm.name() == name)
+            .ok_or_else(|| UnknownAlgorithm(name.to_owned()))
+    }
+}
+
+/// An incremental hash: feed it chunks with [`Hasher::update`] (or as an
+/// [`std::io::Write`]), then [`Hasher::finalize`]. Cloning it forks the state.
+#[derive(Debug, Clone)]
+pub struct Hasher {
+    state: State,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Sha256(Sha256),
+    Sha384(Sha384),
+    Sha512(Sha512),
+}
+
+impl Hasher {
+    /// A hasher that has seen no bytes yet.
+    pub fn new(algorithm: Algorithm) -> Hasher {
+        let state = match algorithm {
+            Algorithm::Sha256 => State::Sha256(Sha256::new()),
+            Algorithm::Sha384 => State::Sha384(Sha384::new()),
+            Algorithm::Sha512 => State::Sha512(Sha512::new()),
+        };
+        Hasher { state }
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        match self.state {
+            State::Sha256(_) => Algorithm::Sha256,
+            State::Sha384(_) => Algorithm::Sha384,
+            State::Sha512(_) => Algorithm::Sha512,
+        }
+    }
+
+    /// Feeds the next bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        match &mut self.state {
+            State::Sha256(state) => state.update(bytes),
+            State::Sha384(state) => state.update(bytes),
+            State::Sha512(state) => state.update(bytes),
+        }
+    }
+
+    /// The digest of everything fed so far.
+    pub fn finalize(self) -> Digest {
+        let algorithm = self.algorithm();
+        let bytes = match self.state {
+            State::Sha256(state) => state.finalize().to_vec(),
+            State::Sha384(state) => state.finalize().to_vec(),
+            State::Sha512(state) => state.finalize().to_vec(),
+        };
+        Digest { algorithm, bytes }
+    }
+}
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A computed digest: the algorithm and the raw bytes, to render as pip wants
+/// (lowercase hex) or otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Digest {
+    algorithm: Algorithm,
+    bytes: Vec<u8>,
+}
+
+impl Digest {
+    /// The digest of `bytes` in one go.
+    pub fn of(algorithm: Algorithm, bytes: &[u8]) -> Digest {
+        let mut hasher = Hasher::new(algorithm);
+        hasher.update(bytes);
+        hasher.finalize()
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The raw digest, [`Algorithm::output_len`] bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Lowercase hex, as in `--hash=sha256:<hex>`.
+    pub fn to_hex(&self) -> String {
+        hex::encode(&self.bytes)
+    }
+}
+
+/// `<algorithm>:<lowercase hex>`, the form `--hash=` takes.
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.algorithm, self.to_hex())
+    }
+}
+
+/// The lowercase hex sha256 of the file at `url`, hashed as it downloads.
+/// See [`digest_of_url`].
+pub async fn sha256_of_url(client: &HttpClient, url: &str) -> Result<String, IndexError> {
+    let digest = digest_of_url(client, url, Algorithm::Sha256).await?;
+    Ok(digest.to_hex())
+}
+
+/// The `algorithm` digest of the file at `url`, hashed chunk by chunk as it
+/// downloads (the file is never held in memory), of the bytes exactly as the server
+/// sends them (no content decoding, like pip).
+///
+/// Failures are retried as for index documents (429, 5xx, connection errors,
+/// timeouts), including failures in the middle of the body, which restart the hash.
+/// The read timeout applies between chunks. A 404 is `IndexError::Status` with
+/// status 404; a URL that is not http(s) is `IndexError::Network`.
+pub async fn digest_of_url(
+    client: &HttpClient,
+    url: &str,
+    algorithm: Algorithm,
+) -> Result<Digest, IndexError> {
+    let parsed = Url::parse(url).map_err(|error| IndexError::Network {
+        url: url.to_owned(),
+        message: format!("invalid URL: {error}"),
+    })?;
+    let hash = |mut response: reqwest::Response| async move {
+        let mut hasher = Hasher::new(algorithm);
+        while let Some(chunk) = response.chunk().await? {
+            hasher.update(&chunk);
+        }
+        Ok(hasher.finalize())
+    };
+    match client.download(&parsed, hash).await? {
+        Some(digest) => Ok(digest),
+        None => Err(IndexError::Status {
+            url: url.to_owned(),
+            status: 404,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    /// FIPS 180-2 / NIST vectors.
+    const VECTORS: [(Algorithm, &str, &str); 6] = [
+        (
+            Algorithm::Sha256,
+            "",
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ),
+        (
+            Algorithm::Sha256,
+            "abc",
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        ),
+        (
+            Algorithm::Sha384,
+            "",
+            "38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da\
+             274edebfe76f65fbd51ad2f14898b95b",
+        ),
+        (
+            Algorithm::Sha384,
+            "abc",
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed\
+             8086072ba1e7cc2358baeca134c825a7",
+        ),
+        (
+            Algorithm::Sha512,
+            "",
+            "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce\
+             47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e",
+        ),
+        (
+            Algorithm::Sha512,
+            "abc",
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
+             2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+        ),
+    ];
+
+    #[test]
+    fn known_vectors() {
+        for (algorithm, input, expected) in VECTORS {
+            let digest = Digest::of(algorithm, input.as_bytes());
+            assert_eq!(digest.to_hex(), expected, "{algorithm}({input:?})");
+            assert_eq!(digest.algorithm(), algorithm);
+            assert_eq!(digest.as_bytes().len(), algorithm.output_len());
+        }
+    }
+
+    #[test]
+    fn chunks_hash_like_the_whole() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for algorithm in Algorithm::ALL {
+            let whole = Digest::of(algorithm, &data);
+            let mut hasher = Hasher::new(algorithm);
+            for chunk in data.chunks(977) {
+                hasher.update(chunk);
+            }
+            assert_eq!(hasher.finalize(), whole, "{algorithm}");
+            let mut writer = Hasher::new(algorithm);
+            writer.write_all(&data).unwrap();
+            assert_eq!(writer.finalize(), whole, "{algorithm} as io::Write");
+        }
+    }
+
+    #[test]
+    fn abc_in_pieces_and_forked() {
+        let mut hasher = Hasher::new(Algorithm::Sha256);
+        hasher.update(b"a");
+        let fork = hasher.clone();
+        hasher.update(b"");
+        hasher.update(b"bc");
+        assert_eq!(hasher.finalize().to_hex(), VECTORS[1].2);
+        let mut fork = fork;
+        fork.update(b"bc");
+        assert_eq!(fork.finalize().to_hex(), VECTORS[1].2);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for algorithm in Algorithm::ALL {
+            assert_eq!(algorithm.name().parse::<Algorithm>(), Ok(algorithm));
+        }
+        assert!("SHA256".parse::<Algorithm>().is_err());
+        assert!("md5".parse::<Algorithm>().is_err());
+        let digest = Digest::of(Algorithm::Sha256, b"abc");
+        assert_eq!(digest.to_string(), format!("sha256:{}", VECTORS[1].2));
+    }
+}

@@ -1,0 +1,152 @@
+//! Showing findings: to people as span reports grouped by file, or as one JSON
+//! document whose schema is documented in the README (schema 1).
+
+use miette::Report;
+use serde::Serialize;
+
+use super::{Finding, Severity};
+use crate::report::counted;
+
+/// Totals of a run, for the summary line and the JSON document.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Totals {
+    pub files: usize,
+    pub requirements: usize,
+    pub hashes: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Totals {
+    pub fn count(&mut self, findings: &[Finding]) {
+        self.errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        self.warnings = findings.len() - self.errors;
+    }
+}
+
+/// Prints findings on stderr, grouped by file (in the order given), each with its
+/// line, column, caret and hint; then one summary line unless `quiet`.
+pub fn human(findings: &[Finding], totals: &Totals, offline: bool, quiet: bool) {
+    let mut current: Option<&str> = None;
+    for finding in findings {
+        if current != Some(finding.source.name.as_str()) {
+            current = Some(&finding.source.name);
+            let (errors, warnings) = count_in(findings, &finding.source.name);
+            eprintln!("{}: {}", finding.source.name, counts(errors, warnings));
+        }
+        eprintln!("{:?}", report(finding));
+    }
+    if !quiet {
+        eprintln!("{}", summary(totals, offline));
+    }
+}
+
+fn count_in(findings: &[Finding], file: &str) -> (usize, usize) {
+    let in_file = findings.iter().filter(|f| f.source.name == file);
+    let errors = in_file
+        .clone()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    (errors, in_file.count() - errors)
+}
+
+fn report(finding: &Finding) -> Report {
+    let severity = match finding.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+    };
+    let located = finding
+        .source
+        .at(severity, finding.span.clone(), finding.message.clone())
+        .label(finding.code.name())
+        .maybe_hint(finding.hint.clone());
+    Report::new(located)
+}
+
+/// One line: what was checked and what was found.
+pub fn summary(totals: &Totals, offline: bool) -> String {
+    let checked = format!(
+        "{} with {} in {}",
+        counted(totals.requirements, "requirement", "requirements"),
+        counted(totals.hashes, "hash", "hashes"),
+        counted(totals.files, "file", "files"),
+    );
+    let how = if offline {
+        " (offline checks only)"
+    } else {
+        ""
+    };
+    let found = counts(totals.errors, totals.warnings);
+    format!("Verified {checked}{how}: {found}")
+}
+
+fn counts(errors: usize, warnings: usize) -> String {
+    match (errors, warnings) {
+        (0, 0) => "no problems".to_string(),
+        (e, 0) => counted(e, "error", "errors"),
+        (0, w) => counted(w, "warning", "warnings"),
+        (e, w) => format!(
+            "{} and {}",
+            counted(e, "error", "errors"),
+            counted(w, "warning", "warnings")
+        ),
+    }
+}
+
+/// The JSON document (schema 1): stable field names, findings in file and line order.
+#[derive(Debug, Serialize)]
+struct Document<'a> {
+    schema: u32,
+    files: &'a [String],
+    summary: &'a Totals,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonFinding<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    code: &'static str,
+    severity: Severity,
+    package: Option<&'a str>,
+    message: &'a str,
+    hint: Option<&'a str>,
+}
+
+/// The findings as one JSON document.
+pub fn json(findings: &[Finding], files: &[String], totals: &Totals) -> String {
+    let findings = findings
+        .iter()
+        .map(|f| {
+            let (line, column) = f.source.line_col(f.span.start);
+            let (end_line, end_column) = f.source.line_col(f.span.end);
+            JsonFinding {
+                file: &f.source.name,
+                line,
+                column,
+                end_line,
+                end_column,
+                code: f.code.name(),
+                severity: f.severity,
+                package: f.package.as_deref(),
+                message: &f.message,
+                hint: f.hint.as_deref(),
+            }
+        })
+        .collect();
+    let document = Document {
+        schema: 1,
+        files,
+        summary: totals,
+        findings,
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("findings serialize");
+    text.push('\n');
+    text
+}

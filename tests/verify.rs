@@ -1,0 +1,307 @@
+//! End-to-end tests of `hashlock verify` on the binary, against the loopback index
+//! serving recorded PyPI documents. Every rule has a fixture in `fixtures/verify/`,
+//! and each test asserts the finding's code, its line and the exit code.
+
+mod support;
+
+use serde_json::Value;
+
+use support::Config;
+use support::cli::{Case, Run};
+
+/// Runs `verify ARGS FILE` on a copy of `fixtures/verify/FILE`.
+fn verify(case: &Case, file: &str, args: &[&str]) -> Run {
+    case.fixture("verify", file);
+    let mut all: Vec<&str> = args.to_vec();
+    all.push(file);
+    case.run("verify", &all)
+}
+
+/// The findings of a JSON run: (code, severity, line) of each, in order.
+fn findings(run: &Run) -> Vec<(String, String, u64)> {
+    let document: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap().to_string();
+            (text("code"), text("severity"), f["line"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+/// Asserts one JSON run found exactly `expected` and exited with `code`.
+fn assert_findings(file: &str, args: &[&str], code: i32, expected: &[(&str, &str, u64)]) {
+    let case = Case::new();
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let run = verify(&case, file, &all);
+    let got = findings(&run);
+    let want: Vec<(String, String, u64)> = expected
+        .iter()
+        .map(|(c, s, l)| (c.to_string(), s.to_string(), *l))
+        .collect();
+    assert_eq!(got, want, "{file}: {}", run.stderr);
+    assert_eq!(run.code, code, "{file}: {}", run.stderr);
+}
+
+#[test]
+fn a_good_file_passes_with_one_line() {
+    let case = Case::new();
+    let run = verify(&case, "good.txt", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "Verified 3 requirements with 6 hashes in 1 file: no problems\n"
+    );
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn one_changed_hex_digit_fails_at_its_line() {
+    assert_findings("tampered.txt", &[], 1, &[("unknown-hash", "error", 3)]);
+    let case = Case::new();
+    let run = verify(&case, "tampered.txt", &[]);
+    insta::assert_snapshot!("tampered_human", run.stderr);
+    let run = verify(&case, "tampered.txt", &["--format", "json"]);
+    insta::assert_snapshot!("tampered_json", run.stdout);
+}
+
+#[test]
+fn a_hash_of_another_version_names_that_version() {
+    let case = Case::new();
+    let run = verify(&case, "other-version.txt", &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("from six 1.15.0"), "{}", run.stderr);
+    assert_findings(
+        "other-version.txt",
+        &[],
+        1,
+        &[("unknown-hash", "error", 6), ("unknown-hash", "error", 7)],
+    );
+}
+
+#[test]
+fn every_requirement_needs_hashes() {
+    assert_findings(
+        "missing-hashes.txt",
+        &["--offline"],
+        1,
+        &[("missing-hashes", "error", 2)],
+    );
+}
+
+#[test]
+fn ranges_are_not_pins() {
+    assert_findings(
+        "not-pinned.txt",
+        &["--offline"],
+        1,
+        &[("not-pinned", "error", 1)],
+    );
+}
+
+#[test]
+fn wildcards_pass_pip_but_not_the_gate() {
+    assert_findings(
+        "wildcard-pin.txt",
+        &["--offline"],
+        1,
+        &[("wildcard-pin", "error", 1)],
+    );
+}
+
+#[test]
+fn hash_syntax_is_checked() {
+    assert_findings(
+        "bad-hash.txt",
+        &["--offline"],
+        1,
+        &[("bad-hash", "error", 1)],
+    );
+}
+
+#[test]
+fn editables_and_vcs_can_never_be_hashed() {
+    assert_findings(
+        "unhashable.txt",
+        &["--offline"],
+        1,
+        &[("unhashable", "error", 2), ("unhashable", "error", 3)],
+    );
+}
+
+#[test]
+fn hash_sets_that_share_nothing_cannot_install() {
+    assert_findings(
+        "disjoint-hashes.txt",
+        &["--offline"],
+        1,
+        &[("disjoint-hashes", "error", 3)],
+    );
+}
+
+#[test]
+fn continuation_traps_are_caught() {
+    for file in [
+        "continuation-space.txt",
+        "continuation-comment.txt",
+        "continuation-glued.txt",
+    ] {
+        let case = Case::new();
+        let run = verify(&case, file, &["--offline", "--format", "json"]);
+        let got = findings(&run);
+        assert!(
+            !got.is_empty() && got.iter().all(|(code, _, _)| code == "continuation-trap"),
+            "{file}: {got:?}"
+        );
+        assert_eq!(run.code, 1, "{file}");
+    }
+}
+
+#[test]
+fn peep_comments_alone_protect_nothing() {
+    assert_findings(
+        "peep-only.txt",
+        &["--offline"],
+        1,
+        &[("peep-only", "error", 1), ("missing-hashes", "error", 3)],
+    );
+}
+
+#[test]
+fn yanked_versions_warn_unless_denied() {
+    assert_findings("yanked.txt", &[], 0, &[("yanked", "warning", 1)]);
+    assert_findings(
+        "yanked.txt",
+        &["--deny-yanked"],
+        1,
+        &[("yanked", "error", 1)],
+    );
+}
+
+#[test]
+fn missing_files_warn_unless_strict() {
+    assert_findings(
+        "incomplete.txt",
+        &[],
+        0,
+        &[("incomplete-hashes", "warning", 1)],
+    );
+    assert_findings(
+        "incomplete.txt",
+        &["--strict"],
+        1,
+        &[("incomplete-hashes", "error", 1)],
+    );
+}
+
+#[test]
+fn unknown_versions_are_findings() {
+    assert_findings(
+        "unknown-version.txt",
+        &[],
+        1,
+        &[("unknown-version", "error", 1)],
+    );
+}
+
+#[test]
+fn offline_mode_asks_no_index() {
+    let case = Case::new();
+    let run = verify(&case, "tampered.txt", &["--offline"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(case.index.total_requests(), 0);
+    assert!(
+        run.stderr.contains("(offline checks only)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn includes_and_constraints_are_checked() {
+    let case = Case::new();
+    case.fixture("verify", "missing-hashes.txt");
+    case.file("constraints.txt", "six==1.16.0 --hash=sha256:abc\n");
+    case.file(
+        "requirements.txt",
+        "-r missing-hashes.txt\n-c constraints.txt\n",
+    );
+    let run = case.run("verify", &["--offline", "--format", "json"]);
+    let document: Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: Vec<&str> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        ["missing-hashes.txt", "constraints.txt"],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn an_index_failure_is_never_reported_clean() {
+    let case = Case::with(Config::default().failing("six"));
+    let run = verify(&case, "good.txt", &[]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("six"), "{}", run.stderr);
+}
+
+#[test]
+fn json_goes_alone_on_stdout() {
+    let case = Case::new();
+    let run = verify(&case, "good.txt", &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let document: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["schema"], 1);
+    assert_eq!(document["summary"]["requirements"], 3);
+    assert_eq!(document["findings"].as_array().unwrap().len(), 0);
+}
+
+/// A line carrying the true hashes of every file of synthetic package `synth-1`.
+fn synthetic_line() -> (String, [String; 4]) {
+    let files = support::server::synthetic_filenames("synth-1");
+    let hashes: Vec<String> = files
+        .iter()
+        .map(|f| format!("--hash=sha256:{}", support::server::synthetic_sha256(f)))
+        .collect();
+    (format!("synth-1==1.0.0 {}\n", hashes.join(" ")), files)
+}
+
+#[test]
+fn download_rehashes_every_file() {
+    let (line, _) = synthetic_line();
+    let case = Case::with(Config::default().synthetic());
+    case.file("r.txt", &line);
+    let run = case.run("verify", &["--download", "r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(case.index.requests_matching("/files/"), 4);
+}
+
+#[test]
+fn download_catches_a_file_changed_after_publishing() {
+    let (line, files) = synthetic_line();
+    let case = Case::with(Config::default().synthetic().corrupt_file(&files[2]));
+    case.file("r.txt", &line);
+    let run = case.run("verify", &["--download", "--format", "json", "r.txt"]);
+    assert_eq!(
+        findings(&run),
+        [("digest-mismatch".to_string(), "error".to_string(), 1)],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains(&files[2]), "{}", run.stdout);
+    assert_eq!(run.code, 1);
+    // Without --download the published hashes still match the line: only a download
+    // can see that the file behind them changed.
+    let run = case.run("verify", &["r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
