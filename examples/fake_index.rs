@@ -6,7 +6,9 @@
 //! ```
 //!
 //! Prints `listening on http://127.0.0.1:PORT` as its first line of stdout, then
-//! serves until killed. It is the tests' server (`tests/support/server.rs`).
+//! serves until killed. It is the tests' server (`tests/support/server.rs`): with
+//! `--synthetic`, any `synth-<n>==1.0.0` exists, and its files are served at
+//! `/files/<filename>` with the sha256 the documents publish.
 
 #[path = "../tests/support/server.rs"]
 mod server;
