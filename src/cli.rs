@@ -40,6 +40,65 @@ pub enum Command {
     /// comments. Online checks (the default) ask the index about every hash.
     #[command(after_help = VERIFY_EXIT_CODES)]
     Verify(VerifyArgs),
+
+    /// Turn legacy peep `# sha256:` comments into pip's `--hash=sha256:` options.
+    ///
+    /// Each requirement's peep hashes become `--hash` options in pip-compile's layout and
+    /// the peep lines go; every other comment, blank line and line ending stays. Files
+    /// named by `-r` are migrated too.
+    #[command(after_help = EXIT_CODES)]
+    Migrate(MigrateArgs),
+
+    /// Print the digest of each file, like `pip hash`, hashing many files in parallel.
+    ///
+    /// One line per file, in argument order: `FILE: --hash=sha256:<hex>`, or with
+    /// `--peep`, `FILE: # sha256: <urlsafe base64>`. `-` reads standard input.
+    Hash(HashArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Requirements files to migrate.
+    #[arg(value_name = "FILE", default_value = "requirements.txt")]
+    pub files: Vec<PathBuf>,
+
+    /// Also add the hashes of every other file of each pinned version, after checking
+    /// that every peep hash is one of them (peep hashed only the file it downloaded).
+    #[arg(long)]
+    pub fill: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub index: IndexArgs,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HashArgs {
+    /// Files to hash; `-` reads standard input.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// The hash algorithm (pip accepts these three).
+    #[arg(short, long, value_enum, default_value_t = Algorithm::Sha256)]
+    pub algorithm: Algorithm,
+
+    /// Print peep's form: the urlsafe base64 of the digest, without padding.
+    #[arg(long)]
+    pub peep: bool,
+}
+
+/// Hash algorithms pip accepts in `--hash`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Algorithm {
+    Sha256,
+    Sha384,
+    Sha512,
 }
 
 const VERIFY_EXIT_CODES: &str = "\
@@ -96,18 +155,8 @@ pub struct LockArgs {
     #[arg(value_name = "FILE", default_value = "requirements.txt")]
     pub files: Vec<PathBuf>,
 
-    /// Write nothing; exit 1 if any file would change (for pre-commit and CI).
-    #[arg(long, conflicts_with_all = ["diff", "output"])]
-    pub check: bool,
-
-    /// Print a unified diff of the changes to stdout; write nothing.
-    #[arg(long, conflicts_with = "output")]
-    pub diff: bool,
-
-    /// Write the locked file here instead of in place (`-` for stdout). Takes one FILE;
-    /// files it includes are not written.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Lock the pinned requirements even when others are not pinned (they are listed,
     /// left as they are, and the exit code is still 1: pip will refuse the file with
@@ -120,12 +169,38 @@ pub struct LockArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Also write peep-style `# sha256:` comment lines above each requirement, for
+    /// teams that still install with peep.
+    #[arg(long, conflicts_with = "peep_only")]
+    pub peep: bool,
+
+    /// Write only the peep-style comment lines, no `--hash` options.
+    #[arg(long)]
+    pub peep_only: bool,
+
     #[command(flatten)]
     pub index: IndexArgs,
 
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Where the rewritten files go, for the commands that rewrite files.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write nothing; exit 1 if any file would change (for pre-commit and CI).
+    #[arg(long, conflicts_with_all = ["diff", "output"])]
+    pub check: bool,
+
+    /// Print a unified diff of the changes to stdout; write nothing.
+    #[arg(long, conflicts_with = "output")]
+    pub diff: bool,
+
+    /// Write the result here instead of in place (`-` for stdout). Takes one FILE;
+    /// files it includes are not written.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// How to reach the package index.

@@ -162,6 +162,13 @@ impl Digest {
     pub fn to_hex(&self) -> String {
         hex::encode(&self.bytes)
     }
+
+    /// URL-safe base64 without `=` padding (RFC 4648 §5), as in peep's
+    /// `# sha256: <digest>` comments.
+    pub fn to_urlsafe_base64(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.bytes)
+    }
 }
 
 /// `<algorithm>:<lowercase hex>`, the form `--hash=` takes.
@@ -292,6 +299,32 @@ mod tests {
         let mut fork = fork;
         fork.update(b"bc");
         assert_eq!(fork.finalize().to_hex(), VECTORS[1].2);
+    }
+
+    #[test]
+    fn urlsafe_base64_without_padding() {
+        // The sha256 of nothing as peep prints it, and RFC 4648 §10 without `=`.
+        let empty = Digest::of(Algorithm::Sha256, b"");
+        assert_eq!(
+            empty.to_urlsafe_base64(),
+            "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+        );
+        for (bytes, expected) in [
+            (&b""[..], ""),
+            (b"f", "Zg"),
+            (b"fo", "Zm8"),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg"),
+            (b"fooba", "Zm9vYmE"),
+            (b"foobar", "Zm9vYmFy"),
+            (b"\xfb\xff\xbf", "-_-_"),
+        ] {
+            let digest = Digest {
+                algorithm: Algorithm::Sha256,
+                bytes: bytes.to_vec(),
+            };
+            assert_eq!(digest.to_urlsafe_base64(), expected, "{bytes:?}");
+        }
     }
 
     #[test]

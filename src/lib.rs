@@ -14,6 +14,8 @@ pub mod exit;
 pub mod hashing;
 pub mod index;
 pub mod lock;
+pub mod migrate;
+pub mod peep;
 pub mod report;
 pub mod requirements;
 pub mod resolve;

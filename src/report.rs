@@ -85,6 +85,8 @@ pub enum SummaryMode {
 /// The one line printed at the end of a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {
+    /// What was done to the files when they were written: `Locked`, `Migrated`.
+    pub verb: &'static str,
     pub requirements: usize,
     pub hashes: usize,
     pub files: usize,
@@ -96,7 +98,7 @@ pub struct Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verb = match self.mode {
-            SummaryMode::Written | SummaryMode::Stdout => "Locked",
+            SummaryMode::Written | SummaryMode::Stdout => self.verb,
             SummaryMode::Check | SummaryMode::Diff => "Checked",
         };
         let requirements = counted(self.requirements, "requirement", "requirements");
@@ -194,6 +196,7 @@ mod tests {
         changed: usize,
     ) -> String {
         Summary {
+            verb: "Locked",
             requirements,
             hashes,
             files,

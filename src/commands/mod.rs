@@ -1,8 +1,10 @@
 //! One module per subcommand; each wires the pipeline steps together. `lookup` and
 //! `output` are the steps several subcommands share.
 
+pub mod hash;
 pub mod lock;
 pub(crate) mod lookup;
+pub mod migrate;
 mod output;
 pub mod verify;
 
@@ -17,6 +19,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Lock(args) => lock::run(args).await,
         Command::Verify(args) => verify::run(args).await,
+        Command::Migrate(args) => migrate::run(args).await,
+        Command::Hash(args) => hash::run(args).await,
     }
 }
 

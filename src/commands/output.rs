@@ -4,8 +4,10 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::cli::OutputArgs;
 use crate::exit::{self, Failure};
-use crate::report;
+use crate::report::{self, Summary, SummaryMode};
+use crate::tree::{Role, SourceFile};
 use crate::write;
 
 /// One file's contents before and after a command.
@@ -32,6 +34,73 @@ pub enum Destination<'a> {
     /// Write the first file's new contents to this path (`-` for stdout); the others
     /// are not written.
     Output(&'a Path),
+}
+
+impl OutputArgs {
+    /// Where the results go.
+    pub fn destination(&self) -> Destination<'_> {
+        match &self.output {
+            Some(output) => Destination::Output(output),
+            None if self.check => Destination::Check,
+            None if self.diff => Destination::Diff,
+            None => Destination::InPlace,
+        }
+    }
+
+    /// How the summary line words what happened.
+    pub fn summary_mode(&self) -> SummaryMode {
+        match self.destination() {
+            Destination::Check => SummaryMode::Check,
+            Destination::Diff => SummaryMode::Diff,
+            Destination::Output(path) if path == Path::new("-") => SummaryMode::Stdout,
+            Destination::Output(_) | Destination::InPlace => SummaryMode::Written,
+        }
+    }
+
+    /// `-o` names one destination, so it takes one input file.
+    pub fn check_inputs(&self, inputs: usize) -> Result<(), Failure> {
+        if self.output.is_none() || inputs <= 1 {
+            return Ok(());
+        }
+        let report = miette::miette!(
+            help = "run once per file with `-o`",
+            "`-o` takes one FILE, got {inputs}"
+        );
+        Err(Failure::new(exit::BAD_INPUT, [report]))
+    }
+
+    /// The summary line of a run that `verb`ed `requirements` requirements carrying
+    /// `hashes` hashes in the requirements files of `files`.
+    pub fn summary(
+        &self,
+        verb: &'static str,
+        files: &[SourceFile],
+        (requirements, hashes): (usize, usize),
+        changed: usize,
+        elapsed: std::time::Duration,
+    ) -> Summary {
+        Summary {
+            verb,
+            requirements,
+            hashes,
+            files: files
+                .iter()
+                .filter(|f| f.role == Role::Requirements)
+                .count(),
+            files_changed: changed,
+            elapsed,
+            mode: self.summary_mode(),
+        }
+    }
+
+    /// The exit code once `changed` files differ: `--check` fails on any.
+    pub fn exit_code(&self, changed: usize) -> u8 {
+        if self.check && changed > 0 {
+            exit::CHECK_FAILED
+        } else {
+            exit::OK
+        }
+    }
 }
 
 /// Sends `changes` (the first is the file named on the command line) to

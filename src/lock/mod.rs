@@ -2,13 +2,17 @@
 //!
 //! [`plan`] decides, line by line, which sha256 hashes each pinned requirement should
 //! carry ([`hashes::decide`]) and renders only the lines that must change
-//! ([`render::requirement_line`]); every other byte is copied from the input.
+//! ([`render::requirement_line`], and with `--peep` the comment lines of
+//! [`peep_lines`]); every other byte is copied from the input ([`Edits`]).
 
+mod edits;
 mod hashes;
-mod render;
+mod peep_lines;
+pub(crate) mod render;
 
 use std::collections::{BTreeSet, HashMap};
 
+pub use edits::Edits;
 pub use hashes::{Decision, decide};
 
 use crate::index::{Pin, Release};
@@ -52,26 +56,45 @@ pub struct Plan {
     pub problems: Vec<Problem>,
 }
 
+/// Whether `lock` also writes peep's `# sha256:` comment lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PeepMode {
+    /// Only `--hash` options (peep lines already there are left alone).
+    #[default]
+    Off,
+    /// `--hash` options and peep lines above each requirement.
+    Also,
+    /// Only peep lines; `--hash` options are left as they are.
+    Only,
+}
+
+/// How to lock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Replace hashes even when only some are unknown.
+    pub force: bool,
+    pub peep: PeepMode,
+}
+
 /// Locks `file`: `pins` maps line indexes (into `file.lines`) to the pin of their
 /// requirement; `release` answers with the looked-up files of a pin.
 pub fn plan<'a>(
     file: &RequirementsFile,
     pins: &HashMap<usize, Pin>,
     release: impl Fn(&Pin) -> Option<&'a Release>,
-    force: bool,
+    options: Options,
 ) -> Plan {
-    let mut plan = Plan {
-        text: String::with_capacity(file.text.len() * 2),
-        ..Plan::default()
+    let mut plan = Plan::default();
+    let mut edits = Edits::default();
+    let blocks = match options.peep {
+        PeepMode::Off => HashMap::new(),
+        PeepMode::Also | PeepMode::Only => peep_lines::blocks(file),
     };
     for (index, line) in file.lines.iter().enumerate() {
-        let original = &file.text[line.span.clone()];
         let (Some(pin), LineKind::Requirement(req)) = (pins.get(&index), &line.kind) else {
-            plan.text.push_str(original);
             continue;
         };
         let Some(release) = release(pin) else {
-            plan.text.push_str(original);
             continue;
         };
         let published: BTreeSet<String> = release
@@ -80,46 +103,50 @@ pub fn plan<'a>(
             .filter_map(|f| f.sha256.as_ref().map(|h| h.to_ascii_lowercase()))
             .collect();
         if published.is_empty() {
+            let span = req.span.clone();
             plan.problems.push(Problem::NoHashes {
-                span: req.span.clone(),
+                span,
                 pin: pin.clone(),
             });
-            plan.text.push_str(original);
             continue;
         }
-        let sha256 = match decide(&req.hashes, &published, force) {
-            Decision::Keep => {
-                plan.locked += 1;
-                plan.hashes += published.len();
-                plan.text.push_str(original);
-                continue;
+        let mut changed = false;
+        if options.peep != PeepMode::Only {
+            match decide(&req.hashes, &published, options.force) {
+                Decision::Keep => {}
+                Decision::Add(hashes) => {
+                    edits.replace(index, render::requirement_line(file, line, req, &hashes));
+                    changed = true;
+                }
+                Decision::Replace { hashes, stale } => {
+                    let span = req.span.clone();
+                    plan.replaced.push(Replaced {
+                        span,
+                        pin: pin.clone(),
+                        stale,
+                    });
+                    edits.replace(index, render::requirement_line(file, line, req, &hashes));
+                    changed = true;
+                }
+                Decision::Conflict { unknown } => {
+                    plan.problems.push(Problem::UnknownHashes {
+                        span: req.span.clone(),
+                        pin: pin.clone(),
+                        version: release.version.clone(),
+                        unknown,
+                    });
+                    continue;
+                }
             }
-            Decision::Add(hashes) => hashes,
-            Decision::Replace { hashes, stale } => {
-                plan.replaced.push(Replaced {
-                    span: req.span.clone(),
-                    pin: pin.clone(),
-                    stale,
-                });
-                hashes
-            }
-            Decision::Conflict { unknown } => {
-                plan.problems.push(Problem::UnknownHashes {
-                    span: req.span.clone(),
-                    pin: pin.clone(),
-                    version: release.version.clone(),
-                    unknown,
-                });
-                plan.text.push_str(original);
-                continue;
-            }
-        };
+        }
+        if options.peep != PeepMode::Off {
+            changed |= peep_lines::write(file, index, blocks.get(&index), &published, &mut edits);
+        }
         plan.locked += 1;
-        plan.hashes += sha256.len();
-        plan.lines_changed += 1;
-        plan.text
-            .push_str(&render::requirement_line(file, line, req, &sha256));
+        plan.hashes += published.len();
+        plan.lines_changed += usize::from(changed);
     }
+    plan.text = edits.apply(file);
     plan
 }
 

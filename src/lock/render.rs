@@ -54,7 +54,7 @@ pub fn requirement_line(
 /// The break to put inside the continuation: the line's own when it is `\n`, `\r\n`
 /// or `\r`, else the file's usual one (a form feed or U+2028 ends a line for pip, but
 /// no editor would show it as the break of a continuation).
-fn continuation_newline<'a>(file: &'a RequirementsFile, line: &Line) -> &'a str {
+pub(crate) fn continuation_newline<'a>(file: &'a RequirementsFile, line: &Line) -> &'a str {
     match &file.text[line.terminator.clone()] {
         "\r\n" => "\r\n",
         "\n" => "\n",

@@ -51,7 +51,15 @@ fn lock(text: &str, hashes: &[&str], force: bool) -> Plan {
         .map(|(index, _)| (index, six()))
         .collect();
     let release = release(hashes);
-    plan(&file, &pins, |_| Some(&release), force)
+    plan(
+        &file,
+        &pins,
+        |_| Some(&release),
+        Options {
+            force,
+            ..Options::default()
+        },
+    )
 }
 
 #[test]
@@ -157,7 +165,7 @@ fn a_release_without_digests_is_a_problem() {
     let mut release = release(&[H1]);
     release.files[0].sha256 = None;
     let pins = HashMap::from([(0, six())]);
-    let plan = plan(&file, &pins, |_| Some(&release), false);
+    let plan = plan(&file, &pins, |_| Some(&release), Options::default());
     assert!(matches!(&plan.problems[..], [Problem::NoHashes { .. }]));
 }
 

@@ -12,6 +12,7 @@ use pep508_rs::VersionOrUrl;
 
 use super::{Code, Finding};
 use crate::diagnostics::Source;
+use crate::peep;
 use crate::requirements::{LineKind, ParseError, ParseErrorKind, Requirement, Span, Target};
 use crate::tree::{Role, SourceFile, Tree};
 
@@ -157,49 +158,29 @@ fn not_pinned(req: &Requirement) -> Option<(Code, &'static str, &'static str)> {
     }
 }
 
-/// Requirements whose only "hashes" are peep comments above them, which pip ignores.
-/// The block of comment and blank lines right above a line belongs to it (peep's rule).
+/// Requirements whose only "hashes" are peep comments above them, which pip ignores
+/// (peep's own rule decides which comments belong to which line).
 fn peep_only(file: &SourceFile) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let mut block: Vec<Span> = Vec::new();
-    for line in &file.parsed.lines {
-        match &line.kind {
-            LineKind::Blank => {}
-            LineKind::Comment => {
-                let comment = line.comment.clone().unwrap_or(line.span.clone());
-                if is_peep_hash(&file.source.text[comment.clone()]) {
-                    block.push(comment);
-                }
-            }
-            LineKind::Requirement(req) => {
-                if let (Some(first), true) = (block.first(), req.hashes.is_empty()) {
-                    let message = format!(
-                        "`{}` has only peep `# sha256:` comments, which pip ignores: it installs unchecked",
-                        req.text
-                    );
-                    let hint = "run `hashlock lock` to add pip's `--hash` options for every file of the version";
-                    let finding =
-                        Finding::error(&file.source, first.clone(), Code::PeepOnly, message)
-                            .hint(hint);
-                    findings.push(match package_name(req) {
-                        Some(name) => finding.package(name),
-                        None => finding,
-                    });
-                }
-                block.clear();
-            }
-            LineKind::Options(_) => block.clear(),
-        }
-    }
-    findings
-}
-
-/// `# sha256: <hash>` as peep writes it (peep itself also wants spaces around it).
-fn is_peep_hash(comment: &str) -> bool {
-    let body = comment.trim_start().trim_start_matches('#').trim_start();
-    body.get(..7)
-        .is_some_and(|head| head.eq_ignore_ascii_case("sha256:"))
-        && !body[7..].trim().is_empty()
+    let (blocks, _problems) = peep::find(&file.parsed);
+    blocks
+        .iter()
+        .filter_map(|block| {
+            let LineKind::Requirement(req) = &file.parsed.lines[block.owner].kind else {
+                return None;
+            };
+            let first = block.hashes.first().filter(|_| req.hashes.is_empty())?;
+            let message = format!(
+                "`{}` has only peep `# sha256:` comments, which pip ignores: it installs unchecked",
+                req.text
+            );
+            let hint = "run `hashlock migrate --fill` to turn them into pip's `--hash` options for every file of the version";
+            let finding = Finding::error(&file.source, first.span.clone(), Code::PeepOnly, message).hint(hint);
+            Some(match package_name(req) {
+                Some(name) => finding.package(name),
+                None => finding,
+            })
+        })
+        .collect()
 }
 
 /// One requirement line's hashes, for the intersection pip computes per package.

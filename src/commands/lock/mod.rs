@@ -3,19 +3,17 @@
 
 mod plan;
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use miette::Report;
 
 use crate::cli::LockArgs;
 use crate::commands::lookup::{FilePins, look_up_all};
-use crate::commands::output::{Change, Destination, emit};
+use crate::commands::output::{Change, emit};
 use crate::commands::{failure, plural, warn};
 use crate::diagnostics::Located;
 use crate::exit::{self, Failure};
-use crate::lock::Plan;
-use crate::report::{Summary, SummaryMode};
+use crate::lock::{self, Plan};
 use crate::requirements::LineKind;
 use crate::resolve::resolve;
 use crate::tree::{self, Role, SourceFile};
@@ -24,14 +22,7 @@ use crate::tree::{self, Role, SourceFile};
 /// allowed unpinned requirements).
 pub async fn run(args: LockArgs) -> Result<u8, Failure> {
     let started = Instant::now();
-    if args.output.is_some() && args.files.len() > 1 {
-        let report = miette::miette!(
-            help = "lock one file at a time with `-o`",
-            "`-o` takes one FILE, got {}",
-            args.files.len()
-        );
-        return Err(Failure::new(exit::BAD_INPUT, [report]));
-    }
+    args.output.check_inputs(args.files.len())?;
     let files =
         tree::load_parsed(&args.files).map_err(|errors| failure(exit::BAD_INPUT, errors))?;
     let (pins, unpinned) = collect_pins(&files, args.allow_unpinned);
@@ -50,15 +41,16 @@ pub async fn run(args: LockArgs) -> Result<u8, Failure> {
         warn(args.quiet, Report::new(warning));
     }
     let releases = look_up_all(&args.index, args.quiet, &files, &pins).await?;
-    let plans = plan::plan_all(&files, &pins, &releases, args.force, args.quiet)?;
-    let changed = emit(&changes(&files, &plans), &destination(&args))?;
+    let plans = plan::plan_all(&files, &pins, &releases, lock_options(&args), args.quiet)?;
+    let changed = emit(&changes(&files, &plans), &args.output.destination())?;
     if !args.quiet {
         eprintln!(
             "{}",
-            summary(&args, &files, &plans, changed, started.elapsed())
+            args.output
+                .summary("Locked", &files, totals(&plans), changed, started.elapsed())
         );
     }
-    let failed = any_unpinned || (args.check && changed > 0);
+    let failed = any_unpinned || args.output.exit_code(changed) != exit::OK;
     Ok(if failed { exit::CHECK_FAILED } else { exit::OK })
 }
 
@@ -97,6 +89,18 @@ fn collect_pins(files: &[SourceFile], allowed: bool) -> (Vec<FilePins>, Vec<Loca
     (pins, unpinned)
 }
 
+fn lock_options(args: &LockArgs) -> lock::Options {
+    let peep = match (args.peep, args.peep_only) {
+        (_, true) => lock::PeepMode::Only,
+        (true, false) => lock::PeepMode::Also,
+        (false, false) => lock::PeepMode::Off,
+    };
+    lock::Options {
+        force: args.force,
+        peep,
+    }
+}
+
 /// Every lockable file's old and new text, the root first.
 fn changes<'a>(files: &'a [SourceFile], plans: &'a [Option<Plan>]) -> Vec<Change<'a>> {
     files
@@ -113,41 +117,11 @@ fn changes<'a>(files: &'a [SourceFile], plans: &'a [Option<Plan>]) -> Vec<Change
         .collect()
 }
 
-fn destination(args: &LockArgs) -> Destination<'_> {
-    match &args.output {
-        Some(output) => Destination::Output(output),
-        None if args.check => Destination::Check,
-        None if args.diff => Destination::Diff,
-        None => Destination::InPlace,
-    }
-}
-
-fn summary(
-    args: &LockArgs,
-    files: &[SourceFile],
-    plans: &[Option<Plan>],
-    changed: usize,
-    elapsed: Duration,
-) -> Summary {
+/// Requirements locked and hashes they carry, over every planned file.
+fn totals(plans: &[Option<Plan>]) -> (usize, usize) {
     let plans = plans.iter().flatten();
-    let mode = if args.check {
-        SummaryMode::Check
-    } else if args.diff {
-        SummaryMode::Diff
-    } else if args.output.as_deref() == Some(Path::new("-")) {
-        SummaryMode::Stdout
-    } else {
-        SummaryMode::Written
-    };
-    Summary {
-        requirements: plans.clone().map(|p| p.locked).sum(),
-        hashes: plans.map(|p| p.hashes).sum(),
-        files: files
-            .iter()
-            .filter(|f| f.role == Role::Requirements)
-            .count(),
-        files_changed: changed,
-        elapsed,
-        mode,
-    }
+    (
+        plans.clone().map(|p| p.locked).sum(),
+        plans.map(|p| p.hashes).sum(),
+    )
 }

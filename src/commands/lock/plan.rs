@@ -20,7 +20,7 @@ pub fn plan_all(
     files: &[SourceFile],
     pins: &[FilePins],
     releases: &HashMap<Pin, Release>,
-    force: bool,
+    options: lock::Options,
     quiet: bool,
 ) -> Result<Vec<Option<Plan>>, Failure> {
     let mut plans = Vec::new();
@@ -30,7 +30,7 @@ pub fn plan_all(
             plans.push(None);
             continue;
         }
-        let plan = lock::plan(&file.parsed, file_pins, |pin| releases.get(pin), force);
+        let plan = lock::plan(&file.parsed, file_pins, |pin| releases.get(pin), options);
         problems.extend(
             plan.problems
                 .iter()

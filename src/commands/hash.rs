@@ -1,0 +1,297 @@
+//! `hashlock hash`: the digest of each file named, like `pip hash`, many files at once.
+//!
+//! A fixed pool of threads (one per core, never more than there are files) takes the
+//! files in argument order, each thread streaming one file at a time through its own
+//! 64 KiB buffer: memory stays the same whatever the files' sizes. The main thread
+//! prints each line as soon as it and every line before it are ready, so the output is
+//! in argument order whatever finishes first. An unreadable file is reported at the
+//! end (exit 2); the others are still hashed and printed.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::thread;
+
+use miette::{MietteDiagnostic, Report};
+
+use crate::cli::{self, HashArgs};
+use crate::exit::{self, Failure};
+use crate::hashing::{Algorithm, Digest, Hasher};
+
+/// The size of each thread's read buffer.
+const BUFFER: usize = 64 * 1024;
+
+/// Runs `hashlock hash`; `Ok` carries the exit code (0).
+pub async fn run(args: HashArgs) -> Result<u8, Failure> {
+    let algorithm = match args.algorithm {
+        cli::Algorithm::Sha256 => Algorithm::Sha256,
+        cli::Algorithm::Sha384 => Algorithm::Sha384,
+        cli::Algorithm::Sha512 => Algorithm::Sha512,
+    };
+    check_usage(&args.files, algorithm, args.peep)?;
+    let style = if args.peep { Style::Peep } else { Style::Pip };
+    let job = tokio::task::spawn_blocking(move || hash_all(&args.files, algorithm, style));
+    match job.await {
+        Ok(outcome) => outcome,
+        Err(err) => match err.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(err) => Err(Failure::new(
+                exit::BAD_INPUT,
+                [miette::miette!("hashing was cancelled: {err}")],
+            )),
+        },
+    }
+}
+
+/// How a digest is printed.
+#[derive(Debug, Clone, Copy)]
+enum Style {
+    /// `FILE: --hash=sha256:<hex>`, what pip's `--hash` takes.
+    Pip,
+    /// `FILE: # sha256: <urlsafe base64>`, peep's comment.
+    Peep,
+}
+
+/// Usage errors, found before anything is read.
+fn check_usage(files: &[PathBuf], algorithm: Algorithm, peep: bool) -> Result<(), Failure> {
+    if peep && algorithm != Algorithm::Sha256 {
+        let report = miette::miette!(
+            help = format!(
+                "peep only knew sha256: drop `-a {algorithm}`, or drop `--peep` for \
+                 pip's `--hash={algorithm}:...` form"
+            ),
+            "`--peep` prints sha256 digests only, not {algorithm}"
+        );
+        return Err(Failure::new(exit::BAD_INPUT, [report]));
+    }
+    let stdin = files.iter().filter(|file| is_stdin(file)).count();
+    if stdin > 1 {
+        let report = miette::miette!(
+            help = "name `-` once",
+            "standard input (`-`) is named {stdin} times, but it can be read only once"
+        );
+        return Err(Failure::new(exit::BAD_INPUT, [report]));
+    }
+    Ok(())
+}
+
+fn is_stdin(file: &Path) -> bool {
+    file.as_os_str() == "-"
+}
+
+/// A file's digest, or why it could not be read.
+type Outcome = Result<Digest, Unreadable>;
+
+#[derive(Debug)]
+enum Unreadable {
+    Io(io::Error),
+    Directory,
+    /// The run stopped (stdout closed) while this file was being read; never printed.
+    Stopped,
+}
+
+/// Hashes every file on a pool of threads and prints the lines in argument order.
+fn hash_all(files: &[PathBuf], algorithm: Algorithm, style: Style) -> Result<u8, Failure> {
+    let workers = thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .min(files.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (sender, results) = mpsc::channel::<(usize, Outcome)>();
+    thread::scope(|scope| {
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (next, stop) = (&next, &stop);
+            scope.spawn(move || {
+                let mut buffer = vec![0; BUFFER];
+                while !stop.load(Ordering::Relaxed) {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(index) else { break };
+                    let outcome = hash_file(file, algorithm, &mut buffer, stop);
+                    if sender.send((index, outcome)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let printed = print_in_order(files, results, style);
+        // Whatever the printer's outcome, the workers have nothing left to do.
+        stop.store(true, Ordering::Relaxed);
+        printed
+    })
+}
+
+/// Prints each file's line once every line before it is printed. Returns when every
+/// file is done or stdout is closed; unreadable files make the run fail at the end.
+fn print_in_order(
+    files: &[PathBuf],
+    results: mpsc::Receiver<(usize, Outcome)>,
+    style: Style,
+) -> Result<u8, Failure> {
+    let mut ready: Vec<Option<Outcome>> = files.iter().map(|_| None).collect();
+    let mut printed = 0;
+    let mut errors = Vec::new();
+    let mut stdout = io::stdout().lock();
+    'results: for (index, outcome) in results {
+        ready[index] = Some(outcome);
+        while let Some(outcome) = ready.get_mut(printed).and_then(Option::take) {
+            let file = &files[printed];
+            printed += 1;
+            match outcome {
+                Ok(digest) => match stdout.write_all(&line(file, &digest, style)) {
+                    Ok(()) => {}
+                    // `| head` has all it wants: stop, quietly.
+                    Err(err) if err.kind() == io::ErrorKind::BrokenPipe => break 'results,
+                    Err(err) => {
+                        errors.push(miette::miette!("cannot write to stdout: {err}"));
+                        break 'results;
+                    }
+                },
+                Err(Unreadable::Stopped) => {}
+                Err(why) => errors.push(unreadable(file, why)),
+            }
+        }
+    }
+    match stdout.flush() {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
+            errors.push(miette::miette!("cannot write to stdout: {err}"));
+        }
+        _ => {}
+    }
+    if errors.is_empty() {
+        Ok(exit::OK)
+    } else {
+        Err(Failure::new(exit::BAD_INPUT, errors))
+    }
+}
+
+/// Streams one file (or standard input) through `buffer` into a hasher.
+fn hash_file(file: &Path, algorithm: Algorithm, buffer: &mut [u8], stop: &AtomicBool) -> Outcome {
+    if is_stdin(file) {
+        return hash_stream(io::stdin().lock(), algorithm, buffer, stop);
+    }
+    let opened = File::open(file).map_err(Unreadable::Io)?;
+    // Opening a directory succeeds on Unix; say what it is rather than EISDIR.
+    if opened.metadata().map_err(Unreadable::Io)?.is_dir() {
+        return Err(Unreadable::Directory);
+    }
+    hash_stream(opened, algorithm, buffer, stop)
+}
+
+fn hash_stream(
+    mut reader: impl Read,
+    algorithm: Algorithm,
+    buffer: &mut [u8],
+    stop: &AtomicBool,
+) -> Outcome {
+    let mut hasher = Hasher::new(algorithm);
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Err(Unreadable::Stopped);
+        }
+        match reader.read(buffer) {
+            Ok(0) => return Ok(hasher.finalize()),
+            Ok(read) => hasher.update(&buffer[..read]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(Unreadable::Io(err)),
+        }
+    }
+}
+
+/// `FILE: --hash=sha256:<hex>\n` or `FILE: # sha256: <base64>\n`, with FILE exactly as
+/// given on the command line (its bytes, even when they are not UTF-8).
+fn line(file: &Path, digest: &Digest, style: Style) -> Vec<u8> {
+    let mut line = path_bytes(file);
+    let rest = match style {
+        Style::Pip => format!(": --hash={digest}\n"),
+        Style::Peep => format!(
+            ": # {}: {}\n",
+            digest.algorithm(),
+            digest.to_urlsafe_base64()
+        ),
+    };
+    line.extend_from_slice(rest.as_bytes());
+    line
+}
+
+#[cfg(unix)]
+fn path_bytes(file: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt as _;
+    file.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn path_bytes(file: &Path) -> Vec<u8> {
+    file.to_string_lossy().into_owned().into_bytes()
+}
+
+fn unreadable(file: &Path, why: Unreadable) -> Report {
+    let name = if is_stdin(file) {
+        "standard input".to_string()
+    } else {
+        format!("`{}`", file.display())
+    };
+    let (reason, help) = match why {
+        Unreadable::Directory => (
+            "it is a directory".to_string(),
+            Some("name the files inside it, e.g. `hashlock hash dist/*`"),
+        ),
+        Unreadable::Io(err) => match err.kind() {
+            io::ErrorKind::NotFound => ("no such file".to_string(), Some("check the path")),
+            io::ErrorKind::PermissionDenied => ("permission denied".to_string(), None),
+            _ => (err.to_string(), None),
+        },
+        Unreadable::Stopped => ("the run stopped".to_string(), None),
+    };
+    let diagnostic = MietteDiagnostic::new(format!("cannot read {name}: {reason}"));
+    Report::new(match help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+
+    #[test]
+    fn streams_across_buffer_boundaries() {
+        let data: Vec<u8> = (0..3 * 10 + 1).map(|i: u32| i as u8).collect();
+        let stop = AtomicBool::new(false);
+        for size in [1, 3, 10, 31, 64] {
+            let mut buffer = vec![0; size];
+            let digest = hash_stream(Cursor::new(&data), Algorithm::Sha256, &mut buffer, &stop);
+            assert_eq!(digest.unwrap(), Digest::of(Algorithm::Sha256, &data));
+        }
+    }
+
+    #[test]
+    fn lines_in_both_styles() {
+        let digest = Digest::of(Algorithm::Sha256, b"");
+        let pip = line(Path::new("a b.whl"), &digest, Style::Pip);
+        assert_eq!(
+            String::from_utf8(pip).unwrap(),
+            "a b.whl: --hash=sha256:\
+             e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+        );
+        let peep = line(Path::new("-"), &digest, Style::Peep);
+        assert_eq!(
+            String::from_utf8(peep).unwrap(),
+            "-: # sha256: 47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU\n"
+        );
+    }
+
+    #[test]
+    fn stops_when_told() {
+        let stop = AtomicBool::new(true);
+        let outcome = hash_stream(Cursor::new(b"abc"), Algorithm::Sha256, &mut [0; 4], &stop);
+        assert!(matches!(outcome, Err(Unreadable::Stopped)));
+    }
+}

@@ -1,0 +1,78 @@
+//! Turning peep's `# sha256:` comment lines into pip's `--hash=sha256:` options.
+//!
+//! Each requirement's peep hashes (plus any `--hash` it already has, plus with
+//! `--fill` every published file of its version) become its sha256 `--hash` options
+//! in pip-compile's layout; its peep lines go. A peep line's own trailing comment
+//! is kept as a comment line, and every other line is copied byte for byte.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::lock::Edits;
+use crate::lock::render::requirement_line;
+use crate::peep::Block;
+use crate::requirements::{HashAlgorithm, LineKind, RequirementsFile};
+
+/// The outcome of migrating one file.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The file's new text.
+    pub text: String,
+    /// Requirements that had peep hashes.
+    pub requirements: usize,
+    /// sha256 `--hash` options those requirements now carry.
+    pub hashes: usize,
+}
+
+/// Migrates every peep block of `file` whose owner is a requirement. `extra` adds
+/// hashes (hex) to the requirement at a line index: the published ones for `--fill`.
+pub fn plan(
+    file: &RequirementsFile,
+    blocks: &[Block],
+    extra: &HashMap<usize, BTreeSet<String>>,
+) -> Plan {
+    let mut plan = Plan::default();
+    let mut edits = Edits::default();
+    for block in blocks {
+        let line = &file.lines[block.owner];
+        let LineKind::Requirement(req) = &line.kind else {
+            continue;
+        };
+        let mut hashes: BTreeSet<String> = req
+            .hashes
+            .iter()
+            .filter(|h| h.algorithm == HashAlgorithm::Sha256)
+            .map(|h| h.digest.to_ascii_lowercase())
+            .collect();
+        hashes.extend(block.hashes.iter().map(|h| h.hex.clone()));
+        hashes.extend(extra.get(&block.owner).into_iter().flatten().cloned());
+        let hashes: Vec<String> = hashes.into_iter().collect();
+        edits.replace(block.owner, requirement_line(file, line, req, &hashes));
+        for hash in &block.hashes {
+            match kept_comment(file, hash.line, hash.span.end) {
+                Some(comment) => edits.replace(hash.line, comment),
+                None => edits.drop(hash.line),
+            }
+        }
+        plan.requirements += 1;
+        plan.hashes += hashes.len();
+    }
+    plan.text = edits.apply(file);
+    plan
+}
+
+/// A peep line's trailing `# comment`, as a comment line of its own (same indent,
+/// same break), or `None` when the line holds nothing but the hash.
+fn kept_comment(file: &RequirementsFile, index: usize, hash_end: usize) -> Option<String> {
+    let line = &file.lines[index];
+    let comment_end = line.comment.as_ref().map_or(hash_end, |c| c.end);
+    let rest = file.text[hash_end..comment_end].trim();
+    if !rest.starts_with('#') {
+        return None;
+    }
+    let text = &file.text[line.span.clone()];
+    let indent = &text[..text.len() - text.trim_start_matches([' ', '\t']).len()];
+    Some(format!(
+        "{indent}{rest}{}",
+        &file.text[line.terminator.clone()]
+    ))
+}
