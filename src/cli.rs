@@ -7,11 +7,18 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Make Python installs tamper-proof: pin every requirement to the sha256 of every file
 /// the index publishes for it, for `pip install --require-hashes`.
 #[derive(Debug, Parser)]
-#[command(name = "hashlock", version, about, after_help = EXIT_CODES)]
+#[command(name = "hashlock", version, about, after_help = GENERAL_EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+const GENERAL_EXIT_CODES: &str = "\
+Exit codes (each command's --help says more):
+  0  done, or no problem found
+  1  a check failed: a file would change, or verify found a problem
+  2  bad input or usage
+  3  index or network failure (nothing was written, never reported as clean)";
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -46,15 +53,29 @@ pub enum Command {
     /// Each requirement's peep hashes become `--hash` options in pip-compile's layout and
     /// the peep lines go; every other comment, blank line and line ending stays. Files
     /// named by `-r` are migrated too.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = MIGRATE_EXIT_CODES)]
     Migrate(MigrateArgs),
 
     /// Print the digest of each file, like `pip hash`, hashing many files in parallel.
     ///
     /// One line per file, in argument order: `FILE: --hash=sha256:<hex>`, or with
     /// `--peep`, `FILE: # sha256: <urlsafe base64>`. `-` reads standard input.
+    #[command(after_help = HASH_EXIT_CODES)]
     Hash(HashArgs),
 }
+
+const MIGRATE_EXIT_CODES: &str = "\
+Exit codes:
+  0  done
+  1  `--check` found a file to change; `--fill` found a peep hash that no file of
+     the version has (possible tampering), or a requirement that is not pinned
+  2  bad input or usage: unreadable file, malformed peep lines, include cycle
+  3  `--fill`: index or network failure (nothing was written)";
+
+const HASH_EXIT_CODES: &str = "\
+Exit codes:
+  0  every file hashed
+  2  usage, or a file that cannot be read (the others are still printed)";
 
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
