@@ -75,14 +75,30 @@ impl FileEntry {
             Some(Yanked::Flag(false)) | None => None,
         };
         let sha256 = self.digests.as_ref().and_then(|d| d.sha256.as_deref());
+        let sha256 = non_empty(sha256)
+            .map(|digest| checked_sha256(digest, &self.filename, document))
+            .transpose()?;
         Ok(DistFile {
             filename: self.filename.clone(),
             url: url.to_string(),
-            sha256: non_empty(sha256).map(str::to_ascii_lowercase),
+            sha256,
             yanked,
             requires_python: non_empty(self.requires_python.as_deref()).map(str::to_owned),
         })
     }
+}
+
+/// A published sha256 goes into the user's file as it is: anything but 64 hex digits
+/// is a broken (or hostile) document, never text to write.
+fn checked_sha256(digest: &str, filename: &str, document: &Url) -> Result<String, IndexError> {
+    if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(digest.to_ascii_lowercase());
+    }
+    let shown: String = digest.chars().take(80).collect();
+    Err(IndexError::Decode {
+        url: document.to_string(),
+        message: format!("the sha256 of `{filename}` is not 64 hex digits: {shown:?}"),
+    })
 }
 
 fn non_empty(text: Option<&str>) -> Option<&str> {
@@ -246,7 +262,7 @@ mod tests {
     fn reads_a_version_document() {
         let body = r#"{"info": {"name": "Demo", "version": "1.0"}, "urls": [
             {"filename": "demo-1.0.tar.gz", "url": "../../../packages/ab/demo-1.0.tar.gz",
-             "digests": {"sha256": "ABCDEF", "md5": "x"}, "yanked": true,
+             "digests": {"sha256": "ABCDEF0000000000000000000000000000000000000000000000000000000000", "md5": "x"}, "yanked": true,
              "yanked_reason": null, "requires_python": ""},
             {"filename": "demo-1.0-py3-none-any.whl", "url": "https://files.example/d.whl"}
         ]}"#;
@@ -258,11 +274,26 @@ mod tests {
             sdist.url,
             "https://mirror.example/packages/ab/demo-1.0.tar.gz"
         );
-        assert_eq!(sdist.sha256.as_deref(), Some("abcdef"));
+        assert_eq!(
+            sdist.sha256.as_deref(),
+            Some("abcdef0000000000000000000000000000000000000000000000000000000000")
+        );
         assert_eq!(sdist.yanked.as_deref(), Some(""));
         assert_eq!(sdist.requires_python, None);
         let wheel = &doc.files[1];
         assert_eq!((wheel.sha256.as_ref(), wheel.yanked.as_ref()), (None, None));
+    }
+
+    #[test]
+    fn a_digest_that_is_not_hex_is_refused_not_written() {
+        for digest in ["abc", "zz".repeat(32).as_str(), "a\n-r evil.txt"] {
+            let body = format!(
+                r#"{{"info": {{}}, "urls": [{{"filename": "demo-1.0.tar.gz", "url": "https://f.example/d", "digests": {{"sha256": {digest:?}}}}}]}}"#
+            );
+            let doc = fetched("https://mirror.example/pypi/demo/1.0/json", &body);
+            let error = VersionDocument::parse(&doc).unwrap_err();
+            assert!(error.to_string().contains("demo-1.0.tar.gz"), "{error}");
+        }
     }
 
     #[test]
