@@ -43,6 +43,25 @@ pub struct Unparsed {
     pub role: Role,
     pub source: Source,
     pub errors: Vec<requirements::ParseError>,
+    /// The best-effort model of the file (see [`requirements::parse_lenient`]), when
+    /// it is text at all: its lines that meet no error can still be checked.
+    pub partial: Option<RequirementsFile>,
+}
+
+impl Unparsed {
+    /// The lines of the partial model that meet no parse error.
+    pub fn clean_lines(&self) -> impl Iterator<Item = &crate::requirements::Line> {
+        let errors = &self.errors;
+        self.partial
+            .iter()
+            .flat_map(|file| &file.lines)
+            .filter(move |line| {
+                !errors.iter().any(|e| {
+                    e.span.start < line.span.end.max(line.span.start + 1)
+                        && line.span.start < e.span.end.max(e.span.start + 1)
+                })
+            })
+    }
 }
 
 /// Every file of the tree: those that parsed, in the order they were reached, and
@@ -163,28 +182,33 @@ impl Loader {
 
     fn parse(&mut self, path: &Path, role: Role, bytes: &[u8]) -> Option<SourceFile> {
         let name = path.display().to_string();
-        let (source, result) = match requirements::decode(bytes) {
-            Ok(text) => (Source::new(&name, text), requirements::parse(text)),
+        let (source, partial, errors) = match requirements::decode(bytes) {
+            Ok(text) => {
+                let (parsed, errors) = requirements::parse_lenient(text);
+                (Source::new(&name, text), Some(parsed), errors)
+            }
             Err(err) => {
                 let lossy = String::from_utf8_lossy(bytes).into_owned();
-                (Source::new(&name, lossy), Err(vec![err]))
+                (Source::new(&name, lossy), None, vec![err])
             }
         };
-        match result {
-            Ok(parsed) => Some(SourceFile {
+        match partial {
+            Some(parsed) if errors.is_empty() => Some(SourceFile {
                 path: path.to_path_buf(),
                 role,
                 source,
                 parsed,
             }),
-            Err(errors) => {
+            partial => {
                 let path = path.to_path_buf();
-                self.tree.unparsed.push(Unparsed {
+                let unparsed = Unparsed {
                     path,
                     role,
                     source,
                     errors,
-                });
+                    partial,
+                };
+                self.tree.unparsed.push(unparsed);
                 None
             }
         }

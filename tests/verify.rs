@@ -145,20 +145,48 @@ fn hash_sets_that_share_nothing_cannot_install() {
 
 #[test]
 fn continuation_traps_are_caught() {
-    for file in [
+    let trap = ("continuation-trap", "error");
+    assert_findings(
         "continuation-space.txt",
-        "continuation-comment.txt",
+        &["--offline"],
+        1,
+        &[
+            (trap.0, trap.1, 1),
+            (trap.0, trap.1, 2),
+            (trap.0, trap.1, 3),
+        ],
+    );
+    assert_findings(
         "continuation-glued.txt",
-    ] {
-        let case = Case::new();
-        let run = verify(&case, file, &["--offline", "--format", "json"]);
-        let got = findings(&run);
-        assert!(
-            !got.is_empty() && got.iter().all(|(code, _, _)| code == "continuation-trap"),
-            "{file}: {got:?}"
-        );
-        assert_eq!(run.code, 1, "{file}");
-    }
+        &["--offline"],
+        1,
+        &[(trap.0, trap.1, 1)],
+    );
+    // The comment line ends the continuation: pip reads line 1 with no hash at all,
+    // and the hash lines after the comment as options of nothing.
+    assert_findings(
+        "continuation-comment.txt",
+        &["--offline"],
+        1,
+        &[
+            ("missing-hashes", "error", 1),
+            (trap.0, trap.1, 3),
+            (trap.0, trap.1, 4),
+        ],
+    );
+}
+
+#[test]
+fn a_file_with_a_syntax_error_still_has_its_other_lines_checked() {
+    let case = Case::new();
+    case.file("r.txt", "six=1.16.0\nidna==3.6\nflask>=2 --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926\n");
+    let run = case.run("verify", &["--offline", "--format", "json", "r.txt"]);
+    let want = [("syntax", 1), ("missing-hashes", 2), ("not-pinned", 3)];
+    let got: Vec<(String, u64)> = findings(&run)
+        .into_iter()
+        .map(|(code, _, line)| (code, line))
+        .collect();
+    assert_eq!(got, want.map(|(c, l)| (c.to_string(), l)), "{}", run.stdout);
 }
 
 #[test]

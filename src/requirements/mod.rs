@@ -20,7 +20,7 @@ mod parse;
 
 use std::ops::Range;
 
-pub use parse::{decode, parse};
+pub use parse::{decode, parse, parse_lenient};
 
 /// A byte range into [`RequirementsFile::text`].
 pub type Span = Range<usize>;

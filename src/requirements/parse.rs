@@ -53,6 +53,19 @@ use super::{Line, ParseError, Requirement, RequirementsFile};
 /// read (bad options, invalid requirements, bad hashes) and text pip would silently
 /// drop or misread (see the module doc).
 pub fn parse(text: &str) -> Result<RequirementsFile, Vec<ParseError>> {
+    let (file, errors) = parse_lenient(text);
+    if errors.is_empty() {
+        Ok(file)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parses a requirements file and returns the model even when some lines have errors,
+/// for tools that report every problem of a file in one run (`verify`). The model of
+/// a line that has an error is a best effort: callers should not trust a line whose
+/// span meets an error's span. Errors are sorted by position.
+pub fn parse_lenient(text: &str) -> (RequirementsFile, Vec<ParseError>) {
     let bom = text.starts_with('\u{feff}');
     let physical = lines::physical_lines(text, bom);
     let logical = lines::logical_lines(text, &physical);
@@ -70,19 +83,15 @@ pub fn parse(text: &str) -> Result<RequirementsFile, Vec<ParseError>> {
         above = above.next(line);
     }
     debug_assert!(tiles(text, &out), "lines must tile the text");
-    if errors.is_empty() {
-        Ok(RequirementsFile {
-            text: text.to_owned(),
-            bom,
-            lines: out,
-        })
-    } else {
-        errors.sort_by_key(|error| (error.span.start, error.span.end));
-        Err(errors)
-    }
+    errors.sort_by_key(|error| (error.span.start, error.span.end));
+    let file = RequirementsFile {
+        text: text.to_owned(),
+        bom,
+        lines: out,
+    };
+    (file, errors)
 }
 
-/// Whether the lines' spans cover `text` in order, with no gap or overlap.
 fn tiles(text: &str, lines: &[Line]) -> bool {
     let mut at = 0;
     for line in lines {

@@ -27,6 +27,19 @@ pub fn check(tree: &Tree) -> Vec<Finding> {
                 .map(|err| parse_finding(&file.source, err))
         })
         .collect();
+    // A file with parse errors still gets its other lines checked, so one run shows
+    // every problem; the lines an error touches are reported by the error alone.
+    for file in tree
+        .unparsed
+        .iter()
+        .filter(|f| f.role == Role::Requirements)
+    {
+        for line in file.clean_lines() {
+            if let LineKind::Requirement(req) = &line.kind {
+                findings.extend(requirement(&file.source, req));
+            }
+        }
+    }
     for file in tree.files.iter().filter(|f| f.role == Role::Requirements) {
         for (_, req) in file.parsed.requirements() {
             findings.extend(requirement(&file.source, req));
