@@ -9,6 +9,7 @@ use crate::commands::failure;
 use crate::commands::lookup::{connect, fetch_all, index_report};
 use crate::exit::{self, Failure};
 use crate::index::Pin;
+use crate::requirements::LineKind;
 use crate::resolve::resolve;
 use crate::tree::{self, Role, Tree};
 use crate::verify::render::{self, Totals};
@@ -38,19 +39,30 @@ pub async fn run(args: VerifyArgs) -> Result<u8, Failure> {
 
 /// Online findings of every hashed, pinned requirement of the requirements files.
 async fn online_findings(args: &VerifyArgs, tree: &Tree) -> Result<Vec<Finding>, Failure> {
-    let targets: Vec<online::Target<'_>> = tree
+    let parsed = tree
         .files
         .iter()
         .filter(|file| file.role == Role::Requirements)
         .flat_map(|file| {
-            file.parsed.requirements().filter_map(move |(_, req)| {
-                let pin = resolve(req).ok().filter(|_| !req.hashes.is_empty())?;
-                Some(online::Target {
-                    source: &file.source,
-                    req,
-                    pin,
-                })
+            file.parsed
+                .requirements()
+                .map(move |(_, req)| (&file.source, req))
+        });
+    let clean = tree
+        .unparsed
+        .iter()
+        .filter(|file| file.role == Role::Requirements)
+        .flat_map(|file| {
+            file.clean_lines().filter_map(move |line| match &line.kind {
+                LineKind::Requirement(req) => Some((&file.source, req)),
+                _ => None,
             })
+        });
+    let targets: Vec<online::Target<'_>> = parsed
+        .chain(clean)
+        .filter_map(|(source, req)| {
+            let pin = resolve(req).ok().filter(|_| !req.hashes.is_empty())?;
+            Some(online::Target { source, req, pin })
         })
         .collect();
     if targets.is_empty() {
