@@ -55,9 +55,17 @@ fn name(name: &str) -> PackageName {
     PackageName::from_str(name).unwrap()
 }
 
-/// Both flavours of the loopback index: with and without per-version endpoint.
-fn both_configs() -> [Config; 2] {
-    [Config::new(), Config::new().without_version_endpoint()]
+/// Every flavour of the loopback index a lookup can go through: the per-version
+/// endpoint; without it, the Simple API (with and without PEP 700's `versions`);
+/// without either, the JSON API's project documents.
+fn all_configs() -> [Config; 4] {
+    let mirror = Config::new().without_version_endpoint();
+    [
+        Config::new(),
+        mirror.clone(),
+        mirror.clone().simple_api_without_versions(),
+        mirror.without_simple_api(),
+    ]
 }
 
 #[tokio::test]
@@ -84,11 +92,8 @@ async fn per_version_endpoint_is_used_when_present() {
     assert_eq!(index.project_requests(), 0);
 }
 
-#[tokio::test]
-async fn missing_version_endpoint_switches_to_project_documents_once() {
-    let index = TestIndex::start(Config::new().without_version_endpoint());
-    let pypi = client(&index).await;
-    assert!(pypi.uses_version_endpoint());
+/// Looks up a few pins of three packages, the first one alone.
+async fn look_up_a_few(pypi: &PypiJson) {
     let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
     assert_eq!(release.files.len(), 2);
     assert!(!pypi.uses_version_endpoint());
@@ -100,13 +105,123 @@ async fn missing_version_endpoint_switches_to_project_documents_once() {
         let release = pypi.release(&pin(name, version)).await.unwrap();
         assert_eq!(release.version, version);
     }
+}
+
+#[tokio::test]
+async fn missing_version_endpoint_switches_to_the_simple_api_once() {
+    let index = TestIndex::start(Config::new().without_version_endpoint());
+    let pypi = client(&index).await;
+    assert!(pypi.uses_version_endpoint());
+    assert_eq!(pypi.uses_simple_api(), None);
+    look_up_a_few(&pypi).await;
+    assert_eq!(pypi.uses_simple_api(), Some(true));
     assert_eq!(index.version_requests(), 1, "{:#?}", index.counts());
     assert_eq!(
-        index.requests("/pypi/requests/json"),
+        index.requests("/simple/requests/"),
         1,
-        "project documents are cached"
+        "Simple API documents are cached"
     );
-    assert_eq!(index.project_requests(), 3);
+    assert_eq!(index.simple_requests(), 3);
+    assert_eq!(index.project_requests(), 0, "{:#?}", index.counts());
+}
+
+#[tokio::test]
+async fn without_the_simple_api_project_documents_are_read() {
+    for config in [
+        Config::new().without_simple_api(),
+        Config::new().simple_api_html_only(),
+    ] {
+        let index = TestIndex::start(config.without_version_endpoint());
+        let pypi = client(&index).await;
+        look_up_a_few(&pypi).await;
+        assert_eq!(pypi.uses_simple_api(), Some(false));
+        assert_eq!(index.version_requests(), 1, "{:#?}", index.counts());
+        assert_eq!(
+            index.simple_requests(),
+            1,
+            "asked once: {:#?}",
+            index.counts()
+        );
+        assert_eq!(
+            index.requests("/pypi/requests/json"),
+            1,
+            "project documents are cached"
+        );
+        assert_eq!(index.project_requests(), 3);
+    }
+}
+
+#[tokio::test]
+async fn once_the_simple_api_answered_its_404_means_no_package() {
+    let index = TestIndex::start(Config::new().without_version_endpoint().missing("idna"));
+    let pypi = client(&index).await;
+    pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    assert_eq!(pypi.uses_simple_api(), Some(true));
+    for name in ["idna", "no-such-package"] {
+        let error = pypi.release(&pin(name, "1.0")).await.unwrap_err();
+        assert!(
+            matches!(error, IndexError::PackageNotFound { .. }),
+            "{error}"
+        );
+        assert_eq!(index.requests(&format!("/simple/{name}/")), 1);
+    }
+    assert_eq!(index.project_requests(), 0, "{:#?}", index.counts());
+    assert_eq!(pypi.uses_simple_api(), Some(true));
+}
+
+#[tokio::test]
+async fn a_404_before_the_simple_api_answered_asks_the_json_api() {
+    let index = TestIndex::start(Config::new().without_version_endpoint());
+    let pypi = client(&index).await;
+    let error = pypi
+        .release(&pin("no-such-package", "1.0"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, IndexError::PackageNotFound { .. }),
+        "{error}"
+    );
+    assert_eq!(index.requests("/pypi/no-such-package/json"), 1);
+    assert_eq!(pypi.uses_simple_api(), None, "nothing proves it either way");
+    pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    assert_eq!(pypi.uses_simple_api(), Some(true));
+    assert_eq!(index.project_requests(), 1);
+}
+
+#[tokio::test]
+async fn simple_api_failures_are_reported_not_skipped() {
+    let config = Config::new().without_version_endpoint().failing("six");
+    let index = TestIndex::start(config);
+    let pypi = PypiJson::connect(ClientOptions {
+        retries: 1,
+        ..options(&index)
+    })
+    .await
+    .unwrap();
+    // The version endpoint fails too; make it look missing first.
+    pypi.release(&pin("idna", "3.6")).await.unwrap();
+    assert!(!pypi.uses_version_endpoint());
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let IndexError::Status { url, status } = &error else {
+        panic!("expected Status, got {error}");
+    };
+    let expected = format!("{}/simple/six/", index.url());
+    assert_eq!((url.as_str(), *status), (expected.as_str(), 500));
+    assert_eq!(index.requests("/simple/six/"), 2);
+    assert_eq!(index.project_requests(), 0);
+}
+
+#[tokio::test]
+async fn rate_limited_simple_api_is_waited_out() {
+    let config = Config::new().without_version_endpoint();
+    let index = TestIndex::start(config.rate_limited("six", 2, 0));
+    let pypi = client(&index).await;
+    pypi.release(&pin("idna", "3.6")).await.unwrap();
+    assert!(!pypi.uses_version_endpoint());
+    let release = pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    assert_eq!(release.files.len(), 2);
+    assert_eq!(index.requests("/simple/six/"), 3, "{:#?}", index.counts());
+    assert_eq!(index.project_requests(), 0);
 }
 
 #[tokio::test]
@@ -126,20 +241,22 @@ async fn unknown_version_does_not_switch() {
 
 #[tokio::test]
 async fn differently_spelled_version_does_not_switch() {
-    let index = TestIndex::start(Config::new().without_version_endpoint());
-    let pypi = client(&index).await;
-    // The project has "4.2", not "4.2.0": the 404 proves nothing about the endpoint.
-    let release = pypi.release(&pin("Django", "4.2.0")).await.unwrap();
-    assert_eq!(release.version, "4.2");
-    assert!(pypi.uses_version_endpoint());
-    pypi.release(&pin("six", "1.16.0")).await.unwrap();
-    assert!(!pypi.uses_version_endpoint());
-    assert_eq!(index.version_requests(), 2);
+    for config in all_configs().into_iter().skip(1) {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        // The project has "4.2", not "4.2.0": the 404 proves nothing about the endpoint.
+        let release = pypi.release(&pin("Django", "4.2.0")).await.unwrap();
+        assert_eq!(release.version, "4.2");
+        assert!(pypi.uses_version_endpoint());
+        pypi.release(&pin("six", "1.16.0")).await.unwrap();
+        assert!(!pypi.uses_version_endpoint());
+        assert_eq!(index.version_requests(), 2);
+    }
 }
 
 #[tokio::test]
 async fn equal_pins_match_versions_with_trailing_zeros() {
-    for config in both_configs() {
+    for config in all_configs() {
         let index = TestIndex::start(config);
         let pypi = client(&index).await;
         let urllib3 = pypi.release(&pin("urllib3", "2.0")).await.unwrap();
@@ -148,16 +265,21 @@ async fn equal_pins_match_versions_with_trailing_zeros() {
         let reason = urllib3.files[0].yanked.as_deref().expect("2.0.0 is yanked");
         assert!(reason.starts_with("Truncated response bodies"), "{reason}");
         let django = pypi.release(&pin("django", "4.2.0")).await.unwrap();
+        // The Simple API names projects normalized (PEP 691).
+        let name = match pypi.uses_simple_api() {
+            Some(true) => "django",
+            _ => "Django",
+        };
         assert_eq!(
             (django.name.as_str(), django.version.as_str()),
-            ("Django", "4.2")
+            (name, "4.2")
         );
     }
 }
 
 #[tokio::test]
 async fn arbitrary_pins_match_the_exact_string() {
-    for config in both_configs() {
+    for config in all_configs() {
         let index = TestIndex::start(config);
         let pypi = client(&index).await;
         let django = pypi.release(&arbitrary("Django", "4.2")).await.unwrap();
@@ -182,7 +304,7 @@ async fn arbitrary_pins_match_the_exact_string() {
 
 #[tokio::test]
 async fn relative_file_urls_are_resolved() {
-    for config in both_configs() {
+    for config in all_configs() {
         let index = TestIndex::start(config.relative_urls());
         let pypi = client(&index).await;
         let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
@@ -270,7 +392,7 @@ async fn hanging_index_times_out() {
 
 #[tokio::test]
 async fn unknown_package_is_reported() {
-    for config in both_configs() {
+    for config in all_configs() {
         let index = TestIndex::start(config.missing("six"));
         let pypi = client(&index).await;
         for name in ["no-such-package", "six"] {
@@ -295,7 +417,7 @@ async fn unknown_package_is_reported() {
 
 #[tokio::test]
 async fn unknown_version_suggests_close_ones() {
-    for config in both_configs() {
+    for config in all_configs() {
         let index = TestIndex::start(config);
         let pypi = client(&index).await;
         let error = pypi.release(&pin("requests", "2.32.9")).await.unwrap_err();
@@ -335,25 +457,34 @@ async fn concurrent_identical_lookups_share_one_request() {
 }
 
 #[tokio::test]
-async fn concurrent_lookups_share_one_project_document() {
-    let config = Config::new()
-        .without_version_endpoint()
-        .latency(Duration::from_millis(100));
-    let index = TestIndex::start(config);
-    let pypi = client(&index).await;
-    let pins = [
-        pin("numpy", "1.26.4"),
-        pin("numpy", "1.26.3"),
-        pin("numpy", "1.26.2"),
-    ];
-    let releases = join_all(pins.iter().map(|p| pypi.release(p))).await;
-    assert!(
-        releases
-            .iter()
-            .all(|r| r.as_ref().is_ok_and(|r| r.files.len() > 20))
-    );
-    assert_eq!(index.requests("/pypi/numpy/json"), 1);
-    assert!(index.version_requests() <= 3);
+async fn concurrent_lookups_share_one_listing() {
+    let simple = Config::new().without_version_endpoint();
+    for config in [simple.clone(), simple.without_simple_api()] {
+        let index = TestIndex::start(config.latency(Duration::from_millis(100)));
+        let pypi = client(&index).await;
+        let pins = [
+            pin("numpy", "1.26.4"),
+            pin("numpy", "1.26.3"),
+            pin("numpy", "1.26.2"),
+        ];
+        let releases = join_all(pins.iter().map(|p| pypi.release(p))).await;
+        assert!(
+            releases
+                .iter()
+                .all(|r| r.as_ref().is_ok_and(|r| r.files.len() > 20))
+        );
+        let counts = (
+            index.requests("/simple/numpy/"),
+            index.requests("/pypi/numpy/json"),
+        );
+        let expected = match pypi.uses_simple_api() {
+            Some(true) => (1, 0),
+            // The Simple API's 404 too is asked for once.
+            _ => (1, 1),
+        };
+        assert_eq!(counts, expected, "{:#?}", index.counts());
+        assert!(index.version_requests() <= 3);
+    }
 }
 
 #[tokio::test]
@@ -367,7 +498,7 @@ async fn user_agent_is_sent() {
 
 #[tokio::test]
 async fn unreadable_document_is_a_decode_error() {
-    for config in both_configs() {
+    for config in all_configs() {
         let index = TestIndex::start(config.corrupt("six"));
         let pypi = client(&index).await;
         let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
@@ -375,36 +506,66 @@ async fn unreadable_document_is_a_decode_error() {
     }
 }
 
-#[tokio::test]
-async fn both_endpoints_give_the_same_releases() {
-    let pins = [
-        pin("requests", "2.31.0"),
-        pin("requests", "2.32.3"),
-        pin("requests", "2.32.0"),
-        pin("urllib3", "2.2.1"),
-        pin("certifi", "2024.2.2"),
-        pin("idna", "3.6"),
-        pin("charset-normalizer", "3.3.2"),
-        pin("Django", "4.2.11"),
-        pin("zope.interface", "6.2"),
-        pin("typing_extensions", "4.10.0"),
-        pin("six", "1.16.0"),
-        pin("attrs", "23.2.0"),
-        pin("packaging", "24.0"),
-        pin("PyYAML", "6.0.1"),
-        pin("numpy", "1.26.4"),
-    ];
-    let with = TestIndex::start(Config::new());
-    let without = TestIndex::start(Config::new().without_version_endpoint());
-    let (with_client, without_client) = (client(&with).await, client(&without).await);
-    for pin in &pins {
-        let a = with_client.release(pin).await.unwrap();
-        let b = without_client.release(pin).await.unwrap();
-        assert_eq!(a, b, "{pin}");
-        assert!(a.files.iter().all(well_formed), "{pin}");
+/// `name==version` and `name===version` for every release of every fixture, as the
+/// fixture spells its name.
+fn every_fixture_pin() -> Vec<Pin> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pypi");
+    let mut pins = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let document: Value = serde_json::from_str(&text).unwrap();
+        let name = document["info"]["name"].as_str().unwrap();
+        for version in document["releases"].as_object().unwrap().keys() {
+            pins.push(pin(name, version));
+            pins.push(arbitrary(name, version));
+        }
     }
-    assert_eq!(with.project_requests(), 0);
-    assert_eq!(without.version_requests(), 1);
+    pins.sort_by_key(ToString::to_string);
+    pins
+}
+
+/// The release with its name normalized: the Simple API sends it so (PEP 691), the
+/// JSON API as the project spells it.
+fn normalized(mut release: Release) -> Release {
+    release.name = name(&release.name).to_string();
+    release
+}
+
+#[tokio::test]
+async fn every_endpoint_gives_the_same_releases() {
+    let pins = every_fixture_pin();
+    assert!(pins.len() > 150, "{}", pins.len());
+    let direct = TestIndex::start(Config::new());
+    let direct_client = client(&direct).await;
+    let mut expected = Vec::new();
+    for pin in &pins {
+        let release = direct_client.release(pin).await.unwrap();
+        assert!(release.files.iter().all(well_formed), "{pin}");
+        assert!(!release.files.is_empty(), "{pin}");
+        expected.push(release);
+    }
+    assert_eq!(direct.project_requests() + direct.simple_requests(), 0);
+    for config in all_configs().into_iter().skip(1) {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        for (pin, expected) in pins.iter().zip(&expected) {
+            let release = pypi.release(pin).await.unwrap();
+            assert_eq!(release.version, expected.version, "{pin}");
+            assert_eq!(normalized(release), normalized(expected.clone()), "{pin}");
+        }
+        assert_eq!(index.version_requests(), 1, "{:#?}", index.counts());
+        let packages = 13;
+        match pypi.uses_simple_api() {
+            Some(true) => {
+                assert_eq!(index.simple_requests(), packages);
+                assert_eq!(index.project_requests(), 0, "{:#?}", index.counts());
+            }
+            _ => {
+                assert_eq!(index.simple_requests(), 1);
+                assert_eq!(index.project_requests(), packages);
+            }
+        }
+    }
 }
 
 fn well_formed(file: &DistFile) -> bool {
@@ -499,7 +660,7 @@ fn summary(releases: &[Release]) -> Vec<(String, Vec<(String, String)>)> {
 
 #[tokio::test]
 async fn project_lists_every_release_with_its_files() {
-    for config in both_configs() {
+    for config in all_configs() {
         let index = TestIndex::start(config);
         let pypi = client(&index).await;
         let six = pypi.project(&name("six")).await.unwrap();
@@ -556,7 +717,10 @@ async fn project_resolves_relative_urls() {
 
 #[tokio::test]
 async fn project_shares_the_project_document_with_the_fallback() {
-    let index = TestIndex::start(Config::new().without_version_endpoint());
+    let config = Config::new()
+        .without_version_endpoint()
+        .without_simple_api();
+    let index = TestIndex::start(config);
     let pypi = client(&index).await;
     // The fallback fetches the document; project() reuses it.
     pypi.release(&pin("six", "1.16.0")).await.unwrap();
@@ -581,6 +745,18 @@ async fn project_shares_the_project_document_with_the_fallback() {
 }
 
 #[tokio::test]
+async fn project_reads_the_json_api_beside_the_simple_api() {
+    let index = TestIndex::start(Config::new().without_version_endpoint());
+    let pypi = client(&index).await;
+    let release = pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    let six = pypi.project(&name("six")).await.unwrap();
+    let listed = six.iter().find(|r| r.version == "1.16.0").unwrap();
+    assert_eq!(listed.files, release.files);
+    assert_eq!(index.requests("/simple/six/"), 1);
+    assert_eq!(index.requests("/pypi/six/json"), 1);
+}
+
+#[tokio::test]
 async fn concurrent_project_calls_share_one_request() {
     let index = TestIndex::start(Config::new().latency(Duration::from_millis(100)));
     let pypi = client(&index).await;
@@ -597,7 +773,7 @@ async fn concurrent_project_calls_share_one_request() {
 
 #[tokio::test]
 async fn project_of_an_unknown_package_is_reported() {
-    for config in both_configs() {
+    for config in all_configs() {
         let index = TestIndex::start(config.missing("six"));
         let pypi = client(&index).await;
         for package in ["no-such-package", "six"] {
@@ -874,6 +1050,12 @@ async fn live_pypi_knows_requests_2_31_0() {
     };
     let pypi = PypiJson::connect(options).await.unwrap();
     let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
+    // Which endpoints answered (mirrors differ): shown with `--nocapture`.
+    eprintln!(
+        "per-version endpoint: {}, Simple API: {:?}",
+        pypi.uses_version_endpoint(),
+        pypi.uses_simple_api()
+    );
     let sdist = release
         .files
         .iter()
@@ -885,4 +1067,256 @@ async fn live_pypi_knows_requests_2_31_0() {
     assert_eq!(downloaded, REQUESTS_SDIST_SHA256);
     let six = pypi.project(&name("six")).await.unwrap();
     assert!(six.iter().any(|r| r.version == "1.16.0"));
+}
+
+/// The JSON API document of a project whose releases have these files (the sha256
+/// of each is its position, repeated).
+fn fixture(name: &str, releases: &[(&str, &[&str])]) -> Value {
+    let mut digit = 0;
+    let mut file = |filename: &&str| {
+        digit += 1;
+        let yanked = filename.contains("-2.0");
+        serde_json::json!({
+            "filename": filename,
+            "url": format!("https://files.example/packages/ab/cd/{filename}"),
+            "digests": {"sha256": format!("{:x}", digit % 16).repeat(64)},
+            "requires_python": null,
+            "yanked": yanked,
+            "yanked_reason": yanked.then_some("bad build"),
+        })
+    };
+    let mut map = serde_json::Map::new();
+    for (version, files) in releases {
+        let files: Vec<Value> = files.iter().map(&mut file).collect();
+        map.insert((*version).to_owned(), Value::Array(files));
+    }
+    serde_json::json!({"info": {"name": name, "version": "1.0"}, "releases": map})
+}
+
+/// Fixtures of projects with legacy file names: `python-dateutil`, whose every file
+/// name states its version (with `-` in the sdists' name part, a `-` in a version,
+/// a build tag, eggs, installers, an egg-only version), and `oddities`, with an
+/// `.rpm` and a `bdist_dumb` archive, whose names do not tell their release.
+fn legacy_fixtures() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let dateutil = fixture(
+        "python-dateutil",
+        &[
+            ("1.0-1", &["python-dateutil-1.0-1.tar.gz"]),
+            (
+                "2.0",
+                &[
+                    "Python.DateUtil-2.0.zip",
+                    "python_dateutil-2.0-1-py3-none-any.whl",
+                ],
+            ),
+            (
+                "2.8.2",
+                &[
+                    "python_dateutil-2.8.2-py2.7.egg",
+                    "python-dateutil-2.8.2.tar.gz",
+                    "python-dateutil-2.8.2.win32-py2.7.exe",
+                    "python_dateutil-2.8.2-py2.py3-none-any.whl",
+                ],
+            ),
+            ("3.0", &["python_dateutil-3.0-py3.8.egg"]),
+        ],
+    );
+    let oddities = fixture(
+        "oddities",
+        &[
+            ("0.1", &["oddities-0.1.tar.gz", "oddities-0.1-1.noarch.rpm"]),
+            (
+                "1.0",
+                &["oddities-1.0.tar.gz", "oddities-1.0.linux-x86_64.tar.gz"],
+            ),
+            ("1.1", &["oddities-1.1-py3-none-any.whl"]),
+        ],
+    );
+    for (name, document) in [("python-dateutil", dateutil), ("oddities", oddities)] {
+        let path = dir.path().join(format!("{name}.json"));
+        std::fs::write(path, document.to_string()).unwrap();
+    }
+    dir
+}
+
+/// The release with its name normalized and `index`'s URL cut from its file URLs.
+fn comparable(release: Release, index: &TestIndex) -> Release {
+    let mut release = normalized(release);
+    for file in &mut release.files {
+        file.url = file.url.replace(index.url(), "");
+    }
+    release
+}
+
+/// Every release of `package` in the legacy fixtures, through `config`.
+async fn legacy_releases(config: Config, package: &str, versions: &[&str]) -> Vec<Release> {
+    let index = TestIndex::start(config);
+    let pypi = client(&index).await;
+    let mut releases = Vec::new();
+    for version in versions {
+        let release = pypi.release(&pin(package, version)).await.unwrap();
+        releases.push(comparable(release, &index));
+    }
+    releases
+}
+
+#[tokio::test]
+async fn simple_api_reads_legacy_file_names() {
+    let dir = legacy_fixtures();
+    let mirror = Config::new()
+        .fixtures(dir.path())
+        .without_version_endpoint()
+        .relative_urls();
+    let versions = ["1.0.post1", "2.0", "2.8.2", "3.0"];
+    let json_api = mirror.clone().without_simple_api();
+    let expected = legacy_releases(json_api, "python-dateutil", &versions).await;
+    for config in [mirror.clone(), mirror.simple_api_without_versions()] {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        for (version, expected) in versions.iter().zip(&expected) {
+            let release = pypi.release(&pin("python-dateutil", version)).await;
+            assert_eq!(&comparable(release.unwrap(), &index), expected, "{version}");
+        }
+        assert_eq!(pypi.uses_simple_api(), Some(true));
+        assert_eq!(index.project_requests(), 0, "{:#?}", index.counts());
+
+        let release = pypi
+            .release(&pin("Python_Dateutil", "2.8.2"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (release.name.as_str(), release.version.as_str()),
+            ("python-dateutil", "2.8.2")
+        );
+        assert_eq!(release.files.len(), 4, "eggs and installers too");
+        let sdist = &release.files[1];
+        let url = format!("{}/packages/ab/cd/{}", index.url(), sdist.filename);
+        assert_eq!(sdist.url, url);
+        let legacy = arbitrary("python-dateutil", "1.0-1");
+        assert_eq!(pypi.release(&legacy).await.unwrap().version, "1.0-1");
+        let yanked = pypi.release(&pin("python-dateutil", "2")).await.unwrap();
+        let reasons = yanked.files.iter().map(|f| f.yanked.as_deref());
+        assert!(reasons.clone().all(|r| r == Some("bad build")));
+        let eggs = pypi.release(&pin("python-dateutil", "3")).await.unwrap();
+        assert_eq!(filenames(&eggs), ["python_dateutil-3.0-py3.8.egg"]);
+
+        let error = pypi
+            .release(&pin("python-dateutil", "2.8.9"))
+            .await
+            .unwrap_err();
+        let IndexError::VersionNotFound { package, close, .. } = error else {
+            panic!("expected VersionNotFound, got {error}");
+        };
+        assert_eq!(package, "python-dateutil");
+        assert_eq!(close, ["2.8.2", "3.0", "1.0-1", "2.0"], "yanked last");
+    }
+}
+
+#[tokio::test]
+async fn releases_that_may_hold_orphans_are_read_from_the_project_document() {
+    let dir = legacy_fixtures();
+    let mirror = Config::new()
+        .fixtures(dir.path())
+        .without_version_endpoint();
+    // 1.1 first: nothing else may be in it.
+    let versions = ["1.1", "0.1", "1.0"];
+    let json_api = mirror.clone().without_simple_api();
+    let expected = legacy_releases(json_api, "oddities", &versions).await;
+    assert_eq!(expected[2].files.len(), 2, "with the bdist_dumb archive");
+    let index = TestIndex::start(mirror.clone());
+    let pypi = client(&index).await;
+    for (version, expected) in versions.iter().zip(&expected) {
+        let release = pypi.release(&pin("oddities", version)).await.unwrap();
+        assert_eq!(&comparable(release, &index), expected, "{version}");
+        let project_documents = usize::from(*version != "1.1");
+        assert_eq!(index.requests("/pypi/oddities/json"), project_documents);
+    }
+    assert_eq!(index.requests("/simple/oddities/"), 1);
+    // The Simple API still serves the others.
+    assert_eq!(pypi.uses_simple_api(), Some(true));
+    pypi.release(&pin("python-dateutil", "2.8.2"))
+        .await
+        .unwrap();
+    assert_eq!(index.requests("/simple/python-dateutil/"), 1);
+    assert_eq!(index.project_requests(), 1, "{:#?}", index.counts());
+
+    // A known limit: without PEP 700's `versions`, the `bdist_dumb` archive reads as
+    // a version of its own, and its release lacks it (pip would not pick it for 1.0
+    // either: it reads versions from names too).
+    let index = TestIndex::start(mirror.simple_api_without_versions());
+    let pypi = client(&index).await;
+    let release = pypi.release(&pin("oddities", "1.0")).await.unwrap();
+    assert_eq!(filenames(&release), ["oddities-1.0.tar.gz"]);
+    assert_eq!(index.project_requests(), 0);
+}
+
+#[tokio::test]
+async fn simple_api_file_names_with_separators_and_case() {
+    let config = Config::new()
+        .without_version_endpoint()
+        .simple_api_without_versions();
+    let index = TestIndex::start(config);
+    let pypi = client(&index).await;
+    let zope = pypi.release(&pin("Zope.Interface", "6.4")).await.unwrap();
+    assert_eq!(
+        (zope.name.as_str(), zope.version.as_str()),
+        ("zope-interface", "6.4")
+    );
+    assert!(filenames(&zope).contains(&"zope_interface-6.4.tar.gz"));
+    assert_eq!(zope.files.len(), 28);
+    let zope = pypi.release(&pin("zope_interface", "6.2")).await.unwrap();
+    assert!(filenames(&zope).contains(&"zope.interface-6.2.tar.gz"));
+    let typing = pypi
+        .release(&pin("Typing.Extensions", "4.10.0"))
+        .await
+        .unwrap();
+    let expected = [
+        "typing_extensions-4.10.0-py3-none-any.whl",
+        "typing_extensions-4.10.0.tar.gz",
+    ];
+    let mut found = filenames(&typing);
+    found.sort();
+    assert_eq!(found, expected);
+    let pyyaml = pypi
+        .release(&arbitrary("pyyaml", "6.0.2RC1"))
+        .await
+        .unwrap();
+    assert_eq!(pyyaml.version, "6.0.2rc1");
+    let pyyaml = pypi.release(&pin("PYYAML", "6.0.1")).await.unwrap();
+    assert!(filenames(&pyyaml).contains(&"PyYAML-6.0.1.tar.gz"));
+    let paths = [
+        "/simple/zope-interface/",
+        "/simple/typing-extensions/",
+        "/simple/pyyaml/",
+    ];
+    for path in paths {
+        assert_eq!(index.requests(path), 1, "{:#?}", index.counts());
+    }
+    assert_eq!(index.project_requests(), 0);
+}
+
+#[tokio::test]
+async fn the_simple_api_is_asked_for_in_json() {
+    let index = TestIndex::start(Config::new());
+    let url = format!("{}/simple/six/", index.url());
+    let html = reqwest::get(&url).await.unwrap();
+    assert_eq!(html.headers()["content-type"], "text/html");
+    assert!(
+        html.text()
+            .await
+            .unwrap()
+            .contains(">six-1.16.0.tar.gz</a>")
+    );
+    let json = reqwest::Client::new()
+        .get(&url)
+        .header("accept", support::server::SIMPLE_JSON)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.headers()["content-type"], support::server::SIMPLE_JSON);
+    let page: Value = json.json().await.unwrap();
+    assert_eq!(page["name"], "six");
+    assert_eq!(page["versions"].as_array().unwrap().len(), 4);
+    assert_eq!(page["files"].as_array().unwrap().len(), 8);
 }

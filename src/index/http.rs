@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{ACCEPT, ACCEPT_ENCODING, RETRY_AFTER};
+use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Certificate, ClientBuilder, RequestBuilder, Response, StatusCode, Url};
 
 use super::IndexError;
@@ -104,6 +104,8 @@ struct Setup {
 pub struct Fetched {
     /// Where the body came from after redirects: relative links resolve against it.
     pub url: Url,
+    /// The `Content-Type` header, when sent and readable.
+    pub content_type: Option<String>,
     pub body: Vec<u8>,
 }
 
@@ -299,9 +301,17 @@ impl Setup {
 /// The whole body of a document response, and where it came from.
 async fn read_all(response: Response) -> Result<Fetched, reqwest::Error> {
     let url = response.url().clone();
+    let content_type = response.headers().get(CONTENT_TYPE);
+    let content_type = content_type
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = response.bytes().await?;
     let body = body.to_vec();
-    Ok(Fetched { url, body })
+    Ok(Fetched {
+        url,
+        content_type,
+        body,
+    })
 }
 
 fn parse_index_url(index_url: &str) -> Result<Url, IndexError> {

@@ -2,9 +2,10 @@
 //! project) has, and their hashes.
 //!
 //! [`Index`] holds the questions the rest of hashlock asks; [`PypiJson`] answers
-//! them from PyPI's JSON API (later issues add the Simple API). Lookups are cached
-//! and deduplicated per client, so one run asks about each (name, version) once,
-//! and for each project document at most once.
+//! them from PyPI's JSON API, and from the Simple API's JSON (PEP 691) where the
+//! JSON API's per-version endpoint is missing. Lookups are cached and deduplicated
+//! per client, so one run asks about each (name, version) once, and for each
+//! project's listing at most once.
 
 mod http;
 mod pypi_json;
@@ -42,11 +43,13 @@ impl std::fmt::Display for Pin {
 /// Every distribution file the index publishes for one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
-    /// The project name as the index spells it.
+    /// The project name as the index spells it (the Simple API sends it normalized:
+    /// `django` where the JSON API says `Django`).
     pub name: String,
     /// The version as the index spells it (may differ from the pin: `1.0` vs `1.0.0`).
     pub version: String,
-    /// The files of the version (wheels and sdists), in the index's order.
+    /// Every file of the version (wheels, sdists, and on old releases eggs and
+    /// installers), in the index's order.
     pub files: Vec<DistFile>,
 }
 
@@ -92,8 +95,8 @@ pub trait Index: Send + Sync {
     fn release(&self, pin: &Pin) -> impl Future<Output = Result<Release, IndexError>> + Send;
 
     /// Every release of the project, in the index's order: to tell which version an
-    /// unknown hash belongs to. Served from the same cached project document the
-    /// per-version fallback uses.
+    /// unknown hash belongs to. Served from the JSON API's project document (cached,
+    /// and shared with lookups on indexes without the Simple API).
     fn project(
         &self,
         name: &PackageName,

@@ -1,29 +1,43 @@
-//! PyPI's JSON API as an [`Index`].
+//! PyPI's JSON API (and, where it helps, the Simple API) as an [`Index`].
 //!
 //! A pin is looked up with the per-version endpoint `GET /pypi/<name>/<version>/json`
-//! (small, one version). On a 404 there, the project document `GET /pypi/<name>/json`
-//! decides: no project means `PackageNotFound`, no matching version means
-//! `VersionNotFound`. Some mirrors answer 404 on the per-version endpoint for every
-//! version; once a project document contains the exact version string the endpoint
-//! denied, the endpoint is known to be missing and the rest of the run goes straight
-//! to project documents.
+//! (small, one version). On a 404 there, a document listing every version of the
+//! project decides: no project means `PackageNotFound`, no matching version means
+//! `VersionNotFound`. That listing is the Simple API's JSON (PEP 691,
+//! `GET /simple/<name>/`), about half the size of the JSON API's project document
+//! `GET /pypi/<name>/json`, which is read instead where the index does not serve
+//! PEP 691 JSON (a 404 for a project the JSON API knows, a 406, or another content
+//! type such as the HTML page): the first such answer settles it for the run, as the
+//! first Simple API document settles the other way (after which a 404 there means
+//! no such project). Simple API documents list files without their versions, which
+//! hashlock reads from the file names; a release that may hold a file whose name
+//! does not say its version (an `.rpm`, `aiohttp-2.0.6-1.tar.gz` in 2.0.6) is read
+//! from the project document instead, so that a release always has the files the
+//! per-version endpoint lists (see [`simple`]).
 //!
-//! Project documents are fetched once per package and releases once per pin, with
-//! concurrent identical lookups sharing one request (see [`memo`]). Listing every
-//! release of a project ([`Index::project`]) reads the same cached project document.
+//! Some mirrors answer 404 on the per-version endpoint for every version; once a
+//! listing contains the exact version string the endpoint denied, the endpoint is
+//! known to be missing and the rest of the run goes straight to listings.
+//!
+//! Listings are fetched once per package and releases once per pin, with concurrent
+//! identical lookups sharing one request (see [`memo`]). Listing every release of a
+//! project ([`Index::project`]) reads the JSON API's project document (cached too).
 
 mod document;
+mod filename;
 mod memo;
+mod simple;
 mod versions;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use pep508_rs::PackageName;
 use reqwest::Url;
 
 use self::document::{ProjectDocument, VersionDocument};
 use self::memo::Memo;
+use self::simple::{Lookup, SimpleDocument};
 use super::http::{ClientOptions, Fetched, HttpClient};
 use super::{Index, IndexError, Pin, Release};
 
@@ -37,10 +51,29 @@ pub struct PypiJson {
     http: HttpClient,
     /// The index base URL (`index_url`, without query or fragment).
     base: Url,
-    /// Set once a project document proved the per-version endpoint missing.
+    /// Set once a listing proved the per-version endpoint missing.
     version_endpoint_missing: AtomicBool,
+    /// Whether the index serves the Simple API's JSON: [`UNKNOWN`] until an answer
+    /// settles it as [`SERVED`] or [`NOT_SERVED`], for the rest of the run.
+    simple_api: AtomicU8,
     projects: Memo<PackageName, ProjectDocument>,
+    simple_documents: Memo<PackageName, SimpleAnswer>,
     releases: Memo<Pin, Release>,
+}
+
+/// [`PypiJson::simple_api`] states.
+const UNKNOWN: u8 = 0;
+const SERVED: u8 = 1;
+const NOT_SERVED: u8 = 2;
+
+/// What `GET /simple/<name>/` said.
+#[derive(Debug)]
+enum SimpleAnswer {
+    Document(Box<SimpleDocument>),
+    /// 404: no such project, or no Simple API.
+    NotFound,
+    /// 406, or a document that is not PEP 691 JSON: no Simple API in JSON.
+    NotServed,
 }
 
 /// What the per-version endpoint said about a pin.
@@ -69,7 +102,9 @@ impl PypiJson {
             http,
             base,
             version_endpoint_missing: AtomicBool::new(false),
+            simple_api: AtomicU8::new(UNKNOWN),
             projects: Memo::new(),
+            simple_documents: Memo::new(),
             releases: Memo::new(),
         }
     }
@@ -94,7 +129,7 @@ impl PypiJson {
                 VersionAnswer::Other => {}
             }
         }
-        self.release_from_project(pin, denied).await
+        self.release_from_listing(pin, denied).await
     }
 
     async fn ask_version_endpoint(&self, pin: &Pin) -> Result<VersionAnswer, IndexError> {
@@ -116,16 +151,100 @@ impl PypiJson {
         }))
     }
 
+    /// Whether lookups that need a listing read the Simple API (`Some(true)`), the
+    /// project document (`Some(false)`), or try the Simple API first (`None`).
+    pub fn uses_simple_api(&self) -> Option<bool> {
+        match self.simple_api.load(Ordering::Relaxed) {
+            SERVED => Some(true),
+            NOT_SERVED => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Settles whether the Simple API is served, unless already settled.
+    fn settle_simple_api(&self, state: u8) {
+        let _ =
+            self.simple_api
+                .compare_exchange(UNKNOWN, state, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    /// The release from a listing of every version: the Simple API document where
+    /// the index serves one, else the project document. `denied`: the per-version
+    /// endpoint just answered 404 for this pin.
+    async fn release_from_listing(&self, pin: &Pin, denied: bool) -> Result<Release, IndexError> {
+        if self.uses_simple_api() != Some(false) {
+            match &*self.simple_document(&pin.name).await? {
+                SimpleAnswer::Document(document) => {
+                    self.settle_simple_api(SERVED);
+                    if let Some(release) = self.release_from_simple(pin, denied, document)? {
+                        return Ok(release);
+                    }
+                    // The release may hold a file only the JSON API places.
+                    let project = self.project_document(&pin.name).await?;
+                    return self.release_in_project(pin, denied, &project);
+                }
+                SimpleAnswer::NotFound if self.uses_simple_api() == Some(true) => {
+                    return Err(self.package_not_found(&pin.name));
+                }
+                SimpleAnswer::NotFound => {
+                    // No project at all, or no Simple API: the JSON API tells.
+                    let project = self.project_document(&pin.name).await?;
+                    self.settle_simple_api(NOT_SERVED);
+                    return self.release_in_project(pin, denied, &project);
+                }
+                SimpleAnswer::NotServed => self.settle_simple_api(NOT_SERVED),
+            }
+        }
+        let project = self.project_document(&pin.name).await?;
+        self.release_in_project(pin, denied, &project)
+    }
+
+    /// The release from the Simple API document; `None` when it cannot tell the
+    /// release's files (see [`simple`]).
+    fn release_from_simple(
+        &self,
+        pin: &Pin,
+        denied: bool,
+        document: &SimpleDocument,
+    ) -> Result<Option<Release>, IndexError> {
+        if denied && document.has_version(&version_text(pin)) {
+            self.version_endpoint_missing.store(true, Ordering::Relaxed);
+        }
+        let name = document.name.as_deref();
+        match document.release(pin)? {
+            Lookup::Found(version, files) => Ok(Some(Release {
+                name: name.map_or_else(|| pin.name.to_string(), str::to_owned),
+                version,
+                files,
+            })),
+            Lookup::Missing => {
+                let candidates = document.candidates().into_iter();
+                Err(self.version_not_found(pin, name, candidates))
+            }
+            Lookup::Uncertain => Ok(None),
+        }
+    }
+
     /// The release from the project document. `denied`: the per-version endpoint
     /// just answered 404 for this pin.
-    async fn release_from_project(&self, pin: &Pin, denied: bool) -> Result<Release, IndexError> {
-        let project = self.project_document(&pin.name).await?;
+    fn release_in_project(
+        &self,
+        pin: &Pin,
+        denied: bool,
+        project: &ProjectDocument,
+    ) -> Result<Release, IndexError> {
         if denied && project.releases.contains_key(&version_text(pin)) {
             self.version_endpoint_missing.store(true, Ordering::Relaxed);
         }
         let keys = project.releases.keys().map(String::as_str);
         let Some(version) = versions::select(pin, keys) else {
-            return Err(self.version_not_found(pin, &project));
+            let installable =
+                |files: &Vec<document::FileEntry>| files.iter().any(|file| !file.is_yanked());
+            let candidates = project
+                .releases
+                .iter()
+                .map(|(key, files)| (key.as_str(), installable(files)));
+            return Err(self.version_not_found(pin, project.name.as_deref(), candidates));
         };
         Ok(Release {
             name: project.name.clone().unwrap_or_else(|| pin.name.to_string()),
@@ -143,24 +262,49 @@ impl PypiJson {
             let url = self.endpoint(&[name.as_ref(), "json"]);
             match self.fetch(&url).await? {
                 Some(fetched) => ProjectDocument::parse(&fetched),
-                None => Err(IndexError::PackageNotFound {
-                    package: name.to_string(),
-                    index: self.http.options().index_url.clone(),
-                }),
+                None => Err(self.package_not_found(name)),
             }
         };
         self.projects.get_or_fetch(name.clone(), fetch).await
     }
 
-    fn version_not_found(&self, pin: &Pin, project: &ProjectDocument) -> IndexError {
-        let installable =
-            |files: &Vec<document::FileEntry>| files.iter().any(|file| !file.is_yanked());
-        let candidates = project
-            .releases
-            .iter()
-            .map(|(key, files)| (key.as_str(), installable(files)));
+    /// The Simple API's answer about `name`, fetched once per run.
+    async fn simple_document(&self, name: &PackageName) -> Result<Arc<SimpleAnswer>, IndexError> {
+        let fetch = async {
+            let url = self.simple_endpoint(name);
+            match self.http.get(&url, simple::CONTENT_TYPE).await {
+                Ok(Some(fetched)) if simple::is_simple_json(&fetched) => {
+                    let document = SimpleDocument::parse(&fetched, name)?;
+                    Ok(SimpleAnswer::Document(Box::new(document)))
+                }
+                Ok(Some(_)) | Err(IndexError::Status { status: 406, .. }) => {
+                    Ok(SimpleAnswer::NotServed)
+                }
+                Ok(None) => Ok(SimpleAnswer::NotFound),
+                Err(error) => Err(error),
+            }
+        };
+        self.simple_documents
+            .get_or_fetch(name.clone(), fetch)
+            .await
+    }
+
+    fn package_not_found(&self, name: &PackageName) -> IndexError {
+        IndexError::PackageNotFound {
+            package: name.to_string(),
+            index: self.http.options().index_url.clone(),
+        }
+    }
+
+    /// `candidates`: (version, installable) of every published version.
+    fn version_not_found<'a>(
+        &self,
+        pin: &Pin,
+        name: Option<&str>,
+        candidates: impl Iterator<Item = (&'a str, bool)>,
+    ) -> IndexError {
         IndexError::VersionNotFound {
-            package: project.name.clone().unwrap_or_else(|| pin.name.to_string()),
+            package: name.map_or_else(|| pin.name.to_string(), str::to_owned),
             version: version_text(pin),
             index: self.http.options().index_url.clone(),
             close: versions::nearest(&pin.version, candidates, CLOSE_VERSIONS),
@@ -181,12 +325,22 @@ impl PypiJson {
             .extend(segments);
         url
     }
+
+    /// `<base>/simple/<name>/`, the name normalized (as PEP 503 asks clients to).
+    fn simple_endpoint(&self, name: &PackageName) -> Url {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .expect("http(s) URLs have a path")
+            .pop_if_empty()
+            .extend(["simple", name.as_ref(), ""]);
+        url
+    }
 }
 
 /// The version as the pin spells it: the literal text for `===`, else PEP 440's
 /// normalized form. (Should the index spell it differently, `1.0` vs `1.0.0`, and
-/// its endpoint compare strings, the 404 leads to the project document, which
-/// compares PEP 440 versions.)
+/// its endpoint compare strings, the 404 leads to a listing, which is matched by
+/// PEP 440 equality.)
 fn version_text(pin: &Pin) -> String {
     match &pin.arbitrary {
         Some(text) => text.clone(),

@@ -7,6 +7,11 @@
 //! - `GET /pypi/<name>/<version>/json`: a per-version document synthesized from it,
 //!   `{"info": {"name", "version"}, "urls": releases[version]}`, with PyPI's matching
 //!   (the exact key, else a PEP 440-equal one); 404 if there is none;
+//! - `GET /simple/<name>/`: the Simple API page synthesized from it, as PEP 691 JSON
+//!   (`Content-Type: application/vnd.pypi.simple.v1+json`) when the request accepts
+//!   it, else as HTML: every file of every release in the document's order, with
+//!   `hashes.sha256` from `digests.sha256`, and PEP 700's `versions` (the release
+//!   keys);
 //! - with [`Config::synthetic`], `GET /files/<filename>`: the body of a file of a
 //!   synthetic package, whose `digests.sha256` in the documents is the sha256 of
 //!   exactly that body (fixture packages' files are not served).
@@ -49,6 +54,8 @@ pub struct Config {
     port: u16,
     worker_threads: usize,
     version_endpoint: bool,
+    simple_api: SimpleApi,
+    simple_versions: bool,
     relative_urls: bool,
     synthetic: bool,
     latency: Duration,
@@ -63,6 +70,17 @@ pub struct Config {
     stalling_files: HashSet<String>,
     frame_interval: Duration,
     gzip_label: bool,
+}
+
+/// How `/simple/<name>/` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SimpleApi {
+    /// PEP 691 JSON when accepted, else HTML.
+    Json,
+    /// Always the HTML page, whatever the request accepts (an index without PEP 691).
+    HtmlOnly,
+    /// 404 for every project.
+    Missing,
 }
 
 /// The first `times` requests about a package are answered with `status`.
@@ -81,6 +99,8 @@ impl Default for Config {
             port: 0,
             worker_threads: 2,
             version_endpoint: true,
+            simple_api: SimpleApi::Json,
+            simple_versions: true,
             relative_urls: false,
             synthetic: false,
             latency: Duration::ZERO,
@@ -126,6 +146,26 @@ impl Config {
     /// Answers 404 to every per-version request, like mirrors without that endpoint.
     pub fn without_version_endpoint(mut self) -> Self {
         self.version_endpoint = false;
+        self
+    }
+
+    /// Answers 404 to every Simple API request (`/simple/<name>/`), like mirrors that
+    /// serve only the JSON API.
+    pub fn without_simple_api(mut self) -> Self {
+        self.simple_api = SimpleApi::Missing;
+        self
+    }
+
+    /// Answers Simple API requests with the HTML page even when PEP 691 JSON is asked
+    /// for, like indexes that predate PEP 691.
+    pub fn simple_api_html_only(mut self) -> Self {
+        self.simple_api = SimpleApi::HtmlOnly;
+        self
+    }
+
+    /// Leaves PEP 700's `versions` out of Simple API documents (API version 1.0).
+    pub fn simple_api_without_versions(mut self) -> Self {
+        self.simple_versions = false;
         self
     }
 
@@ -337,12 +377,17 @@ impl TestIndex {
 
     /// Requests to per-version endpoints (`/pypi/<name>/<version>/json`).
     pub fn version_requests(&self) -> usize {
-        self.count_where(|path| path.split('/').count() == 5)
+        self.count_where(|path| path.starts_with("/pypi/") && path.split('/').count() == 5)
     }
 
     /// Requests for project documents (`/pypi/<name>/json`).
     pub fn project_requests(&self) -> usize {
-        self.count_where(|path| path.split('/').count() == 4)
+        self.count_where(|path| path.starts_with("/pypi/") && path.split('/').count() == 4)
+    }
+
+    /// Requests for Simple API pages (`/simple/<name>/`).
+    pub fn simple_requests(&self) -> usize {
+        self.count_where(|path| path.starts_with("/simple/"))
     }
 
     /// Every request so far.
@@ -402,6 +447,7 @@ fn router(server: Arc<Server>) -> Router {
     Router::new()
         .route("/pypi/{name}/json", get(project_document))
         .route("/pypi/{name}/{version}/json", get(version_document))
+        .route("/simple/{name}/", get(simple_page))
         .route("/files/{filename}", get(file))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), record))
         .with_state(server)
@@ -432,7 +478,7 @@ async fn record(State(server): State<Arc<Server>>, request: Request, next: Next)
 
 async fn project_document(State(server): State<Arc<Server>>, Path(name): Path<String>) -> Response {
     let name = normalize(&name);
-    if let Some(refusal) = misbehave(&server, &name).await {
+    if let Some(refusal) = misbehave(&server, &name, JSON).await {
         return refusal;
     }
     let Some(mut document) = server.project(&name) else {
@@ -452,7 +498,7 @@ async fn version_document(
     Path((name, version)): Path<(String, String)>,
 ) -> Response {
     let name = normalize(&name);
-    if let Some(refusal) = misbehave(&server, &name).await {
+    if let Some(refusal) = misbehave(&server, &name, JSON).await {
         return refusal;
     }
     let not_found = StatusCode::NOT_FOUND.into_response();
@@ -472,14 +518,108 @@ async fn version_document(
     Json(json!({"info": info, "urls": files})).into_response()
 }
 
+const JSON: &str = "application/json";
+/// PEP 691's media type for the Simple API in JSON.
+pub const SIMPLE_JSON: &str = "application/vnd.pypi.simple.v1+json";
+
+/// `GET /simple/<name>/`: the Simple API page of the project, as PEP 691 JSON when
+/// the request accepts it (and the index is configured to), else as HTML.
+async fn simple_page(
+    State(server): State<Arc<Server>>,
+    Path(name): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let name = normalize(&name);
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let json = server.config.simple_api == SimpleApi::Json
+        && accept.is_some_and(|accept| accept.contains(SIMPLE_JSON));
+    let label = if json { SIMPLE_JSON } else { "text/html" };
+    if let Some(refusal) = misbehave(&server, &name, label).await {
+        return refusal;
+    }
+    let not_found = StatusCode::NOT_FOUND.into_response();
+    if server.config.simple_api == SimpleApi::Missing {
+        return not_found;
+    }
+    let Some(mut document) = server.project(&name) else {
+        return not_found;
+    };
+    if server.config.relative_urls {
+        let releases = document["releases"].as_object_mut().into_iter();
+        releases
+            .flat_map(|r| r.values_mut())
+            .for_each(|files| relativize(files, &server.base, 2));
+    }
+    let page = simple_json(&name, &document, server.config.simple_versions);
+    if json {
+        let body = serde_json::to_vec(&page).expect("serializable page");
+        ([(header::CONTENT_TYPE, SIMPLE_JSON)], body).into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "text/html")], simple_html(&page)).into_response()
+    }
+}
+
+/// The PEP 691 page of the project of normalized `name` from its JSON API
+/// `document`.
+fn simple_json(name: &str, document: &Value, with_versions: bool) -> Value {
+    let releases = document["releases"].as_object();
+    let files: Vec<Value> = releases
+        .into_iter()
+        .flat_map(|releases| releases.values())
+        .flat_map(|files| files.as_array().into_iter().flatten())
+        .map(|file| {
+            let yanked = match (file["yanked"].as_bool(), file["yanked_reason"].as_str()) {
+                (Some(true), Some(reason)) if !reason.is_empty() => json!(reason),
+                (Some(true), _) => json!(true),
+                _ => json!(false),
+            };
+            let mut hashes = serde_json::Map::new();
+            if let Some(sha256) = file["digests"]["sha256"].as_str() {
+                hashes.insert("sha256".to_owned(), json!(sha256));
+            }
+            json!({
+                "filename": file["filename"],
+                "url": file["url"],
+                "hashes": hashes,
+                "requires-python": file["requires_python"],
+                "yanked": yanked,
+            })
+        })
+        .collect();
+    let meta = json!({"api-version": if with_versions { "1.1" } else { "1.0" }});
+    let mut page = json!({"meta": meta, "name": name, "files": files});
+    if with_versions {
+        let versions: Vec<&String> = releases.into_iter().flat_map(|r| r.keys()).collect();
+        page["versions"] = json!(versions);
+    }
+    page
+}
+
+/// The PEP 503 HTML form of a PEP 691 `page`.
+fn simple_html(page: &Value) -> String {
+    let mut html = String::from("<!DOCTYPE html>\n<html><body>\n");
+    for file in page["files"].as_array().into_iter().flatten() {
+        let url = file["url"].as_str().unwrap_or_default();
+        let fragment = file["hashes"]["sha256"].as_str();
+        let fragment = fragment.map(|h| format!("#sha256={h}")).unwrap_or_default();
+        let filename = file["filename"].as_str().unwrap_or_default();
+        html.push_str(&format!(
+            "<a href=\"{url}{fragment}\">{filename}</a><br/>\n"
+        ));
+    }
+    html.push_str("</body></html>\n");
+    html
+}
+
 /// The configured misbehaviour for documents of `name`, if any (after counting the
-/// request).
-async fn misbehave(server: &Server, name: &str) -> Option<Response> {
+/// request). A corrupt document is labelled `content_type`, as a good one would be.
+async fn misbehave(server: &Server, name: &str, content_type: &'static str) -> Option<Response> {
     if let Some(refusal) = refuse(server, name).await {
         return Some(refusal);
     }
     if server.config.corrupt.contains(name) {
-        return Some((StatusCode::OK, "<html>this is not JSON</html>").into_response());
+        let label = [(header::CONTENT_TYPE, content_type)];
+        return Some((StatusCode::OK, label, "<html>this is not JSON</html>").into_response());
     }
     None
 }

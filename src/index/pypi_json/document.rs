@@ -47,7 +47,7 @@ struct Digests {
 /// PyPI sends a bool (reason apart); PEP 691 style indexes send the reason itself.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum Yanked {
+pub(super) enum Yanked {
     Flag(bool),
     Reason(String),
 }
@@ -55,13 +55,58 @@ enum Yanked {
 impl FileEntry {
     /// Whether pip would still pick this file for a plain `==` pin.
     pub(super) fn is_yanked(&self) -> bool {
-        matches!(self.yanked, Some(Yanked::Flag(true) | Yanked::Reason(_)))
+        self.yanked.as_ref().is_some_and(Yanked::is_yanked)
     }
 
     /// The entry as hashlock sees it, its URL resolved against the document's.
     fn to_dist_file(&self, document: &Url) -> Result<DistFile, IndexError> {
+        let yanked = match &self.yanked {
+            Some(Yanked::Flag(true)) => Some(self.yanked_reason.clone().unwrap_or_default()),
+            Some(other) => other.reason(),
+            None => None,
+        };
+        let sha256 = self.digests.as_ref().and_then(|d| d.sha256.as_deref());
+        let published = Published {
+            filename: &self.filename,
+            url: &self.url,
+            sha256,
+            yanked,
+            requires_python: self.requires_python.as_deref(),
+        };
+        published.into_dist_file(document)
+    }
+}
+
+impl Yanked {
+    /// `Some(reason)` when yanked: PEP 691's `true` has no reason (`""`).
+    pub(super) fn reason(&self) -> Option<String> {
+        match self {
+            Yanked::Flag(true) => Some(String::new()),
+            Yanked::Reason(reason) => Some(reason.clone()),
+            Yanked::Flag(false) => None,
+        }
+    }
+
+    pub(super) fn is_yanked(&self) -> bool {
+        !matches!(self, Yanked::Flag(false))
+    }
+}
+
+/// A file entry of either API, as read, before checks.
+pub(super) struct Published<'a> {
+    pub(super) filename: &'a str,
+    pub(super) url: &'a str,
+    pub(super) sha256: Option<&'a str>,
+    pub(super) yanked: Option<String>,
+    pub(super) requires_python: Option<&'a str>,
+}
+
+impl Published<'_> {
+    /// The file as hashlock sees it: its URL resolved against the document's, its
+    /// sha256 checked.
+    pub(super) fn into_dist_file(self, document: &Url) -> Result<DistFile, IndexError> {
         let url = document
-            .join(&self.url)
+            .join(self.url)
             .map_err(|error| IndexError::Decode {
                 url: document.to_string(),
                 message: format!(
@@ -69,21 +114,15 @@ impl FileEntry {
                     self.filename, self.url
                 ),
             })?;
-        let yanked = match &self.yanked {
-            Some(Yanked::Flag(true)) => Some(self.yanked_reason.clone().unwrap_or_default()),
-            Some(Yanked::Reason(reason)) => Some(reason.clone()),
-            Some(Yanked::Flag(false)) | None => None,
-        };
-        let sha256 = self.digests.as_ref().and_then(|d| d.sha256.as_deref());
-        let sha256 = non_empty(sha256)
-            .map(|digest| checked_sha256(digest, &self.filename, document))
+        let sha256 = non_empty(self.sha256)
+            .map(|digest| checked_sha256(digest, self.filename, document))
             .transpose()?;
         Ok(DistFile {
-            filename: self.filename.clone(),
+            filename: self.filename.to_owned(),
             url: url.to_string(),
             sha256,
-            yanked,
-            requires_python: non_empty(self.requires_python.as_deref()).map(str::to_owned),
+            yanked: self.yanked,
+            requires_python: non_empty(self.requires_python).map(str::to_owned),
         })
     }
 }
@@ -109,7 +148,7 @@ fn to_dist_files(entries: &[FileEntry], document: &Url) -> Result<Vec<DistFile>,
     entries.iter().map(|e| e.to_dist_file(document)).collect()
 }
 
-fn decode<'a, T: Deserialize<'a>>(fetched: &'a Fetched) -> Result<T, IndexError> {
+pub(super) fn decode<'a, T: Deserialize<'a>>(fetched: &'a Fetched) -> Result<T, IndexError> {
     serde_json::from_slice(&fetched.body).map_err(|error| IndexError::Decode {
         url: fetched.url.to_string(),
         message: error.to_string(),
@@ -254,6 +293,7 @@ mod tests {
     fn fetched(url: &str, body: &str) -> Fetched {
         Fetched {
             url: Url::parse(url).unwrap(),
+            content_type: Some("application/json".to_owned()),
             body: body.as_bytes().to_vec(),
         }
     }

@@ -1,0 +1,371 @@
+//! The version a distribution file's name states, read the way pip reads it.
+//!
+//! The Simple API lists a project's files without saying which version each belongs
+//! to: the name says it. Wheels (PEP 427) are `{name}-{version}(-{build})?-{python}-
+//! {abi}-{platform}.whl`, their fields free of `-`. Source distributions are
+//! `{name}-{version}{extension}`, where the name part, from older tools, may be spelled
+//! with `-`, `_` or `.` in any case (`zope.interface-6.2.tar.gz`,
+//! `zope_interface-6.4.tar.gz`, `python-dateutil-2.8.2.tar.gz`): as pip does
+//! (`_find_name_version_sep`), the version starts after the first `-` whose prefix
+//! normalizes to the project's name.
+//!
+//! pip installs nothing else, but the JSON API lists the other files of a release
+//! too, and hashlock writes (and verifies) the hashes of every file of a release, so
+//! the Simple API must give the same files: the names of the two legacy formats PyPI
+//! holds many of are read too. Eggs are `{name}-{version}(-{python}(-{platform})?)?
+//! .egg`, their fields free of `-` (setuptools writes `_`); `bdist_wininst` and
+//! `bdist_msi` installers are `{name}-{version}.{platform}(-py{X.Y})?.exe` (or
+//! `.msi`), the platform starting with `win` (`win32`, `win-amd64`, `winxp32`).
+//! Other names (`.rpm`s, installers named by hand) give no version.
+
+/// What kind of distribution a file is, the preferred spelling of a version first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Kind {
+    Sdist,
+    Wheel,
+    /// An egg or a Windows installer.
+    Legacy,
+}
+
+/// Source archive extensions pip accepts (`pip._internal.utils.filetypes`, wheels
+/// apart), compared case-insensitively.
+const SDIST_EXTENSIONS: [&str; 11] = [
+    ".tar.gz",
+    ".zip",
+    ".tar.bz2",
+    ".tar.xz",
+    ".tgz",
+    ".tar",
+    ".tbz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
+];
+
+/// The version `filename` states and its kind, for a file of the project whose
+/// PEP 503 normalized name is `project`; `None` when the name is neither a wheel's
+/// nor a source distribution's of that project.
+pub(super) fn version_of<'a>(filename: &'a str, project: &str) -> Option<(&'a str, Kind)> {
+    if let Some(stem) = strip_suffix_ignore_case(filename, ".whl") {
+        return wheel_version(stem).map(|version| (version, Kind::Wheel));
+    }
+    if let Some(stem) = strip_suffix_ignore_case(filename, ".egg") {
+        return egg_version(stem).map(|version| (version, Kind::Legacy));
+    }
+    let installer = [".exe", ".msi"].iter();
+    if let Some(stem) = installer
+        .filter_map(|ext| strip_suffix_ignore_case(filename, ext))
+        .next()
+    {
+        return installer_version(stem, project).map(|version| (version, Kind::Legacy));
+    }
+    let stem = SDIST_EXTENSIONS
+        .iter()
+        .find_map(|extension| strip_suffix_ignore_case(filename, extension))?;
+    sdist_version(stem, project).map(|version| (version, Kind::Sdist))
+}
+
+/// The release numbers a version (or anything) starts with: `1.0.1` of
+/// `1.0.1.dev3460`, `0.6` of `0.6c10-1`; `None` when it does not start with a digit.
+pub(super) fn release_numbers(text: &str) -> Option<Vec<u64>> {
+    let mut numbers = Vec::new();
+    for part in text.split('.') {
+        let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let Ok(number) = part[..digits].parse() else {
+            break;
+        };
+        numbers.push(number);
+        if digits < part.len() {
+            break;
+        }
+    }
+    (!numbers.is_empty()).then_some(numbers)
+}
+
+/// The release numbers the version part of a file name of the project starts with,
+/// when its name reads as no distribution's: what follows the first `-` whose prefix
+/// normalizes to `project` (`0.13.1` of `ipython-0.13.1.py2-win32-PROPER.exe`).
+pub(super) fn leading_numbers(filename: &str, project: &str) -> Option<Vec<u64>> {
+    release_numbers(sdist_version(filename, project)?)
+}
+
+/// The version field of an egg's name without `.egg`.
+fn egg_version(stem: &str) -> Option<&str> {
+    let mut fields = stem.split('-');
+    let (name, version) = (fields.next()?, fields.next()?);
+    // The platform, last, may hold `-` itself (`linux-x86_64`).
+    let python = fields.next().is_none_or(|field| field.starts_with("py"));
+    let well_formed = !name.is_empty() && !version.is_empty() && python;
+    well_formed.then_some(version)
+}
+
+/// The version of a Windows installer's name without `.exe` or `.msi`: drop the
+/// `-pyX.Y` target, then the `.win...` platform; what is left reads as an sdist's.
+fn installer_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
+    let stem = match stem.rsplit_once("-py") {
+        Some((rest, target)) if is_python_version(target) => rest,
+        _ => stem,
+    };
+    let at = stem.to_ascii_lowercase().rfind(".win")?;
+    sdist_version(&stem[..at], project)
+}
+
+/// The version field of a wheel's name without `.whl`. The name field is not checked
+/// against the project: the index filed the wheel under it, as the JSON API does.
+fn wheel_version(stem: &str) -> Option<&str> {
+    let fields: Vec<&str> = stem.split('-').collect();
+    let well_formed = match fields.len() {
+        5 => true,
+        // The build tag starts with a digit.
+        6 => fields[2].starts_with(|c: char| c.is_ascii_digit()),
+        _ => false,
+    };
+    let blank = |field: &&str| field.is_empty() || field.contains(char::is_whitespace);
+    (well_formed && !fields.iter().any(blank)).then(|| fields[1])
+}
+
+/// The version of a source distribution's name without its extension: what follows
+/// the first `-` whose prefix normalizes to `project`.
+fn sdist_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
+    let (at, _) = stem
+        .match_indices('-')
+        .find(|(at, _)| normalize(&stem[..*at]) == project)?;
+    let version = &stem[at + 1..];
+    (!version.is_empty()).then_some(version)
+}
+
+/// `3` or `2.7`: digits, dot-separated.
+fn is_python_version(text: &str) -> bool {
+    let number = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    text.split('.').all(number)
+}
+
+fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> {
+    let at = text.len().checked_sub(suffix.len())?;
+    let tail = text.get(at..)?;
+    tail.eq_ignore_ascii_case(suffix).then(|| &text[..at])
+}
+
+/// PEP 503: lowercase, each run of `-`, `_` and `.` becomes one `-`.
+pub(super) fn normalize(name: &str) -> String {
+    let mut normalized = String::with_capacity(name.len());
+    let mut in_run = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !in_run {
+                normalized.push('-');
+            }
+            in_run = true;
+        } else {
+            normalized.extend(c.to_lowercase());
+            in_run = false;
+        }
+    }
+    normalized
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wheels_give_their_second_field() {
+        let wheels = [
+            ("requests-2.31.0-py3-none-any.whl", "2.31.0"),
+            (
+                "numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                "1.26.4",
+            ),
+            ("PyYAML-6.0.2rc1-cp39-cp39-win_amd64.whl", "6.0.2rc1"),
+            ("zope.interface-6.2-cp312-cp312-win_amd64.whl", "6.2"),
+            ("typing_extensions-4.10.0-py3-none-any.whl", "4.10.0"),
+            // A build tag.
+            ("demo-1.0-1-py3-none-any.whl", "1.0"),
+            ("demo-1.0-2_extra-py3-none-any.WHL", "1.0"),
+            // Filed under the project whatever the name field says.
+            ("other-2.0-py3-none-any.whl", "2.0"),
+        ];
+        for (filename, expected) in wheels {
+            let project = "demo";
+            assert_eq!(
+                version_of(filename, project),
+                Some((expected, Kind::Wheel)),
+                "{filename}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_wheels_give_nothing() {
+        for filename in [
+            "demo-1.0-py3-none.whl",
+            "demo-1.0-x-py3-none-any.whl",
+            "demo-1.0-1-2-py3-none-any.whl",
+            "demo--py3-none-any.whl",
+            "demo-1.0-py3-none-any.whl.metadata",
+            ".whl",
+        ] {
+            assert_eq!(version_of(filename, "demo"), None, "{filename}");
+        }
+    }
+
+    #[test]
+    fn sdists_with_every_extension() {
+        for extension in SDIST_EXTENSIONS {
+            let filename = format!("demo-1.0{extension}");
+            assert_eq!(
+                version_of(&filename, "demo"),
+                Some(("1.0", Kind::Sdist)),
+                "{filename}"
+            );
+        }
+        assert_eq!(
+            version_of("Demo-2.0.TAR.GZ", "demo"),
+            Some(("2.0", Kind::Sdist))
+        );
+    }
+
+    #[test]
+    fn sdist_names_with_separators_and_case() {
+        let sdists = [
+            ("zope.interface-6.2.tar.gz", "zope-interface", "6.2"),
+            ("zope_interface-6.4.tar.gz", "zope-interface", "6.4"),
+            ("Zope.Interface-6.0.zip", "zope-interface", "6.0"),
+            (
+                "typing_extensions-4.10.0.tar.gz",
+                "typing-extensions",
+                "4.10.0",
+            ),
+            ("PyYAML-6.0.1.tar.gz", "pyyaml", "6.0.1"),
+            ("Django-4.2.tar.gz", "django", "4.2"),
+            // Legacy: `-` inside the name, and inside the version.
+            ("python-dateutil-2.8.2.tar.gz", "python-dateutil", "2.8.2"),
+            ("foo-bar-baz-1.0-1.tar.gz", "foo-bar-baz", "1.0-1"),
+            ("foo__bar-1.0.tgz", "foo-bar", "1.0"),
+        ];
+        for (filename, project, expected) in sdists {
+            assert_eq!(
+                version_of(filename, project),
+                Some((expected, Kind::Sdist)),
+                "{filename}"
+            );
+        }
+    }
+
+    #[test]
+    fn sdists_of_other_names_give_nothing() {
+        for (filename, project) in [
+            ("other-1.0.tar.gz", "demo"),
+            ("demo.tar.gz", "demo"),
+            ("demo-.tar.gz", "demo"),
+            ("demo1.0.tar.gz", "demo"),
+            ("foo-bar-1.0.tar.gz", "foo-bar-baz"),
+        ] {
+            assert_eq!(version_of(filename, project), None, "{filename}");
+        }
+        // The prefix that normalizes to the project wins, however long.
+        assert_eq!(
+            version_of("foo-bar-1.0.tar.gz", "foo"),
+            Some(("bar-1.0", Kind::Sdist))
+        );
+    }
+
+    #[test]
+    fn eggs_give_their_second_field() {
+        for (filename, expected) in [
+            ("demo-1.0-py2.7.egg", "1.0"),
+            ("demo-1.0-py3.4-linux-x86_64.egg", "1.0"),
+            ("demo-1.0-py2.6-macosx-10.3-fat.egg", "1.0"),
+            ("Demo_Pkg-2.0b1-py2.5-win32.egg", "2.0b1"),
+            ("demo-1.0.egg", "1.0"),
+            ("pytz-2016.10-py3.4.egg", "2016.10"),
+        ] {
+            let project = "demo";
+            assert_eq!(
+                version_of(filename, project),
+                Some((expected, Kind::Legacy)),
+                "{filename}"
+            );
+        }
+        for filename in ["demo.egg", "demo--py2.7.egg", "demo-1.0-linux-x86_64.egg"] {
+            assert_eq!(version_of(filename, "demo"), None, "{filename}");
+        }
+    }
+
+    #[test]
+    fn windows_installers_give_the_version_before_the_platform() {
+        for (filename, project, expected) in [
+            (
+                "simplejson-3.8.2.win-amd64-py2.7.exe",
+                "simplejson",
+                "3.8.2",
+            ),
+            ("simplejson-3.8.2.win32.exe", "simplejson", "3.8.2"),
+            ("pyOpenSSL-0.7.winxp32-py2.5.msi", "pyopenssl", "0.7"),
+            ("Twisted-8.2.0.win32-py2.6.msi", "twisted", "8.2.0"),
+            (
+                "python-dateutil-1.0.WIN32-PY2.7.EXE",
+                "python-dateutil",
+                "1.0",
+            ),
+            (
+                "zope.interface-3.6.1.win-amd64-py2.6.exe",
+                "zope-interface",
+                "3.6.1",
+            ),
+        ] {
+            assert_eq!(
+                version_of(filename, project),
+                Some((expected, Kind::Legacy)),
+                "{filename}"
+            );
+        }
+        for filename in [
+            "demo-1.0.exe",
+            "demo-1.0-win32-superpack-python2.6.exe",
+            "demo-1.0.py2-win-amd64.exe",
+            "other-1.0.win32.exe",
+        ] {
+            assert_eq!(version_of(filename, "demo"), None, "{filename}");
+        }
+    }
+
+    #[test]
+    fn other_files_give_nothing() {
+        for filename in [
+            "demo-1.0-1.noarch.rpm",
+            "demo-1.0-1.src.rpm",
+            "demo-1.0.dmg",
+            "demo-1.0.tar.gz.asc",
+            "demo-1.0",
+        ] {
+            assert_eq!(version_of(filename, "demo"), None, "{filename}");
+        }
+    }
+
+    #[test]
+    fn release_numbers_are_read_up_to_the_first_other_character() {
+        let cases: [(&str, Option<&[u64]>); 6] = [
+            ("1.0.1.dev3460", Some(&[1, 0, 1])),
+            ("0.6c10-1", Some(&[0, 6])),
+            ("15.3.0+fix", Some(&[15, 3, 0])),
+            ("2016.10", Some(&[2016, 10])),
+            ("v1.0", None),
+            ("", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(release_numbers(text).as_deref(), expected, "{text}");
+        }
+        let ipython = leading_numbers("ipython-0.13.1.py2-win32-PROPER.exe", "ipython");
+        assert_eq!(ipython, Some(vec![0, 13, 1]));
+        assert_eq!(leading_numbers("other-1.0.rpm", "ipython"), None);
+    }
+
+    #[test]
+    fn normalizes_as_pep_503() {
+        assert_eq!(normalize("Zope.Interface"), "zope-interface");
+        assert_eq!(normalize("a_-._b"), "a-b");
+        assert_eq!(normalize("typing_extensions"), "typing-extensions");
+    }
+}

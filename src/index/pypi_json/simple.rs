@@ -1,0 +1,568 @@
+//! The JSON form of the Simple API (PEP 691, with PEP 700's `versions`), reduced to
+//! what hashlock reads.
+//!
+//! `GET /simple/<name>/` with `Accept: application/vnd.pypi.simple.v1+json` lists
+//! every file of the project: `{"meta": {"api-version": "1.x"}, "name", "files":
+//! [{"filename", "url", "hashes": {"sha256"}, "requires-python"?, "yanked"?}],
+//! "versions"?}`. It is what pip and uv read, and about half the bytes of the JSON
+//! API's project document, which repeats a long `info` and more per file.
+//!
+//! Files do not say which release they belong to: their names say a version (see
+//! [`filename`]), and a release is the files whose names say its version. But the
+//! JSON API groups files by the release they were uploaded to, and PyPI holds files
+//! whose names say no version (`.rpm`s, installers named by hand) or another one
+//! than their release's (`aiohttp-2.0.6-1.tar.gz` in 2.0.6, `numpy-1.0.1.dev3460
+//! .win32-py2.4.exe` in 1.0): orphans, when PEP 700's `versions` lacks the version
+//! their name says. hashlock must write the same hashes whichever API it reads, so a
+//! release that may hold an orphan is looked up in the JSON API instead. "May": the
+//! orphan's name, past the project name, starts with release numbers that agree with
+//! the release's as far as both go (`1.0.1` may be in `1.0`, not in `1.26.4`), or
+//! says nothing readable.
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+use pep440_rs::Version;
+use pep508_rs::PackageName;
+use reqwest::Url;
+use serde::Deserialize;
+
+use super::document::{Published, Yanked, decode};
+use super::filename::{self, Kind};
+use super::versions;
+use crate::index::http::Fetched;
+use crate::index::{DistFile, IndexError, Pin};
+
+/// The media type of PEP 691's JSON, version 1: what hashlock asks for, and the only
+/// answer it reads as a Simple API document.
+pub(super) const CONTENT_TYPE: &str = "application/vnd.pypi.simple.v1+json";
+
+/// Whether `fetched` is labelled as PEP 691 JSON (an index without it may answer the
+/// same URL with its HTML page).
+pub(super) fn is_simple_json(fetched: &Fetched) -> bool {
+    let essence = |value: &str| {
+        value
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    };
+    let label = fetched.content_type.as_deref().map(essence);
+    label.is_some_and(|label| label.eq_ignore_ascii_case(CONTENT_TYPE))
+}
+
+/// One file entry as the index sends it.
+#[derive(Debug, Deserialize)]
+struct Entry {
+    filename: String,
+    url: String,
+    #[serde(default)]
+    hashes: Option<Hashes>,
+    #[serde(default, rename = "requires-python")]
+    requires_python: Option<String>,
+    #[serde(default)]
+    yanked: Option<Yanked>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Hashes {
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+impl Entry {
+    fn is_yanked(&self) -> bool {
+        self.yanked.as_ref().is_some_and(Yanked::is_yanked)
+    }
+
+    fn to_dist_file(&self, document: &Url) -> Result<DistFile, IndexError> {
+        let published = Published {
+            filename: &self.filename,
+            url: &self.url,
+            sha256: self.hashes.as_ref().and_then(|h| h.sha256.as_deref()),
+            yanked: self.yanked.as_ref().and_then(Yanked::reason),
+            requires_python: self.requires_python.as_deref(),
+        };
+        published.into_dist_file(document)
+    }
+}
+
+/// The files whose names state one version (PEP 440-equal spellings together).
+#[derive(Debug)]
+struct Group {
+    /// The version as the files spell it: the first sdist's, else the first wheel's,
+    /// else the first egg's or installer's.
+    spelling: String,
+    /// The kind of file `spelling` comes from.
+    kind: Kind,
+    /// Indexes into the document's files, in the document's order.
+    files: Vec<usize>,
+    /// Whether a file of it is not yanked.
+    installable: bool,
+}
+
+/// What a Simple API document says about a pin.
+#[derive(Debug)]
+pub(super) enum Lookup {
+    /// The release (as `versions` spells it, else as its files do) and its files.
+    Found(String, Vec<DistFile>),
+    /// No such version.
+    Missing,
+    /// The release may hold an orphan: only the JSON API can tell its files.
+    Uncertain,
+}
+
+/// A project's Simple API document; files stay raw until a version is asked for.
+#[derive(Debug)]
+pub(super) struct SimpleDocument {
+    url: Url,
+    /// The project name (PEP 691: normalized).
+    pub(super) name: Option<String>,
+    /// PEP 700's versions (as the releases spell them), when sent.
+    versions: Option<Vec<String>>,
+    files: Vec<Entry>,
+    /// Files by the version their names state, in order of first appearance.
+    groups: Vec<Group>,
+    /// Each version spelling found in a file name, to its group.
+    spellings: HashMap<String, usize>,
+    /// Each PEP 440 version found in a file name, to its group.
+    parsed: HashMap<Version, usize>,
+    /// The release numbers the name of each orphan starts with (`None`: nothing
+    /// readable), one entry per orphan name or version.
+    orphans: Vec<Option<Vec<u64>>>,
+}
+
+impl SimpleDocument {
+    /// Reads the document of `project` (whose name file names are matched against).
+    pub(super) fn parse(fetched: &Fetched, project: &PackageName) -> Result<Self, IndexError> {
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(default)]
+            meta: Option<Meta>,
+            #[serde(default)]
+            name: Option<String>,
+            files: Vec<Entry>,
+            #[serde(default)]
+            versions: Option<Vec<String>>,
+        }
+        #[derive(Deserialize)]
+        struct Meta {
+            #[serde(default, rename = "api-version")]
+            api_version: Option<String>,
+        }
+        let raw: Raw = decode(fetched)?;
+        let api_version = raw.meta.and_then(|meta| meta.api_version);
+        if let Some(api_version) = api_version.filter(|v| v.split('.').next() != Some("1")) {
+            return Err(IndexError::Decode {
+                url: fetched.url.to_string(),
+                message: format!("Simple API version {api_version:?} is not 1.x"),
+            });
+        }
+        let mut document = SimpleDocument {
+            url: fetched.url.clone(),
+            name: raw.name,
+            versions: raw.versions,
+            files: Vec::new(),
+            groups: Vec::new(),
+            spellings: HashMap::new(),
+            parsed: HashMap::new(),
+            orphans: Vec::new(),
+        };
+        let project = project.as_ref();
+        for (index, entry) in raw.files.iter().enumerate() {
+            match filename::version_of(&entry.filename, project) {
+                Some((spelling, kind)) => {
+                    document.file_under(index, spelling, kind, entry.is_yanked());
+                }
+                None => {
+                    let numbers = filename::leading_numbers(&entry.filename, project);
+                    document.orphans.push(numbers);
+                }
+            }
+        }
+        document.files = raw.files;
+        document.find_unlisted_versions();
+        Ok(document)
+    }
+
+    /// Files the file `index` (which states version `spelling`) under its group.
+    fn file_under(&mut self, index: usize, spelling: &str, kind: Kind, yanked: bool) {
+        let at = match self.spellings.get(spelling) {
+            Some(&at) => at,
+            None => {
+                let version = Version::from_str(spelling).ok();
+                let known = version.as_ref().and_then(|v| self.parsed.get(v)).copied();
+                let at = known.unwrap_or_else(|| {
+                    self.groups.push(Group {
+                        spelling: spelling.to_owned(),
+                        kind,
+                        files: Vec::new(),
+                        installable: false,
+                    });
+                    self.groups.len() - 1
+                });
+                if let Some(version) = version {
+                    self.parsed.entry(version).or_insert(at);
+                }
+                self.spellings.insert(spelling.to_owned(), at);
+                at
+            }
+        };
+        let group = &mut self.groups[at];
+        if kind < group.kind {
+            group.spelling = spelling.to_owned();
+            group.kind = kind;
+        }
+        group.files.push(index);
+        group.installable |= !yanked;
+    }
+
+    /// Adds to the orphans the files of versions `versions` (when sent) lacks, as
+    /// neither the same string nor a PEP 440-equal version.
+    fn find_unlisted_versions(&mut self) {
+        let Some(versions) = &self.versions else {
+            return;
+        };
+        let strings: HashSet<&str> = versions.iter().map(String::as_str).collect();
+        let parsed: HashSet<Version> = versions.iter().filter_map(|v| v.parse().ok()).collect();
+        let unlisted = self.spellings.keys().filter(|spelling| {
+            let parses_listed = Version::from_str(spelling).is_ok_and(|v| parsed.contains(&v));
+            !strings.contains(spelling.as_str()) && !parses_listed
+        });
+        let numbers = |spelling: &String| filename::release_numbers(spelling);
+        let orphans: Vec<_> = unlisted.map(numbers).collect();
+        self.orphans.extend(orphans);
+    }
+
+    /// Whether the release `version` (`None`: not PEP 440) may hold an orphan.
+    fn may_hold_orphans(&self, version: Option<&Version>) -> bool {
+        let Some(version) = version else {
+            return !self.orphans.is_empty();
+        };
+        let release = version.release();
+        self.orphans.iter().any(|numbers| match numbers {
+            None => true,
+            Some(numbers) => numbers.iter().zip(release).all(|(a, b)| a == b),
+        })
+    }
+
+    /// Whether the index publishes exactly the version string `text` (PEP 700's
+    /// `versions` when sent, else the spellings of the file names).
+    pub(super) fn has_version(&self, text: &str) -> bool {
+        match &self.versions {
+            Some(versions) => versions.iter().any(|version| version == text),
+            None => self.spellings.contains_key(text),
+        }
+    }
+
+    /// The version `pin` selects and its files, matched as in a project document
+    /// ([`versions::select`]) among PEP 700's `versions` when sent (the releases'
+    /// own spellings), else among the versions the file names state. A version of
+    /// `versions` no file name states has no files, as a release without files in a
+    /// project document.
+    pub(super) fn release(&self, pin: &Pin) -> Result<Lookup, IndexError> {
+        let key = match &self.versions {
+            Some(versions) => versions::select(pin, versions.iter().map(String::as_str)),
+            None => versions::select(pin, self.groups.iter().map(|g| g.spelling.as_str())),
+        };
+        let Some(key) = key else {
+            // Without `versions`, an orphan may be a version no file name states.
+            let asked = match &pin.arbitrary {
+                Some(text) => Version::from_str(text).ok(),
+                None => Some(pin.version.clone()),
+            };
+            let unsure = self.versions.is_none() && self.may_hold_orphans(asked.as_ref());
+            return Ok(if unsure {
+                Lookup::Uncertain
+            } else {
+                Lookup::Missing
+            });
+        };
+        if self.may_hold_orphans(Version::from_str(key).ok().as_ref()) {
+            return Ok(Lookup::Uncertain);
+        }
+        let indexes = self.group_of(key).map(|group| group.files.as_slice());
+        let files = indexes.unwrap_or_default().iter();
+        let files = files.map(|&index| self.files[index].to_dist_file(&self.url));
+        Ok(Lookup::Found(
+            key.to_owned(),
+            files.collect::<Result<_, _>>()?,
+        ))
+    }
+
+    /// (version, installable) of every published version, for near misses.
+    pub(super) fn candidates(&self) -> Vec<(&str, bool)> {
+        let installable = |key: &str| self.group_of(key).is_some_and(|g| g.installable);
+        match &self.versions {
+            Some(versions) => versions
+                .iter()
+                .map(|key| (key.as_str(), installable(key)))
+                .collect(),
+            None => self
+                .groups
+                .iter()
+                .map(|g| (g.spelling.as_str(), g.installable))
+                .collect(),
+        }
+    }
+
+    /// The group of the files of version `key`: spelled so, else PEP 440-equal.
+    fn group_of(&self, key: &str) -> Option<&Group> {
+        let at = match self.spellings.get(key) {
+            Some(&at) => Some(at),
+            None => Version::from_str(key)
+                .ok()
+                .and_then(|version| self.parsed.get(&version).copied()),
+        };
+        at.map(|at| &self.groups[at])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetched(url: &str, body: &str) -> Fetched {
+        Fetched {
+            url: Url::parse(url).unwrap(),
+            content_type: Some(CONTENT_TYPE.to_owned()),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn pin(name: &str, version: &str) -> Pin {
+        Pin {
+            name: name.parse().unwrap(),
+            version: version.parse().unwrap(),
+            arbitrary: None,
+        }
+    }
+
+    fn parse(body: &str) -> SimpleDocument {
+        let doc = fetched("https://mirror.example/simple/demo/", body);
+        SimpleDocument::parse(&doc, &"demo".parse().unwrap()).unwrap()
+    }
+
+    fn found(doc: &SimpleDocument, pin: &Pin) -> (String, Vec<DistFile>) {
+        match doc.release(pin).unwrap() {
+            Lookup::Found(version, files) => (version, files),
+            other => panic!("{pin}: {other:?}"),
+        }
+    }
+
+    fn sha(n: u8) -> String {
+        format!("{n:x}").repeat(64)
+    }
+
+    #[test]
+    fn labels_are_checked() {
+        let mut doc = fetched("https://mirror.example/simple/demo/", "{}");
+        for (label, ok) in [
+            (Some(CONTENT_TYPE), true),
+            (
+                Some("application/vnd.pypi.simple.v1+json; charset=utf-8"),
+                true,
+            ),
+            (Some("Application/VND.pypi.simple.v1+JSON"), true),
+            (Some("text/html"), false),
+            (Some("application/json"), false),
+            (Some("application/vnd.pypi.simple.v1+html"), false),
+            (None, false),
+        ] {
+            doc.content_type = label.map(str::to_owned);
+            assert_eq!(is_simple_json(&doc), ok, "{label:?}");
+        }
+    }
+
+    #[test]
+    fn reads_files_by_the_version_of_their_names() {
+        let body = format!(
+            r#"{{"meta": {{"api-version": "1.1"}}, "name": "demo", "files": [
+            {{"filename": "demo-1.0-py3-none-any.whl", "url": "../../packages/a/demo-1.0-py3-none-any.whl",
+             "hashes": {{"sha256": "{}", "md5": "x"}}, "requires-python": ">=3.8", "yanked": false}},
+            {{"filename": "Demo-1.0.tar.gz", "url": "https://files.example/Demo-1.0.tar.gz",
+             "hashes": {{"sha256": "{}"}}, "yanked": "broken build", "size": 3}},
+            {{"filename": "demo-1.0-py2.7.egg", "url": "/demo-1.0-py2.7.egg", "hashes": {{}}}},
+            {{"filename": "demo-2.0.zip", "url": "/demo-2.0.zip", "hashes": {{}}, "yanked": true,
+             "requires-python": "", "core-metadata": {{"sha256": "x"}}}}
+        ]}}"#,
+            sha(10).to_uppercase(),
+            sha(11)
+        );
+        let doc = parse(&body);
+        assert_eq!(doc.name.as_deref(), Some("demo"));
+        let (version, files) = found(&doc, &pin("demo", "1.0.0"));
+        assert_eq!(version, "1.0");
+        let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
+        let expected = [
+            "demo-1.0-py3-none-any.whl",
+            "Demo-1.0.tar.gz",
+            "demo-1.0-py2.7.egg",
+        ];
+        assert_eq!(names, expected);
+        let wheel = &files[0];
+        assert_eq!(
+            wheel.url,
+            "https://mirror.example/packages/a/demo-1.0-py3-none-any.whl"
+        );
+        assert_eq!(wheel.sha256.as_deref(), Some(sha(10).as_str()));
+        assert_eq!(wheel.requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(wheel.yanked, None);
+        assert_eq!(files[1].yanked.as_deref(), Some("broken build"));
+        let (version, files) = found(&doc, &pin("demo", "2"));
+        assert_eq!(version, "2.0");
+        assert_eq!(files[0].url, "https://mirror.example/demo-2.0.zip");
+        assert_eq!(files[0].yanked.as_deref(), Some(""));
+        assert_eq!(
+            (files[0].sha256.as_ref(), files[0].requires_python.as_ref()),
+            (None, None)
+        );
+        assert!(matches!(
+            doc.release(&pin("demo", "3.0")).unwrap(),
+            Lookup::Missing
+        ));
+        assert_eq!(doc.candidates(), [("1.0", true), ("2.0", false)]);
+        assert!(doc.has_version("1.0") && !doc.has_version("1.0.0"));
+    }
+
+    #[test]
+    fn pep_700_versions_are_the_release_spellings() {
+        let body = r#"{"meta": {"api-version": "1.1"}, "name": "demo", "versions": ["1.0.0", "0.9", "0.5", "2.0"], "files": [
+            {"filename": "demo-1.0-py3-none-any.whl", "url": "/a.whl", "hashes": {}},
+            {"filename": "demo-1.0.0.tar.gz", "url": "/a.tar.gz", "hashes": {}},
+            {"filename": "demo-0.9-py2.7.egg", "url": "/b.egg", "hashes": {}},
+            {"filename": "demo-2.0.tar.gz", "url": "/c.tar.gz", "hashes": {}, "yanked": true}
+        ]}"#;
+        let doc = parse(body);
+        let (version, files) = found(&doc, &pin("demo", "1"));
+        assert_eq!((version.as_str(), files.len()), ("1.0.0", 2));
+        let (version, files) = found(&doc, &pin("demo", "0.9"));
+        assert_eq!(version, "0.9");
+        assert_eq!(files[0].url, "https://mirror.example/b.egg");
+        let (version, files) = found(&doc, &pin("demo", "0.5"));
+        assert_eq!(
+            (version.as_str(), files.len()),
+            ("0.5", 0),
+            "a release without files"
+        );
+        let candidates = doc.candidates();
+        let expected = [
+            ("1.0.0", true),
+            ("0.9", true),
+            ("0.5", false),
+            ("2.0", false),
+        ];
+        assert_eq!(candidates, expected);
+        assert!(doc.has_version("1.0.0") && !doc.has_version("1.0"));
+    }
+
+    #[test]
+    fn releases_that_may_hold_orphans_are_uncertain() {
+        let document = |versions: &str, files: &[&str]| {
+            let file = |name: &&str| {
+                format!(r#"{{"filename": "{name}", "url": "/{name}", "hashes": {{}}}}"#)
+            };
+            let files: Vec<String> = files.iter().map(file).collect();
+            let files = files.join(",");
+            parse(&format!(
+                r#"{{"name": "demo", {versions} "files": [{files}]}}"#
+            ))
+        };
+        let uncertain = |doc: &SimpleDocument, version: &str| {
+            matches!(
+                doc.release(&pin("demo", version)).unwrap(),
+                Lookup::Uncertain
+            )
+        };
+        let legacy = [
+            "demo-1.0.tar.gz",
+            "demo-1.0-py2.7.egg",
+            "demo-1.0.win32-py2.7.exe",
+        ];
+        assert!(!uncertain(&document("", &legacy), "1.0"));
+        assert!(!uncertain(
+            &document(r#""versions": ["1.0.0"],"#, &legacy),
+            "1"
+        ));
+        // Names that say no version: only releases their numbers agree with.
+        let rpm = [
+            "demo-1.0.tar.gz",
+            "demo-2.0.tar.gz",
+            "demo-1.0-1.noarch.rpm",
+        ];
+        let doc = document("", &rpm);
+        assert!(uncertain(&doc, "1.0") && !uncertain(&doc, "2.0"));
+        assert!(
+            uncertain(&doc, "1.0.5"),
+            "a version no name states may be the rpm's"
+        );
+        assert!(matches!(
+            doc.release(&pin("demo", "3")).unwrap(),
+            Lookup::Missing
+        ));
+        let doc = document("", &["demo-1.0.tar.gz", "demo-custom.exe"]);
+        assert!(uncertain(&doc, "1.0"), "nothing readable: any release");
+        // Names that say another version than `versions` lists: a `bdist_dumb`
+        // archive, a re-upload under a post-release name.
+        let dumb = [
+            "demo-1.0.tar.gz",
+            "demo-1.0.linux-x86_64.tar.gz",
+            "demo-1.26.4.tar.gz",
+            "demo-2.0.6-1.tar.gz",
+            "demo-2.0.6.tar.gz",
+        ];
+        let doc = document(r#""versions": ["1.0", "1.26.4", "2.0.6"],"#, &dumb);
+        assert!(uncertain(&doc, "1.0") && uncertain(&doc, "2.0.6"));
+        assert!(!uncertain(&doc, "1.26.4"));
+        assert!(matches!(
+            doc.release(&pin("demo", "2.0.6.post1")).unwrap(),
+            Lookup::Missing
+        ));
+        let all = r#""versions": ["1.0", "1.0.linux-x86_64", "1.26.4", "2.0.6", "2.0.6-1"],"#;
+        assert!(!uncertain(&document(all, &dumb), "1.0"));
+        // Without `versions` nothing tells.
+        assert!(!uncertain(&document("", &dumb), "1.0"));
+    }
+
+    #[test]
+    fn without_versions_the_sdist_spelling_wins() {
+        let body = r#"{"name": "demo", "files": [
+            {"filename": "demo-1.0.0-py3-none-any.whl", "url": "/a.whl", "hashes": {}},
+            {"filename": "demo-1.0.tar.gz", "url": "/a.tar.gz", "hashes": {}},
+            {"filename": "demo-1-py2-none-any.whl", "url": "/b.whl", "hashes": {}}
+        ]}"#;
+        let doc = parse(body);
+        let (version, files) = found(&doc, &pin("demo", "1.0.0"));
+        assert_eq!((version.as_str(), files.len()), ("1.0", 3));
+        assert!(doc.has_version("1.0.0") && doc.has_version("1"));
+        let arbitrary = Pin {
+            arbitrary: Some("1.0".to_owned()),
+            ..pin("demo", "1.0")
+        };
+        let (version, files) = found(&doc, &arbitrary);
+        assert_eq!((version.as_str(), files.len()), ("1.0", 3));
+    }
+
+    #[test]
+    fn bad_documents_are_decode_errors() {
+        let bad_digest = r#"{"files": [{"filename": "demo-1.0.tar.gz", "url": "/a",
+            "hashes": {"sha256": "a\n-r evil.txt"}}]}"#;
+        let doc = parse(bad_digest);
+        let error = doc.release(&pin("demo", "1.0")).unwrap_err();
+        assert!(error.to_string().contains("demo-1.0.tar.gz"), "{error}");
+        for body in [
+            "<html>",
+            r#"{"name": "demo"}"#,
+            r#"{"files": [{"filename": 3}]}"#,
+            r#"{"meta": {"api-version": "2.0"}, "files": []}"#,
+        ] {
+            let doc = fetched("https://mirror.example/simple/demo/", body);
+            let error = SimpleDocument::parse(&doc, &"demo".parse().unwrap()).unwrap_err();
+            assert!(
+                matches!(error, IndexError::Decode { .. }),
+                "{body}: {error}"
+            );
+        }
+    }
+}
