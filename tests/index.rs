@@ -26,6 +26,24 @@ fn options(index: &TestIndex) -> ClientOptions {
     }
 }
 
+/// A client with a short timeout and few retries, for the failure tests.
+async fn client_with(index: &TestIndex, timeout_secs: u64, retries: u32) -> PypiJson {
+    let options = ClientOptions {
+        timeout: Duration::from_secs(timeout_secs),
+        retries,
+        ..options(index)
+    };
+    PypiJson::connect(options).await.unwrap()
+}
+
+/// The URL and status of an `IndexError::Status`; panics on any other error.
+fn expect_status(error: &IndexError) -> (&str, u16) {
+    match error {
+        IndexError::Status { url, status } => (url.as_str(), *status),
+        other => panic!("expected Status, got {other}"),
+    }
+}
+
 async fn client(index: &TestIndex) -> PypiJson {
     PypiJson::connect(options(index)).await.expect("connect")
 }
@@ -192,12 +210,7 @@ async fn a_404_before_the_simple_api_answered_asks_the_json_api() {
 async fn simple_api_failures_are_reported_not_skipped() {
     let config = Config::new().without_version_endpoint().failing("six");
     let index = TestIndex::start(config);
-    let pypi = PypiJson::connect(ClientOptions {
-        retries: 1,
-        ..options(&index)
-    })
-    .await
-    .unwrap();
+    let pypi = client_with(&index, 30, 1).await;
     // The version endpoint fails too; make it look missing first.
     pypi.release(&pin("idna", "3.6")).await.unwrap();
     assert!(!pypi.uses_version_endpoint());
@@ -320,12 +333,7 @@ async fn relative_file_urls_are_resolved() {
 #[tokio::test]
 async fn server_errors_are_retried_then_reported() {
     let index = TestIndex::start(Config::new().failing("six"));
-    let pypi = PypiJson::connect(ClientOptions {
-        retries: 2,
-        ..options(&index)
-    })
-    .await
-    .unwrap();
+    let pypi = client_with(&index, 30, 2).await;
     let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
     let IndexError::Status { url, status } = &error else {
         panic!("expected Status, got {error}");
@@ -369,13 +377,7 @@ async fn rate_limits_are_honoured() {
 #[tokio::test]
 async fn hanging_index_times_out() {
     let index = TestIndex::start(Config::new().hanging("six"));
-    let pypi = PypiJson::connect(ClientOptions {
-        timeout: Duration::from_secs(1),
-        retries: 1,
-        ..options(&index)
-    })
-    .await
-    .unwrap();
+    let pypi = client_with(&index, 1, 1).await;
     let started = Instant::now();
     let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
     let elapsed = started.elapsed();
@@ -797,12 +799,7 @@ async fn project_of_an_unknown_package_is_reported() {
 #[tokio::test]
 async fn project_reports_server_errors() {
     let index = TestIndex::start(Config::new().failing("six"));
-    let pypi = PypiJson::connect(ClientOptions {
-        retries: 1,
-        ..options(&index)
-    })
-    .await
-    .unwrap();
+    let pypi = client_with(&index, 30, 1).await;
     let error = pypi.project(&name("six")).await.unwrap_err();
     assert!(
         matches!(error, IndexError::Status { status: 500, .. }),
@@ -895,12 +892,7 @@ async fn file_server_errors_are_retried() {
         .flaky("synth-1", 2)
         .failing("synth-2");
     let index = TestIndex::start(config);
-    let pypi = PypiJson::connect(ClientOptions {
-        retries: 2,
-        ..options(&index)
-    })
-    .await
-    .unwrap();
+    let pypi = client_with(&index, 30, 2).await;
     let (url, filename) = synthetic_url(&index, "synth-1", 2);
     let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
     assert_eq!(digest, synthetic_sha256(&filename));
@@ -908,14 +900,7 @@ async fn file_server_errors_are_retried() {
 
     let (url, filename) = synthetic_url(&index, "synth-2", 0);
     let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
-    let IndexError::Status {
-        url: reported,
-        status,
-    } = &error
-    else {
-        panic!("expected Status, got {error}");
-    };
-    assert_eq!((reported.as_str(), *status), (url.as_str(), 500));
+    assert_eq!(expect_status(&error), (url.as_str(), 500));
     assert_eq!(index.requests(&format!("/files/{filename}")), 3);
 }
 
@@ -929,14 +914,7 @@ async fn missing_files_are_a_404_status_not_retried() {
     ];
     for url in urls {
         let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
-        let IndexError::Status {
-            url: reported,
-            status,
-        } = &error
-        else {
-            panic!("expected Status, got {error}");
-        };
-        assert_eq!((reported.as_str(), *status), (url.as_str(), 404));
+        assert_eq!(expect_status(&error), (url.as_str(), 404));
         assert!(error.to_string().contains("404"), "{error}");
     }
     assert_eq!(index.requests_matching("/files/"), 2);
@@ -953,12 +931,7 @@ async fn cut_downloads_restart_the_hash() {
     assert_eq!(index.requests(&format!("/files/{filename}")), 3);
 
     index.reset_counters();
-    let pypi = PypiJson::connect(ClientOptions {
-        retries: 1,
-        ..options(&index)
-    })
-    .await
-    .unwrap();
+    let pypi = client_with(&index, 30, 1).await;
     let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
     assert!(matches!(error, IndexError::Network { .. }), "{error}");
     assert_eq!(index.requests(&format!("/files/{filename}")), 2);
@@ -967,13 +940,7 @@ async fn cut_downloads_restart_the_hash() {
 #[tokio::test]
 async fn hanging_file_times_out() {
     let index = TestIndex::start(Config::new().synthetic().hanging("synth-8"));
-    let pypi = PypiJson::connect(ClientOptions {
-        timeout: Duration::from_secs(1),
-        retries: 1,
-        ..options(&index)
-    })
-    .await
-    .unwrap();
+    let pypi = client_with(&index, 1, 1).await;
     let (url, filename) = synthetic_url(&index, "synth-8", 0);
     let started = Instant::now();
     let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
@@ -999,13 +966,7 @@ async fn read_timeout_applies_between_chunks() {
         .stalling_file(&stalling)
         .file_frame_interval(Duration::from_millis(250));
     let index = TestIndex::start(config);
-    let pypi = PypiJson::connect(ClientOptions {
-        timeout: Duration::from_secs(1),
-        retries: 0,
-        ..options(&index)
-    })
-    .await
-    .unwrap();
+    let pypi = client_with(&index, 1, 0).await;
     // Slow but steady: 7 frames 250 ms apart take longer than the timeout.
     let (url, filename) = synthetic_url(&index, "synth-9", 1);
     let started = Instant::now();
