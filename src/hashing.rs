@@ -43,6 +43,11 @@ impl Algorithm {
             Algorithm::Sha512 => 64,
         }
     }
+
+    /// Length of a hex digest, as `--hash` writes it.
+    pub fn hex_len(self) -> usize {
+        2 * self.output_len()
+    }
 }
 
 impl fmt::Display for Algorithm {

@@ -8,7 +8,7 @@ use pep440_rs::Operator;
 use pep508_rs::VersionOrUrl;
 
 use crate::index::Pin;
-use crate::requirements::{Requirement, Target};
+use crate::requirements::{Location, Requirement, Target};
 
 /// Why a requirement cannot be locked, and what the user can do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,14 +35,14 @@ pub fn resolve(req: &Requirement) -> Result<Pin, NotPinned> {
             "write the version out, or lock a copy of the file with the variable expanded",
         ));
     }
-    let parsed = match &req.target {
-        Target::Pep508(parsed) => parsed,
-        Target::Unnamed { location } => return Err(unnamed(req, location)),
+    let parsed = match (&req.target, req.location()) {
+        (Target::Pep508(parsed), None) => parsed,
+        (_, location) => return Err(unnamed(req, Location::of(location.unwrap_or_default()))),
     };
+    // URL requirements left above: what is not a specifier set is no version at all.
     let specifiers = match &parsed.version_or_url {
         Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers,
-        Some(VersionOrUrl::Url(url)) => return Err(unnamed(req, url.as_str())),
-        None => {
+        _ => {
             return Err(not_pinned(
                 req,
                 "has no version",
@@ -88,28 +88,24 @@ pub fn resolve(req: &Requirement) -> Result<Pin, NotPinned> {
     })
 }
 
-fn unnamed(req: &Requirement, location: &str) -> NotPinned {
-    let lower = location.to_ascii_lowercase();
-    let vcs = ["git+", "hg+", "svn+", "bzr+"];
-    if vcs.iter().any(|scheme| lower.starts_with(scheme)) {
-        return not_pinned(
+fn unnamed(req: &Requirement, location: Location) -> NotPinned {
+    match location {
+        Location::Vcs => not_pinned(
             req,
             "is a VCS requirement, which pip can never check against a hash",
             "depend on a released version (`name==<version>`) instead",
-        );
-    }
-    if lower.contains("://") && !lower.starts_with("file:") {
-        return not_pinned(
+        ),
+        Location::Remote => not_pinned(
             req,
             "is a direct URL; hashing URLs is not supported yet",
             "pin a released version (`name==<version>`), or add `--hash=sha256:<digest>` yourself (`pip hash FILE`)",
-        );
+        ),
+        Location::LocalArchive | Location::LocalDirectory => not_pinned(
+            req,
+            "is a local path, which pip cannot check against a hash when it is a directory",
+            "build a wheel and pin it by version from an index, or keep it out of the hashed file",
+        ),
     }
-    not_pinned(
-        req,
-        "is a local path, which pip cannot check against a hash when it is a directory",
-        "build a wheel and pin it by version from an index, or keep it out of the hashed file",
-    )
 }
 
 /// The version text after `===` as written: `===` compares strings, not versions.

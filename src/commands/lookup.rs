@@ -27,7 +27,7 @@ pub async fn look_up_all(
     files: &[SourceFile],
     pins: &[FilePins],
 ) -> Result<HashMap<Pin, Release>, Failure> {
-    let unique = unique_pins(pins);
+    let unique = pins_in_order(pins);
     if unique.is_empty() {
         return Ok(HashMap::new());
     }
@@ -78,20 +78,18 @@ pub async fn fetch_all(
 }
 
 /// Distinct pins in file and line order, so runs ask in a stable order.
-pub fn unique_pins(pins: &[FilePins]) -> Vec<&Pin> {
-    let mut seen = HashSet::new();
-    let mut unique = Vec::new();
-    for file_pins in pins {
+fn pins_in_order(pins: &[FilePins]) -> Vec<&Pin> {
+    unique_pins(pins.iter().flat_map(|file_pins| {
         let mut ordered: Vec<(&usize, &Pin)> = file_pins.iter().collect();
         ordered.sort_by_key(|(index, _)| **index);
-        unique.extend(
-            ordered
-                .into_iter()
-                .map(|(_, pin)| pin)
-                .filter(|pin| seen.insert(*pin)),
-        );
-    }
-    unique
+        ordered.into_iter().map(|(_, pin)| pin)
+    }))
+}
+
+/// The distinct pins of `pins`, each in the place it first appears.
+pub fn unique_pins<'a>(pins: impl IntoIterator<Item = &'a Pin>) -> Vec<&'a Pin> {
+    let mut seen = HashSet::new();
+    pins.into_iter().filter(|pin| seen.insert(*pin)).collect()
 }
 
 async fn fetch(

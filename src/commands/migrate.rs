@@ -152,18 +152,10 @@ async fn fill(
         .map(|file_pins| {
             file_pins
                 .iter()
-                .map(|(line, pin)| (*line, published(&releases[pin])))
+                .map(|(line, pin)| (*line, releases[pin].sha256s()))
                 .collect()
         })
         .collect())
-}
-
-fn published(release: &Release) -> BTreeSet<String> {
-    release
-        .files
-        .iter()
-        .filter_map(|f| f.sha256.clone())
-        .collect()
 }
 
 /// Every peep hash must be the hash of a published file of its version: one that is
@@ -181,7 +173,7 @@ fn check_peep_hashes(
                 continue;
             };
             let release = &releases[pin];
-            let published = published(release);
+            let published = release.sha256s();
             for hash in block.hashes.iter().filter(|h| !published.contains(&h.hex)) {
                 let message = format!(
                     "this peep hash ({}) matches no file of {} {}: possible tampering",

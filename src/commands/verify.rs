@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::cli::{Format, VerifyArgs};
 use crate::commands::failure;
-use crate::commands::lookup::{connect, fetch_all, index_report};
+use crate::commands::lookup::{connect, fetch_all, index_report, unique_pins};
 use crate::exit::{self, Failure};
 use crate::index::Pin;
 use crate::requirements::LineKind;
@@ -68,12 +68,7 @@ async fn online_findings(args: &VerifyArgs, tree: &Tree) -> Result<Vec<Finding>,
     if targets.is_empty() {
         return Ok(Vec::new());
     }
-    let mut unique: Vec<&Pin> = Vec::new();
-    for target in &targets {
-        if !unique.contains(&&target.pin) {
-            unique.push(&target.pin);
-        }
-    }
+    let unique = unique_pins(targets.iter().map(|target| &target.pin));
     let quiet = args.quiet || args.format == Format::Json;
     let index = connect(&args.index).await?;
     let releases: HashMap<Pin, _> = fetch_all(&index, &unique, &args.index, quiet)

@@ -10,6 +10,7 @@
 mod http;
 mod pypi_json;
 
+use std::collections::BTreeSet;
 use std::future::Future;
 
 use pep440_rs::Version;
@@ -51,6 +52,30 @@ pub struct Release {
     /// Every file of the version (wheels, sdists, and on old releases eggs and
     /// installers), in the index's order.
     pub files: Vec<DistFile>,
+}
+
+impl Release {
+    /// The sha256 digests the index publishes for the version's files, sorted.
+    pub fn sha256s(&self) -> BTreeSet<String> {
+        self.files.iter().filter_map(|f| f.sha256.clone()).collect()
+    }
+
+    /// "`pin` is yanked[: reason]" when the whole version is (every file is yanked).
+    /// pip still installs a yanked version for an `==` pin, so this is for a warning.
+    pub fn yanked_message(&self, pin: &Pin) -> Option<String> {
+        if self.files.is_empty() || !self.files.iter().all(|f| f.yanked.is_some()) {
+            return None;
+        }
+        let reason = self
+            .files
+            .iter()
+            .filter_map(|f| f.yanked.as_deref())
+            .find(|r| !r.is_empty());
+        Some(match reason {
+            Some(reason) => format!("`{pin}` is yanked: {reason}"),
+            None => format!("`{pin}` is yanked"),
+        })
+    }
 }
 
 /// One distribution file of a release.

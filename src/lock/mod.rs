@@ -10,7 +10,7 @@ mod hashes;
 mod peep_lines;
 pub(crate) mod render;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 pub use edits::Edits;
 pub use hashes::{Decision, decide};
@@ -97,11 +97,7 @@ pub fn plan<'a>(
         let Some(release) = release(pin) else {
             continue;
         };
-        let published: BTreeSet<String> = release
-            .files
-            .iter()
-            .filter_map(|f| f.sha256.as_ref().map(|h| h.to_ascii_lowercase()))
-            .collect();
+        let published = release.sha256s();
         if published.is_empty() {
             let span = req.span.clone();
             plan.problems.push(Problem::NoHashes {

@@ -16,10 +16,12 @@
 //! Where pip would silently drop or misread text, parsing fails with the span of the
 //! text pip would lose, rather than guess.
 
+mod location;
 mod parse;
 
 use std::ops::Range;
 
+pub use location::Location;
 pub use parse::{decode, parse, parse_lenient};
 
 /// A byte range into [`RequirementsFile::text`].
@@ -158,33 +160,9 @@ pub struct Hash {
     pub digest_span: Span,
 }
 
-/// The hash algorithms pip accepts in `--hash` (its `STRONG_HASHES`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HashAlgorithm {
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl HashAlgorithm {
-    /// The name pip uses (`sha256`, ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Sha256 => "sha256",
-            Self::Sha384 => "sha384",
-            Self::Sha512 => "sha512",
-        }
-    }
-
-    /// Length of a hex digest of this algorithm.
-    pub fn hex_len(self) -> usize {
-        match self {
-            Self::Sha256 => 64,
-            Self::Sha384 => 96,
-            Self::Sha512 => 128,
-        }
-    }
-}
+/// The hash algorithms pip accepts in `--hash` (its `STRONG_HASHES`); one type with
+/// the digests [`crate::hashing`] computes.
+pub use crate::hashing::Algorithm as HashAlgorithm;
 
 /// One option as written, with its value.
 #[derive(Debug, Clone)]

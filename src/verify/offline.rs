@@ -13,7 +13,9 @@ use pep508_rs::VersionOrUrl;
 use super::{Code, Finding};
 use crate::diagnostics::Source;
 use crate::peep;
-use crate::requirements::{LineKind, ParseError, ParseErrorKind, Requirement, Span, Target};
+use crate::requirements::{
+    LineKind, Location, ParseError, ParseErrorKind, Requirement, Span, Target,
+};
 use crate::tree::{Role, SourceFile, Tree};
 
 /// Every offline finding of the tree, in file and line order.
@@ -58,22 +60,18 @@ fn parse_finding(source: &Source, err: &ParseError) -> Finding {
         ParseErrorKind::ContinuationTrap => Code::ContinuationTrap,
         ParseErrorKind::IgnoredText => Code::IgnoredText,
     };
-    let finding = Finding::error(source, err.span.clone(), code, err.message.clone());
-    match &err.hint {
-        Some(hint) => finding.hint(hint.clone()),
-        None => finding,
+    Finding {
+        hint: err.hint.clone(),
+        ..Finding::error(source, err.span.clone(), code, err.message.clone())
     }
 }
 
 /// The findings about one requirement line on its own.
 fn requirement(source: &Source, req: &Requirement) -> Vec<Finding> {
     let name = package_name(req);
-    let at = |code, message: String| {
-        let finding = Finding::error(source, req.span.clone(), code, message);
-        match &name {
-            Some(name) => finding.package(name.clone()),
-            None => finding,
-        }
+    let at = |code, message: String| Finding {
+        package: name.clone(),
+        ..Finding::error(source, req.span.clone(), code, message)
     };
     if let Some(why) = unhashable(req) {
         let hint = "pip refuses it with `--require-hashes`: depend on a released version (`name==<version>`) or build a wheel and pin that";
@@ -108,29 +106,13 @@ fn unhashable(req: &Requirement) -> Option<&'static str> {
     if req.editable.is_some() {
         return Some("is editable, and pip never checks hashes of editable requirements");
     }
-    let location = match &req.target {
-        Target::Unnamed { location } => location.as_str(),
-        Target::Pep508(parsed) => match &parsed.version_or_url {
-            Some(VersionOrUrl::Url(url)) => url.given().unwrap_or(url.as_str()),
-            _ => return None,
-        },
-    };
-    let lower = location.to_ascii_lowercase();
-    if ["git+", "hg+", "svn+", "bzr+"]
-        .iter()
-        .any(|vcs| lower.starts_with(vcs))
-    {
-        return Some("is a VCS requirement, which pip cannot check against a hash");
+    match Location::of(req.location()?) {
+        Location::Vcs => Some("is a VCS requirement, which pip cannot check against a hash"),
+        Location::LocalDirectory => {
+            Some("is a local directory, which pip cannot check against a hash")
+        }
+        Location::Remote | Location::LocalArchive => None,
     }
-    let archive = [
-        ".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2", ".tar.xz", ".tar",
-    ];
-    let path = lower.split(['#', '?']).next().unwrap_or_default();
-    let remote = lower.contains("://") && !lower.starts_with("file:");
-    if !remote && !archive.iter().any(|ext| path.ends_with(ext)) {
-        return Some("is a local directory, which pip cannot check against a hash");
-    }
-    None
 }
 
 /// Whether pip counts the requirement as pinned (direct URLs need no pin).
@@ -187,11 +169,8 @@ fn peep_only(file: &SourceFile) -> Vec<Finding> {
                 req.text
             );
             let hint = "run `hashlock migrate --fill` to turn them into pip's `--hash` options for every file of the version";
-            let finding = Finding::error(&file.source, first.span.clone(), Code::PeepOnly, message).hint(hint);
-            Some(match package_name(req) {
-                Some(name) => finding.package(name),
-                None => finding,
-            })
+            let finding = Finding::error(&file.source, first.span.clone(), Code::PeepOnly, message);
+            Some(Finding { package: package_name(req), ..finding.hint(hint) })
         })
         .collect()
 }

@@ -158,17 +158,7 @@ async fn unknown_hash(
 }
 
 fn yanked(target: &Target<'_>, release: &Release, deny: bool) -> Option<Finding> {
-    if release.files.is_empty() || !release.files.iter().all(|f| f.yanked.is_some()) {
-        return None;
-    }
-    let reason = release
-        .files
-        .iter()
-        .find_map(|f| f.yanked.clone().filter(|r| !r.is_empty()));
-    let message = match reason {
-        Some(reason) => format!("`{}` is yanked: {reason}", target.pin),
-        None => format!("`{}` is yanked", target.pin),
-    };
+    let message = release.yanked_message(&target.pin)?;
     let severity = if deny {
         Severity::Error
     } else {

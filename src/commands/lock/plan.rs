@@ -117,18 +117,8 @@ fn warn_yanked(file: &SourceFile, pins: &FilePins, releases: &HashMap<Pin, Relea
         let LineKind::Requirement(req) = &file.parsed.lines[*index].kind else {
             continue;
         };
-        let all_yanked =
-            !release.files.is_empty() && release.files.iter().all(|f| f.yanked.is_some());
-        if !all_yanked {
+        let Some(message) = release.yanked_message(pin) else {
             continue;
-        }
-        let reason = release
-            .files
-            .iter()
-            .find_map(|f| f.yanked.clone().filter(|r| !r.is_empty()));
-        let message = match reason {
-            Some(reason) => format!("`{pin}` is yanked: {reason}"),
-            None => format!("`{pin}` is yanked"),
         };
         let located = file
             .source
