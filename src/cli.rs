@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use reqwest::Url;
+
+pub use crate::digest::Algorithm;
 
 /// Make Python installs tamper-proof: pin every requirement to the sha256 of every file
 /// the index publishes for it, for `pip install --require-hashes`.
@@ -112,14 +115,6 @@ pub struct HashArgs {
     /// Print peep's form: the urlsafe base64 of the digest, without padding.
     #[arg(long)]
     pub peep: bool,
-}
-
-/// Hash algorithms pip accepts in `--hash`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Algorithm {
-    Sha256,
-    Sha384,
-    Sha512,
 }
 
 const VERIFY_EXIT_CODES: &str = "\
@@ -233,9 +228,10 @@ pub struct IndexArgs {
         long,
         env = "HASHLOCK_INDEX_URL",
         default_value = "https://pypi.org",
-        value_name = "URL"
+        value_name = "URL",
+        value_parser = index_url
     )]
-    pub index_url: String,
+    pub index_url: Url,
 
     /// How many index requests run at once.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=512), value_name = "N")]
@@ -250,14 +246,29 @@ pub struct IndexArgs {
     pub retries: u32,
 }
 
+/// An index URL: http(s) with a host, so that a typo is bad input (exit 2), not a
+/// network failure.
+fn index_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|error| format!("not a URL: {error}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        _ => Err("the index URL must be http:// or https:// with a host".to_owned()),
+    }
+}
+
 impl IndexArgs {
-    /// The index URL without a trailing `/`, `/simple` or `/pypi`.
-    pub fn base_url(&self) -> String {
-        let mut url = self.index_url.trim_end_matches('/');
-        for suffix in ["/simple", "/pypi"] {
-            url = url.strip_suffix(suffix).unwrap_or(url);
-        }
-        url.trim_end_matches('/').to_string()
+    /// The index URL without a trailing `/`, and without one trailing `/simple` or
+    /// `/pypi` (a path prefix such as Artifactory's `/api/pypi/pypi` stays).
+    pub fn base_url(&self) -> Url {
+        let mut url = self.index_url.clone();
+        let path = url.path().trim_end_matches('/');
+        let path = ["/simple", "/pypi"]
+            .iter()
+            .find_map(|suffix| path.strip_suffix(suffix))
+            .unwrap_or(path)
+            .to_owned();
+        url.set_path(path.trim_end_matches('/'));
+        url
     }
 }
 
@@ -273,6 +284,29 @@ mod tests {
     }
 
     #[test]
+    fn index_urls_must_be_http_with_a_host() {
+        for bad in [
+            "pypi.org",
+            "ftp://pypi.org",
+            "file:///srv/index",
+            "https://",
+            "http://[::1",
+        ] {
+            assert!(index_url(bad).is_err(), "{bad}");
+        }
+        let prefixed = IndexArgs {
+            index_url: index_url("https://host/artifactory/api/pypi/pypi/simple/").unwrap(),
+            concurrency: 1,
+            timeout: 1,
+            retries: 0,
+        };
+        assert_eq!(
+            prefixed.base_url().as_str(),
+            "https://host/artifactory/api/pypi/pypi"
+        );
+    }
+
+    #[test]
     fn index_url_suffixes_are_ignored() {
         for given in [
             "https://pypi.org",
@@ -281,12 +315,12 @@ mod tests {
             "https://pypi.org/pypi",
         ] {
             let args = IndexArgs {
-                index_url: given.into(),
+                index_url: index_url(given).unwrap(),
                 concurrency: 1,
                 timeout: 1,
                 retries: 0,
             };
-            assert_eq!(args.base_url(), "https://pypi.org");
+            assert_eq!(args.base_url().as_str(), "https://pypi.org/");
         }
     }
 }

@@ -1,17 +1,117 @@
-//! Errors and warnings that point at the text that caused them.
+//! The one shape of every problem hashlock reports about a file: [`Located`], a
+//! message about a span of a [`Source`], with a [`Severity`], an optional finding
+//! [`Code`], a label and a hint.
 //!
-//! Every step reports problems as byte spans into a file; [`Located`] pairs a span with
-//! its file's text so miette can print the file, line and column with a caret under
-//! the bad text, and a hint. Line and column are only computed when printing.
+//! Parse errors, peep problems, verify findings and lookup failures all become a
+//! [`Located`] (the first two through [`Locate`]), so miette prints each with file,
+//! line, column and a caret, and `verify --format json` reads the same fields. Line
+//! and column are only computed when printing.
 
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode};
+use miette::{LabeledSpan, NamedSource, SourceCode};
+use serde::Serialize;
 
-use crate::requirements::Span;
+use crate::requirements::{ParseError, ParseErrorKind, Span};
 
-/// A file's text, shared by every diagnostic that points into it.
+/// How bad a problem is: errors fail the run, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl From<Severity> for miette::Severity {
+    fn from(severity: Severity) -> miette::Severity {
+        match severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        }
+    }
+}
+
+/// Declares [`Code`] with the name of each code written once, next to its variant.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)*) => {
+        /// What a finding is about. The names are part of the JSON output and
+        /// documented in the README: never rename one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The name used in JSON and in human output.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The file cannot be read the way pip reads it (pip would reject or misread it).
+    Syntax = "syntax",
+    /// A `--hash` with an algorithm pip rejects, or a digest that is not hex of the
+    /// algorithm's length.
+    BadHash = "bad-hash",
+    /// A `\` continuation that makes pip drop hashes: whitespace after the `\`, a
+    /// comment line inside the continuation, `\` glued to `--hash`.
+    ContinuationTrap = "continuation-trap",
+    /// Text pip ignores: after a requirement's options, a marker after `--hash`,
+    /// options pip drops on that line.
+    IgnoredText = "ignored-text",
+    /// A requirement without `--hash` (pip refuses the file once any line has one).
+    MissingHashes = "missing-hashes",
+    /// Not exactly one `==`/`===` specifier: pip refuses it in hash-checking mode.
+    NotPinned = "not-pinned",
+    /// `==1.*`: pip lets it through, but it is not a pin to one version.
+    WildcardPin = "wildcard-pin",
+    /// Editable, VCS or local-directory requirements: pip can never check a hash.
+    Unhashable = "unhashable",
+    /// The same package on several lines with hash sets that share no hash: pip keeps
+    /// only the common hashes, so the install fails.
+    DisjointHashes = "disjoint-hashes",
+    /// Legacy peep `# sha256:` comments, which pip ignores: the line is unprotected.
+    PeepOnly = "peep-only",
+    /// A hash the index does not publish for that version.
+    UnknownHash = "unknown-hash",
+    /// The package or the version does not exist on the index.
+    UnknownVersion = "unknown-version",
+    /// The pinned version is yanked.
+    Yanked = "yanked",
+    /// Files of the version whose hashes are missing (pip may pick one elsewhere).
+    IncompleteHashes = "incomplete-hashes",
+    /// `--download`: the downloaded file's digest differs from the published one.
+    DigestMismatch = "digest-mismatch",
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl From<ParseErrorKind> for Code {
+    fn from(kind: ParseErrorKind) -> Code {
+        match kind {
+            ParseErrorKind::Syntax => Code::Syntax,
+            ParseErrorKind::BadHash => Code::BadHash,
+            ParseErrorKind::ContinuationTrap => Code::ContinuationTrap,
+            ParseErrorKind::IgnoredText => Code::IgnoredText,
+        }
+    }
+}
+
+/// A file's text, shared by every diagnostic that points into it (and, for a file
+/// that parsed, by its model: the text is held once).
 #[derive(Debug, Clone)]
 pub struct Source {
     /// The path as shown to the user.
@@ -20,10 +120,10 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>, text: Arc<String>) -> Self {
         Self {
             name: name.into(),
-            text: Arc::new(text.into()),
+            text,
         }
     }
 
@@ -45,44 +145,49 @@ impl Source {
         (before.matches('\n').count() + 1, column)
     }
 
-    /// An error at `span`.
-    pub fn error(&self, span: Span, message: impl Into<String>) -> Located {
-        Located {
-            source: NamedSource::new(&self.name, self.text.clone()),
-            span,
-            message: message.into(),
-            label: String::new(),
-            hint: None,
-            severity: Severity::Error,
-        }
-    }
-
     /// A diagnostic of the given severity at `span`.
     pub fn at(&self, severity: Severity, span: Span, message: impl Into<String>) -> Located {
         Located {
+            source: self.clone(),
+            named: NamedSource::new(&self.name, self.text.clone()),
+            span,
             severity,
-            ..self.error(span, message)
+            code: None,
+            package: None,
+            message: message.into(),
+            label: String::new(),
+            hint: None,
         }
+    }
+
+    /// An error at `span`.
+    pub fn error(&self, span: Span, message: impl Into<String>) -> Located {
+        self.at(Severity::Error, span, message)
     }
 
     /// A warning at `span`.
     pub fn warning(&self, span: Span, message: impl Into<String>) -> Located {
-        Located {
-            severity: Severity::Warning,
-            ..self.error(span, message)
-        }
+        self.at(Severity::Warning, span, message)
     }
 }
 
 /// A message about one span of one file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Located {
-    source: NamedSource<Arc<String>>,
-    span: Span,
-    message: String,
-    label: String,
-    hint: Option<String>,
-    severity: Severity,
+    pub(crate) source: Source,
+    named: NamedSource<Arc<String>>,
+    pub(crate) span: Span,
+    pub(crate) severity: Severity,
+    /// The finding code, for problems `verify` reports.
+    pub(crate) code: Option<Code>,
+    /// The normalized package name, when the problem is about one requirement.
+    pub(crate) package: Option<String>,
+    /// One sentence, no trailing period.
+    pub(crate) message: String,
+    /// The short text under the caret (the code's name when empty).
+    pub(crate) label: String,
+    /// What the user can do about it.
+    pub(crate) hint: Option<String>,
 }
 
 impl Located {
@@ -102,6 +207,18 @@ impl Located {
         self.hint = hint;
         self
     }
+
+    /// The finding code.
+    pub fn code(mut self, code: Code) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// The package the problem is about.
+    pub fn package(mut self, name: impl Into<String>) -> Self {
+        self.package = Some(name.into());
+        self
+    }
 }
 
 impl fmt::Display for Located {
@@ -112,9 +229,9 @@ impl fmt::Display for Located {
 
 impl std::error::Error for Located {}
 
-impl Diagnostic for Located {
-    fn severity(&self) -> Option<Severity> {
-        Some(self.severity)
+impl miette::Diagnostic for Located {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity.into())
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -124,12 +241,83 @@ impl Diagnostic for Located {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(&self.named)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let label = (!self.label.is_empty()).then(|| self.label.clone());
+        let label = match (&self.code, self.label.is_empty()) {
+            (_, false) => Some(self.label.clone()),
+            (Some(code), true) => Some(code.name().to_owned()),
+            (None, true) => None,
+        };
         let span = LabeledSpan::new(label, self.span.start, self.span.len());
         Some(Box::new(std::iter::once(span)))
+    }
+}
+
+/// A problem found in a file's text before it knew which file it was in: it becomes
+/// a [`Located`] once its [`Source`] is known.
+pub trait Locate {
+    fn locate(self, source: &Source) -> Located;
+}
+
+impl Locate for ParseError {
+    fn locate(self, source: &Source) -> Located {
+        source
+            .error(self.span, self.message)
+            .code(self.kind.into())
+            .label(self.label)
+            .maybe_hint(self.hint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_stable() {
+        let names: Vec<&str> = Code::ALL.iter().map(|code| code.name()).collect();
+        let unique: HashSet<&&str> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        // Renaming a code breaks every script that reads `--format json`: add, never
+        // rename or remove.
+        assert_eq!(
+            names,
+            [
+                "syntax",
+                "bad-hash",
+                "continuation-trap",
+                "ignored-text",
+                "missing-hashes",
+                "not-pinned",
+                "wildcard-pin",
+                "unhashable",
+                "disjoint-hashes",
+                "peep-only",
+                "unknown-hash",
+                "unknown-version",
+                "yanked",
+                "incomplete-hashes",
+                "digest-mismatch",
+            ]
+        );
+        for code in Code::ALL {
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.name()));
+        }
+    }
+
+    #[test]
+    fn lines_and_columns_count_characters() {
+        let source = Source::new("r.txt", Arc::new("a\néé==1\n".to_owned()));
+        assert_eq!(source.line_col(0), (1, 1));
+        assert_eq!(source.line_col(2), (2, 1));
+        assert_eq!(source.line_col(6), (2, 3));
+        // Inside a character: the character's start.
+        assert_eq!(source.line_col(3), (2, 1));
+        assert_eq!(source.line_of(100), 3);
     }
 }

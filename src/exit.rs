@@ -1,32 +1,82 @@
-//! Exit codes, and the failure a command returns to `main`.
+//! How a run ends: the [`Outcome`], its exit code (decided here and nowhere else),
+//! and the [`Failure`] a command returns to `main` with the reports that explain it.
 
 use std::process::ExitCode;
 
-/// Done.
-pub const OK: u8 = 0;
-/// `--check` found a change to make, a requirement is not pinned, or hashes conflict.
-pub const CHECK_FAILED: u8 = 1;
-/// Bad input or usage.
-pub const BAD_INPUT: u8 = 2;
-/// The index or the network failed.
-pub const INDEX_FAILURE: u8 = 3;
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Done, or no problem found (exit 0).
+    Ok,
+    /// A check failed: `--check` found a file to change, a requirement is not pinned,
+    /// hashes conflict, or `verify` found a problem (exit 1).
+    CheckFailed,
+    /// Bad input or usage (exit 2).
+    BadInput,
+    /// The index or the network failed (exit 3).
+    IndexFailure,
+}
 
-/// A run that ended early: the reports to print and the exit code.
+impl Outcome {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::CheckFailed => 1,
+            Outcome::BadInput => 2,
+            Outcome::IndexFailure => 3,
+        }
+    }
+
+    /// `CheckFailed` when `failed`, else `Ok`.
+    pub fn check(failed: bool) -> Outcome {
+        if failed {
+            Outcome::CheckFailed
+        } else {
+            Outcome::Ok
+        }
+    }
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(outcome: Outcome) -> ExitCode {
+        ExitCode::from(outcome.code())
+    }
+}
+
+/// A run that ended early: the reports to print and how it ended.
 #[derive(Debug)]
 pub struct Failure {
-    pub code: u8,
+    pub outcome: Outcome,
     pub reports: Vec<miette::Report>,
 }
 
 impl Failure {
-    pub fn new(code: u8, reports: impl IntoIterator<Item = miette::Report>) -> Self {
+    pub fn new(outcome: Outcome, reports: impl IntoIterator<Item = miette::Report>) -> Self {
         Self {
-            code,
+            outcome,
             reports: reports.into_iter().collect(),
         }
     }
+}
 
-    pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(self.code)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_are_the_documented_ones() {
+        let codes: Vec<u8> = [
+            Outcome::Ok,
+            Outcome::CheckFailed,
+            Outcome::BadInput,
+            Outcome::IndexFailure,
+        ]
+        .into_iter()
+        .map(Outcome::code)
+        .collect();
+        assert_eq!(codes, [0, 1, 2, 3]);
+        assert_eq!(Outcome::check(true), Outcome::CheckFailed);
+        assert_eq!(Outcome::check(false), Outcome::Ok);
     }
 }

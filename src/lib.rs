@@ -1,24 +1,43 @@
 //! hashlock: pin every Python requirement to the sha256 of every file the index
 //! publishes for it, so `pip install --require-hashes` refuses anything else.
 //!
-//! The pipeline, one module per step:
-//! [`requirements`] (parse a file losslessly, with spans) -> [`resolve`] (requirement
-//! to exact pin) -> [`index`] (ask the index for the files of a pin) -> [`lock`] (decide
-//! the hashes of each line and render the edits) -> [`write`] (atomic write or diff).
-//! [`commands`] wires them per subcommand; [`report`] owns what goes to stderr.
+//! Data flows one way, one module per step; the typed values between steps are
+//! [`digest::Sha256`], [`pin::Pin`], [`workspace::Record`] and [`index::Release`].
+//!
+//! | module | owns |
+//! | --- | --- |
+//! | [`cli`] | the clap definitions, nothing else |
+//! | [`exit`] | the outcome of a run and its exit code |
+//! | [`diagnostics`] | the one located diagnostic, its severity and finding codes |
+//! | [`requirements`] | the lossless model of a requirements file and its parser |
+//! | [`workspace`] | the include graph: every file with its role, requirements as records |
+//! | [`pin`] | the one rule for what a requirement pins |
+//! | [`dist_filename`] | distribution file names: archive kinds, the version a name states |
+//! | [`digest`] | hash algorithms, typed digests, streaming hashers |
+//! | [`index`] | asking an index: one module per protocol, one client that chooses |
+//! | [`peep`] | peep's comment format: codec and block finder |
+//! | [`rewrite`] | line edits, pip-compile's layout, peep lines |
+//! | [`lock`] | the `lock` planner (pure) |
+//! | [`migrate`] | the `migrate` planner (pure) |
+//! | [`verify`] | the `verify` checks (pure) and their rendering |
+//! | [`output`] | atomic writes, diffs, `--check`, `-o`, the stdout writer |
+//! | [`report`] | progress and summaries on stderr |
+//! | [`commands`] | one module per subcommand: wiring only |
 
 pub mod cli;
 pub mod commands;
 pub mod diagnostics;
+pub mod digest;
+pub(crate) mod dist_filename;
 pub mod exit;
-pub mod hashing;
 pub mod index;
-pub mod lock;
-pub mod migrate;
+pub(crate) mod lock;
+pub(crate) mod migrate;
+pub(crate) mod output;
 pub mod peep;
-pub mod report;
+pub mod pin;
+pub(crate) mod report;
 pub mod requirements;
-pub mod resolve;
-pub mod tree;
-pub mod verify;
-pub mod write;
+pub(crate) mod rewrite;
+pub(crate) mod verify;
+pub(crate) mod workspace;

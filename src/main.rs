@@ -1,11 +1,12 @@
 //! The `hashlock` binary: parse arguments, run the command, map the outcome to an exit
 //! code. Everything else lives in the library.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 use hashlock::cli::Cli;
+use hashlock::exit::Outcome;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -16,17 +17,21 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::from(hashlock::exit::BAD_INPUT);
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: cannot start the async runtime: {err}"
+            );
+            return Outcome::BadInput.into();
         }
     };
     match runtime.block_on(hashlock::commands::run(cli)) {
-        Ok(code) => ExitCode::from(code),
+        Ok(outcome) => outcome.into(),
         Err(failure) => {
             for report in &failure.reports {
-                eprintln!("{report:?}");
+                // A closed stderr must not turn a failure into a panic.
+                let _ = writeln!(std::io::stderr(), "{report:?}");
             }
-            failure.exit_code()
+            failure.outcome.into()
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Turning peep's `# sha256:` comment lines into pip's `--hash=sha256:` options.
+//! The `migrate` planner: peep's `# sha256:` comment lines into pip's
+//! `--hash=sha256:` options, with no I/O.
 //!
 //! Each requirement's peep hashes (plus any `--hash` it already has, plus with
 //! `--fill` every published file of its version) become its sha256 `--hash` options
@@ -7,14 +8,15 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::lock::Edits;
-use crate::lock::render::requirement_line;
+use crate::digest::Sha256;
 use crate::peep::Block;
-use crate::requirements::{HashAlgorithm, LineKind, RequirementsFile};
+use crate::requirements::{LineKind, RequirementsFile};
+use crate::rewrite::Edits;
+use crate::rewrite::layout::requirement_line;
 
 /// The outcome of migrating one file.
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The file's new text.
     pub text: String,
     /// Requirements that had peep hashes.
@@ -24,11 +26,11 @@ pub struct Plan {
 }
 
 /// Migrates every peep block of `file` whose owner is a requirement. `extra` adds
-/// hashes (hex) to the requirement at a line index: the published ones for `--fill`.
-pub fn plan(
+/// hashes to the requirement at a line index: the published ones for `--fill`.
+pub(crate) fn plan(
     file: &RequirementsFile,
     blocks: &[Block],
-    extra: &HashMap<usize, BTreeSet<String>>,
+    extra: &HashMap<usize, BTreeSet<Sha256>>,
 ) -> Plan {
     let mut plan = Plan::default();
     let mut edits = Edits::default();
@@ -37,15 +39,10 @@ pub fn plan(
         let LineKind::Requirement(req) = &line.kind else {
             continue;
         };
-        let mut hashes: BTreeSet<String> = req
-            .hashes
-            .iter()
-            .filter(|h| h.algorithm == HashAlgorithm::Sha256)
-            .map(|h| h.digest.to_ascii_lowercase())
-            .collect();
-        hashes.extend(block.hashes.iter().map(|h| h.hex.clone()));
-        hashes.extend(extra.get(&block.owner).into_iter().flatten().cloned());
-        let hashes: Vec<String> = hashes.into_iter().collect();
+        let mut hashes: BTreeSet<Sha256> = req.hashes.iter().filter_map(|h| h.sha256()).collect();
+        hashes.extend(block.hashes.iter().map(|h| h.digest));
+        hashes.extend(extra.get(&block.owner).into_iter().flatten().copied());
+        let hashes: Vec<Sha256> = hashes.into_iter().collect();
         edits.replace(block.owner, requirement_line(file, line, req, &hashes));
         for hash in &block.hashes {
             match kept_comment(file, hash.line, hash.span.end) {

@@ -20,14 +20,14 @@ const TICK: Duration = Duration::from_millis(100);
 /// Cloning is cheap and every clone drives the same bar, so concurrent lookups can
 /// each hold one.
 #[derive(Clone, Debug)]
-pub struct Progress {
+pub(crate) struct Progress {
     bar: ProgressBar,
 }
 
 impl Progress {
     /// A bar for `total` steps; hidden when `quiet` or when stderr is not a terminal,
     /// where redraws would only fill logs with control codes.
-    pub fn new(total: u64, quiet: bool) -> Progress {
+    pub(crate) fn new(total: u64, quiet: bool) -> Progress {
         let visible = !quiet && std::io::stderr().is_terminal();
         let target = if visible {
             ProgressDrawTarget::stderr()
@@ -47,31 +47,20 @@ impl Progress {
     }
 
     /// Advance by one step, showing `message` (e.g. the package just looked up).
-    pub fn inc(&self, message: &str) {
+    pub(crate) fn inc(&self, message: &str) {
         self.bar.set_message(message.to_owned());
         self.bar.inc(1);
     }
 
     /// Remove the bar, leaving the terminal as it was for the summary line.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
-    }
-
-    /// Run `f` with the bar temporarily cleared, so a [`warn`] or [`note`] printed
-    /// while the bar is drawn is not garbled by the next redraw.
-    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
-        self.bar.suspend(f)
-    }
-
-    /// Whether the bar is drawn at all (false when quiet or stderr is not a terminal).
-    pub fn is_visible(&self) -> bool {
-        !self.bar.is_hidden()
     }
 }
 
 /// What the run did with its result, which decides the wording of the [`Summary`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SummaryMode {
+pub(crate) enum SummaryMode {
     /// Files were rewritten in place.
     Written,
     /// `--check`: nothing written, report whether anything would change.
@@ -84,7 +73,7 @@ pub enum SummaryMode {
 
 /// The one line printed at the end of a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// What was done to the files when they were written: `Locked`, `Migrated`.
     pub verb: &'static str,
     pub requirements: usize,
@@ -137,7 +126,7 @@ impl fmt::Display for Summary {
 }
 
 /// `1 file`, `2 files`, `1,834 hashes`.
-pub fn counted(n: usize, singular: &str, plural: &str) -> String {
+pub(crate) fn counted(n: usize, singular: &str, plural: &str) -> String {
     format!(
         "{} {}",
         thousands(n),
@@ -170,18 +159,19 @@ fn seconds(elapsed: Duration) -> String {
 }
 
 /// Print `warning: {message}` on stderr. Whether to stay quiet is the caller's call.
-pub fn warn(message: &str) {
-    line("warning", message);
+pub(crate) fn warn(message: &str) {
+    line(&format!("warning: {message}"));
 }
 
-/// Print `note: {message}` on stderr. Whether to stay quiet is the caller's call.
-pub fn note(message: &str) {
-    line("note", message);
+/// Print one line on stderr. Unlike `eprintln!`, a closed or full stderr (`2>&-`,
+/// `2>/dev/full`) does not panic the run: there is nowhere left to say anything.
+pub(crate) fn line(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-fn line(label: &str, message: &str) {
-    // Unlike eprintln!, a closed stderr (e.g. `2>&-`) must not panic the run.
-    let _ = writeln!(std::io::stderr().lock(), "{label}: {message}");
+/// Print a report (an error, a warning, a finding) on stderr, as [`line`] does.
+pub(crate) fn report(report: &miette::Report) {
+    line(&format!("{report:?}"));
 }
 
 #[cfg(test)]
@@ -302,7 +292,7 @@ mod tests {
     #[test]
     fn quiet_progress_is_hidden_and_shareable() {
         let progress = Progress::new(3, true);
-        assert!(!progress.is_visible());
+        assert!(progress.bar.is_hidden());
         let clone = progress.clone();
         std::thread::scope(|scope| {
             scope.spawn(|| clone.inc("requests"));

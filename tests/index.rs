@@ -7,8 +7,9 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use hashlock::hashing::{Algorithm, Digest, digest_of_url, sha256_of_url};
-use hashlock::index::{ClientOptions, DistFile, Index, IndexError, Pin, PypiJson, Release};
+use hashlock::digest::{Algorithm, Digest};
+use hashlock::index::{ClientOptions, DistFile, IndexClient, IndexError, Release};
+use hashlock::pin::Pin;
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use serde_json::Value;
@@ -22,18 +23,34 @@ const REQUESTS_SDIST_SHA256: &str =
 fn options(index: &TestIndex) -> ClientOptions {
     ClientOptions {
         retry_base: Duration::from_millis(10),
-        ..ClientOptions::new(index.url())
+        ..ClientOptions::new(index.url().parse().unwrap())
     }
 }
 
+/// The lowercase hex sha256 of the file at `url`, hashed as it downloads.
+async fn sha256_of_url(client: &IndexClient, url: impl AsRef<str>) -> Result<String, IndexError> {
+    let digest = digest_of_url(client, url, Algorithm::Sha256).await?;
+    Ok(digest.to_hex())
+}
+
+/// The `algorithm` digest of the file at `url`, hashed as it downloads.
+async fn digest_of_url(
+    client: &IndexClient,
+    url: impl AsRef<str>,
+    algorithm: Algorithm,
+) -> Result<Digest, IndexError> {
+    let url = url.as_ref().parse().expect("a URL");
+    client.digest_of(&url, algorithm).await
+}
+
 /// A client with a short timeout and few retries, for the failure tests.
-async fn client_with(index: &TestIndex, timeout_secs: u64, retries: u32) -> PypiJson {
+async fn client_with(index: &TestIndex, timeout_secs: u64, retries: u32) -> IndexClient {
     let options = ClientOptions {
         timeout: Duration::from_secs(timeout_secs),
         retries,
         ..options(index)
     };
-    PypiJson::connect(options).await.unwrap()
+    IndexClient::connect(options).await.unwrap()
 }
 
 /// The URL and status of an `IndexError::Status`; panics on any other error.
@@ -44,8 +61,8 @@ fn expect_status(error: &IndexError) -> (&str, u16) {
     }
 }
 
-async fn client(index: &TestIndex) -> PypiJson {
-    PypiJson::connect(options(index)).await.expect("connect")
+async fn client(index: &TestIndex) -> IndexClient {
+    IndexClient::connect(options(index)).await.expect("connect")
 }
 
 /// `name==version`.
@@ -98,12 +115,16 @@ async fn per_version_endpoint_is_used_when_present() {
     let expected = ["requests-2.31.0.tar.gz", "requests-2.31.0-py3-none-any.whl"];
     assert_eq!(filenames(&release), expected);
     let sdist = &release.files[0];
-    assert_eq!(sdist.sha256.as_deref(), Some(REQUESTS_SDIST_SHA256));
+    assert_eq!(
+        sdist.sha256.map(|d| d.to_string()).as_deref(),
+        Some(REQUESTS_SDIST_SHA256)
+    );
     assert_eq!(sdist.requires_python.as_deref(), Some(">=3.7"));
     assert_eq!(sdist.yanked, None);
     assert!(
         sdist
             .url
+            .as_str()
             .starts_with("https://files.pythonhosted.org/packages/9d/be/")
     );
     assert_eq!(index.requests("/pypi/requests/2.31.0/json"), 1);
@@ -111,7 +132,7 @@ async fn per_version_endpoint_is_used_when_present() {
 }
 
 /// Looks up a few pins of three packages, the first one alone.
-async fn look_up_a_few(pypi: &PypiJson) {
+async fn look_up_a_few(pypi: &IndexClient) {
     let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
     assert_eq!(release.files.len(), 2);
     assert!(!pypi.uses_version_endpoint());
@@ -323,10 +344,15 @@ async fn relative_file_urls_are_resolved() {
         let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
         let sdist = &release.files[0];
         let path = "/packages/9d/be/10918a2eac4ae9f02f6cfe6414b7a155ccd8f7f9d4380d62fd5b955065c3/requests-2.31.0.tar.gz";
-        assert_eq!(sdist.url, format!("{}{path}", index.url()));
+        assert_eq!(sdist.url.as_str(), format!("{}{path}", index.url()));
         let urllib3 = pypi.release(&pin("urllib3", "2.2.1")).await.unwrap();
         let prefix = format!("{}/packages/packages/", index.url());
-        assert!(urllib3.files.iter().all(|f| f.url.starts_with(&prefix)));
+        assert!(
+            urllib3
+                .files
+                .iter()
+                .all(|f| f.url.as_str().starts_with(&prefix))
+        );
     }
 }
 
@@ -571,12 +597,13 @@ async fn every_endpoint_gives_the_same_releases() {
 }
 
 fn well_formed(file: &DistFile) -> bool {
-    let sha256 = file.sha256.as_deref().unwrap_or_default();
+    let sha256 = file.sha256.map(|d| d.to_string()).unwrap_or_default();
     let hex = sha256.len() == 64
         && sha256
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    hex && file.url.starts_with("https://") && file.url.ends_with(&file.filename)
+    let url = file.url.as_str();
+    hex && url.starts_with("https://") && url.ends_with(&file.filename)
 }
 
 #[tokio::test]
@@ -585,12 +612,7 @@ async fn synthetic_packages_exist_on_demand() {
     let pypi = client(&index).await;
     let release = pypi.release(&pin("synth-42", "1.0.0")).await.unwrap();
     assert_eq!(release.files.len(), 4);
-    assert!(
-        release
-            .files
-            .iter()
-            .all(|f| f.sha256.as_ref().is_some_and(|h| h.len() == 64))
-    );
+    assert!(release.files.iter().all(|f| f.sha256.is_some()));
     let error = pypi.release(&pin("synth-x", "1.0.0")).await.unwrap_err();
     assert!(
         matches!(error, IndexError::PackageNotFound { .. }),
@@ -602,7 +624,9 @@ async fn synthetic_packages_exist_on_demand() {
 async fn index_host_names_are_resolved() {
     let index = TestIndex::start(Config::new());
     let url = index.url().replace("127.0.0.1", "localhost");
-    let pypi = PypiJson::connect(ClientOptions::new(url)).await.unwrap();
+    let pypi = IndexClient::connect(ClientOptions::new(url.parse().unwrap()))
+        .await
+        .unwrap();
     pypi.release(&pin("six", "1.16.0")).await.unwrap();
 }
 
@@ -610,9 +634,9 @@ async fn index_host_names_are_resolved() {
 async fn unresolvable_index_fails_to_connect() {
     let unresolvable = ClientOptions {
         connect_timeout: Duration::from_secs(3),
-        ..ClientOptions::new("https://no-such-host.invalid")
+        ..ClientOptions::new("https://no-such-host.invalid".parse().unwrap())
     };
-    let error = PypiJson::connect(unresolvable).await.unwrap_err();
+    let error = IndexClient::connect(unresolvable).await.unwrap_err();
     let is_network = matches!(
         error,
         IndexError::Network { .. } | IndexError::Timeout { .. }
@@ -655,7 +679,10 @@ fn recorded_releases(fixture: &str) -> Vec<(String, Vec<(String, String)>)> {
 }
 
 fn summary(releases: &[Release]) -> Vec<(String, Vec<(String, String)>)> {
-    let file = |f: &DistFile| (f.filename.clone(), f.sha256.clone().unwrap_or_default());
+    let file = |f: &DistFile| {
+        let sha256 = f.sha256.map(|d| d.to_string()).unwrap_or_default();
+        (f.filename.clone(), sha256)
+    };
     let release = |r: &Release| (r.version.clone(), r.files.iter().map(file).collect());
     releases.iter().map(release).collect()
 }
@@ -706,13 +733,13 @@ async fn project_resolves_relative_urls() {
     let prefix = format!("{}/packages/", index.url());
     let files = requests.iter().flat_map(|r| &r.files);
     assert!(
-        files.clone().all(|f| f.url.starts_with(&prefix)),
+        files.clone().all(|f| f.url.as_str().starts_with(&prefix)),
         "{requests:#?}"
     );
-    assert!(files.clone().all(|f| f.url.ends_with(&f.filename)));
+    assert!(files.clone().all(|f| f.url.as_str().ends_with(&f.filename)));
     let sdist = requests.iter().find(|r| r.version == "2.31.0").unwrap();
     assert_eq!(
-        sdist.files[0].sha256.as_deref(),
+        sdist.files[0].sha256.map(|d| d.to_string()).as_deref(),
         Some(REQUESTS_SDIST_SHA256)
     );
 }
@@ -841,16 +868,19 @@ async fn downloads_match_the_published_sha256() {
     let release = pypi.release(&pin("synth-7", "1.0.0")).await.unwrap();
     assert_eq!(release.files.len(), 4);
     for file in &release.files {
-        assert_eq!(file.url, format!("{}/files/{}", index.url(), file.filename));
-        let published = file.sha256.as_deref().unwrap();
-        let downloaded = sha256_of_url(pypi.http(), &file.url).await.unwrap();
+        assert_eq!(
+            file.url.as_str(),
+            format!("{}/files/{}", index.url(), file.filename)
+        );
+        let published = file.sha256.unwrap().to_string();
+        let downloaded = sha256_of_url(&pypi, &file.url).await.unwrap();
         assert_eq!(downloaded, published, "{}", file.filename);
         assert_eq!(index.requests(&format!("/files/{}", file.filename)), 1);
     }
     let sdist = &release.files[0];
     let bytes = synthetic_file(&sdist.filename, false);
     for algorithm in [Algorithm::Sha384, Algorithm::Sha512] {
-        let digest = digest_of_url(pypi.http(), &sdist.url, algorithm).await;
+        let digest = digest_of_url(&pypi, &sdist.url, algorithm).await;
         assert_eq!(digest.unwrap(), Digest::of(algorithm, &bytes));
     }
 }
@@ -866,14 +896,17 @@ async fn corrupt_file_gives_its_actual_digest() {
         .iter()
         .find(|f| f.filename == filename)
         .unwrap();
-    let published = wheel.sha256.as_deref().unwrap();
-    let downloaded = sha256_of_url(pypi.http(), &wheel.url).await.unwrap();
+    let published = wheel.sha256.unwrap().to_string();
+    let downloaded = sha256_of_url(&pypi, &wheel.url).await.unwrap();
     assert_ne!(downloaded, published);
     let actual = Digest::of(Algorithm::Sha256, &synthetic_file(&filename, true));
     assert_eq!(downloaded, actual.to_hex());
     let sdist = &release.files[0];
-    let intact = sha256_of_url(pypi.http(), &sdist.url).await.unwrap();
-    assert_eq!(Some(intact.as_str()), sdist.sha256.as_deref());
+    let intact = sha256_of_url(&pypi, &sdist.url).await.unwrap();
+    assert_eq!(
+        Some(intact.as_str()),
+        sdist.sha256.map(|d| d.to_string()).as_deref()
+    );
 }
 
 #[tokio::test]
@@ -881,7 +914,7 @@ async fn gzip_labelled_files_are_hashed_as_sent() {
     let index = TestIndex::start(Config::new().synthetic().gzip_labelled_files());
     let pypi = client(&index).await;
     let (url, filename) = synthetic_url(&index, "synth-5", 0);
-    let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
+    let digest = sha256_of_url(&pypi, &url).await.unwrap();
     assert_eq!(digest, synthetic_sha256(&filename));
 }
 
@@ -894,12 +927,12 @@ async fn file_server_errors_are_retried() {
     let index = TestIndex::start(config);
     let pypi = client_with(&index, 30, 2).await;
     let (url, filename) = synthetic_url(&index, "synth-1", 2);
-    let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
+    let digest = sha256_of_url(&pypi, &url).await.unwrap();
     assert_eq!(digest, synthetic_sha256(&filename));
     assert_eq!(index.requests(&format!("/files/{filename}")), 3);
 
     let (url, filename) = synthetic_url(&index, "synth-2", 0);
-    let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+    let error = sha256_of_url(&pypi, &url).await.unwrap_err();
     assert_eq!(expect_status(&error), (url.as_str(), 500));
     assert_eq!(index.requests(&format!("/files/{filename}")), 3);
 }
@@ -913,7 +946,7 @@ async fn missing_files_are_a_404_status_not_retried() {
         synthetic_url(&index, "synth-4", 0).0,
     ];
     for url in urls {
-        let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+        let error = sha256_of_url(&pypi, &url).await.unwrap_err();
         assert_eq!(expect_status(&error), (url.as_str(), 404));
         assert!(error.to_string().contains("404"), "{error}");
     }
@@ -926,13 +959,13 @@ async fn cut_downloads_restart_the_hash() {
     let index = TestIndex::start(Config::new().synthetic().truncated_file(&filename, 2));
     let pypi = client(&index).await;
     let url = format!("{}/files/{filename}", index.url());
-    let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
+    let digest = sha256_of_url(&pypi, &url).await.unwrap();
     assert_eq!(digest, synthetic_sha256(&filename));
     assert_eq!(index.requests(&format!("/files/{filename}")), 3);
 
     index.reset_counters();
     let pypi = client_with(&index, 30, 1).await;
-    let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+    let error = sha256_of_url(&pypi, &url).await.unwrap_err();
     assert!(matches!(error, IndexError::Network { .. }), "{error}");
     assert_eq!(index.requests(&format!("/files/{filename}")), 2);
 }
@@ -943,7 +976,7 @@ async fn hanging_file_times_out() {
     let pypi = client_with(&index, 1, 1).await;
     let (url, filename) = synthetic_url(&index, "synth-8", 0);
     let started = Instant::now();
-    let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+    let error = sha256_of_url(&pypi, &url).await.unwrap_err();
     let elapsed = started.elapsed();
     let IndexError::Timeout {
         url: reported,
@@ -970,13 +1003,13 @@ async fn read_timeout_applies_between_chunks() {
     // Slow but steady: 7 frames 250 ms apart take longer than the timeout.
     let (url, filename) = synthetic_url(&index, "synth-9", 1);
     let started = Instant::now();
-    let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
+    let digest = sha256_of_url(&pypi, &url).await.unwrap();
     assert_eq!(digest, synthetic_sha256(&filename));
     assert!(started.elapsed() > Duration::from_millis(1500));
     // A stall after half the body.
     let url = format!("{}/files/{stalling}", index.url());
     let started = Instant::now();
-    let error = sha256_of_url(pypi.http(), &url).await.unwrap_err();
+    let error = sha256_of_url(&pypi, &url).await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(
         matches!(error, IndexError::Timeout { seconds: 1, .. }),
@@ -990,8 +1023,11 @@ async fn read_timeout_applies_between_chunks() {
 async fn bad_file_urls_are_network_errors() {
     let index = TestIndex::start(Config::new());
     let pypi = client(&index).await;
-    for url in ["not a url", "ftp://example.org/six.tar.gz"] {
-        let error = sha256_of_url(pypi.http(), url).await.unwrap_err();
+    // A file URL is a `Url` from where the index document is read: text that is not
+    // one never reaches the client.
+    assert!("not a url".parse::<reqwest::Url>().is_err());
+    for url in ["ftp://example.org/six.tar.gz"] {
+        let error = sha256_of_url(&pypi, url).await.unwrap_err();
         assert!(
             matches!(error, IndexError::Network { .. }),
             "{url}: {error}"
@@ -1009,7 +1045,7 @@ async fn live_pypi_knows_requests_2_31_0() {
         ca_bundle: std::env::var_os("SSL_CERT_FILE").map(Into::into),
         ..ClientOptions::default()
     };
-    let pypi = PypiJson::connect(options).await.unwrap();
+    let pypi = IndexClient::connect(options).await.unwrap();
     let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
     // Which endpoints answered (mirrors differ): shown with `--nocapture`.
     eprintln!(
@@ -1021,10 +1057,10 @@ async fn live_pypi_knows_requests_2_31_0() {
         .files
         .iter()
         .find(|f| f.filename == "requests-2.31.0.tar.gz");
-    let sha256 = sdist.and_then(|f| f.sha256.as_deref());
-    assert_eq!(sha256, Some(REQUESTS_SDIST_SHA256));
+    let sha256 = sdist.and_then(|f| f.sha256).map(|d| d.to_string());
+    assert_eq!(sha256.as_deref(), Some(REQUESTS_SDIST_SHA256));
     let url = &sdist.unwrap().url;
-    let downloaded = sha256_of_url(pypi.http(), url).await.unwrap();
+    let downloaded = sha256_of_url(&pypi, url).await.unwrap();
     assert_eq!(downloaded, REQUESTS_SDIST_SHA256);
     let six = pypi.project(&name("six")).await.unwrap();
     assert!(six.iter().any(|r| r.version == "1.16.0"));
@@ -1105,7 +1141,11 @@ fn legacy_fixtures() -> tempfile::TempDir {
 fn comparable(release: Release, index: &TestIndex) -> Release {
     let mut release = normalized(release);
     for file in &mut release.files {
-        file.url = file.url.replace(index.url(), "");
+        let relative = file
+            .url
+            .as_str()
+            .replace(index.url(), "https://index.example");
+        file.url = relative.parse().unwrap();
     }
     release
 }
@@ -1153,7 +1193,7 @@ async fn simple_api_reads_legacy_file_names() {
         assert_eq!(release.files.len(), 4, "eggs and installers too");
         let sdist = &release.files[1];
         let url = format!("{}/packages/ab/cd/{}", index.url(), sdist.filename);
-        assert_eq!(sdist.url, url);
+        assert_eq!(sdist.url.as_str(), url);
         let legacy = arbitrary("python-dateutil", "1.0-1");
         assert_eq!(pypi.release(&legacy).await.unwrap().version, "1.0-1");
         let yanked = pypi.release(&pin("python-dateutil", "2")).await.unwrap();

@@ -80,8 +80,11 @@ fn ours(file: &RequirementsFile) -> Vec<Entry> {
         .map(|(line, requirement)| {
             let mut hashes: BTreeMap<String, Vec<String>> = BTreeMap::new();
             for hash in &requirement.hashes {
-                let name = hash.algorithm.name().to_owned();
-                hashes.entry(name).or_default().push(hash.digest.clone());
+                let name = hash.algorithm().name().to_owned();
+                // The digest as written (pip keeps its case), without continuations.
+                let written =
+                    file.text[hash.digest_span.clone()].replace(['\\', '\r', '\n', '\'', '"'], "");
+                hashes.entry(name).or_default().push(written);
             }
             let editable = requirement.editable.is_some();
             let values = |name: OptionName| -> Vec<String> {

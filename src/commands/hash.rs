@@ -17,20 +17,16 @@ use std::thread;
 
 use miette::{MietteDiagnostic, Report};
 
-use crate::cli::{self, HashArgs};
-use crate::exit::{self, Failure};
-use crate::hashing::{Algorithm, Digest, Hasher};
+use crate::cli::HashArgs;
+use crate::digest::{Algorithm, Digest, Hasher};
+use crate::exit::{Failure, Outcome};
 
 /// The size of each thread's read buffer.
 const BUFFER: usize = 64 * 1024;
 
-/// Runs `hashlock hash`; `Ok` carries the exit code (0).
-pub async fn run(args: HashArgs) -> Result<u8, Failure> {
-    let algorithm = match args.algorithm {
-        cli::Algorithm::Sha256 => Algorithm::Sha256,
-        cli::Algorithm::Sha384 => Algorithm::Sha384,
-        cli::Algorithm::Sha512 => Algorithm::Sha512,
-    };
+/// Runs `hashlock hash`: 0 when every file was hashed.
+pub(super) async fn run(args: HashArgs) -> Result<Outcome, Failure> {
+    let algorithm = args.algorithm;
     check_usage(&args.files, algorithm, args.peep)?;
     let style = if args.peep { Style::Peep } else { Style::Pip };
     let job = tokio::task::spawn_blocking(move || hash_all(&args.files, algorithm, style));
@@ -39,7 +35,7 @@ pub async fn run(args: HashArgs) -> Result<u8, Failure> {
         Err(err) => match err.try_into_panic() {
             Ok(panic) => std::panic::resume_unwind(panic),
             Err(err) => Err(Failure::new(
-                exit::BAD_INPUT,
+                Outcome::BadInput,
                 [miette::miette!("hashing was cancelled: {err}")],
             )),
         },
@@ -65,7 +61,7 @@ fn check_usage(files: &[PathBuf], algorithm: Algorithm, peep: bool) -> Result<()
             ),
             "`--peep` prints sha256 digests only, not {algorithm}"
         );
-        return Err(Failure::new(exit::BAD_INPUT, [report]));
+        return Err(Failure::new(Outcome::BadInput, [report]));
     }
     let stdin = files.iter().filter(|file| is_stdin(file)).count();
     if stdin > 1 {
@@ -73,7 +69,7 @@ fn check_usage(files: &[PathBuf], algorithm: Algorithm, peep: bool) -> Result<()
             help = "name `-` once",
             "standard input (`-`) is named {stdin} times, but it can be read only once"
         );
-        return Err(Failure::new(exit::BAD_INPUT, [report]));
+        return Err(Failure::new(Outcome::BadInput, [report]));
     }
     Ok(())
 }
@@ -83,7 +79,7 @@ fn is_stdin(file: &Path) -> bool {
 }
 
 /// A file's digest, or why it could not be read.
-type Outcome = Result<Digest, Unreadable>;
+type Hashed = Result<Digest, Unreadable>;
 
 #[derive(Debug)]
 enum Unreadable {
@@ -94,14 +90,14 @@ enum Unreadable {
 }
 
 /// Hashes every file on a pool of threads and prints the lines in argument order.
-fn hash_all(files: &[PathBuf], algorithm: Algorithm, style: Style) -> Result<u8, Failure> {
+fn hash_all(files: &[PathBuf], algorithm: Algorithm, style: Style) -> Result<Outcome, Failure> {
     let workers = thread::available_parallelism()
         .map_or(1, NonZeroUsize::get)
         .min(files.len())
         .max(1);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let (sender, results) = mpsc::channel::<(usize, Outcome)>();
+    let (sender, results) = mpsc::channel::<(usize, Hashed)>();
     thread::scope(|scope| {
         for _ in 0..workers {
             let sender = sender.clone();
@@ -130,10 +126,10 @@ fn hash_all(files: &[PathBuf], algorithm: Algorithm, style: Style) -> Result<u8,
 /// file is done or stdout is closed; unreadable files make the run fail at the end.
 fn print_in_order(
     files: &[PathBuf],
-    results: mpsc::Receiver<(usize, Outcome)>,
+    results: mpsc::Receiver<(usize, Hashed)>,
     style: Style,
-) -> Result<u8, Failure> {
-    let mut ready: Vec<Option<Outcome>> = files.iter().map(|_| None).collect();
+) -> Result<Outcome, Failure> {
+    let mut ready: Vec<Option<Hashed>> = files.iter().map(|_| None).collect();
     let mut printed = 0;
     let mut errors = Vec::new();
     let mut stdout = io::stdout().lock();
@@ -164,14 +160,14 @@ fn print_in_order(
         _ => {}
     }
     if errors.is_empty() {
-        Ok(exit::OK)
+        Ok(Outcome::Ok)
     } else {
-        Err(Failure::new(exit::BAD_INPUT, errors))
+        Err(Failure::new(Outcome::BadInput, errors))
     }
 }
 
 /// Streams one file (or standard input) through `buffer` into a hasher.
-fn hash_file(file: &Path, algorithm: Algorithm, buffer: &mut [u8], stop: &AtomicBool) -> Outcome {
+fn hash_file(file: &Path, algorithm: Algorithm, buffer: &mut [u8], stop: &AtomicBool) -> Hashed {
     if is_stdin(file) {
         return hash_stream(io::stdin().lock(), algorithm, buffer, stop);
     }
@@ -188,7 +184,7 @@ fn hash_stream(
     algorithm: Algorithm,
     buffer: &mut [u8],
     stop: &AtomicBool,
-) -> Outcome {
+) -> Hashed {
     let mut hasher = Hasher::new(algorithm);
     loop {
         if stop.load(Ordering::Relaxed) {

@@ -1,5 +1,5 @@
-//! Looking up every pin of a run: each distinct pin once, concurrently, with one
-//! report per failure at the first line that asks for it.
+//! Looking up the pins of a run: each distinct pin once, concurrently, with a
+//! progress bar, and one report per failure at the first line that asks for it.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -8,26 +8,31 @@ use futures::StreamExt;
 use miette::Report;
 
 use crate::cli::IndexArgs;
-use crate::exit::{self, Failure};
-use crate::index::{ClientOptions, Index, IndexError, Pin, PypiJson, Release};
+use crate::diagnostics::Source;
+use crate::exit::{Failure, Outcome};
+use crate::index::{ClientOptions, IndexClient, IndexError, Release};
+use crate::pin::Pin;
 use crate::report::Progress;
-use crate::requirements::{LineKind, Span};
-use crate::tree::SourceFile;
+use crate::requirements::Span;
 
 use super::plural;
 
-/// Pins of one file, by line index (into `RequirementsFile::lines`).
-pub type FilePins = HashMap<usize, Pin>;
+/// A pin and the place that first asks for it, for reports.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Asked<'a> {
+    pub pin: &'a Pin,
+    pub source: &'a Source,
+    pub span: &'a Span,
+}
 
-/// Looks up every distinct pin of `pins` (one map per file of `files`). Any failure
-/// fails the run, with a report at the line of each failed pin.
-pub async fn look_up_all(
+/// Looks up every distinct pin of `asked`. Any failure fails the run, with a report
+/// at the first line that asks for each failed pin.
+pub(super) async fn look_up_all(
     args: &IndexArgs,
     quiet: bool,
-    files: &[SourceFile],
-    pins: &[FilePins],
+    asked: &[Asked<'_>],
 ) -> Result<HashMap<Pin, Release>, Failure> {
-    let unique = pins_in_order(pins);
+    let unique = unique_pins(asked.iter().map(|a| a.pin));
     if unique.is_empty() {
         return Ok(HashMap::new());
     }
@@ -46,27 +51,27 @@ pub async fn look_up_all(
     if errors.is_empty() {
         Ok(releases)
     } else {
-        Err(lookup_failure(files, pins, errors))
+        Err(lookup_failure(asked, errors))
     }
 }
 
 /// The index client for a run.
-pub async fn connect(args: &IndexArgs) -> Result<PypiJson, Failure> {
+pub(super) async fn connect(args: &IndexArgs) -> Result<IndexClient, Failure> {
     let options = ClientOptions {
         index_url: args.base_url(),
         timeout: Duration::from_secs(args.timeout),
         retries: args.retries,
         ..ClientOptions::default()
     };
-    PypiJson::connect(options)
+    IndexClient::connect(options)
         .await
-        .map_err(|err| Failure::new(exit::INDEX_FAILURE, [index_report(&err)]))
+        .map_err(|err| Failure::new(Outcome::IndexFailure, [index_report(&err)]))
 }
 
 /// Looks up `unique` pins with `args.concurrency` requests at once and a progress bar;
 /// each pin keeps its own result.
-pub async fn fetch_all(
-    index: &impl Index,
+pub(super) async fn fetch_all(
+    index: &IndexClient,
     unique: &[&Pin],
     args: &IndexArgs,
     quiet: bool,
@@ -77,23 +82,15 @@ pub async fn fetch_all(
     results
 }
 
-/// Distinct pins in file and line order, so runs ask in a stable order.
-fn pins_in_order(pins: &[FilePins]) -> Vec<&Pin> {
-    unique_pins(pins.iter().flat_map(|file_pins| {
-        let mut ordered: Vec<(&usize, &Pin)> = file_pins.iter().collect();
-        ordered.sort_by_key(|(index, _)| **index);
-        ordered.into_iter().map(|(_, pin)| pin)
-    }))
-}
-
-/// The distinct pins of `pins`, each in the place it first appears.
-pub fn unique_pins<'a>(pins: impl IntoIterator<Item = &'a Pin>) -> Vec<&'a Pin> {
+/// The distinct pins of `pins`, each in the place it first appears, so runs ask in a
+/// stable order.
+pub(super) fn unique_pins<'a>(pins: impl IntoIterator<Item = &'a Pin>) -> Vec<&'a Pin> {
     let mut seen = HashSet::new();
     pins.into_iter().filter(|pin| seen.insert(*pin)).collect()
 }
 
 async fn fetch(
-    index: &impl Index,
+    index: &IndexClient,
     unique: &[&Pin],
     concurrency: usize,
     progress: &Progress,
@@ -125,23 +122,19 @@ async fn fetch(
 
 /// One report per failed pin, at the first line that asks for it. Unknown packages
 /// and versions are the input's fault (exit 2); anything else is the index's (exit 3).
-fn lookup_failure(
-    files: &[SourceFile],
-    pins: &[FilePins],
-    mut errors: Vec<(Pin, IndexError)>,
-) -> Failure {
+fn lookup_failure(asked: &[Asked<'_>], mut errors: Vec<(Pin, IndexError)>) -> Failure {
     errors.sort_by_key(|(pin, _)| pin.to_string());
-    let code = if errors.iter().all(|(_, err)| is_input_error(err)) {
-        exit::BAD_INPUT
+    let outcome = if errors.iter().all(|(_, err)| err.is_not_found()) {
+        Outcome::BadInput
     } else {
-        exit::INDEX_FAILURE
+        Outcome::IndexFailure
     };
     let mut reports: Vec<Report> = errors
         .iter()
-        .map(|(pin, err)| match first_line_of(files, pins, pin) {
-            Some((file, span)) => Report::new(
-                file.source
-                    .error(span, err.to_string())
+        .map(|(pin, err)| match asked.iter().find(|a| a.pin == pin) {
+            Some(at) => Report::new(
+                at.source
+                    .error(at.span.clone(), err.to_string())
                     .label(failure_label(err))
                     .maybe_hint(index_hint(err)),
             ),
@@ -153,25 +146,7 @@ fn lookup_failure(
         errors.len(),
         plural(errors.len())
     ));
-    Failure::new(code, reports)
-}
-
-fn first_line_of<'a>(
-    files: &'a [SourceFile],
-    pins: &[FilePins],
-    wanted: &Pin,
-) -> Option<(&'a SourceFile, Span)> {
-    files.iter().zip(pins).find_map(|(file, file_pins)| {
-        let index = file_pins
-            .iter()
-            .filter(|(_, pin)| *pin == wanted)
-            .map(|(index, _)| *index)
-            .min()?;
-        let LineKind::Requirement(req) = &file.parsed.lines[index].kind else {
-            return None;
-        };
-        Some((file, req.span.clone()))
-    })
+    Failure::new(outcome, reports)
 }
 
 fn failure_label(err: &IndexError) -> &'static str {
@@ -182,17 +157,8 @@ fn failure_label(err: &IndexError) -> &'static str {
     }
 }
 
-/// Whether a lookup failed because the package or version does not exist (the
-/// input's fault) rather than because the index or network failed.
-pub fn is_input_error(err: &IndexError) -> bool {
-    matches!(
-        err,
-        IndexError::PackageNotFound { .. } | IndexError::VersionNotFound { .. }
-    )
-}
-
 /// What to do about a failed lookup.
-pub fn index_hint(err: &IndexError) -> Option<String> {
+fn index_hint(err: &IndexError) -> Option<String> {
     let hint = match err {
         IndexError::PackageNotFound { .. } => {
             "check the name's spelling, or pass `--index-url` for a private index".to_string()
@@ -208,7 +174,7 @@ pub fn index_hint(err: &IndexError) -> Option<String> {
 }
 
 /// A report for a failure that has no line to point at.
-pub fn index_report(err: &IndexError) -> Report {
+pub(super) fn index_report(err: &IndexError) -> Report {
     match index_hint(err) {
         Some(hint) => miette::miette!(help = hint, "{err}"),
         None => miette::miette!("{err}"),

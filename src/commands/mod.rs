@@ -1,21 +1,21 @@
-//! One module per subcommand; each wires the pipeline steps together. `lookup` and
-//! `output` are the steps several subcommands share.
+//! One module per subcommand, wiring the pipeline steps together: read the
+//! workspace, resolve pins, look them up ([`lookup`]), plan, then write or report.
+//! Nothing here decides what a file should contain; the planners do.
 
-pub mod hash;
-pub mod lock;
-pub(crate) mod lookup;
-pub mod migrate;
-mod output;
-pub mod verify;
+mod hash;
+mod lock;
+mod lookup;
+mod migrate;
+mod verify;
 
 use miette::Report;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostics::Located;
-use crate::exit::Failure;
+use crate::exit::{Failure, Outcome};
 
-/// Runs the command line's subcommand; `Ok` carries the exit code.
-pub async fn run(cli: Cli) -> Result<u8, Failure> {
+/// Runs the command line's subcommand.
+pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
     match cli.command {
         Command::Lock(args) => lock::run(args).await,
         Command::Verify(args) => verify::run(args).await,
@@ -25,14 +25,14 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
 }
 
 /// A failure made of located diagnostics.
-fn failure(code: u8, errors: Vec<Located>) -> Failure {
-    Failure::new(code, errors.into_iter().map(Report::new))
+fn failure(outcome: Outcome, errors: Vec<Located>) -> Failure {
+    Failure::new(outcome, errors.into_iter().map(Report::new))
 }
 
 /// Prints a warning on stderr unless `--quiet`.
 fn warn(quiet: bool, report: Report) {
     if !quiet {
-        eprintln!("{report:?}");
+        crate::report::report(&report);
     }
 }
 

@@ -1,132 +1,166 @@
-//! `hashlock verify`: read the include tree, run the offline checks, then (unless
-//! `--offline`) look up every hashed pin and run the online checks; print the findings
-//! and exit 1 if any is an error.
+//! `hashlock verify`: read the workspace, run the offline checks, then (unless
+//! `--offline`) look up every hashed pin, trace unpublished hashes, download what
+//! `--download` asks for, and run the online checks; print the findings and exit 1
+//! if any is an error.
 
 use std::collections::HashMap;
 
-use crate::cli::{Format, VerifyArgs};
-use crate::commands::failure;
-use crate::commands::lookup::{connect, fetch_all, index_report, unique_pins};
-use crate::exit::{self, Failure};
-use crate::index::Pin;
-use crate::requirements::LineKind;
-use crate::resolve::resolve;
-use crate::tree::{self, Role, Tree};
-use crate::verify::render::{self, Totals};
-use crate::verify::{Finding, Severity, offline, online};
+use futures::StreamExt;
+use pep508_rs::PackageName;
+use reqwest::Url;
 
-/// Runs `hashlock verify`; `Ok` carries the exit code (0 clean, 1 problems found).
-pub async fn run(args: VerifyArgs) -> Result<u8, Failure> {
-    let tree = tree::load(&args.files).map_err(|errors| failure(exit::BAD_INPUT, errors))?;
-    let mut findings = offline::check(&tree);
+use super::failure;
+use super::lookup::{connect, fetch_all, index_report, unique_pins};
+use crate::cli::{Format, VerifyArgs};
+use crate::diagnostics::{Located, Severity};
+use crate::digest::{Algorithm, Sha256};
+use crate::exit::{Failure, Outcome};
+use crate::index::{IndexClient, IndexError, Release};
+use crate::output::print_stdout;
+use crate::verify::offline;
+use crate::verify::online::{self, Download, Target};
+use crate::verify::render::{self, Totals};
+use crate::workspace::{Role, Workspace};
+
+/// Runs `hashlock verify`: 0 clean, 1 problems found.
+pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
+    let workspace =
+        Workspace::load(&args.files).map_err(|errors| failure(Outcome::BadInput, errors))?;
+    let mut findings = offline::check(&workspace);
     if !args.offline {
-        findings.extend(online_findings(&args, &tree).await?);
+        findings.extend(online_findings(&args, &workspace).await?);
     }
-    let names = file_names(&tree);
+    let names: Vec<String> = workspace
+        .files
+        .iter()
+        .map(|f| f.source.name.clone())
+        .collect();
     sort(&mut findings, &names);
-    let mut totals = totals(&tree);
+    let mut totals = totals(&workspace);
     totals.count(&findings);
     match args.format {
-        Format::Json => print!("{}", render::json(&findings, &names, &totals)),
+        Format::Json => print_stdout(&render::json(&findings, &names, &totals))?,
         Format::Human => render::human(&findings, &totals, args.offline, args.quiet),
     }
-    Ok(if totals.errors > 0 {
-        exit::CHECK_FAILED
-    } else {
-        exit::OK
-    })
+    Ok(Outcome::check(totals.errors > 0))
 }
 
 /// Online findings of every hashed, pinned requirement of the requirements files.
-async fn online_findings(args: &VerifyArgs, tree: &Tree) -> Result<Vec<Finding>, Failure> {
-    let parsed = tree
-        .files
+async fn online_findings(
+    args: &VerifyArgs,
+    workspace: &Workspace,
+) -> Result<Vec<Located>, Failure> {
+    let records = workspace.records(Role::Requirements);
+    let targets: Vec<Target<'_>> = records
         .iter()
-        .filter(|file| file.role == Role::Requirements)
-        .flat_map(|file| {
-            file.parsed
-                .requirements()
-                .map(move |(_, req)| (&file.source, req))
-        });
-    let clean = tree
-        .unparsed
-        .iter()
-        .filter(|file| file.role == Role::Requirements)
-        .flat_map(|file| {
-            file.clean_lines().filter_map(move |line| match &line.kind {
-                LineKind::Requirement(req) => Some((&file.source, req)),
-                _ => None,
+        .filter(|record| !record.req.hashes.is_empty())
+        .filter_map(|record| {
+            Some(Target {
+                source: &workspace.files[record.file].source,
+                req: record.req,
+                pin: record.pinning.pin()?,
             })
-        });
-    let targets: Vec<online::Target<'_>> = parsed
-        .chain(clean)
-        .filter_map(|(source, req)| {
-            let pin = resolve(req).ok().filter(|_| !req.hashes.is_empty())?;
-            Some(online::Target { source, req, pin })
         })
         .collect();
     if targets.is_empty() {
         return Ok(Vec::new());
     }
-    let unique = unique_pins(targets.iter().map(|target| &target.pin));
+    let unique = unique_pins(targets.iter().map(|target| target.pin));
     let quiet = args.quiet || args.format == Format::Json;
     let index = connect(&args.index).await?;
-    let releases: HashMap<Pin, _> = fetch_all(&index, &unique, &args.index, quiet)
+    let releases: online::Releases = fetch_all(&index, &unique, &args.index, quiet)
         .await
         .into_iter()
         .collect();
+    let index_failure = |err: IndexError| Failure::new(Outcome::IndexFailure, [index_report(&err)]);
+    let projects = trace(&index, online::projects_to_trace(&targets, &releases))
+        .await
+        .map_err(index_failure)?;
+    let downloaded = if args.download {
+        let downloads = online::downloads(&targets, &releases);
+        download_all(&index, downloads, usize::from(args.index.concurrency))
+            .await
+            .map_err(index_failure)?
+    } else {
+        HashMap::new()
+    };
     let options = online::Options {
         strict: args.strict,
         deny_yanked: args.deny_yanked,
-        download: args.download,
-        concurrency: usize::from(args.index.concurrency),
     };
-    online::check(&index, &targets, &releases, options)
-        .await
-        .map_err(|err| Failure::new(exit::INDEX_FAILURE, [index_report(&err)]))
+    online::check(&targets, &releases, &projects, &downloaded, options).map_err(index_failure)
 }
 
-/// Every file checked, in the order they were reached (parsed ones first).
-fn file_names(tree: &Tree) -> Vec<String> {
-    let parsed = tree.files.iter().map(|f| f.source.name.clone());
-    parsed
-        .chain(tree.unparsed.iter().map(|f| f.source.name.clone()))
+/// Every release of each project, to tell which version an unpublished hash belongs
+/// to. A project the index does not know is simply left out.
+async fn trace(
+    index: &IndexClient,
+    names: Vec<PackageName>,
+) -> Result<HashMap<PackageName, Vec<Release>>, IndexError> {
+    let mut projects = HashMap::new();
+    for name in names {
+        match index.project(&name).await {
+            Ok(releases) => {
+                projects.insert(name, releases);
+            }
+            Err(IndexError::PackageNotFound { .. }) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(projects)
+}
+
+/// Downloads every file and hashes it as it streams, `concurrency` at once.
+async fn download_all(
+    index: &IndexClient,
+    downloads: Vec<Download>,
+    concurrency: usize,
+) -> Result<HashMap<Url, Sha256>, IndexError> {
+    let results: Vec<_> = futures::stream::iter(downloads)
+        .map(|download| async move {
+            let digest = index.digest_of(&download.url, Algorithm::Sha256).await;
+            (download.url, digest)
+        })
+        .buffer_unordered(concurrency.max(1))
         .collect()
+        .await;
+    let mut downloaded = HashMap::new();
+    for (url, digest) in results {
+        if let Some(sha256) = digest?.sha256() {
+            downloaded.insert(url, sha256);
+        }
+    }
+    Ok(downloaded)
 }
 
 /// File order, then position, errors before warnings at the same place.
-fn sort(findings: &mut [Finding], names: &[String]) {
-    let rank = |f: &Finding| {
+fn sort(findings: &mut [Located], names: &[String]) {
+    let rank = |f: &Located| {
         names
             .iter()
             .position(|n| *n == f.source.name)
             .unwrap_or(usize::MAX)
     };
-    findings.sort_by(|a, b| {
+    findings.sort_by_key(|f| {
         (
-            rank(a),
-            a.span.start,
-            a.severity == Severity::Warning,
-            a.code,
+            rank(f),
+            f.span.start,
+            f.severity == Severity::Warning,
+            f.code,
         )
-            .cmp(&(
-                rank(b),
-                b.span.start,
-                b.severity == Severity::Warning,
-                b.code,
-            ))
     });
 }
 
-fn totals(tree: &Tree) -> Totals {
-    let requirements = tree.files.iter().filter(|f| f.role == Role::Requirements);
+fn totals(workspace: &Workspace) -> Totals {
+    let clean: Vec<_> = workspace
+        .files_of(Role::Requirements)
+        .filter(|f| f.is_clean())
+        .collect();
     Totals {
-        files: tree.files.len() + tree.unparsed.len(),
-        requirements: requirements
-            .clone()
-            .map(|f| f.parsed.requirements().count())
-            .sum(),
-        hashes: requirements
+        files: workspace.files.len(),
+        requirements: clean.iter().map(|f| f.parsed.requirements().count()).sum(),
+        hashes: clean
+            .iter()
             .flat_map(|f| f.parsed.requirements())
             .map(|(_, r)| r.hashes.len())
             .sum(),

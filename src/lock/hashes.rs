@@ -2,42 +2,37 @@
 
 use std::collections::BTreeSet;
 
-use crate::requirements::{Hash, HashAlgorithm};
+use crate::digest::Sha256;
+use crate::requirements::Hash;
 
 /// What to do with one requirement's hashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// The line already carries exactly the published sha256 set: leave it alone.
     Keep,
     /// The line has no sha256 hashes, or only published ones: write the full set.
-    Add(Vec<String>),
+    Add(Vec<Sha256>),
     /// None of the line's sha256 hashes is published (the pin was edited by hand, or
     /// `--force`): replace them with the full set. `stale` are the ones dropped.
     Replace {
-        hashes: Vec<String>,
-        stale: Vec<String>,
+        hashes: Vec<Sha256>,
+        stale: Vec<Sha256>,
     },
     /// Some hashes are published and some are not: what tampering or a deleted file
-    /// looks like. `unknown` are the unpublished ones, as written.
-    Conflict { unknown: Vec<String> },
+    /// looks like. `unknown` are the unpublished ones, in file order.
+    Conflict { unknown: Vec<Sha256> },
 }
 
-/// Decides a line's sha256 hashes. `published` holds lowercase hex digests.
-/// Hashes of other algorithms are not considered: the caller keeps them as they are.
-pub fn decide(existing: &[Hash], published: &BTreeSet<String>, force: bool) -> Decision {
-    let written: Vec<&Hash> = existing
-        .iter()
-        .filter(|hash| hash.algorithm == HashAlgorithm::Sha256)
-        .collect();
-    let (known, unknown): (Vec<&Hash>, Vec<&Hash>) = written
-        .iter()
-        .partition(|hash| published.contains(&hash.digest.to_ascii_lowercase()));
-    let all: Vec<String> = published.iter().cloned().collect();
+/// Decides a line's sha256 hashes. Hashes of other algorithms are not considered:
+/// the caller keeps them as they are.
+pub(crate) fn decide(existing: &[Hash], published: &BTreeSet<Sha256>, force: bool) -> Decision {
+    let written: Vec<Sha256> = existing.iter().filter_map(Hash::sha256).collect();
+    let (known, unknown): (Vec<Sha256>, Vec<Sha256>) = written
+        .into_iter()
+        .partition(|digest| published.contains(digest));
+    let all: Vec<Sha256> = published.iter().copied().collect();
     if unknown.is_empty() {
-        let have: BTreeSet<String> = known
-            .iter()
-            .map(|h| h.digest.to_ascii_lowercase())
-            .collect();
+        let have: BTreeSet<Sha256> = known.into_iter().collect();
         // Duplicates or case differences alone are not worth a rewrite: pip reads them fine.
         return if have == *published {
             Decision::Keep
@@ -45,7 +40,6 @@ pub fn decide(existing: &[Hash], published: &BTreeSet<String>, force: bool) -> D
             Decision::Add(all)
         };
     }
-    let unknown: Vec<String> = unknown.iter().map(|hash| hash.digest.clone()).collect();
     if known.is_empty() || force {
         Decision::Replace {
             hashes: all,
@@ -59,6 +53,8 @@ pub fn decide(existing: &[Hash], published: &BTreeSet<String>, force: bool) -> D
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::Digest;
+    use crate::requirements::HashAlgorithm;
 
     const A: &str = "aa00000000000000000000000000000000000000000000000000000000000000";
     const B: &str = "bb00000000000000000000000000000000000000000000000000000000000000";
@@ -67,22 +63,25 @@ mod tests {
     fn hash(algorithm: HashAlgorithm, digest: &str) -> Hash {
         Hash {
             span: 0..0,
-            algorithm,
-            digest: digest.to_string(),
+            digest: Digest::from_hex(algorithm, digest).unwrap(),
             digest_span: 0..0,
         }
+    }
+
+    fn d(hex: &str) -> Sha256 {
+        hex.parse().unwrap()
     }
 
     fn sha256(digest: &str) -> Hash {
         hash(HashAlgorithm::Sha256, digest)
     }
 
-    fn published() -> BTreeSet<String> {
-        [A, B].iter().map(|s| s.to_string()).collect()
+    fn published() -> BTreeSet<Sha256> {
+        [A, B].iter().map(|s| d(s)).collect()
     }
 
-    fn full() -> Vec<String> {
-        vec![A.to_string(), B.to_string()]
+    fn full() -> Vec<Sha256> {
+        vec![d(A), d(B)]
     }
 
     #[test]
@@ -114,7 +113,7 @@ mod tests {
             decision,
             Decision::Replace {
                 hashes: full(),
-                stale: vec![X.to_string()]
+                stale: vec![d(X)]
             }
         );
     }
@@ -125,7 +124,7 @@ mod tests {
         assert_eq!(
             decide(&lines, &published(), false),
             Decision::Conflict {
-                unknown: vec![X.to_string()]
+                unknown: vec![d(X)]
             }
         );
         assert!(matches!(
@@ -136,7 +135,11 @@ mod tests {
 
     #[test]
     fn other_algorithms_do_not_count() {
-        let lines = [sha256(A), sha256(B), hash(HashAlgorithm::Sha512, "00")];
+        let lines = [
+            sha256(A),
+            sha256(B),
+            hash(HashAlgorithm::Sha512, &"00".repeat(64)),
+        ];
         assert_eq!(decide(&lines, &published(), false), Decision::Keep);
     }
 }

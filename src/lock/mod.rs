@@ -1,49 +1,48 @@
-//! Turning looked-up releases into a rewritten file.
+//! The `lock` planner: from looked-up releases to a rewritten file, with no I/O.
 //!
-//! [`plan`] decides, line by line, which sha256 hashes each pinned requirement should
-//! carry ([`hashes::decide`]) and renders only the lines that must change
-//! ([`render::requirement_line`], and with `--peep` the comment lines of
+//! [`plan_file`] decides, line by line, which sha256 hashes each pinned requirement
+//! should carry ([`decide`]) and renders only the lines that must change
+//! ([`layout::requirement_line`], and with `--peep` the comment lines of
 //! [`peep_lines`]); every other byte is copied from the input ([`Edits`]).
 
-mod edits;
 mod hashes;
-mod peep_lines;
-pub(crate) mod render;
 
 use std::collections::HashMap;
 
-pub use edits::Edits;
-pub use hashes::{Decision, decide};
+pub(crate) use hashes::{Decision, decide};
 
-use crate::index::{Pin, Release};
-use crate::requirements::{LineKind, RequirementsFile, Span};
+use crate::digest::Sha256;
+use crate::index::Release;
+use crate::pin::Pin;
+use crate::requirements::{Requirement, RequirementsFile, Span};
+use crate::rewrite::{Edits, layout, peep_lines};
 
 /// A requirement line that `lock` cannot finish.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// Some of the line's hashes are published for the version and some are not.
     UnknownHashes {
         span: Span,
         pin: Pin,
         version: String,
-        unknown: Vec<String>,
+        unknown: Vec<Sha256>,
     },
     /// The index lists no file with a sha256 for the version.
     NoHashes { span: Span, pin: Pin },
 }
 
-/// A line that kept its hashes only because `--force` replaced them, or whose stale
-/// hashes were replaced: worth telling the user.
+/// A line whose hashes were replaced (none was published, or `--force`): worth
+/// telling the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replaced {
+pub(crate) struct Replaced {
     pub span: Span,
     pub pin: Pin,
-    pub stale: Vec<String>,
+    pub stale: Vec<Sha256>,
 }
 
 /// The outcome of locking one file.
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The file's new text (equal to the old one when nothing changes).
     pub text: String,
     /// Requirements that now carry the full published set.
@@ -58,7 +57,7 @@ pub struct Plan {
 
 /// Whether `lock` also writes peep's `# sha256:` comment lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum PeepMode {
+pub(crate) enum PeepMode {
     /// Only `--hash` options (peep lines already there are left alone).
     #[default]
     Off,
@@ -70,18 +69,27 @@ pub enum PeepMode {
 
 /// How to lock.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Replace hashes even when only some are unknown.
     pub force: bool,
     pub peep: PeepMode,
 }
 
-/// Locks `file`: `pins` maps line indexes (into `file.lines`) to the pin of their
-/// requirement; `release` answers with the looked-up files of a pin.
-pub fn plan<'a>(
+/// One pinned requirement of the file to lock: its line (an index into the file's
+/// lines), the requirement on it, and its pin.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pinned<'a> {
+    pub line: usize,
+    pub req: &'a Requirement,
+    pub pin: &'a Pin,
+}
+
+/// Locks `file`'s `pinned` requirements with the releases looked up for their pins.
+/// A pin without a release is left as it is.
+pub(crate) fn plan_file(
     file: &RequirementsFile,
-    pins: &HashMap<usize, Pin>,
-    release: impl Fn(&Pin) -> Option<&'a Release>,
+    pinned: &[Pinned<'_>],
+    releases: &HashMap<Pin, Release>,
     options: Options,
 ) -> Plan {
     let mut plan = Plan::default();
@@ -90,13 +98,16 @@ pub fn plan<'a>(
         PeepMode::Off => HashMap::new(),
         PeepMode::Also | PeepMode::Only => peep_lines::blocks(file),
     };
-    for (index, line) in file.lines.iter().enumerate() {
-        let (Some(pin), LineKind::Requirement(req)) = (pins.get(&index), &line.kind) else {
+    for &Pinned {
+        line: index,
+        req,
+        pin,
+    } in pinned
+    {
+        let Some(release) = releases.get(pin) else {
             continue;
         };
-        let Some(release) = release(pin) else {
-            continue;
-        };
+        let line = &file.lines[index];
         let published = release.sha256s();
         if published.is_empty() {
             let span = req.span.clone();
@@ -108,20 +119,20 @@ pub fn plan<'a>(
         }
         let mut changed = false;
         if options.peep != PeepMode::Only {
+            let rewrite = |hashes: &[Sha256]| layout::requirement_line(file, line, req, hashes);
             match decide(&req.hashes, &published, options.force) {
                 Decision::Keep => {}
                 Decision::Add(hashes) => {
-                    edits.replace(index, render::requirement_line(file, line, req, &hashes));
+                    edits.replace(index, rewrite(&hashes));
                     changed = true;
                 }
                 Decision::Replace { hashes, stale } => {
-                    let span = req.span.clone();
                     plan.replaced.push(Replaced {
-                        span,
+                        span: req.span.clone(),
                         pin: pin.clone(),
                         stale,
                     });
-                    edits.replace(index, render::requirement_line(file, line, req, &hashes));
+                    edits.replace(index, rewrite(&hashes));
                     changed = true;
                 }
                 Decision::Conflict { unknown } => {

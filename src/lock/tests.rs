@@ -19,8 +19,10 @@ fn release(hashes: &[&str]) -> Release {
         .enumerate()
         .map(|(i, hash)| DistFile {
             filename: format!("six-1.16.0-{i}.whl"),
-            url: format!("https://files.example/six-{i}.whl"),
-            sha256: Some(hash.to_string()),
+            url: format!("https://files.example/six-{i}.whl")
+                .parse()
+                .unwrap(),
+            sha256: Some(hash.parse().unwrap()),
             yanked: None,
             requires_python: None,
         })
@@ -43,23 +45,31 @@ fn six() -> Pin {
 /// Locks every requirement line of `text` as six 1.16.0 with files hashed `hashes`.
 fn lock(text: &str, hashes: &[&str], force: bool) -> Plan {
     let file = requirements::parse(text).unwrap();
-    let pins: HashMap<usize, Pin> = file
+    let options = Options {
+        force,
+        ..Options::default()
+    };
+    plan_six(&file, release(hashes), options)
+}
+
+/// Locks every requirement of `file` as six 1.16.0, whose files are `release`.
+fn plan_six(file: &RequirementsFile, release: Release, options: Options) -> Plan {
+    let pin = six();
+    let pinned: Vec<Pinned<'_>> = file
         .lines
         .iter()
         .enumerate()
-        .filter(|(_, line)| matches!(line.kind, LineKind::Requirement(_)))
-        .map(|(index, _)| (index, six()))
+        .filter_map(|(line, text)| match &text.kind {
+            LineKind::Requirement(req) => Some(Pinned {
+                line,
+                req,
+                pin: &pin,
+            }),
+            _ => None,
+        })
         .collect();
-    let release = release(hashes);
-    plan(
-        &file,
-        &pins,
-        |_| Some(&release),
-        Options {
-            force,
-            ..Options::default()
-        },
-    )
+    let releases = HashMap::from([(six(), release)]);
+    plan_file(file, &pinned, &releases, options)
 }
 
 #[test]
@@ -152,7 +162,7 @@ fn mixed_known_and_unknown_hashes_are_a_problem() {
     let plan = lock(&text, &[H1, H2], false);
     assert_eq!(plan.text, text);
     assert!(
-        matches!(&plan.problems[..], [Problem::UnknownHashes { unknown: u, .. }] if u == &vec![unknown.clone()])
+        matches!(&plan.problems[..], [Problem::UnknownHashes { unknown: u, .. }] if u == &vec![unknown.parse::<Sha256>().unwrap()])
     );
     let forced = lock(&text, &[H1, H2], true);
     assert!(forced.problems.is_empty());
@@ -164,8 +174,7 @@ fn a_release_without_digests_is_a_problem() {
     let file = requirements::parse("six==1.16.0\n").unwrap();
     let mut release = release(&[H1]);
     release.files[0].sha256 = None;
-    let pins = HashMap::from([(0, six())]);
-    let plan = plan(&file, &pins, |_| Some(&release), Options::default());
+    let plan = plan_six(&file, release, Options::default());
     assert!(matches!(&plan.problems[..], [Problem::NoHashes { .. }]));
 }
 
@@ -242,7 +251,7 @@ mod properties {
             prop_assert!(first.problems.is_empty());
             let relocked = requirements::parse(&first.text).unwrap();
             for (_, req) in relocked.requirements() {
-                let mut digests: Vec<String> = req.hashes.iter().map(|h| h.digest.to_ascii_lowercase()).collect();
+                let mut digests: Vec<String> = req.hashes.iter().map(|h| h.digest.to_hex()).collect();
                 digests.sort();
                 digests.dedup();
                 prop_assert_eq!(digests, vec![H1.to_string(), H2.to_string()]);

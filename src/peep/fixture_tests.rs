@@ -89,7 +89,7 @@ fn meaning(file: &RequirementsFile, blocks: &[Block], problems: &[Problem]) -> V
         let hashes: Vec<String> = block
             .hashes
             .iter()
-            .map(|hash| format!("{}:{}", file.lines[hash.line].number, hash.hex))
+            .map(|hash| format!("{}:{}", file.lines[hash.line].number, hash.digest))
             .collect();
         format!("{} {hashes:?}", file.lines[block.owner].number)
     });
@@ -118,9 +118,9 @@ fn summary(file: &RequirementsFile, blocks: &[Block], problems: &[Problem]) -> S
         let _ = writeln!(out, "block for line {}: {}", owner.number, requirement.text);
         for hash in &block.hashes {
             let base64 = &file.text[hash.span.clone()];
-            assert_eq!(decode(base64).as_deref(), Ok(&*hash.hex));
+            assert_eq!(decode(base64), Ok(hash.digest));
             let number = file.lines[hash.line].number;
-            let _ = writeln!(out, "    line {number} {base64} = {}", hash.hex);
+            let _ = writeln!(out, "    line {number} {base64} = {}", hash.digest);
         }
     }
     if blocks.is_empty() {

@@ -35,8 +35,9 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use crate::diagnostics::{Locate, Located, Severity, Source};
+use crate::digest::Sha256;
 use crate::requirements::{LineKind, RequirementsFile, Span};
-pub use crate::verify::Severity;
 
 #[cfg(test)]
 mod fixture_tests;
@@ -60,18 +61,15 @@ pub fn encode(digest: &[u8]) -> String {
 /// peep's form of a lowercase or uppercase hex sha256 digest; `None` if not 64 hex
 /// digits.
 pub fn encode_hex(hex: &str) -> Option<String> {
-    if hex.len() != 2 * DIGEST_LEN || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    hex::decode(hex).ok().map(|digest| encode(&digest))
+    hex.parse::<Sha256>().ok().map(Sha256::to_urlsafe_base64)
 }
 
-/// The lowercase hex digest of peep's form, or why it is not one.
+/// The digest of peep's form, or why it is not one.
 ///
 /// Strict, as peep's string comparison is: only the urlsafe alphabet (`A-Z`, `a-z`,
 /// `0-9`, `-`, `_`), no `=` padding, exactly 43 characters, and no stray bits in the
 /// last character (the form peep itself writes, so no two texts decode to one digest).
-pub fn decode(text: &str) -> Result<String, DecodeError> {
+pub fn decode(text: &str) -> Result<Sha256, DecodeError> {
     if text.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -91,7 +89,12 @@ pub fn decode(text: &str) -> Result<String, DecodeError> {
         return Err(DecodeError::Length { chars: text.len() });
     }
     match URL_SAFE_NO_PAD.decode(text) {
-        Ok(digest) => Ok(hex::encode(digest)),
+        Ok(bytes) => match <[u8; DIGEST_LEN]>::try_from(bytes) {
+            Ok(digest) => Ok(Sha256::from_bytes(digest)),
+            Err(bytes) => Err(DecodeError::Length {
+                chars: bytes.len() * 4 / 3,
+            }),
+        },
         Err(base64::DecodeError::InvalidLastSymbol(index, byte)) => {
             Err(DecodeError::TrailingBits {
                 index,
@@ -99,8 +102,9 @@ pub fn decode(text: &str) -> Result<String, DecodeError> {
             })
         }
         // The alphabet and the length were checked above: 43 valid symbols always
-        // decode to 32 bytes, unless the last one carries stray bits.
-        Err(other) => unreachable!("validated peep hash {text:?} failed to decode: {other}"),
+        // decode to 32 bytes, unless the last one carries stray bits; anything else
+        // would be a bug in this check, reported rather than trusted.
+        Err(_) => Err(DecodeError::Length { chars: text.len() }),
     }
 }
 
@@ -201,18 +205,10 @@ fn canonical_last(character: char) -> char {
         .map_or(character, |value| char::from(ALPHABET[value & !0b11]))
 }
 
-/// The peep comment line for a hex digest, as `lock --peep` writes it:
+/// The peep comment line for a digest, as `lock --peep` writes it:
 /// `# sha256: <base64>` (no line break).
-///
-/// # Panics
-///
-/// If `hex` is not a sha256 digest (64 hex digits, either case): callers pass
-/// digests they have already checked.
-pub fn comment_line(hex: &str) -> String {
-    match encode_hex(hex) {
-        Some(hash) => format!("# sha256: {hash}"),
-        None => panic!("not a hex sha256 digest: {hex:?}"),
-    }
+pub fn comment_line(digest: Sha256) -> String {
+    format!("# sha256: {}", digest.to_urlsafe_base64())
 }
 
 /// One peep hash line.
@@ -222,8 +218,8 @@ pub struct PeepHash {
     pub line: usize,
     /// The base64 text of the hash.
     pub span: Span,
-    /// The digest, lowercase hex.
-    pub hex: String,
+    /// The digest.
+    pub digest: Sha256,
 }
 
 /// The peep hashes that belong to one requirement line.
@@ -233,6 +229,15 @@ pub struct Block {
     pub owner: usize,
     /// The hashes, in file order (never empty).
     pub hashes: Vec<PeepHash>,
+}
+
+impl Locate for Problem {
+    fn locate(self, source: &Source) -> Located {
+        source
+            .at(self.severity, self.span, self.message)
+            .label(self.label)
+            .maybe_hint(self.hint)
+    }
 }
 
 /// A peep line that peep itself would ignore or misread, or a block that protects
@@ -273,10 +278,10 @@ pub fn find(file: &RequirementsFile) -> (Vec<Block>, Vec<Problem>) {
                 };
                 match scan(&file.text, comment) {
                     Scan::Prose => {}
-                    Scan::Hash { span, hex } => pending.push(PeepHash {
+                    Scan::Hash { span, digest } => pending.push(PeepHash {
                         line: index,
                         span,
-                        hex,
+                        digest,
                     }),
                     Scan::Problem(problem) => problems.push(problem),
                 }
@@ -367,8 +372,8 @@ fn list(numbers: &[usize]) -> String {
 enum Scan {
     /// An ordinary comment.
     Prose,
-    /// A peep hash line peep reads: the span of the hash and its hex digest.
-    Hash { span: Span, hex: String },
+    /// A peep hash line peep reads: the span of the hash and its digest.
+    Hash { span: Span, digest: Sha256 },
     /// A peep line peep would ignore or misread.
     Problem(Problem),
 }
@@ -487,9 +492,9 @@ fn scan(text: &str, comment: &Span) -> Scan {
         );
     }
     match decode(token) {
-        Ok(hex) => Scan::Hash {
+        Ok(digest) => Scan::Hash {
             span: token_span,
-            hex,
+            digest,
         },
         Err(err) => {
             let span = match err.character_span() {

@@ -30,11 +30,8 @@ impl Location {
         if lower.contains("://") && !lower.starts_with("file:") {
             return Self::Remote;
         }
-        let archives = [
-            ".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2", ".tar.xz", ".tar",
-        ];
         let path = lower.split(['#', '?']).next().unwrap_or_default();
-        if archives.iter().any(|ext| path.ends_with(ext)) {
+        if crate::dist_filename::is_archive(path) {
             Self::LocalArchive
         } else {
             Self::LocalDirectory

@@ -20,6 +20,7 @@ mod location;
 mod parse;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 pub use location::Location;
 pub use parse::{decode, parse, parse_lenient};
@@ -30,8 +31,9 @@ pub type Span = Range<usize>;
 /// A parsed requirements file: the original text and its logical lines.
 #[derive(Debug, Clone)]
 pub struct RequirementsFile {
-    /// The file's full contents, BOM included, exactly as read.
-    pub text: String,
+    /// The file's full contents, BOM included, exactly as read (shared with the
+    /// diagnostics that point into it, so it is held once).
+    pub text: Arc<String>,
     /// Whether `text` starts with a UTF-8 byte-order mark (the first line's span
     /// then starts at 0 and includes it).
     pub bom: bool,
@@ -152,17 +154,29 @@ pub enum Target {
 pub struct Hash {
     /// The whole option: `--hash=sha256:...` or `--hash sha256:...`.
     pub span: Span,
-    /// The algorithm before the `:`.
-    pub algorithm: HashAlgorithm,
-    /// The digest after the `:`, as written (case kept).
-    pub digest: String,
+    /// The digest after the `:` (checked: hex of its algorithm's length; the text as
+    /// written, case kept, is at `digest_span`).
+    pub digest: Digest,
     /// Span of the digest alone.
     pub digest_span: Span,
 }
 
+impl Hash {
+    /// The algorithm before the `:`.
+    pub fn algorithm(&self) -> HashAlgorithm {
+        self.digest.algorithm()
+    }
+
+    /// The digest, when it is a sha256 one.
+    pub fn sha256(&self) -> Option<Sha256> {
+        self.digest.sha256()
+    }
+}
+
 /// The hash algorithms pip accepts in `--hash` (its `STRONG_HASHES`); one type with
-/// the digests [`crate::hashing`] computes.
-pub use crate::hashing::Algorithm as HashAlgorithm;
+/// the digests [`crate::digest`] computes.
+pub use crate::digest::Algorithm as HashAlgorithm;
+use crate::digest::{Digest, Sha256};
 
 /// One option as written, with its value.
 #[derive(Debug, Clone)]

@@ -85,7 +85,7 @@ pub fn parse_lenient(text: &str) -> (RequirementsFile, Vec<ParseError>) {
     debug_assert!(tiles(text, &out), "lines must tile the text");
     errors.sort_by_key(|error| (error.span.start, error.span.end));
     let file = RequirementsFile {
-        text: text.to_owned(),
+        text: std::sync::Arc::new(text.to_owned()),
         bom,
         lines: out,
     };

@@ -1,68 +1,127 @@
-//! The checks that ask the index: is every hash one the index publishes for exactly
-//! that version, is the version yanked, does the line cover every file of it, and
-//! (with `--download`) does every hashed file still hash to what is published.
+//! The checks that judge what the index said: is every hash one the index publishes
+//! for exactly that version, is the version yanked, does the line cover every file of
+//! it, and (with `--download`) does every hashed file still hash to what is
+//! published. The command asks the index; everything here is pure.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use futures::StreamExt;
+use pep508_rs::PackageName;
+use reqwest::Url;
 
-use super::{Code, Finding, Severity};
-use crate::diagnostics::Source;
-use crate::hashing;
-use crate::index::{Index, IndexError, Pin, PypiJson, Release};
-use crate::requirements::{HashAlgorithm, Requirement};
+use crate::diagnostics::{Code, Located, Severity, Source};
+use crate::digest::Sha256;
+use crate::index::{IndexError, Release};
+use crate::pin::Pin;
+use crate::requirements::{Requirement, Span};
 
 /// How strict the online checks are.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Missing hashes of published files are errors, not warnings.
     pub strict: bool,
     /// A yanked version is an error, not a warning.
     pub deny_yanked: bool,
-    /// Download every hashed file and hash it again.
-    pub download: bool,
-    /// Downloads at once.
-    pub concurrency: usize,
 }
 
 /// A hashed, pinned requirement to check against its release.
-pub struct Target<'a> {
+pub(crate) struct Target<'a> {
     pub source: &'a Source,
     pub req: &'a Requirement,
-    pub pin: Pin,
+    pub pin: &'a Pin,
 }
 
-/// Checks every target against its looked-up release. A failed lookup of an unknown
-/// package or version is a finding; any other failure (network, index) is returned.
-pub async fn check(
-    index: &PypiJson,
-    targets: &[Target<'_>],
-    releases: &HashMap<Pin, Result<Release, IndexError>>,
-    options: Options,
-) -> Result<Vec<Finding>, IndexError> {
-    let mut findings = Vec::new();
-    let mut downloads = Vec::new();
+/// What the index said about each pin.
+pub(crate) type Releases = HashMap<Pin, Result<Release, IndexError>>;
+
+/// A file to download and hash again: its URL and the digest it must have.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Download {
+    pub url: Url,
+    pub filename: String,
+    pub expected: Sha256,
+}
+
+/// The line's sha256 digests with the span of each.
+fn written(req: &Requirement) -> BTreeMap<Sha256, Span> {
+    req.hashes
+        .iter()
+        .filter_map(|h| Some((h.sha256()?, h.digest_span.clone())))
+        .collect()
+}
+
+/// The found release of a target, if the lookup succeeded.
+fn found<'a>(target: &Target<'_>, releases: &'a Releases) -> Option<&'a Release> {
+    releases.get(target.pin)?.as_ref().ok()
+}
+
+/// The projects whose every release must be read to tell where an unpublished hash
+/// comes from.
+pub(crate) fn projects_to_trace(targets: &[Target<'_>], releases: &Releases) -> Vec<PackageName> {
+    let mut names = Vec::new();
     for target in targets {
-        let release = match &releases[&target.pin] {
+        let Some(release) = found(target, releases) else {
+            continue;
+        };
+        let published = release.sha256s();
+        let unknown = written(target.req).keys().any(|d| !published.contains(d));
+        if unknown && !names.contains(&target.pin.name) {
+            names.push(target.pin.name.clone());
+        }
+    }
+    names
+}
+
+/// Every file whose hash is written on a line, to download and hash again.
+pub(crate) fn downloads(targets: &[Target<'_>], releases: &Releases) -> Vec<Download> {
+    let mut downloads = BTreeSet::new();
+    for target in targets {
+        let Some(release) = found(target, releases) else {
+            continue;
+        };
+        let written = written(target.req);
+        for file in &release.files {
+            if let Some(expected) = file.sha256.filter(|d| written.contains_key(d)) {
+                downloads.insert(Download {
+                    url: file.url.clone(),
+                    filename: file.filename.clone(),
+                    expected,
+                });
+            }
+        }
+    }
+    downloads.into_iter().collect()
+}
+
+/// Checks every target against its release. `projects` holds every release of the
+/// projects of [`projects_to_trace`] (absent: the index does not know the project),
+/// `downloaded` the digest each [`Download`] had. A failed lookup of an unknown
+/// package or version is a finding; any other failure (network, index) is returned.
+pub(crate) fn check(
+    targets: &[Target<'_>],
+    releases: &Releases,
+    projects: &HashMap<PackageName, Vec<Release>>,
+    downloaded: &HashMap<Url, Sha256>,
+    options: Options,
+) -> Result<Vec<Located>, IndexError> {
+    let mut findings = Vec::new();
+    for target in targets {
+        let release = match &releases[target.pin] {
             Ok(release) => release,
-            Err(IndexError::PackageNotFound { .. } | IndexError::VersionNotFound { .. }) => {
-                findings.push(unknown_version(target, &releases[&target.pin]));
+            Err(err) if err.is_not_found() => {
+                findings.push(unknown_version(target, err));
                 continue;
             }
             Err(err) => return Err(err.clone()),
         };
-        let written = sha256_hashes(target.req);
-        let published: BTreeMap<String, &str> = release
-            .files
-            .iter()
-            .filter_map(|f| Some((f.sha256.clone()?, f.filename.as_str())))
-            .collect();
+        let written = written(target.req);
+        let published = release.sha256s();
         let unknown: Vec<_> = written
             .iter()
-            .filter(|(d, _)| !published.contains_key(*d))
+            .filter(|(digest, _)| !published.contains(*digest))
             .collect();
         for (digest, span) in &unknown {
-            findings.push(unknown_hash(index, target, release, digest, (*span).clone()).await?);
+            let owners = projects.get(&target.pin.name).map(Vec::as_slice);
+            findings.push(unknown_hash(target, release, owners, digest, span));
         }
         findings.extend(yanked(target, release, options.deny_yanked));
         // A line with a wrong hash is rewritten whole by `lock`; listing the files it
@@ -70,77 +129,56 @@ pub async fn check(
         if unknown.is_empty() {
             findings.extend(incomplete(target, release, &written, options.strict));
         }
-        if options.download {
-            downloads.extend(
-                release
-                    .files
-                    .iter()
-                    .filter(|f| f.sha256.as_ref().is_some_and(|d| written.contains_key(d)))
-                    .map(|f| {
-                        (
-                            target,
-                            f.filename.clone(),
-                            f.url.clone(),
-                            f.sha256.clone().unwrap_or_default(),
-                        )
-                    }),
+        for file in &release.files {
+            let Some(expected) = file.sha256.filter(|d| written.contains_key(d)) else {
+                continue;
+            };
+            let Some(got) = downloaded.get(&file.url).filter(|got| **got != expected) else {
+                continue;
+            };
+            let message = format!(
+                "`{}` hashes to {got}, not the published {expected}",
+                file.filename
             );
+            let hint = "the file on the index changed after it was published: do not install it; tell the index's maintainers";
+            findings
+                .push(finding(target, Severity::Error, Code::DigestMismatch, message).hint(hint));
         }
     }
-    findings.extend(download_all(index, downloads, options.concurrency.max(1)).await?);
     Ok(findings)
 }
 
-/// The line's sha256 digests (lowercase) with the span of each.
-fn sha256_hashes(req: &Requirement) -> BTreeMap<String, crate::requirements::Span> {
-    req.hashes
-        .iter()
-        .filter(|h| h.algorithm == HashAlgorithm::Sha256)
-        .map(|h| (h.digest.to_ascii_lowercase(), h.digest_span.clone()))
-        .collect()
+fn finding(target: &Target<'_>, severity: Severity, code: Code, message: String) -> Located {
+    target
+        .source
+        .at(severity, target.req.span.clone(), message)
+        .code(code)
+        .package(target.pin.name.to_string())
 }
 
-fn finding(target: &Target<'_>, severity: Severity, code: Code, message: String) -> Finding {
-    let make = match severity {
-        Severity::Error => Finding::error,
-        Severity::Warning => Finding::warning,
-    };
-    make(target.source, target.req.span.clone(), code, message).package(target.pin.name.to_string())
-}
-
-fn unknown_version(target: &Target<'_>, result: &Result<Release, IndexError>) -> Finding {
-    let (message, hint) = match result {
-        Err(IndexError::VersionNotFound { close, .. }) if !close.is_empty() => (
-            format!("`{}` does not exist on the index", target.pin),
-            format!("versions that exist: {}", close.join(", ")),
-        ),
-        _ => (
-            format!("`{}` does not exist on the index", target.pin),
-            "check the name and version".to_string(),
-        ),
+fn unknown_version(target: &Target<'_>, error: &IndexError) -> Located {
+    let message = format!("`{}` does not exist on the index", target.pin);
+    let hint = match error {
+        IndexError::VersionNotFound { close, .. } if !close.is_empty() => {
+            format!("versions that exist: {}", close.join(", "))
+        }
+        _ => "check the name and version".to_string(),
     };
     finding(target, Severity::Error, Code::UnknownVersion, message).hint(hint)
 }
 
 /// A hash the version does not publish; says which version it belongs to, if any.
-async fn unknown_hash(
-    index: &PypiJson,
+fn unknown_hash(
     target: &Target<'_>,
     release: &Release,
-    digest: &str,
-    span: crate::requirements::Span,
-) -> Result<Finding, IndexError> {
-    let owner = match index.project(&target.pin.name).await {
-        Ok(releases) => releases.into_iter().find_map(|other| {
-            let file = other
-                .files
-                .iter()
-                .find(|f| f.sha256.as_deref() == Some(digest))?;
-            Some((other.version.clone(), file.filename.clone()))
-        }),
-        Err(IndexError::PackageNotFound { .. }) => None,
-        Err(err) => return Err(err),
-    };
+    all: Option<&[Release]>,
+    digest: &Sha256,
+    span: &Span,
+) -> Located {
+    let owner = all.into_iter().flatten().find_map(|other| {
+        let file = other.files.iter().find(|f| f.sha256 == Some(*digest))?;
+        Some((other.version.clone(), file.filename.clone()))
+    });
     let name = &target.pin.name;
     let mut message = format!("`{digest}` is not published for {name} {}", release.version);
     let hint = match &owner {
@@ -150,15 +188,16 @@ async fn unknown_hash(
         }
         None => "no file of any version has this hash: it was mistyped, tampered with, or its file was deleted; check where it came from, then `hashlock lock --force` replaces it".to_string(),
     };
-    Ok(
-        Finding::error(target.source, span, Code::UnknownHash, message)
-            .package(name.to_string())
-            .hint(hint),
-    )
+    target
+        .source
+        .error(span.clone(), message)
+        .code(Code::UnknownHash)
+        .package(name.to_string())
+        .hint(hint)
 }
 
-fn yanked(target: &Target<'_>, release: &Release, deny: bool) -> Option<Finding> {
-    let message = release.yanked_message(&target.pin)?;
+fn yanked(target: &Target<'_>, release: &Release, deny: bool) -> Option<Located> {
+    let message = release.yanked_message(target.pin)?;
     let severity = if deny {
         Severity::Error
     } else {
@@ -174,13 +213,13 @@ fn yanked(target: &Target<'_>, release: &Release, deny: bool) -> Option<Finding>
 fn incomplete(
     target: &Target<'_>,
     release: &Release,
-    written: &BTreeMap<String, crate::requirements::Span>,
+    written: &BTreeMap<Sha256, Span>,
     strict: bool,
-) -> Option<Finding> {
+) -> Option<Located> {
     let missing: BTreeSet<&str> = release
         .files
         .iter()
-        .filter(|f| f.sha256.as_ref().is_some_and(|d| !written.contains_key(d)))
+        .filter(|f| f.sha256.is_some_and(|d| !written.contains_key(&d)))
         .map(|f| f.filename.as_str())
         .collect();
     if missing.is_empty() || written.is_empty() {
@@ -206,31 +245,4 @@ fn incomplete(
     };
     let hint = "pip fails on a platform that picks one of them: run `hashlock lock` to add them";
     Some(finding(target, severity, Code::IncompleteHashes, message).hint(hint))
-}
-
-/// Downloads every hashed file and hashes it again as it streams.
-async fn download_all(
-    index: &PypiJson,
-    downloads: Vec<(&Target<'_>, String, String, String)>,
-    concurrency: usize,
-) -> Result<Vec<Finding>, IndexError> {
-    let results: Vec<_> = futures::stream::iter(downloads)
-        .map(|(target, filename, url, expected)| async move {
-            let got = hashing::sha256_of_url(index.http(), &url).await;
-            (target, filename, expected, got)
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    let mut findings = Vec::new();
-    for (target, filename, expected, got) in results {
-        let got = got?;
-        if got != expected {
-            let message = format!("`{filename}` hashes to {got}, not the published {expected}");
-            let hint = "the file on the index changed after it was published: do not install it; tell the index's maintainers";
-            findings
-                .push(finding(target, Severity::Error, Code::DigestMismatch, message).hint(hint));
-        }
-    }
-    Ok(findings)
 }

@@ -4,12 +4,12 @@
 use miette::Report;
 use serde::Serialize;
 
-use super::{Finding, Severity};
+use crate::diagnostics::{Code, Located, Severity};
 use crate::report::counted;
 
 /// Totals of a run, for the summary line and the JSON document.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Totals {
+pub(crate) struct Totals {
     pub files: usize,
     pub requirements: usize,
     pub hashes: usize,
@@ -18,7 +18,7 @@ pub struct Totals {
 }
 
 impl Totals {
-    pub fn count(&mut self, findings: &[Finding]) {
+    pub(crate) fn count(&mut self, findings: &[Located]) {
         self.errors = findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
@@ -29,7 +29,7 @@ impl Totals {
 
 /// Prints findings on stderr, grouped by file (in the order given), each with its
 /// line, column, caret and hint; then one summary line unless `quiet`.
-pub fn human(findings: &[Finding], totals: &Totals, offline: bool, quiet: bool) {
+pub(crate) fn human(findings: &[Located], totals: &Totals, offline: bool, quiet: bool) {
     let mut current: Option<&str> = None;
     for finding in findings {
         if current != Some(finding.source.name.as_str()) {
@@ -37,14 +37,14 @@ pub fn human(findings: &[Finding], totals: &Totals, offline: bool, quiet: bool) 
             let (errors, warnings) = count_in(findings, &finding.source.name);
             eprintln!("{}: {}", finding.source.name, counts(errors, warnings));
         }
-        eprintln!("{:?}", report(finding));
+        eprintln!("{:?}", Report::new(finding.clone()));
     }
     if !quiet {
         eprintln!("{}", summary(totals, offline));
     }
 }
 
-fn count_in(findings: &[Finding], file: &str) -> (usize, usize) {
+fn count_in(findings: &[Located], file: &str) -> (usize, usize) {
     let in_file = findings.iter().filter(|f| f.source.name == file);
     let errors = in_file
         .clone()
@@ -53,21 +53,8 @@ fn count_in(findings: &[Finding], file: &str) -> (usize, usize) {
     (errors, in_file.count() - errors)
 }
 
-fn report(finding: &Finding) -> Report {
-    let severity = match finding.severity {
-        Severity::Error => miette::Severity::Error,
-        Severity::Warning => miette::Severity::Warning,
-    };
-    let located = finding
-        .source
-        .at(severity, finding.span.clone(), finding.message.clone())
-        .label(finding.code.name())
-        .maybe_hint(finding.hint.clone());
-    Report::new(located)
-}
-
 /// One line: what was checked and what was found.
-pub fn summary(totals: &Totals, offline: bool) -> String {
+fn summary(totals: &Totals, offline: bool) -> String {
     let checked = format!(
         "{} with {} in {}",
         counted(totals.requirements, "requirement", "requirements"),
@@ -112,7 +99,7 @@ struct JsonFinding<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
-    code: &'static str,
+    code: Option<Code>,
     severity: Severity,
     package: Option<&'a str>,
     message: &'a str,
@@ -120,7 +107,7 @@ struct JsonFinding<'a> {
 }
 
 /// The findings as one JSON document.
-pub fn json(findings: &[Finding], files: &[String], totals: &Totals) -> String {
+pub(crate) fn json(findings: &[Located], files: &[String], totals: &Totals) -> String {
     let findings = findings
         .iter()
         .map(|f| {
@@ -132,7 +119,7 @@ pub fn json(findings: &[Finding], files: &[String], totals: &Totals) -> String {
                 column,
                 end_line,
                 end_column,
-                code: f.code.name(),
+                code: f.code,
                 severity: f.severity,
                 package: f.package.as_deref(),
                 message: &f.message,
@@ -146,7 +133,8 @@ pub fn json(findings: &[Finding], files: &[String], totals: &Totals) -> String {
         summary: totals,
         findings,
     };
-    let mut text = serde_json::to_string_pretty(&document).expect("findings serialize");
+    // Strings, numbers and enums always serialize.
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
 }

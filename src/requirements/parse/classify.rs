@@ -9,6 +9,8 @@
 
 use std::str::FromStr;
 
+use crate::digest::{Digest, DigestError};
+
 use super::super::{
     Hash, HashAlgorithm, Line, LineKind, Opt, OptionName, ParseError, ParseErrorKind, Requirement,
     Span, Target,
@@ -613,41 +615,38 @@ fn hash(ctx: &mut Context<'_>, opt: &ParsedOpt) -> Option<Hash> {
     let algorithm = hash_algorithm(ctx, value, algorithm)?;
     let digest_range = algorithm_len(value) + 1..value.text.len();
     let digest_span = value.span_of(digest_range);
-    if let Some(message) = digest_problem(algorithm, digest) {
-        let span = if digest.is_empty() {
-            value.span.end..value.span.end
-        } else {
-            digest_span.clone()
-        };
-        let hint = format!("copy the full hex {} digest of the file", algorithm.name());
-        ctx.error(ParseErrorKind::BadHash, span, message, "bad digest", hint);
-        return None;
-    }
+    let parsed = match Digest::from_hex(algorithm, digest) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let span = if digest.is_empty() {
+                value.span.end..value.span.end
+            } else {
+                digest_span.clone()
+            };
+            let hint = format!("copy the full hex {} digest of the file", algorithm.name());
+            let message = digest_problem(algorithm, digest, &error);
+            ctx.error(ParseErrorKind::BadHash, span, message, "bad digest", hint);
+            return None;
+        }
+    };
     Some(Hash {
         span: ctx.logical.source(opt.span.clone()),
-        algorithm,
-        digest: digest.to_owned(),
+        digest: parsed,
         digest_span: ctx.logical.source(digest_span),
     })
 }
 
-/// What is wrong with a digest, if anything: pip does not check, hashlock does.
-fn digest_problem(algorithm: HashAlgorithm, digest: &str) -> Option<String> {
+/// What is wrong with a digest: pip does not check, hashlock does.
+fn digest_problem(algorithm: HashAlgorithm, digest: &str, error: &DigestError) -> String {
     let name = algorithm.name();
-    if digest.is_empty() {
-        Some(format!("`--hash` has no digest after `{name}:`"))
-    } else if let Some(bad) = digest.chars().find(|c| !c.is_ascii_hexdigit()) {
-        Some(format!(
-            "a {name} digest is hex, but this one contains `{bad}`"
-        ))
-    } else if digest.len() != algorithm.hex_len() {
-        Some(format!(
-            "a {name} digest has {} hex digits; this one has {}",
-            algorithm.hex_len(),
-            digest.len()
-        ))
-    } else {
-        None
+    match error {
+        _ if digest.is_empty() => format!("`--hash` has no digest after `{name}:`"),
+        DigestError::NotHex { found, .. } => {
+            format!("a {name} digest is hex, but this one contains `{found}`")
+        }
+        DigestError::Length {
+            expected, found, ..
+        } => format!("a {name} digest has {expected} hex digits; this one has {found}"),
     }
 }
 
@@ -803,12 +802,11 @@ fn error_range(text: &str, start: usize, len: usize) -> Span {
 
 /// A requirement pip accepts without a name: a path, an archive, or a URL.
 fn looks_like_path_or_url(text: &str) -> bool {
-    const ARCHIVES: &[&str] = &[".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2"];
     let location = location(text);
     location.contains("://")
         || location.starts_with(['.', '/', '~'])
         || location.contains(['/', '\\'])
-        || ARCHIVES.iter().any(|ext| location.ends_with(ext))
+        || crate::dist_filename::is_archive(&location)
 }
 
 /// The path or URL without its marker: pip's `parse_req_from_line` splits a URL at

@@ -185,17 +185,19 @@ fn summarize_requirement(out: &mut String, text: &str, requirement: &Requirement
         let _ = writeln!(out, "    editable {}", shown(text, flag));
     }
     for hash in &requirement.hashes {
+        // The digest as written: its span without continuations and quotes.
+        let written = text[hash.digest_span.clone()].replace(['\\', '\r', '\n', '\'', '"'], "");
         let _ = writeln!(
             out,
             "    hash {} {:?} digest {:?} {}",
-            hash.algorithm.name(),
+            hash.algorithm().name(),
             hash.span,
             hash.digest_span,
-            abbreviate(&hash.digest)
+            abbreviate(&written)
         );
         assert_eq!(
-            text[hash.digest_span.clone()].replace(['\\', '\r', '\n', '\'', '"'], ""),
-            hash.digest
+            crate::digest::Digest::from_hex(hash.algorithm(), &written).as_ref(),
+            Ok(&hash.digest)
         );
     }
     for opt in &requirement.options {

@@ -225,7 +225,11 @@ fn found(file: &RequirementsFile) -> (Vec<(String, Vec<String>, bool)>, usize) {
     let requirements = file
         .requirements()
         .map(|(_, r)| {
-            let digests = r.hashes.iter().map(|h| h.digest.clone()).collect();
+            let digests = r
+                .hashes
+                .iter()
+                .map(|h| file.text[h.digest_span.clone()].to_owned())
+                .collect();
             (r.text.clone(), digests, r.editable.is_some())
         })
         .collect();

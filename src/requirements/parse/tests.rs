@@ -680,11 +680,13 @@ fn strong_hash_algorithms_are_accepted_with_digest_case_kept() {
     let hashes = &file.requirements().next().unwrap().1.hashes;
     let found: Vec<(HashAlgorithm, &str)> = hashes
         .iter()
-        .map(|h| (h.algorithm, h.digest.as_str()))
+        .map(|h| (h.algorithm(), &text[h.digest_span.clone()]))
         .collect();
     assert_eq!(found[1], (HashAlgorithm::Sha384, upper.as_str()));
     assert_eq!(found[0].0, HashAlgorithm::Sha256);
     assert_eq!(found[2].0, HashAlgorithm::Sha512);
+    let parsed = crate::digest::Digest::from_hex(HashAlgorithm::Sha384, &upper).unwrap();
+    assert_eq!(hashes[1].digest, parsed);
     assert_eq!(
         &text[hashes[1].span.clone()],
         format!("--hash sha384:{upper}")
@@ -728,7 +730,7 @@ fn digest_span_crosses_a_continuation() {
     );
     let file = ok(&text);
     let hash = &file.requirements().next().unwrap().1.hashes[0];
-    assert_eq!(hash.digest, digest);
+    assert_eq!(hash.digest.to_hex(), digest);
     assert_eq!(
         &text[hash.digest_span.clone()],
         format!("{}\\\n{}", &digest[..10], &digest[10..])

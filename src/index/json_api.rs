@@ -1,4 +1,5 @@
-//! The two documents of PyPI's JSON API, reduced to what hashlock reads.
+//! PyPI's JSON API, the wire types of its two documents, reduced to what hashlock
+//! reads.
 //!
 //! `GET /pypi/<name>/<version>/json` lists one version's files under `urls`;
 //! `GET /pypi/<name>/json` lists every version's files under `releases`. Both carry
@@ -12,8 +13,8 @@ use reqwest::Url;
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 
-use crate::index::http::Fetched;
-use crate::index::{DistFile, IndexError};
+use super::http::Fetched;
+use super::{DistFile, IndexError, Published, Yanked, decode_json};
 
 #[derive(Debug, Default, Deserialize)]
 struct Info {
@@ -44,14 +45,6 @@ struct Digests {
     sha256: Option<String>,
 }
 
-/// PyPI sends a bool (reason apart); PEP 691 style indexes send the reason itself.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub(super) enum Yanked {
-    Flag(bool),
-    Reason(String),
-}
-
 impl FileEntry {
     /// Whether pip would still pick this file for a plain `==` pin.
     pub(super) fn is_yanked(&self) -> bool {
@@ -77,82 +70,8 @@ impl FileEntry {
     }
 }
 
-impl Yanked {
-    /// `Some(reason)` when yanked: PEP 691's `true` has no reason (`""`).
-    pub(super) fn reason(&self) -> Option<String> {
-        match self {
-            Yanked::Flag(true) => Some(String::new()),
-            Yanked::Reason(reason) => Some(reason.clone()),
-            Yanked::Flag(false) => None,
-        }
-    }
-
-    pub(super) fn is_yanked(&self) -> bool {
-        !matches!(self, Yanked::Flag(false))
-    }
-}
-
-/// A file entry of either API, as read, before checks.
-pub(super) struct Published<'a> {
-    pub(super) filename: &'a str,
-    pub(super) url: &'a str,
-    pub(super) sha256: Option<&'a str>,
-    pub(super) yanked: Option<String>,
-    pub(super) requires_python: Option<&'a str>,
-}
-
-impl Published<'_> {
-    /// The file as hashlock sees it: its URL resolved against the document's, its
-    /// sha256 checked.
-    pub(super) fn into_dist_file(self, document: &Url) -> Result<DistFile, IndexError> {
-        let url = document
-            .join(self.url)
-            .map_err(|error| IndexError::Decode {
-                url: document.to_string(),
-                message: format!(
-                    "file {} has a bad URL {:?}: {error}",
-                    self.filename, self.url
-                ),
-            })?;
-        let sha256 = non_empty(self.sha256)
-            .map(|digest| checked_sha256(digest, self.filename, document))
-            .transpose()?;
-        Ok(DistFile {
-            filename: self.filename.to_owned(),
-            url: url.to_string(),
-            sha256,
-            yanked: self.yanked,
-            requires_python: non_empty(self.requires_python).map(str::to_owned),
-        })
-    }
-}
-
-/// A published sha256 goes into the user's file as it is: anything but 64 hex digits
-/// is a broken (or hostile) document, never text to write.
-fn checked_sha256(digest: &str, filename: &str, document: &Url) -> Result<String, IndexError> {
-    if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(digest.to_ascii_lowercase());
-    }
-    let shown: String = digest.chars().take(80).collect();
-    Err(IndexError::Decode {
-        url: document.to_string(),
-        message: format!("the sha256 of `{filename}` is not 64 hex digits: {shown:?}"),
-    })
-}
-
-fn non_empty(text: Option<&str>) -> Option<&str> {
-    text.filter(|text| !text.trim().is_empty())
-}
-
 fn to_dist_files(entries: &[FileEntry], document: &Url) -> Result<Vec<DistFile>, IndexError> {
     entries.iter().map(|e| e.to_dist_file(document)).collect()
-}
-
-pub(super) fn decode<'a, T: Deserialize<'a>>(fetched: &'a Fetched) -> Result<T, IndexError> {
-    serde_json::from_slice(&fetched.body).map_err(|error| IndexError::Decode {
-        url: fetched.url.to_string(),
-        message: error.to_string(),
-    })
 }
 
 /// A per-version document.
@@ -171,7 +90,7 @@ impl VersionDocument {
             info: Info,
             urls: Vec<FileEntry>,
         }
-        let raw: Raw = decode(fetched)?;
+        let raw: Raw = decode_json(fetched)?;
         Ok(Self {
             name: raw.info.name,
             version: raw.info.version,
@@ -196,7 +115,7 @@ impl ProjectDocument {
             info: Info,
             releases: Releases,
         }
-        let raw: Raw = decode(fetched)?;
+        let raw: Raw = decode_json(fetched)?;
         Ok(Self {
             url: fetched.url.clone(),
             name: raw.info.name,
@@ -311,11 +230,11 @@ mod tests {
         assert_eq!(doc.version.as_deref(), Some("1.0"));
         let sdist = &doc.files[0];
         assert_eq!(
-            sdist.url,
+            sdist.url.as_str(),
             "https://mirror.example/packages/ab/demo-1.0.tar.gz"
         );
         assert_eq!(
-            sdist.sha256.as_deref(),
+            sdist.sha256.map(|d| d.to_string()).as_deref(),
             Some("abcdef0000000000000000000000000000000000000000000000000000000000")
         );
         assert_eq!(sdist.yanked.as_deref(), Some(""));
@@ -345,7 +264,7 @@ mod tests {
         assert!(doc.releases["1.0"][0].is_yanked());
         let files = doc.files("1.0").unwrap();
         assert_eq!(files[0].yanked.as_deref(), Some("broken"));
-        assert_eq!(files[0].url, "https://mirror.example/a.whl");
+        assert_eq!(files[0].url.as_str(), "https://mirror.example/a.whl");
     }
 
     #[test]
@@ -379,7 +298,7 @@ mod tests {
             files, expected,
             "a repeated key keeps its place, last files win"
         );
-        assert_eq!(all[1].1[0].url, "https://mirror.example/d.whl");
+        assert_eq!(all[1].1[0].url.as_str(), "https://mirror.example/d.whl");
     }
 
     #[test]

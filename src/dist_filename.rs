@@ -1,4 +1,5 @@
-//! The version a distribution file's name states, read the way pip reads it.
+//! Distribution file names: which archives pip installs, and the version a file's
+//! name states, read the way pip reads it.
 //!
 //! The Simple API lists a project's files without saying which version each belongs
 //! to: the name says it. Wheels (PEP 427) are `{name}-{version}(-{build})?-{python}-
@@ -20,7 +21,7 @@
 
 /// What kind of distribution a file is, the preferred spelling of a version first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     Sdist,
     Wheel,
     /// An egg or a Windows installer.
@@ -28,8 +29,10 @@ pub(super) enum Kind {
 }
 
 /// Source archive extensions pip accepts (`pip._internal.utils.filetypes`, wheels
-/// apart), compared case-insensitively.
-const SDIST_EXTENSIONS: [&str; 11] = [
+/// apart), compared case-insensitively. With [`WHEEL_EXTENSION`], pip's
+/// `ARCHIVE_EXTENSIONS`: the one list hashlock uses to tell an archive from a
+/// directory, in requirements files and on indexes alike.
+pub(crate) const SDIST_EXTENSIONS: [&str; 11] = [
     ".tar.gz",
     ".zip",
     ".tar.bz2",
@@ -43,11 +46,22 @@ const SDIST_EXTENSIONS: [&str; 11] = [
     ".tar.lzma",
 ];
 
+/// A wheel's extension.
+pub(crate) const WHEEL_EXTENSION: &str = ".whl";
+
+/// Whether `path` (a file name, path or URL path, compared case-insensitively) ends
+/// in an archive extension pip accepts: a wheel or a source archive.
+pub(crate) fn is_archive(path: &str) -> bool {
+    std::iter::once(WHEEL_EXTENSION)
+        .chain(SDIST_EXTENSIONS)
+        .any(|extension| strip_suffix_ignore_case(path, extension).is_some())
+}
+
 /// The version `filename` states and its kind, for a file of the project whose
 /// PEP 503 normalized name is `project`; `None` when the name is neither a wheel's
 /// nor a source distribution's of that project.
-pub(super) fn version_of<'a>(filename: &'a str, project: &str) -> Option<(&'a str, Kind)> {
-    if let Some(stem) = strip_suffix_ignore_case(filename, ".whl") {
+pub(crate) fn version_of<'a>(filename: &'a str, project: &str) -> Option<(&'a str, Kind)> {
+    if let Some(stem) = strip_suffix_ignore_case(filename, WHEEL_EXTENSION) {
         return wheel_version(stem).map(|version| (version, Kind::Wheel));
     }
     if let Some(stem) = strip_suffix_ignore_case(filename, ".egg") {
@@ -68,7 +82,7 @@ pub(super) fn version_of<'a>(filename: &'a str, project: &str) -> Option<(&'a st
 
 /// The release numbers a version (or anything) starts with: `1.0.1` of
 /// `1.0.1.dev3460`, `0.6` of `0.6c10-1`; `None` when it does not start with a digit.
-pub(super) fn release_numbers(text: &str) -> Option<Vec<u64>> {
+pub(crate) fn release_numbers(text: &str) -> Option<Vec<u64>> {
     let mut numbers = Vec::new();
     for part in text.split('.') {
         let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -86,7 +100,7 @@ pub(super) fn release_numbers(text: &str) -> Option<Vec<u64>> {
 /// The release numbers the version part of a file name of the project starts with,
 /// when its name reads as no distribution's: what follows the first `-` whose prefix
 /// normalizes to `project` (`0.13.1` of `ipython-0.13.1.py2-win32-PROPER.exe`).
-pub(super) fn leading_numbers(filename: &str, project: &str) -> Option<Vec<u64>> {
+pub(crate) fn leading_numbers(filename: &str, project: &str) -> Option<Vec<u64>> {
     release_numbers(sdist_version(filename, project)?)
 }
 
@@ -148,7 +162,7 @@ fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> 
 }
 
 /// PEP 503: lowercase, each run of `-`, `_` and `.` becomes one `-`.
-pub(super) fn normalize(name: &str) -> String {
+pub(crate) fn normalize(name: &str) -> String {
     let mut normalized = String::with_capacity(name.len());
     let mut in_run = false;
     for c in name.chars() {

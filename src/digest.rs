@@ -1,21 +1,19 @@
-//! Digests of distribution files: computed incrementally, over chunks as they
-//! arrive, in any of the algorithms pip accepts for `--hash`.
-//!
-//! [`Hasher`] is the building block (local files, downloads); [`digest_of_url`] and
-//! [`sha256_of_url`] hash a file as it downloads, through the run's shared
-//! [`HttpClient`], without holding the whole file in memory.
+//! Digests of distribution files, typed: the algorithms pip accepts, a validated
+//! [`Sha256`] (parsed once where it enters: a requirements file, an index document, a
+//! peep comment), any-algorithm [`Digest`]s, and [`Hasher`], which computes them
+//! incrementally over chunks as they arrive. Nothing here touches the network; the
+//! index client streams downloads through a [`Hasher`].
 
 use std::fmt;
 use std::str::FromStr;
 
-use reqwest::Url;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::Digest as _;
-use sha2::{Sha256, Sha384, Sha512};
-
-use crate::index::{HttpClient, IndexError};
+use sha2::{Sha256 as Sha256State, Sha384, Sha512};
 
 /// A hash algorithm pip accepts in `--hash=<algorithm>:<hex>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Algorithm {
     Sha256,
     Sha384,
@@ -82,7 +80,7 @@ pub struct Hasher {
 
 #[derive(Debug, Clone)]
 enum State {
-    Sha256(Sha256),
+    Sha256(Sha256State),
     Sha384(Sha384),
     Sha512(Sha512),
 }
@@ -91,7 +89,7 @@ impl Hasher {
     /// A hasher that has seen no bytes yet.
     pub fn new(algorithm: Algorithm) -> Hasher {
         let state = match algorithm {
-            Algorithm::Sha256 => State::Sha256(Sha256::new()),
+            Algorithm::Sha256 => State::Sha256(Sha256State::new()),
             Algorithm::Sha384 => State::Sha384(Sha384::new()),
             Algorithm::Sha512 => State::Sha512(Sha512::new()),
         };
@@ -140,7 +138,7 @@ impl std::io::Write for Hasher {
 
 /// A computed digest: the algorithm and the raw bytes, to render as pip wants
 /// (lowercase hex) or otherwise.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Digest {
     algorithm: Algorithm,
     bytes: Vec<u8>,
@@ -171,8 +169,7 @@ impl Digest {
     /// URL-safe base64 without `=` padding (RFC 4648 §5), as in peep's
     /// `# sha256: <digest>` comments.
     pub fn to_urlsafe_base64(&self) -> String {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.bytes)
+        URL_SAFE_NO_PAD.encode(&self.bytes)
     }
 }
 
@@ -183,43 +180,112 @@ impl fmt::Display for Digest {
     }
 }
 
-/// The lowercase hex sha256 of the file at `url`, hashed as it downloads.
-/// See [`digest_of_url`].
-pub async fn sha256_of_url(client: &HttpClient, url: &str) -> Result<String, IndexError> {
-    let digest = digest_of_url(client, url, Algorithm::Sha256).await?;
-    Ok(digest.to_hex())
+/// A sha256 digest: 32 bytes, shown as 64 lowercase hex digits (pip's `--hash`) or
+/// as peep's urlsafe base64. Parsing accepts either case, so two spellings of one
+/// digest compare equal.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sha256([u8; 32]);
+
+impl Sha256 {
+    /// The sha256 of `bytes`.
+    pub fn of(bytes: &[u8]) -> Sha256 {
+        Sha256(Sha256State::digest(bytes).into())
+    }
+
+    /// The digest whose raw bytes are `bytes`.
+    pub fn from_bytes(bytes: [u8; 32]) -> Sha256 {
+        Sha256(bytes)
+    }
+
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// peep's form: urlsafe base64 without `=` padding (43 characters).
+    pub fn to_urlsafe_base64(self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
 }
 
-/// The `algorithm` digest of the file at `url`, hashed chunk by chunk as it
-/// downloads (the file is never held in memory), of the bytes exactly as the server
-/// sends them (no content decoding, like pip).
-///
-/// Failures are retried as for index documents (429, 5xx, connection errors,
-/// timeouts), including failures in the middle of the body, which restart the hash.
-/// The read timeout applies between chunks. A 404 is `IndexError::Status` with
-/// status 404; a URL that is not http(s) is `IndexError::Network`.
-pub async fn digest_of_url(
-    client: &HttpClient,
-    url: &str,
-    algorithm: Algorithm,
-) -> Result<Digest, IndexError> {
-    let parsed = Url::parse(url).map_err(|error| IndexError::Network {
-        url: url.to_owned(),
-        message: format!("invalid URL: {error}"),
-    })?;
-    let hash = |mut response: reqwest::Response| async move {
-        let mut hasher = Hasher::new(algorithm);
-        while let Some(chunk) = response.chunk().await? {
-            hasher.update(&chunk);
+impl fmt::Display for Sha256 {
+    /// Lowercase hex, as `--hash=sha256:` takes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for Sha256 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sha256({self})")
+    }
+}
+
+/// Why a text is not a digest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DigestError {
+    #[error("a {algorithm} digest has {expected} hex digits, not {found}")]
+    Length {
+        algorithm: Algorithm,
+        expected: usize,
+        found: usize,
+    },
+    #[error("a {algorithm} digest is hex, but this one contains {found:?}")]
+    NotHex { algorithm: Algorithm, found: char },
+}
+
+/// Checks that `hex` is a hex digest of `algorithm` (either case) and decodes it.
+fn decode_hex(algorithm: Algorithm, hex: &str) -> Result<Vec<u8>, DigestError> {
+    if let Some(found) = hex.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(DigestError::NotHex { algorithm, found });
+    }
+    if hex.len() != algorithm.hex_len() {
+        return Err(DigestError::Length {
+            algorithm,
+            expected: algorithm.hex_len(),
+            found: hex.len(),
+        });
+    }
+    // Checked above: an even number of hex digits.
+    hex::decode(hex).map_err(|_| DigestError::Length {
+        algorithm,
+        expected: algorithm.hex_len(),
+        found: hex.len(),
+    })
+}
+
+impl FromStr for Sha256 {
+    type Err = DigestError;
+
+    /// 64 hex digits, either case.
+    fn from_str(hex: &str) -> Result<Sha256, DigestError> {
+        let bytes = decode_hex(Algorithm::Sha256, hex)?;
+        let mut out = [0; 32];
+        out.copy_from_slice(&bytes);
+        Ok(Sha256(out))
+    }
+}
+
+impl Digest {
+    /// A hex digest of `algorithm` as written (either case).
+    pub fn from_hex(algorithm: Algorithm, hex: &str) -> Result<Digest, DigestError> {
+        let bytes = decode_hex(algorithm, hex)?;
+        Ok(Digest { algorithm, bytes })
+    }
+
+    /// The digest as a [`Sha256`], when it is one.
+    pub fn sha256(&self) -> Option<Sha256> {
+        let bytes: [u8; 32] = self.bytes.as_slice().try_into().ok()?;
+        (self.algorithm == Algorithm::Sha256).then_some(Sha256(bytes))
+    }
+}
+
+impl From<Sha256> for Digest {
+    fn from(digest: Sha256) -> Digest {
+        Digest {
+            algorithm: Algorithm::Sha256,
+            bytes: digest.0.to_vec(),
         }
-        Ok(hasher.finalize())
-    };
-    match client.download(&parsed, hash).await? {
-        Some(digest) => Ok(digest),
-        None => Err(IndexError::Status {
-            url: url.to_owned(),
-            status: 404,
-        }),
     }
 }
 
@@ -341,5 +407,39 @@ mod tests {
         assert!("md5".parse::<Algorithm>().is_err());
         let digest = Digest::of(Algorithm::Sha256, b"abc");
         assert_eq!(digest.to_string(), format!("sha256:{}", VECTORS[1].2));
+    }
+
+    #[test]
+    fn sha256_parses_either_case_and_shows_lowercase() {
+        let upper = VECTORS[1].2.to_ascii_uppercase();
+        let digest: Sha256 = upper.parse().unwrap();
+        assert_eq!(digest, VECTORS[1].2.parse().unwrap());
+        assert_eq!(digest.to_string(), VECTORS[1].2);
+        assert_eq!(digest, Sha256::of(b"abc"));
+        assert_eq!(Digest::from(digest), Digest::of(Algorithm::Sha256, b"abc"));
+        assert_eq!(Digest::of(Algorithm::Sha256, b"abc").sha256(), Some(digest));
+        assert_eq!(Digest::of(Algorithm::Sha512, b"abc").sha256(), None);
+    }
+
+    #[test]
+    fn sha256_refuses_what_is_not_64_hex_digits() {
+        for bad in [
+            "",
+            "abc",
+            &"zz".repeat(32),
+            &"a".repeat(63),
+            &"a".repeat(65),
+            "a\n-r evil.txt",
+        ] {
+            assert!(bad.parse::<Sha256>().is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            "x".repeat(64).parse::<Sha256>(),
+            Err(DigestError::NotHex {
+                algorithm: Algorithm::Sha256,
+                found: 'x'
+            })
+        );
+        assert!(Digest::from_hex(Algorithm::Sha384, VECTORS[1].2).is_err());
     }
 }

@@ -1,30 +1,78 @@
 //! Where a command's new file contents go: in place (atomically), nowhere (`--check`),
-//! to stdout as a diff (`--diff`), or to another file or stdout (`-o`).
+//! to stdout as a diff (`--diff`), or to another file or stdout (`-o`); and the one
+//! writer of stdout, which ends quietly on a closed pipe.
+
+mod atomic;
+mod diff;
 
 use std::io::Write;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::cli::OutputArgs;
-use crate::exit::{self, Failure};
+use crate::exit::{Failure, Outcome};
 use crate::report::{self, Summary, SummaryMode};
-use crate::tree::{Role, SourceFile};
-use crate::write;
+use crate::workspace::{File, Role, Workspace};
+
+pub(crate) use atomic::write_atomic;
+pub(crate) use diff::unified_diff;
 
 /// One file's contents before and after a command.
-pub struct Change<'a> {
+pub(crate) struct Change<'a> {
     pub path: &'a Path,
     pub old: &'a str,
     pub new: &'a str,
 }
 
-impl Change<'_> {
+impl<'a> Change<'a> {
+    /// `file` becoming `new`.
+    pub(crate) fn of(file: &'a File, new: &'a str) -> Self {
+        Change {
+            path: &file.path,
+            old: &file.source.text,
+            new,
+        }
+    }
+
     fn changed(&self) -> bool {
         self.old != self.new
     }
 }
 
+/// What a rewriting command did, for its summary line.
+pub(crate) struct Done<'a> {
+    /// `Locked`, `Migrated`.
+    pub verb: &'static str,
+    pub workspace: &'a Workspace,
+    /// Requirements handled and hashes they carry.
+    pub totals: (usize, usize),
+    pub started: Instant,
+    pub quiet: bool,
+}
+
+/// Sends `changes` where `output` says, prints the summary unless quiet, and says how
+/// the run ends (`--check` fails when a file would change).
+pub(crate) fn finish(
+    output: &OutputArgs,
+    changes: &[Change<'_>],
+    done: &Done<'_>,
+) -> Result<Outcome, Failure> {
+    let changed = emit(changes, &output.destination())?;
+    if !done.quiet {
+        let summary = output.summary(
+            done.verb,
+            done.workspace,
+            done.totals,
+            changed,
+            done.started.elapsed(),
+        );
+        report::line(&summary.to_string());
+    }
+    Ok(output.outcome(changed))
+}
+
 /// What to do with the new contents.
-pub enum Destination<'a> {
+pub(crate) enum Destination<'a> {
     /// Replace each changed file atomically.
     InPlace,
     /// Write nothing; name the files that would change on stderr.
@@ -38,7 +86,7 @@ pub enum Destination<'a> {
 
 impl OutputArgs {
     /// Where the results go.
-    pub fn destination(&self) -> Destination<'_> {
+    pub(crate) fn destination(&self) -> Destination<'_> {
         match &self.output {
             Some(output) => Destination::Output(output),
             None if self.check => Destination::Check,
@@ -48,7 +96,7 @@ impl OutputArgs {
     }
 
     /// How the summary line words what happened.
-    pub fn summary_mode(&self) -> SummaryMode {
+    fn summary_mode(&self) -> SummaryMode {
         match self.destination() {
             Destination::Check => SummaryMode::Check,
             Destination::Diff => SummaryMode::Diff,
@@ -58,7 +106,7 @@ impl OutputArgs {
     }
 
     /// `-o` names one destination, so it takes one input file.
-    pub fn check_inputs(&self, inputs: usize) -> Result<(), Failure> {
+    pub(crate) fn check_inputs(&self, inputs: usize) -> Result<(), Failure> {
         if self.output.is_none() || inputs <= 1 {
             return Ok(());
         }
@@ -66,46 +114,39 @@ impl OutputArgs {
             help = "run once per file with `-o`",
             "`-o` takes one FILE, got {inputs}"
         );
-        Err(Failure::new(exit::BAD_INPUT, [report]))
+        Err(Failure::new(Outcome::BadInput, [report]))
     }
 
     /// The summary line of a run that `verb`ed `requirements` requirements carrying
-    /// `hashes` hashes in the requirements files of `files`.
-    pub fn summary(
+    /// `hashes` hashes in the requirements files of `workspace`.
+    fn summary(
         &self,
         verb: &'static str,
-        files: &[SourceFile],
+        workspace: &Workspace,
         (requirements, hashes): (usize, usize),
         changed: usize,
-        elapsed: std::time::Duration,
+        elapsed: Duration,
     ) -> Summary {
         Summary {
             verb,
             requirements,
             hashes,
-            files: files
-                .iter()
-                .filter(|f| f.role == Role::Requirements)
-                .count(),
+            files: workspace.files_of(Role::Requirements).count(),
             files_changed: changed,
             elapsed,
             mode: self.summary_mode(),
         }
     }
 
-    /// The exit code once `changed` files differ: `--check` fails on any.
-    pub fn exit_code(&self, changed: usize) -> u8 {
-        if self.check && changed > 0 {
-            exit::CHECK_FAILED
-        } else {
-            exit::OK
-        }
+    /// How the run ends once `changed` files differ: `--check` fails on any.
+    fn outcome(&self, changed: usize) -> Outcome {
+        Outcome::check(self.check && changed > 0)
     }
 }
 
 /// Sends `changes` (the first is the file named on the command line) to
 /// `destination`. Returns how many files change.
-pub fn emit(changes: &[Change<'_>], destination: &Destination<'_>) -> Result<usize, Failure> {
+fn emit(changes: &[Change<'_>], destination: &Destination<'_>) -> Result<usize, Failure> {
     let changed: Vec<&Change<'_>> = changes.iter().filter(|c| c.changed()).collect();
     match destination {
         Destination::Output(output) => {
@@ -127,19 +168,19 @@ pub fn emit(changes: &[Change<'_>], destination: &Destination<'_>) -> Result<usi
                 .iter()
                 .map(|c| {
                     let name = c.path.display().to_string();
-                    write::unified_diff(&name, &name, c.old, c.new)
+                    unified_diff(&name, &name, c.old, c.new)
                 })
                 .collect();
             print_stdout(&diff)?;
         }
         Destination::Check => {
             for change in &changed {
-                eprintln!("would change {}", change.path.display());
+                report::line(&format!("would change {}", change.path.display()));
             }
         }
         Destination::InPlace => {
             for change in &changed {
-                write::write_atomic(change.path, change.new.as_bytes())
+                write_atomic(change.path, change.new.as_bytes())
                     .map_err(|err| write_failure(change.path, &err))?;
             }
         }
@@ -151,18 +192,19 @@ fn write_output(output: &Path, text: &str) -> Result<(), Failure> {
     if output == Path::new("-") {
         return print_stdout(text);
     }
-    write::write_atomic(output, text.as_bytes()).map_err(|err| write_failure(output, &err))
+    write_atomic(output, text.as_bytes()).map_err(|err| write_failure(output, &err))
 }
 
-/// Prints data to stdout; a closed pipe (`| head`) is not an error.
-fn print_stdout(text: &str) -> Result<(), Failure> {
+/// Prints data to stdout. A closed pipe (`| head`) ends the output quietly, as
+/// ripgrep does; any other failure (a full disk) is an error.
+pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
-            exit::BAD_INPUT,
+            Outcome::BadInput,
             [miette::miette!("cannot write to stdout: {err}")],
         )),
         _ => Ok(()),
@@ -175,5 +217,5 @@ fn write_failure(path: &Path, err: &std::io::Error) -> Failure {
         "cannot write `{}`: {err}",
         path.display()
     );
-    Failure::new(exit::BAD_INPUT, [report])
+    Failure::new(Outcome::BadInput, [report])
 }

@@ -7,7 +7,7 @@ use crate::requirements::RequirementsFile;
 
 /// The edits of one file, by line index (into `RequirementsFile::lines`).
 #[derive(Debug, Default)]
-pub struct Edits {
+pub(crate) struct Edits {
     replace: HashMap<usize, String>,
     drop: HashSet<usize>,
     before: HashMap<usize, String>,
@@ -15,22 +15,22 @@ pub struct Edits {
 
 impl Edits {
     /// Replaces line `index` (its whole span, break included) with `text`.
-    pub fn replace(&mut self, index: usize, text: String) {
+    pub(crate) fn replace(&mut self, index: usize, text: String) {
         self.replace.insert(index, text);
     }
 
     /// Removes line `index`, break included.
-    pub fn drop(&mut self, index: usize) {
+    pub(crate) fn drop(&mut self, index: usize) {
         self.drop.insert(index);
     }
 
     /// Writes `text` (whole lines, breaks included) right before line `index`.
-    pub fn insert_before(&mut self, index: usize, text: String) {
+    pub(crate) fn insert_before(&mut self, index: usize, text: String) {
         self.before.entry(index).or_default().push_str(&text);
     }
 
     /// The file's text with the edits applied.
-    pub fn apply(&self, file: &RequirementsFile) -> String {
+    pub(crate) fn apply(&self, file: &RequirementsFile) -> String {
         let mut out = String::with_capacity(file.text.len() * 2);
         for (index, line) in file.lines.iter().enumerate() {
             if let Some(text) = self.before.get(&index) {

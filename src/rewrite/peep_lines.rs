@@ -7,12 +7,13 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::Edits;
-use super::render::continuation_newline;
+use super::layout::continuation_newline;
+use crate::digest::Sha256;
 use crate::peep::{self, Block};
 use crate::requirements::RequirementsFile;
 
 /// The peep blocks of a file, by the index of the line they belong to.
-pub fn blocks(file: &RequirementsFile) -> HashMap<usize, Block> {
+pub(crate) fn blocks(file: &RequirementsFile) -> HashMap<usize, Block> {
     let (blocks, _problems) = peep::find(file);
     blocks
         .into_iter()
@@ -22,19 +23,19 @@ pub fn blocks(file: &RequirementsFile) -> HashMap<usize, Block> {
 
 /// Records the edits that give line `index` the peep lines of `published`. Returns
 /// whether anything changes.
-pub fn write(
+pub(crate) fn write(
     file: &RequirementsFile,
     index: usize,
     block: Option<&Block>,
-    published: &BTreeSet<String>,
+    published: &BTreeSet<Sha256>,
     edits: &mut Edits,
 ) -> bool {
-    let have: BTreeSet<&str> = block
+    let have: BTreeSet<Sha256> = block
         .iter()
         .flat_map(|b| &b.hashes)
-        .map(|h| h.hex.as_str())
+        .map(|h| h.digest)
         .collect();
-    if have == published.iter().map(String::as_str).collect() {
+    if have == *published {
         return false;
     }
     for hash in block.iter().flat_map(|b| &b.hashes) {
@@ -45,7 +46,7 @@ pub fn write(
     let newline = continuation_newline(file, line);
     let lines: String = published
         .iter()
-        .map(|hex| format!("{indent}{}{newline}", peep::comment_line(hex)))
+        .map(|digest| format!("{indent}{}{newline}", peep::comment_line(*digest)))
         .collect();
     edits.insert_before(index, lines);
     true

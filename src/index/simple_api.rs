@@ -1,5 +1,5 @@
-//! The JSON form of the Simple API (PEP 691, with PEP 700's `versions`), reduced to
-//! what hashlock reads.
+//! The Simple API's JSON form (PEP 691, with PEP 700's `versions`): its wire types,
+//! reduced to what hashlock reads, and how its files group into releases.
 //!
 //! `GET /simple/<name>/` with `Accept: application/vnd.pypi.simple.v1+json` lists
 //! every file of the project: `{"meta": {"api-version": "1.x"}, "name", "files":
@@ -27,11 +27,10 @@ use pep508_rs::PackageName;
 use reqwest::Url;
 use serde::Deserialize;
 
-use super::document::{Published, Yanked, decode};
-use super::filename::{self, Kind};
-use super::versions;
-use crate::index::http::Fetched;
-use crate::index::{DistFile, IndexError, Pin};
+use super::http::Fetched;
+use super::{DistFile, IndexError, Published, Yanked, decode_json, versions};
+use crate::dist_filename::{self as filename, Kind};
+use crate::pin::Pin;
 
 /// The media type of PEP 691's JSON, version 1: what hashlock asks for, and the only
 /// answer it reads as a Simple API document.
@@ -151,7 +150,7 @@ impl SimpleDocument {
             #[serde(default, rename = "api-version")]
             api_version: Option<String>,
         }
-        let raw: Raw = decode(fetched)?;
+        let raw: Raw = decode_json(fetched)?;
         let api_version = raw.meta.and_then(|meta| meta.api_version);
         if let Some(api_version) = api_version.filter(|v| v.split('.').next() != Some("1")) {
             return Err(IndexError::Decode {
@@ -403,16 +402,16 @@ mod tests {
         assert_eq!(names, expected);
         let wheel = &files[0];
         assert_eq!(
-            wheel.url,
+            wheel.url.as_str(),
             "https://mirror.example/packages/a/demo-1.0-py3-none-any.whl"
         );
-        assert_eq!(wheel.sha256.as_deref(), Some(sha(10).as_str()));
+        assert_eq!(wheel.sha256.map(|d| d.to_string()), Some(sha(10)));
         assert_eq!(wheel.requires_python.as_deref(), Some(">=3.8"));
         assert_eq!(wheel.yanked, None);
         assert_eq!(files[1].yanked.as_deref(), Some("broken build"));
         let (version, files) = found(&doc, &pin("demo", "2"));
         assert_eq!(version, "2.0");
-        assert_eq!(files[0].url, "https://mirror.example/demo-2.0.zip");
+        assert_eq!(files[0].url.as_str(), "https://mirror.example/demo-2.0.zip");
         assert_eq!(files[0].yanked.as_deref(), Some(""));
         assert_eq!(
             (files[0].sha256.as_ref(), files[0].requires_python.as_ref()),
@@ -439,7 +438,7 @@ mod tests {
         assert_eq!((version.as_str(), files.len()), ("1.0.0", 2));
         let (version, files) = found(&doc, &pin("demo", "0.9"));
         assert_eq!(version, "0.9");
-        assert_eq!(files[0].url, "https://mirror.example/b.egg");
+        assert_eq!(files[0].url.as_str(), "https://mirror.example/b.egg");
         let (version, files) = found(&doc, &pin("demo", "0.5"));
         assert_eq!(
             (version.as_str(), files.len()),

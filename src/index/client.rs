@@ -1,4 +1,4 @@
-//! PyPI's JSON API (and, where it helps, the Simple API) as an [`Index`].
+//! The index client: which document answers a question, and what a 404 settles.
 //!
 //! A pin is looked up with the per-version endpoint `GET /pypi/<name>/<version>/json`
 //! (small, one version). On a 404 there, a document listing every version of the
@@ -13,7 +13,7 @@
 //! hashlock reads from the file names; a release that may hold a file whose name
 //! does not say its version (an `.rpm`, `aiohttp-2.0.6-1.tar.gz` in 2.0.6) is read
 //! from the project document instead, so that a release always has the files the
-//! per-version endpoint lists (see [`simple`]).
+//! per-version endpoint lists (see [`simple_api`]).
 //!
 //! Some mirrors answer 404 on the per-version endpoint for every version; once a
 //! listing contains the exact version string the endpoint denied, the endpoint is
@@ -21,50 +21,50 @@
 //!
 //! Listings are fetched once per package and releases once per pin, with concurrent
 //! identical lookups sharing one request (see [`memo`]). Listing every release of a
-//! project ([`Index::project`]) reads the JSON API's project document (cached too).
+//! project ([`IndexClient::project`]) reads the JSON API's project document (cached too).
 
-mod document;
-mod filename;
-mod memo;
-mod simple;
-mod versions;
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use pep508_rs::PackageName;
 use reqwest::Url;
 
-use self::document::{ProjectDocument, VersionDocument};
-use self::memo::Memo;
-use self::simple::{Lookup, SimpleDocument};
 use super::http::{ClientOptions, Fetched, HttpClient};
-use super::{Index, IndexError, Pin, Release};
+use super::json_api::{FileEntry, ProjectDocument, VersionDocument};
+use super::memo::Memo;
+use super::simple_api::{self, Lookup, SimpleDocument};
+use super::{IndexError, Release, versions};
+use crate::digest::{Algorithm, Digest};
+use crate::pin::Pin;
 
 const ACCEPT_JSON: &str = "application/json";
 /// How many near misses a `VersionNotFound` suggests.
 const CLOSE_VERSIONS: usize = 5;
 
-/// An [`Index`] backed by PyPI's JSON API.
+/// A package index, asked through PyPI's JSON API and the Simple API's JSON.
 #[derive(Debug)]
-pub struct PypiJson {
+pub struct IndexClient {
     http: HttpClient,
     /// The index base URL (`index_url`, without query or fragment).
     base: Url,
     /// Set once a listing proved the per-version endpoint missing.
     version_endpoint_missing: AtomicBool,
-    /// Whether the index serves the Simple API's JSON: [`UNKNOWN`] until an answer
-    /// settles it as [`SERVED`] or [`NOT_SERVED`], for the rest of the run.
-    simple_api: AtomicU8,
+    /// Which document lists a project's versions, once an answer settled it for
+    /// the rest of the run (unset: try the Simple API first).
+    listing: OnceLock<Listing>,
     projects: Memo<PackageName, ProjectDocument>,
     simple_documents: Memo<PackageName, SimpleAnswer>,
     releases: Memo<Pin, Release>,
 }
 
-/// [`PypiJson::simple_api`] states.
-const UNKNOWN: u8 = 0;
-const SERVED: u8 = 1;
-const NOT_SERVED: u8 = 2;
+/// The document that lists every version of a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    /// The Simple API's PEP 691 JSON (`/simple/<name>/`).
+    SimpleApi,
+    /// The JSON API's project document (`/pypi/<name>/json`).
+    ProjectDocument,
+}
 
 /// What `GET /simple/<name>/` said.
 #[derive(Debug)]
@@ -85,28 +85,58 @@ enum VersionAnswer {
     Other,
 }
 
-impl PypiJson {
+impl IndexClient {
     /// Resolves the index host and builds the shared client.
-    pub async fn connect(options: ClientOptions) -> Result<PypiJson, IndexError> {
+    pub async fn connect(options: ClientOptions) -> Result<IndexClient, IndexError> {
         let http = HttpClient::connect(&options).await?;
         Ok(Self::with_client(http))
     }
 
     /// An index over an existing client (whose `index_url` it queries).
-    pub fn with_client(http: HttpClient) -> PypiJson {
-        // `connect` validated the URL, so this parse cannot fail.
-        let mut base = Url::parse(&http.options().index_url).expect("validated by connect");
+    pub fn with_client(http: HttpClient) -> IndexClient {
+        let mut base = http.options().index_url.clone();
         base.set_query(None);
         base.set_fragment(None);
-        PypiJson {
+        IndexClient {
             http,
             base,
             version_endpoint_missing: AtomicBool::new(false),
-            simple_api: AtomicU8::new(UNKNOWN),
+            listing: OnceLock::new(),
             projects: Memo::new(),
             simple_documents: Memo::new(),
             releases: Memo::new(),
         }
+    }
+
+    /// The files of `pin`'s version. Each pin is looked up once per run; concurrent
+    /// calls for the same pin share one lookup.
+    pub async fn release(&self, pin: &Pin) -> Result<Release, IndexError> {
+        let release = self.releases.get_or_fetch(pin.clone(), self.lookup(pin));
+        Ok(Release::clone(&*release.await?))
+    }
+
+    /// Every release of the project, in the index's order: to tell which version an
+    /// unknown hash belongs to. Served from the JSON API's project document (cached,
+    /// and shared with lookups on indexes without the Simple API).
+    pub async fn project(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
+        let project = self.project_document(name).await?;
+        let project_name = project.name.clone().unwrap_or_else(|| name.to_string());
+        let releases = project.all_files()?.into_iter();
+        let release = |(version, files)| Release {
+            name: project_name.clone(),
+            version,
+            files,
+        };
+        Ok(releases.map(release).collect())
+    }
+
+    /// The `algorithm` digest of the file at `url`, hashed chunk by chunk as it
+    /// downloads (never held in memory), of the bytes exactly as the server sends
+    /// them (no content decoding, like pip). Failures are retried as for documents,
+    /// mid-body ones included (the hash starts over); a 404 is
+    /// [`IndexError::Status`].
+    pub async fn digest_of(&self, url: &Url, algorithm: Algorithm) -> Result<Digest, IndexError> {
+        self.http.digest_of(url, algorithm).await
     }
 
     /// The shared HTTP client (to download files with the run's timeouts, retries
@@ -133,12 +163,12 @@ impl PypiJson {
     }
 
     async fn ask_version_endpoint(&self, pin: &Pin) -> Result<VersionAnswer, IndexError> {
-        let url = self.endpoint(&[pin.name.as_ref(), &version_text(pin), "json"]);
+        let url = self.endpoint(&[pin.name.as_ref(), &pin.version_text(), "json"]);
         let Some(fetched) = self.fetch(&url).await? else {
             return Ok(VersionAnswer::Missing);
         };
         let document = VersionDocument::parse(&fetched)?;
-        let version = document.version.unwrap_or_else(|| version_text(pin));
+        let version = document.version.unwrap_or_else(|| pin.version_text());
         if !versions::matches(pin, &version) {
             return Ok(VersionAnswer::Other);
         }
@@ -154,18 +184,14 @@ impl PypiJson {
     /// Whether lookups that need a listing read the Simple API (`Some(true)`), the
     /// project document (`Some(false)`), or try the Simple API first (`None`).
     pub fn uses_simple_api(&self) -> Option<bool> {
-        match self.simple_api.load(Ordering::Relaxed) {
-            SERVED => Some(true),
-            NOT_SERVED => Some(false),
-            _ => None,
-        }
+        self.listing
+            .get()
+            .map(|listing| *listing == Listing::SimpleApi)
     }
 
-    /// Settles whether the Simple API is served, unless already settled.
-    fn settle_simple_api(&self, state: u8) {
-        let _ =
-            self.simple_api
-                .compare_exchange(UNKNOWN, state, Ordering::Relaxed, Ordering::Relaxed);
+    /// Settles which document lists versions, unless already settled.
+    fn settle(&self, listing: Listing) {
+        let _ = self.listing.set(listing);
     }
 
     /// The release from a listing of every version: the Simple API document where
@@ -175,7 +201,7 @@ impl PypiJson {
         if self.uses_simple_api() != Some(false) {
             match &*self.simple_document(&pin.name).await? {
                 SimpleAnswer::Document(document) => {
-                    self.settle_simple_api(SERVED);
+                    self.settle(Listing::SimpleApi);
                     if let Some(release) = self.release_from_simple(pin, denied, document)? {
                         return Ok(release);
                     }
@@ -189,10 +215,10 @@ impl PypiJson {
                 SimpleAnswer::NotFound => {
                     // No project at all, or no Simple API: the JSON API tells.
                     let project = self.project_document(&pin.name).await?;
-                    self.settle_simple_api(NOT_SERVED);
+                    self.settle(Listing::ProjectDocument);
                     return self.release_in_project(pin, denied, &project);
                 }
-                SimpleAnswer::NotServed => self.settle_simple_api(NOT_SERVED),
+                SimpleAnswer::NotServed => self.settle(Listing::ProjectDocument),
             }
         }
         let project = self.project_document(&pin.name).await?;
@@ -200,14 +226,14 @@ impl PypiJson {
     }
 
     /// The release from the Simple API document; `None` when it cannot tell the
-    /// release's files (see [`simple`]).
+    /// release's files (see [`simple_api`]).
     fn release_from_simple(
         &self,
         pin: &Pin,
         denied: bool,
         document: &SimpleDocument,
     ) -> Result<Option<Release>, IndexError> {
-        if denied && document.has_version(&version_text(pin)) {
+        if denied && document.has_version(&pin.version_text()) {
             self.version_endpoint_missing.store(true, Ordering::Relaxed);
         }
         let name = document.name.as_deref();
@@ -233,13 +259,12 @@ impl PypiJson {
         denied: bool,
         project: &ProjectDocument,
     ) -> Result<Release, IndexError> {
-        if denied && project.releases.contains_key(&version_text(pin)) {
+        if denied && project.releases.contains_key(&pin.version_text()) {
             self.version_endpoint_missing.store(true, Ordering::Relaxed);
         }
         let keys = project.releases.keys().map(String::as_str);
         let Some(version) = versions::select(pin, keys) else {
-            let installable =
-                |files: &Vec<document::FileEntry>| files.iter().any(|file| !file.is_yanked());
+            let installable = |files: &Vec<FileEntry>| files.iter().any(|file| !file.is_yanked());
             let candidates = project
                 .releases
                 .iter()
@@ -272,8 +297,8 @@ impl PypiJson {
     async fn simple_document(&self, name: &PackageName) -> Result<Arc<SimpleAnswer>, IndexError> {
         let fetch = async {
             let url = self.simple_endpoint(name);
-            match self.http.get(&url, simple::CONTENT_TYPE).await {
-                Ok(Some(fetched)) if simple::is_simple_json(&fetched) => {
+            match self.http.get(&url, simple_api::CONTENT_TYPE).await {
+                Ok(Some(fetched)) if simple_api::is_simple_json(&fetched) => {
                     let document = SimpleDocument::parse(&fetched, name)?;
                     Ok(SimpleAnswer::Document(Box::new(document)))
                 }
@@ -292,7 +317,7 @@ impl PypiJson {
     fn package_not_found(&self, name: &PackageName) -> IndexError {
         IndexError::PackageNotFound {
             package: name.to_string(),
-            index: self.http.options().index_url.clone(),
+            index: self.http.options().shown_index(),
         }
     }
 
@@ -305,8 +330,8 @@ impl PypiJson {
     ) -> IndexError {
         IndexError::VersionNotFound {
             package: name.map_or_else(|| pin.name.to_string(), str::to_owned),
-            version: version_text(pin),
-            index: self.http.options().index_url.clone(),
+            version: pin.version_text(),
+            index: self.http.options().shown_index(),
             close: versions::nearest(&pin.version, candidates, CLOSE_VERSIONS),
         }
     }
@@ -318,51 +343,19 @@ impl PypiJson {
     /// `<base>/pypi/<segments...>`, each segment percent-encoded as a path segment.
     fn endpoint(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
-        url.path_segments_mut()
-            .expect("http(s) URLs have a path")
-            .pop_if_empty()
-            .push("pypi")
-            .extend(segments);
+        // `ClientOptions` holds only http(s) URLs, which always have a path.
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().push("pypi").extend(segments);
+        }
         url
     }
 
     /// `<base>/simple/<name>/`, the name normalized (as PEP 503 asks clients to).
     fn simple_endpoint(&self, name: &PackageName) -> Url {
         let mut url = self.base.clone();
-        url.path_segments_mut()
-            .expect("http(s) URLs have a path")
-            .pop_if_empty()
-            .extend(["simple", name.as_ref(), ""]);
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["simple", name.as_ref(), ""]);
+        }
         url
-    }
-}
-
-/// The version as the pin spells it: the literal text for `===`, else PEP 440's
-/// normalized form. (Should the index spell it differently, `1.0` vs `1.0.0`, and
-/// its endpoint compare strings, the 404 leads to a listing, which is matched by
-/// PEP 440 equality.)
-fn version_text(pin: &Pin) -> String {
-    match &pin.arbitrary {
-        Some(text) => text.clone(),
-        None => pin.version.to_string(),
-    }
-}
-
-impl Index for PypiJson {
-    async fn release(&self, pin: &Pin) -> Result<Release, IndexError> {
-        let release = self.releases.get_or_fetch(pin.clone(), self.lookup(pin));
-        Ok(Release::clone(&*release.await?))
-    }
-
-    async fn project(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
-        let project = self.project_document(name).await?;
-        let project_name = project.name.clone().unwrap_or_else(|| name.to_string());
-        let releases = project.all_files()?.into_iter();
-        let release = |(version, files)| Release {
-            name: project_name.clone(),
-            version,
-            files,
-        };
-        Ok(releases.map(release).collect())
     }
 }

@@ -23,6 +23,7 @@ use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Certificate, ClientBuilder, RequestBuilder, Response, StatusCode, Url};
 
 use super::IndexError;
+use crate::digest::{Algorithm, Digest, Hasher};
 
 /// Sent with every request, so index operators can tell who is calling.
 pub const USER_AGENT: &str = concat!("hashlock/", env!("CARGO_PKG_VERSION"));
@@ -33,7 +34,7 @@ pub const USER_AGENT: &str = concat!("hashlock/", env!("CARGO_PKG_VERSION"));
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
     /// Base URL of the index, e.g. `https://pypi.org` (no trailing `/pypi`).
-    pub index_url: String,
+    pub index_url: Url,
     /// Time allowed to open a connection.
     pub connect_timeout: Duration,
     /// Time allowed between bytes of a response (and for the whole request to start).
@@ -50,9 +51,13 @@ pub struct ClientOptions {
 }
 
 impl ClientOptions {
+    /// The index URL as messages show it (`https://pypi.org`, no trailing `/`).
+    pub fn shown_index(&self) -> String {
+        self.index_url.as_str().trim_end_matches('/').to_owned()
+    }
+
     /// Default settings for the index at `index_url`.
-    pub fn new(index_url: impl Into<String>) -> Self {
-        let index_url = index_url.into();
+    pub fn new(index_url: Url) -> Self {
         Self {
             index_url,
             ..Self::default()
@@ -65,7 +70,7 @@ impl Default for ClientOptions {
     /// built-in CA roots only.
     fn default() -> Self {
         Self {
-            index_url: "https://pypi.org".to_owned(),
+            index_url: Url::parse("https://pypi.org").expect("a valid URL"),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             retries: 3,
@@ -121,14 +126,14 @@ enum Attempt<T> {
 impl HttpClient {
     /// Resolves the index host and builds the client.
     pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
-        let index = parse_index_url(&options.index_url)?;
+        check_index_url(&options.index_url)?;
         let setup = Setup {
             roots: extra_roots(options).await?,
-            pinned: resolve_host(&index, options).await?,
+            pinned: resolve_host(&options.index_url, options).await?,
         };
         let builder = setup.builder(options).gzip(true);
         let client = builder.build().map_err(|error| IndexError::Network {
-            url: options.index_url.clone(),
+            url: options.shown_index(),
             message: describe(error),
         })?;
         Ok(HttpClient {
@@ -176,6 +181,25 @@ impl HttpClient {
         self.retrying(url, request, read).await
     }
 
+    /// The `algorithm` digest of the file at `url`, hashed as it downloads (see
+    /// [`HttpClient::download`]); a 404 is [`IndexError::Status`].
+    pub async fn digest_of(&self, url: &Url, algorithm: Algorithm) -> Result<Digest, IndexError> {
+        let hash = |mut response: Response| async move {
+            let mut hasher = Hasher::new(algorithm);
+            while let Some(chunk) = response.chunk().await? {
+                hasher.update(&chunk);
+            }
+            Ok(hasher.finalize())
+        };
+        match self.download(url, hash).await? {
+            Some(digest) => Ok(digest),
+            None => Err(IndexError::Status {
+                url: url.to_string(),
+                status: 404,
+            }),
+        }
+    }
+
     /// The client for files, built on first use.
     fn raw_client(&self) -> Result<&reqwest::Client, IndexError> {
         let built = self.raw.get_or_init(|| {
@@ -183,7 +207,7 @@ impl HttpClient {
             builder.build().map_err(describe)
         });
         built.as_ref().map_err(|message| IndexError::Network {
-            url: self.options.index_url.clone(),
+            url: self.options.shown_index(),
             message: message.clone(),
         })
     }
@@ -314,17 +338,13 @@ async fn read_all(response: Response) -> Result<Fetched, reqwest::Error> {
     })
 }
 
-fn parse_index_url(index_url: &str) -> Result<Url, IndexError> {
-    let invalid = |message: String| IndexError::Network {
-        url: index_url.to_owned(),
-        message,
-    };
-    let url = Url::parse(index_url).map_err(|error| invalid(format!("invalid URL: {error}")))?;
+fn check_index_url(url: &Url) -> Result<(), IndexError> {
     match url.scheme() {
-        "http" | "https" if url.host().is_some() => Ok(url),
-        _ => Err(invalid(
-            "the index URL must be http:// or https://".to_owned(),
-        )),
+        "http" | "https" if url.host().is_some() => Ok(()),
+        _ => Err(IndexError::Network {
+            url: url.to_string(),
+            message: "the index URL must be http:// or https://".to_owned(),
+        }),
     }
 }
 
@@ -334,7 +354,7 @@ async fn extra_roots(options: &ClientOptions) -> Result<Vec<Certificate>, IndexE
         return Ok(Vec::new());
     };
     let unusable = |message: String| IndexError::Network {
-        url: options.index_url.clone(),
+        url: options.shown_index(),
         message: format!("cannot use the CA bundle {}: {message}", path.display()),
     };
     let pem = tokio::fs::read(path)
@@ -353,7 +373,7 @@ async fn resolve_host(
         return Ok(None);
     };
     let port = index.port_or_known_default().unwrap_or(443);
-    let url = options.index_url.clone();
+    let url = options.shown_index();
     let lookup = tokio::net::lookup_host((host, port));
     let addrs = match tokio::time::timeout(options.connect_timeout, lookup).await {
         Ok(Ok(addrs)) => addrs.collect::<Vec<_>>(),

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use pep440_rs::Version;
 
-use crate::index::Pin;
+use crate::pin::Pin;
 
 /// The key `pin` selects among `keys`: for `===`, the case-insensitively equal
 /// string; for `==`, the PEP 440-equal version (`1.0` selects `1.0.0`), preferring

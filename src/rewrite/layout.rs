@@ -10,17 +10,18 @@
 //! trailing comment moves to the end of the last line: pip joins continuations before it
 //! strips comments, so a `#` anywhere earlier would swallow the hashes after it.
 
+use crate::digest::Sha256;
 use crate::requirements::{HashAlgorithm, Line, Requirement, RequirementsFile};
 
 /// Indentation of continuation lines, as pip-compile writes it.
 const INDENT: &str = "    ";
 
 /// The new text of `line` (its whole span) carrying `sha256` as its sha256 hashes.
-pub fn requirement_line(
+pub(crate) fn requirement_line(
     file: &RequirementsFile,
     line: &Line,
     req: &Requirement,
-    sha256: &[String],
+    sha256: &[Sha256],
 ) -> String {
     let text = &file.text;
     let newline = continuation_newline(file, line);
@@ -35,7 +36,7 @@ pub fn requirement_line(
     let other_hashes = req
         .hashes
         .iter()
-        .filter(|hash| hash.algorithm != HashAlgorithm::Sha256)
+        .filter(|hash| hash.algorithm() != HashAlgorithm::Sha256)
         .map(|hash| text[hash.span.clone()].to_string());
     for item in kept_options.chain(new_hashes).chain(other_hashes) {
         out.push_str(" \\");

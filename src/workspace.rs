@@ -1,0 +1,303 @@
+//! The include graph of a run: every file reached from the command line, with its
+//! role, and its requirements as [`Record`]s.
+//!
+//! `-r FILE` names another requirements file (locked too); `-c FILE` names a
+//! constraints file (read and checked, never modified). Paths are relative to the file
+//! that names them, as pip reads them. Like pip, the role comes from the option, not
+//! from the file that holds it: a `-r` inside a constraints file names a requirements
+//! file. A file reached twice is read once, and a file reached as constraints and as
+//! requirements is a requirements file, whichever came first; a file that includes
+//! itself is an error. Files that do not parse stay in the list with their errors,
+//! so that a check can still read their other lines.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostics::{Locate, Located, Source};
+use crate::pin::Pinning;
+use crate::requirements::{
+    self, Line, LineKind, OptionName, ParseError, Requirement, RequirementsFile, Span,
+};
+
+/// What a file is to the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Named on the command line or by `-r`: locked.
+    Requirements,
+    /// Named by `-c`: read, never modified.
+    Constraints,
+}
+
+/// One file of the workspace, read and parsed.
+#[derive(Debug)]
+pub struct File {
+    /// The path as built from the command line and the includes (shown to the user).
+    pub path: PathBuf,
+    pub role: Role,
+    /// The file's text and name, for diagnostics (the same text as `parsed`'s).
+    pub source: Source,
+    /// The model of the file; for a file with errors, a best effort (see
+    /// [`requirements::parse_lenient`]): trust only [`File::clean_lines`]. Empty when
+    /// the file is not text at all.
+    pub parsed: RequirementsFile,
+    /// Where the file cannot be read the way pip reads it.
+    pub errors: Vec<ParseError>,
+}
+
+impl File {
+    /// Whether the file parsed without an error.
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Indexes (into `parsed.lines`) of the lines that meet no parse error.
+    pub fn clean_lines(&self) -> impl Iterator<Item = (usize, &Line)> {
+        let errors = &self.errors;
+        self.parsed
+            .lines
+            .iter()
+            .enumerate()
+            .filter(move |(_, line)| {
+                !errors.iter().any(|e| {
+                    e.span.start < line.span.end.max(line.span.start + 1)
+                        && line.span.start < e.span.end.max(e.span.start + 1)
+                })
+            })
+    }
+
+    /// The parse errors, as diagnostics.
+    pub fn error_diagnostics(&self) -> impl Iterator<Item = Located> + '_ {
+        self.errors
+            .iter()
+            .map(|err| err.clone().locate(&self.source))
+    }
+}
+
+/// One requirement of the workspace: where it is and what it pins.
+#[derive(Debug, Clone)]
+pub struct Record<'a> {
+    /// Index of its file in [`Workspace::files`].
+    pub file: usize,
+    /// Index of its line in the file's `parsed.lines`.
+    pub line: usize,
+    pub req: &'a Requirement,
+    pub pinning: Pinning,
+}
+
+/// Every file of the run, in the order they were reached.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub files: Vec<File>,
+}
+
+impl Workspace {
+    /// Loads every root and, depth first, the files they include. Roots are always
+    /// [`Role::Requirements`]. Files that cannot be read or included (missing, cyclic,
+    /// remote) are errors, all of them reported; files that do not parse are kept with
+    /// their errors, for the caller to decide.
+    pub fn load(roots: &[PathBuf]) -> Result<Workspace, Vec<Located>> {
+        let mut loader = Loader::default();
+        for root in roots {
+            loader.visit(root.clone(), Role::Requirements, None);
+        }
+        if loader.errors.is_empty() {
+            Ok(loader.workspace)
+        } else {
+            Err(loader.errors)
+        }
+    }
+
+    /// Like [`Workspace::load`], for commands that cannot work on a file they cannot
+    /// parse: parse errors are errors too.
+    pub fn load_clean(roots: &[PathBuf]) -> Result<Workspace, Vec<Located>> {
+        let workspace = Self::load(roots)?;
+        let errors: Vec<Located> = workspace.parse_errors().collect();
+        if errors.is_empty() {
+            Ok(workspace)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The parse errors of every file, as diagnostics.
+    pub fn parse_errors(&self) -> impl Iterator<Item = Located> + '_ {
+        self.files.iter().flat_map(File::error_diagnostics)
+    }
+
+    /// The requirements of every file of `role`, on lines that meet no parse error,
+    /// in file and line order.
+    pub fn records(&self, role: Role) -> Vec<Record<'_>> {
+        self.files
+            .iter()
+            .enumerate()
+            .filter(|(_, file)| file.role == role)
+            .flat_map(|(index, file)| {
+                file.clean_lines()
+                    .filter_map(move |(line, text)| match &text.kind {
+                        LineKind::Requirement(req) => Some(Record {
+                            file: index,
+                            line,
+                            req,
+                            pinning: Pinning::of(req),
+                        }),
+                        _ => None,
+                    })
+            })
+            .collect()
+    }
+
+    /// The files of `role`.
+    pub fn files_of(&self, role: Role) -> impl Iterator<Item = &File> {
+        self.files.iter().filter(move |file| file.role == role)
+    }
+}
+
+/// Where an include was named, to point errors at it.
+struct Origin {
+    file: Source,
+    span: Span,
+}
+
+#[derive(Default)]
+struct Loader {
+    workspace: Workspace,
+    /// Canonical and shown paths of the files being read, outermost first (for cycles).
+    stack: Vec<(PathBuf, String)>,
+    /// Canonical paths already read, with their index in `workspace.files`.
+    seen: Vec<(PathBuf, usize)>,
+    errors: Vec<Located>,
+}
+
+impl Loader {
+    fn visit(&mut self, path: PathBuf, role: Role, origin: Option<Origin>) {
+        let canonical = match std::fs::canonicalize(&path) {
+            Ok(canonical) => canonical,
+            Err(err) => return self.unreadable(&path, &err, origin),
+        };
+        if let Some(start) = self.stack.iter().position(|(open, _)| *open == canonical) {
+            return self.cycle(start, &path, origin);
+        }
+        if let Some((_, index)) = self.seen.iter().find(|(p, _)| *p == canonical) {
+            // Reached again as requirements after being read as constraints: lock it.
+            if role == Role::Requirements {
+                self.workspace.files[*index].role = role;
+            }
+            return;
+        }
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) => return self.unreadable(&path, &err, origin),
+        };
+        self.seen
+            .push((canonical.clone(), self.workspace.files.len()));
+        let file = read(&path, role, &bytes);
+        // Includes of a file that does not parse are not followed: its lines are not
+        // what pip reads.
+        let includes = if file.is_clean() {
+            includes(&file)
+        } else {
+            Vec::new()
+        };
+        self.workspace.files.push(file);
+        self.stack.push((canonical, path.display().to_string()));
+        for (include, include_role, span, source) in includes {
+            if include.contains("://") {
+                self.errors.push(
+                    source
+                        .error(
+                            span,
+                            format!(
+                                "`{include}` is a remote include, which hashlock does not follow"
+                            ),
+                        )
+                        .label("remote include")
+                        .hint("download the file and include it by path"),
+                );
+                continue;
+            }
+            let child = path.parent().unwrap_or(Path::new("")).join(&include);
+            self.visit(child, include_role, Some(Origin { file: source, span }));
+        }
+        self.stack.pop();
+    }
+
+    fn unreadable(&mut self, path: &Path, err: &std::io::Error, origin: Option<Origin>) {
+        let message = format!("cannot read `{}`: {}", path.display(), io_reason(err));
+        self.errors.push(match origin {
+            Some(origin) => origin
+                .file
+                .error(origin.span, message)
+                .label("named here")
+                .hint("paths in `-r` and `-c` are relative to the file that names them"),
+            None => Source::new(path.display().to_string(), Arc::default())
+                .error(0..0, message)
+                .hint("check the path; hashlock reads the files named on its command line"),
+        });
+    }
+
+    fn cycle(&mut self, start: usize, path: &Path, origin: Option<Origin>) {
+        let Some(origin) = origin else { return };
+        let mut chain: Vec<&str> = self.stack[start..]
+            .iter()
+            .map(|(_, name)| name.as_str())
+            .collect();
+        let again = path.display().to_string();
+        chain.push(&again);
+        let message = format!("include cycle: {}", chain.join(" -> "));
+        self.errors.push(
+            origin
+                .file
+                .error(origin.span, message)
+                .label("leads back to a file being read")
+                .hint("remove this include, or the one that leads back here"),
+        );
+    }
+}
+
+/// Decodes and parses a file's bytes; what does not parse keeps its errors.
+fn read(path: &Path, role: Role, bytes: &[u8]) -> File {
+    let name = path.display().to_string();
+    let (parsed, errors) = match requirements::decode(bytes) {
+        Ok(text) => requirements::parse_lenient(text),
+        Err(err) => {
+            let lossy = Arc::new(String::from_utf8_lossy(bytes).into_owned());
+            let empty = RequirementsFile {
+                text: lossy,
+                bom: false,
+                lines: Vec::new(),
+            };
+            (empty, vec![err])
+        }
+    };
+    File {
+        path: path.to_path_buf(),
+        role,
+        source: Source::new(name, parsed.text.clone()),
+        parsed,
+        errors,
+    }
+}
+
+/// The `-r` and `-c` options of a file: (path, role, span of the option, source).
+fn includes(file: &File) -> Vec<(String, Role, Span, Source)> {
+    file.parsed
+        .options()
+        .filter_map(|(_, opt)| {
+            let role = match opt.name {
+                OptionName::Requirement => Role::Requirements,
+                OptionName::Constraint => Role::Constraints,
+                _ => return None,
+            };
+            let (value, _) = opt.value.as_ref()?;
+            Some((value.clone(), role, opt.span.clone(), file.source.clone()))
+        })
+        .collect()
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}
