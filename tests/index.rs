@@ -1,19 +1,19 @@
 //! The PyPI JSON client against the loopback index (never the internet, except the
 //! `#[ignore]`d live test).
 
-mod support;
-
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+use crate::support::server::{
+    SYNTHETIC_FILE_SIZE, synthetic_file, synthetic_filenames, synthetic_sha256,
+};
+use crate::support::{Config, TestIndex};
 use futures::future::join_all;
 use hashlock::hashing::{Algorithm, Digest, digest_of_url, sha256_of_url};
 use hashlock::index::{ClientOptions, DistFile, Index, IndexError, Pin, PypiJson, Release};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use serde_json::Value;
-use support::server::{SYNTHETIC_FILE_SIZE, synthetic_file, synthetic_filenames, synthetic_sha256};
-use support::{Config, TestIndex};
 
 const REQUESTS_SDIST_SHA256: &str =
     "942c5a758f98d790eaed1a29cb6eefc7ffb0d1cf7af05c3d2791656dbd6ad1e1";
@@ -1271,11 +1271,14 @@ async fn the_simple_api_is_asked_for_in_json() {
     );
     let json = reqwest::Client::new()
         .get(&url)
-        .header("accept", support::server::SIMPLE_JSON)
+        .header("accept", crate::support::server::SIMPLE_JSON)
         .send()
         .await
         .unwrap();
-    assert_eq!(json.headers()["content-type"], support::server::SIMPLE_JSON);
+    assert_eq!(
+        json.headers()["content-type"],
+        crate::support::server::SIMPLE_JSON
+    );
     let page: Value = json.json().await.unwrap();
     assert_eq!(page["name"], "six");
     assert_eq!(page["versions"].as_array().unwrap().len(), 4);

@@ -1,4 +1,5 @@
-//! Checks against the live index, run by hand: `cargo test --test live -- --ignored`.
+//! Checks against the live index, run by hand:
+//! `cargo test --test integration live:: -- --ignored`.
 //! They need the network, so CI never runs them; the loopback suites cover the same
 //! paths offline.
 

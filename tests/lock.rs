@@ -1,13 +1,11 @@
 //! End-to-end tests of `hashlock lock`, run on the binary against a loopback index
 //! serving recorded PyPI documents from `fixtures/pypi/`.
 
-mod support;
-
 use std::fs;
 use std::path::Path;
 
-use support::Config;
-use support::cli::{Case, Run};
+use crate::support::Config;
+use crate::support::cli::{Case, Run};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lock");
 

@@ -2,10 +2,8 @@
 //! `# sha256:` comments become pip's `--hash` options, and back, with nothing else
 //! in the file touched. Hashes are real PyPI hashes of six, requests and idna.
 
-mod support;
-
-use support::Config;
-use support::cli::{Case, Run};
+use crate::support::Config;
+use crate::support::cli::{Case, Run};
 
 const SIX_SDIST: &str = "HmHDdHehYmRY4297HYKqXJsJT6SAKJIHLknenGDEySY";
 const SIX_WHEEL: &str = "irsvHYaJCi37mJ-ad8_P0-R8KjVLAREXcTJviqJuAlQ";

@@ -2,12 +2,11 @@
 //! serving recorded PyPI documents. Every rule has a fixture in `fixtures/verify/`,
 //! and each test asserts the finding's code, its line and the exit code.
 
-mod support;
-
 use serde_json::Value;
 
-use support::Config;
-use support::cli::{Case, Run};
+use crate::support::Config;
+use crate::support::cli::{Case, Run};
+use crate::support::server::{synthetic_filenames, synthetic_sha256};
 
 /// Runs `verify ARGS FILE` on a copy of `fixtures/verify/FILE`.
 fn verify(case: &Case, file: &str, args: &[&str]) -> Run {
@@ -296,10 +295,10 @@ fn json_goes_alone_on_stdout() {
 
 /// A line carrying the true hashes of every file of synthetic package `synth-1`.
 fn synthetic_line() -> (String, [String; 4]) {
-    let files = support::server::synthetic_filenames("synth-1");
+    let files = synthetic_filenames("synth-1");
     let hashes: Vec<String> = files
         .iter()
-        .map(|f| format!("--hash=sha256:{}", support::server::synthetic_sha256(f)))
+        .map(|f| format!("--hash=sha256:{}", synthetic_sha256(f)))
         .collect();
     (format!("synth-1==1.0.0 {}\n", hashes.join(" ")), files)
 }
