@@ -1,8 +1,6 @@
 //! Running the `hashlock` binary in a temp dir against a loopback index, with its
 //! output cleaned of temp paths, the index URL and timings so it can be snapshotted.
 
-#![allow(dead_code)] // Each test binary uses its own part of the harness.
-
 use std::fs;
 use std::path::{Path, PathBuf};
 

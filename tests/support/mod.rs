@@ -4,7 +4,5 @@
 pub mod cli;
 pub mod server;
 
-// Re-exported at the root for brevity (`use support::{Config, TestIndex}`); not
-// every test crate uses both.
-#[allow(unused_imports)]
+// Re-exported at the root for brevity (`use crate::support::{Config, TestIndex}`).
 pub use server::{Config, TestIndex};

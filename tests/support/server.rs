@@ -23,9 +23,6 @@
 //! Also compiled into `examples/fake_index.rs` through `#[path]`, so it must only
 //! use dependencies examples have too (it does: dev-dependencies are shared).
 
-// Each test crate (and the example) uses a different part of this module.
-#![allow(dead_code)]
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -132,12 +129,14 @@ impl Config {
     }
 
     /// Listens on `port` (0, the default, picks a free one).
+    #[allow(dead_code, reason = "for examples/fake_index.rs")]
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
     }
 
     /// Worker threads of the server's runtime (default 2).
+    #[allow(dead_code, reason = "for examples/fake_index.rs")]
     pub fn worker_threads(mut self, threads: usize) -> Self {
         self.worker_threads = threads.max(1);
         self
