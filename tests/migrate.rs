@@ -54,7 +54,8 @@ fn peep_hashes_become_hash_options_and_nothing_else_moves() {
         SIX_HEX[0], SIX_HEX[1], REQUESTS_HEX[1]
     );
     assert_eq!(case.read("r.txt"), want);
-    insta::assert_snapshot!("migrate_summary", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("migrate_summary", run.stderr));
     // What migrate writes passes the offline gate.
     let run = case.run("verify", &["--offline", "r.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -161,7 +162,8 @@ fn a_block_above_an_option_line_is_a_warning_naming_both_lines() {
         "{}",
         run.stderr
     );
-    insta::assert_snapshot!("option_block_warning", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("option_block_warning", run.stderr));
     assert_eq!(case.read("r.txt"), text);
 }
 

@@ -63,9 +63,11 @@ fn one_changed_hex_digit_fails_at_its_line() {
     assert_findings("tampered.txt", &[], 1, &[("unknown-hash", "error", 3)]);
     let case = Case::new();
     let run = verify(&case, "tampered.txt", &[]);
-    insta::assert_snapshot!("tampered_human", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("tampered_human", run.stderr));
     let run = verify(&case, "tampered.txt", &["--format", "json"]);
-    insta::assert_snapshot!("tampered_json", run.stdout);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("tampered_json", run.stdout));
 }
 
 #[test]
