@@ -1,7 +1,8 @@
-//! Test support shared by the integration tests: the loopback index, and a harness
-//! that runs the binary against it.
+//! Test support shared by the integration tests: the loopback index, a harness that
+//! runs the binary against it, and which Python to run.
 
 pub mod cli;
+pub mod python;
 pub mod server;
 
 // Re-exported at the root for brevity (`use crate::support::{Config, TestIndex}`).
