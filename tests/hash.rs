@@ -396,7 +396,7 @@ fn a_big_file_is_hashed_in_constant_memory() {
             panic!(
                 "cannot run `{}` to measure hashlock's memory: {err}; install Python 3 \
                  (`python3` on PATH) or run `scripts/test`, which sets HASHLOCK_TEST_PYTHON",
-                python.to_string_lossy()
+                python.display()
             )
         });
     assert!(output.status.success(), "{output:?}");
