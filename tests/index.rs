@@ -369,8 +369,8 @@ async fn rate_limits_are_honoured() {
     let release = pypi.release(&pin("six", "1.16.0")).await.unwrap();
     let waited = started.elapsed();
     assert_eq!(release.files.len(), 2);
+    // `Retry-After: 1` was waited out, and once was enough: one 429, one answer.
     assert!(waited >= Duration::from_secs(1), "retried after {waited:?}");
-    assert!(waited < Duration::from_secs(3), "retried after {waited:?}");
     assert_eq!(index.requests("/pypi/six/1.16.0/json"), 2);
 }
 
@@ -386,9 +386,8 @@ async fn hanging_index_times_out() {
     };
     assert_eq!(*url, format!("{}/pypi/six/1.16.0/json", index.url()));
     assert_eq!(*seconds, 1);
-    // Two attempts of 1 s each, plus a short backoff.
+    // Two attempts (one retry), each given up after its 1 s.
     assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
-    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
     assert_eq!(index.requests("/pypi/six/1.16.0/json"), 2);
 }
 
@@ -953,8 +952,8 @@ async fn hanging_file_times_out() {
         panic!("expected Timeout, got {error}");
     };
     assert_eq!((reported.as_str(), *seconds), (url.as_str(), 1));
+    // Two attempts (one retry), each given up after its 1 s.
     assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
-    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
     assert_eq!(index.requests(&format!("/files/{filename}")), 2);
 }
 
@@ -973,6 +972,7 @@ async fn read_timeout_applies_between_chunks() {
     let digest = sha256_of_url(pypi.http(), &url).await.unwrap();
     assert_eq!(digest, synthetic_sha256(&filename));
     assert!(started.elapsed() > Duration::from_millis(1500));
+    assert_eq!(index.requests(&format!("/files/{filename}")), 1, "no retry");
     // A stall after half the body.
     let url = format!("{}/files/{stalling}", index.url());
     let started = Instant::now();
@@ -983,7 +983,7 @@ async fn read_timeout_applies_between_chunks() {
         "{error}"
     );
     assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
-    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    assert_eq!(index.requests(&format!("/files/{stalling}")), 1);
 }
 
 #[tokio::test]
