@@ -4,16 +4,15 @@
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use crate::support::server::{
-    SYNTHETIC_FILE_SIZE, synthetic_file, synthetic_filenames, synthetic_sha256,
-};
-use crate::support::{Config, TestIndex};
 use futures::future::join_all;
 use hashlock::hashing::{Algorithm, Digest, digest_of_url, sha256_of_url};
 use hashlock::index::{ClientOptions, DistFile, Index, IndexError, Pin, PypiJson, Release};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use serde_json::Value;
+
+use crate::support::server::{SIMPLE_JSON, synthetic_file, synthetic_filenames, synthetic_sha256};
+use crate::support::{Config, TestIndex};
 
 const REQUESTS_SDIST_SHA256: &str =
     "942c5a758f98d790eaed1a29cb6eefc7ffb0d1cf7af05c3d2791656dbd6ad1e1";
@@ -579,25 +578,6 @@ fn well_formed(file: &DistFile) -> bool {
 }
 
 #[tokio::test]
-async fn synthetic_packages_exist_on_demand() {
-    let index = TestIndex::start(Config::new().synthetic());
-    let pypi = client(&index).await;
-    let release = pypi.release(&pin("synth-42", "1.0.0")).await.unwrap();
-    assert_eq!(release.files.len(), 4);
-    assert!(
-        release
-            .files
-            .iter()
-            .all(|f| f.sha256.as_ref().is_some_and(|h| h.len() == 64))
-    );
-    let error = pypi.release(&pin("synth-x", "1.0.0")).await.unwrap_err();
-    assert!(
-        matches!(error, IndexError::PackageNotFound { .. }),
-        "{error}"
-    );
-}
-
-#[tokio::test]
 async fn index_host_names_are_resolved() {
     let index = TestIndex::start(Config::new());
     let url = index.url().replace("127.0.0.1", "localhost");
@@ -617,15 +597,6 @@ async fn unresolvable_index_fails_to_connect() {
         IndexError::Network { .. } | IndexError::Timeout { .. }
     );
     assert!(is_network, "{error}");
-}
-
-#[tokio::test]
-async fn cache_control_is_sent_when_configured() {
-    let index = TestIndex::start(Config::new().cache_control("max-age=600"));
-    let url = format!("{}/pypi/six/json", index.url());
-    let response = reqwest::get(&url).await.unwrap();
-    let value = response.headers().get("cache-control").unwrap();
-    assert_eq!(value, "max-age=600");
 }
 
 /// (version, [(filename, sha256)]) of every release of a recorded fixture, with the
@@ -811,26 +782,6 @@ async fn project_reports_server_errors() {
 fn synthetic_url(index: &TestIndex, package: &str, n: usize) -> (String, String) {
     let filename = synthetic_filenames(package)[n].clone();
     (format!("{}/files/{filename}", index.url()), filename)
-}
-
-#[tokio::test]
-async fn synthetic_files_are_served_in_several_chunks() {
-    let index = TestIndex::start(Config::new().synthetic());
-    let (url, filename) = synthetic_url(&index, "synth-1", 0);
-    let mut response = reqwest::get(&url).await.unwrap();
-    assert_eq!(response.status(), 200);
-    let (mut chunks, mut body) = (0, Vec::new());
-    while let Some(chunk) = response.chunk().await.unwrap() {
-        chunks += 1;
-        body.extend_from_slice(&chunk);
-    }
-    assert!(chunks > 1, "{chunks} chunk(s)");
-    assert_eq!(body.len(), SYNTHETIC_FILE_SIZE);
-    assert_eq!(body, synthetic_file(&filename, false));
-    let digest = Digest::of(Algorithm::Sha256, &body).to_hex();
-    assert_eq!(digest, synthetic_sha256(&filename));
-    let other = format!("{}/files/six-1.16.0.tar.gz", index.url());
-    assert_eq!(reqwest::get(&other).await.unwrap().status(), 404);
 }
 
 #[tokio::test]
@@ -1259,28 +1210,12 @@ async fn simple_api_file_names_with_separators_and_case() {
 
 #[tokio::test]
 async fn the_simple_api_is_asked_for_in_json() {
-    let index = TestIndex::start(Config::new());
-    let url = format!("{}/simple/six/", index.url());
-    let html = reqwest::get(&url).await.unwrap();
-    assert_eq!(html.headers()["content-type"], "text/html");
-    assert!(
-        html.text()
-            .await
-            .unwrap()
-            .contains(">six-1.16.0.tar.gz</a>")
-    );
-    let json = reqwest::Client::new()
-        .get(&url)
-        .header("accept", crate::support::server::SIMPLE_JSON)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        json.headers()["content-type"],
-        crate::support::server::SIMPLE_JSON
-    );
-    let page: Value = json.json().await.unwrap();
-    assert_eq!(page["name"], "six");
-    assert_eq!(page["versions"].as_array().unwrap().len(), 4);
-    assert_eq!(page["files"].as_array().unwrap().len(), 8);
+    let index = TestIndex::start(Config::new().without_version_endpoint());
+    let pypi = client(&index).await;
+    pypi.release(&pin("six", "1.16.0")).await.unwrap();
+    // PEP 691: the loopback index sends JSON only to a client that asks for it.
+    let accepts = index.accepts("/simple/six/");
+    assert_eq!(accepts.len(), 1, "{:#?}", index.counts());
+    assert!(accepts[0].contains(SIMPLE_JSON), "Accept: {}", accepts[0]);
+    assert_eq!(pypi.uses_simple_api(), Some(true));
 }
