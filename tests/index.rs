@@ -1,5 +1,5 @@
-//! The PyPI JSON client against the loopback index (never the internet, except the
-//! `#[ignore]`d live test).
+//! The PyPI JSON client against the loopback index, by IP address: never the
+//! internet nor a name resolver, except in the `#[ignore]`d tests that say so.
 
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -578,6 +578,7 @@ fn well_formed(file: &DistFile) -> bool {
 }
 
 #[tokio::test]
+#[ignore = "resolves `localhost`: needs the system's name resolver"]
 async fn index_host_names_are_resolved() {
     let index = TestIndex::start(Config::new());
     let url = index.url().replace("127.0.0.1", "localhost");
@@ -586,6 +587,7 @@ async fn index_host_names_are_resolved() {
 }
 
 #[tokio::test]
+#[ignore = "looks up `no-such-host.invalid`: needs DNS, and waits for it"]
 async fn unresolvable_index_fails_to_connect() {
     let unresolvable = ClientOptions {
         connect_timeout: Duration::from_secs(3),
@@ -597,6 +599,27 @@ async fn unresolvable_index_fails_to_connect() {
         IndexError::Network { .. } | IndexError::Timeout { .. }
     );
     assert!(is_network, "{error}");
+}
+
+/// The unreachable case of `unresolvable_index_fails_to_connect`, without DNS: an
+/// index nothing answers on is a network error once the retries are spent.
+#[tokio::test]
+async fn unreachable_index_is_a_network_error() {
+    // A loopback port just freed: nothing listens there, so connecting is refused.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let options = ClientOptions {
+        retries: 1,
+        retry_base: Duration::from_millis(10),
+        ..ClientOptions::new(&url)
+    };
+    let pypi = PypiJson::connect(options).await.unwrap();
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let IndexError::Network { url: reported, .. } = &error else {
+        panic!("expected Network, got {error}");
+    };
+    assert_eq!(*reported, format!("{url}/pypi/six/1.16.0/json"));
 }
 
 /// (version, [(filename, sha256)]) of every release of a recorded fixture, with the
