@@ -10,6 +10,9 @@
 //! `--synthetic`, any `synth-<n>==1.0.0` exists, and its files are served at
 //! `/files/<filename>` with the sha256 the documents publish.
 
+// The tests use all of the server; this example only starts it, so the request
+// counters and misbehaviours it never switches on are dead code here.
+#[allow(dead_code)]
 #[path = "../tests/support/server.rs"]
 mod server;
 

@@ -1,10 +1,13 @@
-//! Checks against the live index, run by hand: `cargo test --test live -- --ignored`.
+//! Checks against the live index, run by hand:
+//! `cargo test --test integration live:: -- --ignored`.
 //! They need the network, so CI never runs them; the loopback suites cover the same
 //! paths offline.
 
 use std::process::Command;
 
 use assert_cmd::Command as Binary;
+
+use crate::support::python::python;
 
 /// `lock` on a small real file, then pip itself downloads every pinned file with
 /// `--require-hashes`: pip must accept what hashlock wrote.
@@ -40,8 +43,7 @@ fn pip_accepts_a_file_locked_against_live_pypi() {
         "{}",
         String::from_utf8_lossy(&verify.stderr)
     );
-    let python = std::env::var("HASHLOCK_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let pip = Command::new(python)
+    let pip = Command::new(python())
         .args([
             "-m",
             "pip",

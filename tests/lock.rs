@@ -1,13 +1,11 @@
 //! End-to-end tests of `hashlock lock`, run on the binary against a loopback index
 //! serving recorded PyPI documents from `fixtures/pypi/`.
 
-mod support;
-
 use std::fs;
 use std::path::Path;
 
-use support::Config;
-use support::cli::{Case, Run};
+use crate::support::Config;
+use crate::support::cli::{Case, Run};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/lock");
 
@@ -34,7 +32,8 @@ fn locks_a_pip_freeze() {
     let run = case.lock(&["freeze.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!("freeze_locked", case.read("freeze.txt"));
-    insta::assert_snapshot!("freeze_summary", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("freeze_summary", run.stderr));
 }
 
 #[test]
@@ -119,7 +118,8 @@ fn diff_prints_and_writes_nothing() {
     let run = case.lock(&["--diff", "r.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(fs::read_to_string(&path).unwrap(), "# top\nsix==1.16.0\n");
-    insta::assert_snapshot!("diff", run.stdout);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("diff", run.stdout));
 }
 
 #[test]
@@ -176,11 +176,13 @@ fn include_cycles_and_missing_includes_point_at_their_line() {
     case.file("b.txt", "-r a.txt\n");
     let run = case.lock(&["a.txt"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    insta::assert_snapshot!("include_cycle", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("include_cycle", run.stderr));
     case.file("c.txt", "six==1.16.0\n-r missing.txt\n");
     let run = case.lock(&["c.txt"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    insta::assert_snapshot!("include_missing", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("include_missing", run.stderr));
 }
 
 #[test]
@@ -246,7 +248,8 @@ fn unknown_packages_and_versions_are_named() {
     );
     let run = case.lock(&["r.txt"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    insta::assert_snapshot!("unknown", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("unknown", run.stderr));
     assert_eq!(
         case.read("r.txt"),
         "six==1.16.0\nno-such-package==1.0\nrequests==2.31.7\n"
@@ -260,7 +263,8 @@ fn unpinned_requirements_are_listed_and_block_the_write() {
     case.file("r.txt", text);
     let run = case.lock(&["r.txt"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    insta::assert_snapshot!("unpinned", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("unpinned", run.stderr));
     assert_eq!(case.read("r.txt"), text);
     let run = case.lock(&["--allow-unpinned", "r.txt"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -351,7 +355,8 @@ fn bad_input_is_reported_with_its_line() {
         assert_eq!(run.code, 2, "{name}: {}", run.stderr);
         assert!(run.stderr.contains("r.txt:"), "{name}: {}", run.stderr);
         assert_eq!(case.read("r.txt"), text, "{name}");
-        insta::assert_snapshot!(format!("bad_{name}"), run.stderr);
+        case.snapshot_settings()
+            .bind(|| insta::assert_snapshot!(format!("bad_{name}"), run.stderr));
     }
 }
 

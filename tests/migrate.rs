@@ -2,10 +2,8 @@
 //! `# sha256:` comments become pip's `--hash` options, and back, with nothing else
 //! in the file touched. Hashes are real PyPI hashes of six, requests and idna.
 
-mod support;
-
-use support::Config;
-use support::cli::{Case, Run};
+use crate::support::Config;
+use crate::support::cli::{Case, Run};
 
 const SIX_SDIST: &str = "HmHDdHehYmRY4297HYKqXJsJT6SAKJIHLknenGDEySY";
 const SIX_WHEEL: &str = "irsvHYaJCi37mJ-ad8_P0-R8KjVLAREXcTJviqJuAlQ";
@@ -56,7 +54,8 @@ fn peep_hashes_become_hash_options_and_nothing_else_moves() {
         SIX_HEX[0], SIX_HEX[1], REQUESTS_HEX[1]
     );
     assert_eq!(case.read("r.txt"), want);
-    insta::assert_snapshot!("migrate_summary", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("migrate_summary", run.stderr));
     // What migrate writes passes the offline gate.
     let run = case.run("verify", &["--offline", "r.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -163,7 +162,8 @@ fn a_block_above_an_option_line_is_a_warning_naming_both_lines() {
         "{}",
         run.stderr
     );
-    insta::assert_snapshot!("option_block_warning", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("option_block_warning", run.stderr));
     assert_eq!(case.read("r.txt"), text);
 }
 

@@ -27,6 +27,7 @@ import http.server
 import io
 import json
 import os
+import socketserver
 import sys
 import threading
 import zipfile
@@ -215,6 +216,15 @@ def make_handler(root, log_path):
     return Handler
 
 
+class LoopbackServer(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        # HTTPServer.server_bind asks socket.getfqdn() for the server's name: a
+        # reverse lookup of 127.0.0.1, which goes to DNS when /etc/hosts does not
+        # answer it. Nothing here uses the name.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: pip_accepts.py WORKDIR")
@@ -224,7 +234,7 @@ def main():
 
     # Bind first: absolute URLs in the documents need the port.
     log_path = os.path.join(work, "requests.log")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(root, log_path))
+    server = LoopbackServer(("127.0.0.1", 0), make_handler(root, log_path))
     server.daemon_threads = True
     base_url = "http://127.0.0.1:%d" % server.server_address[1]
     manifest = build_tree(root, base_url)

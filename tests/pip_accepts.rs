@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+use crate::support::python::python;
+
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pip_accepts.py");
 
 /// The head of the error pip (26.x, and for years before) prints when a downloaded
@@ -141,11 +143,6 @@ fn pip_accepts_what_lock_writes_and_rejects_a_tampered_hash() {
     );
 
     drop(server);
-}
-
-/// The interpreter whose pip the test runs.
-fn python() -> OsString {
-    env::var_os("HASHLOCK_TEST_PYTHON").unwrap_or_else(|| "python3".into())
 }
 
 /// Fails the test unless `python -m pip` runs.

@@ -24,6 +24,8 @@ use hashlock::requirements::{OptionName, RequirementsFile, decode, parse};
 use pep440_rs::{Version, VersionSpecifiers};
 use serde_json::Value;
 
+use crate::support::python::python;
+
 /// How a fixture limits the pip versions it is compared against.
 const PARITY_HEADER: &str = "# pip-parity:";
 
@@ -165,7 +167,7 @@ fn env_var_names(texts: &[String]) -> Vec<String> {
 }
 
 fn run_pip(paths: &[String], unset: &[String]) -> Value {
-    let python = std::env::var("HASHLOCK_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let python = python();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pip_parity.py");
     let mut command = Command::new(&python);
     command.arg(&script).args(paths);
@@ -174,16 +176,18 @@ fn run_pip(paths: &[String], unset: &[String]) -> Value {
     }
     let output = command.output().unwrap_or_else(|error| {
         panic!(
-            "cannot run `{python}` ({error}): run the project's test command, `scripts/test`, \
-             or point HASHLOCK_TEST_PYTHON at a Python that has pip"
+            "cannot run `{}` ({error}): run the project's test command, `scripts/test`, \
+             or point HASHLOCK_TEST_PYTHON at a Python that has pip",
+            python.display()
         )
     });
     let stderr = String::from_utf8_lossy(&output.stderr);
     if output.status.code() == Some(3) {
         panic!(
-            "`{python}` cannot import pip ({}): run the project's test command, \
+            "`{}` cannot import pip ({}): run the project's test command, \
              `scripts/test`, which installs it, or point HASHLOCK_TEST_PYTHON at a Python \
              that has pip",
+            python.display(),
             stderr.trim()
         );
     }

@@ -2,12 +2,11 @@
 //! serving recorded PyPI documents. Every rule has a fixture in `fixtures/verify/`,
 //! and each test asserts the finding's code, its line and the exit code.
 
-mod support;
-
 use serde_json::Value;
 
-use support::Config;
-use support::cli::{Case, Run};
+use crate::support::Config;
+use crate::support::cli::{Case, Run};
+use crate::support::server::{synthetic_filenames, synthetic_sha256};
 
 /// Runs `verify ARGS FILE` on a copy of `fixtures/verify/FILE`.
 fn verify(case: &Case, file: &str, args: &[&str]) -> Run {
@@ -64,9 +63,11 @@ fn one_changed_hex_digit_fails_at_its_line() {
     assert_findings("tampered.txt", &[], 1, &[("unknown-hash", "error", 3)]);
     let case = Case::new();
     let run = verify(&case, "tampered.txt", &[]);
-    insta::assert_snapshot!("tampered_human", run.stderr);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("tampered_human", run.stderr));
     let run = verify(&case, "tampered.txt", &["--format", "json"]);
-    insta::assert_snapshot!("tampered_json", run.stdout);
+    case.snapshot_settings()
+        .bind(|| insta::assert_snapshot!("tampered_json", run.stdout));
 }
 
 #[test]
@@ -296,10 +297,10 @@ fn json_goes_alone_on_stdout() {
 
 /// A line carrying the true hashes of every file of synthetic package `synth-1`.
 fn synthetic_line() -> (String, [String; 4]) {
-    let files = support::server::synthetic_filenames("synth-1");
+    let files = synthetic_filenames("synth-1");
     let hashes: Vec<String> = files
         .iter()
-        .map(|f| format!("--hash=sha256:{}", support::server::synthetic_sha256(f)))
+        .map(|f| format!("--hash=sha256:{}", synthetic_sha256(f)))
         .collect();
     (format!("synth-1==1.0.0 {}\n", hashes.join(" ")), files)
 }

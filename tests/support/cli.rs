@@ -1,7 +1,6 @@
-//! Running the `hashlock` binary in a temp dir against a loopback index, with its
-//! output cleaned of temp paths, the index URL and timings so it can be snapshotted.
-
-#![allow(dead_code)] // Each test binary uses its own part of the harness.
+//! Running the `hashlock` binary in a temp dir against a loopback index, and the
+//! insta filters that hide the temp path, the index URL and timings from snapshots of
+//! its output.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,7 +16,7 @@ pub struct Case {
     pub index: TestIndex,
 }
 
-/// What a run of the binary left: exit code, stdout, stderr (cleaned).
+/// What a run of the binary left: exit code, stdout, stderr (as printed).
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -80,35 +79,34 @@ impl Case {
             .unwrap();
         Run {
             code: output.status.code().unwrap_or(-1),
-            stdout: self.clean(&output.stdout),
-            stderr: self.clean(&output.stderr),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
     }
 
-    fn clean(&self, bytes: &[u8]) -> String {
-        let text = String::from_utf8_lossy(bytes);
-        let text = text.replace(&self.dir.path().display().to_string(), "[TMP]");
-        hide_seconds(&text.replace(self.index.url(), "[INDEX]"))
+    /// insta settings that replace, in snapshots, what differs from run to run in
+    /// this case's output: its temp dir (`[TMP]`), the index URL (`[INDEX]`) and
+    /// timings (`in 0.12s` becomes `in [TIME]`). Snapshot output inside them:
+    /// `case.snapshot_settings().bind(|| insta::assert_snapshot!(...))`.
+    pub fn snapshot_settings(&self) -> insta::Settings {
+        let mut settings = insta::Settings::clone_current();
+        let dir = self.dir.path().display().to_string();
+        settings.add_filter(&literal(&dir), "[TMP]");
+        settings.add_filter(&literal(self.index.url()), "[INDEX]");
+        settings.add_filter(r" in [0-9.]+s", " in [TIME]");
+        settings
     }
 }
 
-/// Replaces `in 0.12s` timings so summaries can be compared.
-fn hide_seconds(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(" in ") {
-        let (head, tail) = rest.split_at(at + 4);
-        out.push_str(head);
-        let digits = tail
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(tail.len());
-        if digits > 0 && tail[digits..].starts_with('s') {
-            out.push_str("[TIME]");
-            rest = &tail[digits + 1..];
-        } else {
-            rest = tail;
+/// A regex that matches exactly `text` (what `regex::escape` does, which the tests
+/// cannot call: regex is only insta's dependency).
+fn literal(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            escaped.push('\\');
         }
+        escaped.push(c);
     }
-    out.push_str(rest);
-    out
+    escaped
 }

@@ -1,10 +1,9 @@
-//! Test support shared by the integration tests: the loopback index, and a harness
-//! that runs the binary against it.
+//! Test support shared by the integration tests: the loopback index, a harness that
+//! runs the binary against it, and which Python to run.
 
 pub mod cli;
+pub mod python;
 pub mod server;
 
-// Re-exported at the root for brevity (`use support::{Config, TestIndex}`); not
-// every test crate uses both.
-#[allow(unused_imports)]
+// Re-exported at the root for brevity (`use crate::support::{Config, TestIndex}`).
 pub use server::{Config, TestIndex};

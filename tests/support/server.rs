@@ -17,14 +17,12 @@
 //!   exactly that body (fixture packages' files are not served).
 //!
 //! [`Config`] switches on the misbehaviours hashlock must cope with, and every
-//! request is counted per path so tests can assert what the client asked for.
+//! request is counted per path, its `User-Agent` and `Accept` kept, so tests can
+//! assert what the client asked for.
 //! Dropping the [`TestIndex`] stops the server, hanging requests included.
 //!
 //! Also compiled into `examples/fake_index.rs` through `#[path]`, so it must only
 //! use dependencies examples have too (it does: dev-dependencies are shared).
-
-// Each test crate (and the example) uses a different part of this module.
-#![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -59,7 +57,6 @@ pub struct Config {
     relative_urls: bool,
     synthetic: bool,
     latency: Duration,
-    cache_control: Option<String>,
     statuses: HashMap<String, u16>,
     rate_limits: HashMap<String, RateLimit>,
     hanging: HashSet<String>,
@@ -104,7 +101,6 @@ impl Default for Config {
             relative_urls: false,
             synthetic: false,
             latency: Duration::ZERO,
-            cache_control: None,
             statuses: HashMap::new(),
             rate_limits: HashMap::new(),
             hanging: HashSet::new(),
@@ -132,12 +128,14 @@ impl Config {
     }
 
     /// Listens on `port` (0, the default, picks a free one).
+    #[allow(dead_code, reason = "for examples/fake_index.rs")]
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
     }
 
     /// Worker threads of the server's runtime (default 2).
+    #[allow(dead_code, reason = "for examples/fake_index.rs")]
     pub fn worker_threads(mut self, threads: usize) -> Self {
         self.worker_threads = threads.max(1);
         self
@@ -186,12 +184,6 @@ impl Config {
     /// Waits `latency` before answering each request.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
-        self
-    }
-
-    /// Adds `Cache-Control: <value>` to successful answers.
-    pub fn cache_control(mut self, value: impl Into<String>) -> Self {
-        self.cache_control = Some(value.into());
         self
     }
 
@@ -287,13 +279,15 @@ impl Config {
     }
 }
 
-/// Requests seen, per path, and the User-Agent of each.
+/// Requests seen, per path, and the User-Agent and Accept headers of each.
 #[derive(Debug, Default)]
 struct Log {
     paths: BTreeMap<String, usize>,
     per_package: HashMap<String, usize>,
     per_file: HashMap<String, usize>,
     user_agents: Vec<String>,
+    /// (path, `Accept`) of every request, in order.
+    accepts: Vec<(String, String)>,
 }
 
 struct Server {
@@ -405,6 +399,14 @@ impl TestIndex {
         self.server.log().user_agents.clone()
     }
 
+    /// The `Accept` header of every request for exactly `path`, in order (empty
+    /// string when absent).
+    pub fn accepts(&self, path: &str) -> Vec<String> {
+        let log = self.server.log();
+        let of_path = log.accepts.iter().filter(|(p, _)| p == path);
+        of_path.map(|(_, accept)| accept.clone()).collect()
+    }
+
     /// Forgets the requests seen so far (rate limits count afresh too).
     pub fn reset_counters(&self) {
         *self.server.log() = Log::default();
@@ -453,27 +455,23 @@ fn router(server: Arc<Server>) -> Router {
         .with_state(server)
 }
 
-/// Counts the request, applies the latency, adds `Cache-Control` to successes.
+/// Counts and logs the request, then applies the latency.
 async fn record(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
     {
-        let user_agent = request.headers().get(header::USER_AGENT);
-        let user_agent = user_agent.and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let headers = request.headers();
+        let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let user_agent = text(header::USER_AGENT).unwrap_or_default().to_owned();
+        let accept = text(header::ACCEPT).unwrap_or_default().to_owned();
+        let path = request.uri().path().to_owned();
         let mut log = server.log();
-        *log.paths
-            .entry(request.uri().path().to_owned())
-            .or_default() += 1;
-        log.user_agents.push(user_agent.to_owned());
+        *log.paths.entry(path.clone()).or_default() += 1;
+        log.user_agents.push(user_agent);
+        log.accepts.push((path, accept));
     }
     if !server.config.latency.is_zero() {
         tokio::time::sleep(server.config.latency).await;
     }
-    let mut response = next.run(request).await;
-    let cache_control = server.config.cache_control.as_deref();
-    if let Some(value) = cache_control.filter(|_| response.status().is_success()) {
-        let value = HeaderValue::from_str(value).expect("Cache-Control value");
-        response.headers_mut().insert(header::CACHE_CONTROL, value);
-    }
-    response
+    next.run(request).await
 }
 
 async fn project_document(State(server): State<Arc<Server>>, Path(name): Path<String>) -> Response {
@@ -766,7 +764,7 @@ fn relativize(files: &mut Value, base: &str, depth: usize) {
 
 /// Size of a synthetic file: [`FILLER`] bytes shared by all, then [`TAIL`] bytes
 /// of the file name repeated.
-pub const SYNTHETIC_FILE_SIZE: usize = FILLER + TAIL;
+const SYNTHETIC_FILE_SIZE: usize = FILLER + TAIL;
 const FILLER: usize = 96 * 1024;
 const TAIL: usize = 4 * 1024;
 /// The frames a file body is sent in.
