@@ -18,7 +18,7 @@ use crate::requirements::{ParseError, ParseErrorKind, Span};
 /// How bad a problem is: errors fail the run, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
@@ -38,16 +38,17 @@ macro_rules! codes {
         /// What a finding is about. The names are part of the JSON output and
         /// documented in the README: never rename one.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Code {
+        pub(crate) enum Code {
             $($(#[doc = $doc])* $variant,)*
         }
 
         impl Code {
             /// Every code, in declaration order.
-            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+            #[cfg(test)]
+            pub(crate) const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
             /// The name used in JSON and in human output.
-            pub fn name(self) -> &'static str {
+            pub(crate) fn name(self) -> &'static str {
                 match self {
                     $(Code::$variant => $name,)*
                 }
@@ -113,14 +114,14 @@ impl From<ParseErrorKind> for Code {
 /// A file's text, shared by every diagnostic that points into it (and, for a file
 /// that parsed, by its model: the text is held once).
 #[derive(Debug, Clone)]
-pub struct Source {
+pub(crate) struct Source {
     /// The path as shown to the user.
     pub name: String,
     pub text: Arc<String>,
 }
 
 impl Source {
-    pub fn new(name: impl Into<String>, text: Arc<String>) -> Self {
+    pub(crate) fn new(name: impl Into<String>, text: Arc<String>) -> Self {
         Self {
             name: name.into(),
             text,
@@ -128,13 +129,13 @@ impl Source {
     }
 
     /// 1-based line of a byte offset.
-    pub fn line_of(&self, offset: usize) -> usize {
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
         self.line_col(offset).0
     }
 
     /// 1-based line and column (in characters) of a byte offset, counting lines the
     /// way reports show them (by `\n`).
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
@@ -146,7 +147,7 @@ impl Source {
     }
 
     /// A diagnostic of the given severity at `span`.
-    pub fn at(&self, severity: Severity, span: Span, message: impl Into<String>) -> Located {
+    pub(crate) fn at(&self, severity: Severity, span: Span, message: impl Into<String>) -> Located {
         Located {
             source: self.clone(),
             named: NamedSource::new(&self.name, self.text.clone()),
@@ -161,19 +162,19 @@ impl Source {
     }
 
     /// An error at `span`.
-    pub fn error(&self, span: Span, message: impl Into<String>) -> Located {
+    pub(crate) fn error(&self, span: Span, message: impl Into<String>) -> Located {
         self.at(Severity::Error, span, message)
     }
 
     /// A warning at `span`.
-    pub fn warning(&self, span: Span, message: impl Into<String>) -> Located {
+    pub(crate) fn warning(&self, span: Span, message: impl Into<String>) -> Located {
         self.at(Severity::Warning, span, message)
     }
 }
 
 /// A message about one span of one file.
 #[derive(Debug, Clone)]
-pub struct Located {
+pub(crate) struct Located {
     pub(crate) source: Source,
     named: NamedSource<Arc<String>>,
     pub(crate) span: Span,
@@ -192,30 +193,30 @@ pub struct Located {
 
 impl Located {
     /// The short text under the caret.
-    pub fn label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
         self
     }
 
     /// What the user can do about it.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
-    pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
+    pub(crate) fn maybe_hint(mut self, hint: Option<String>) -> Self {
         self.hint = hint;
         self
     }
 
     /// The finding code.
-    pub fn code(mut self, code: Code) -> Self {
+    pub(crate) fn code(mut self, code: Code) -> Self {
         self.code = Some(code);
         self
     }
 
     /// The package the problem is about.
-    pub fn package(mut self, name: impl Into<String>) -> Self {
+    pub(crate) fn package(mut self, name: impl Into<String>) -> Self {
         self.package = Some(name.into());
         self
     }
@@ -257,7 +258,7 @@ impl miette::Diagnostic for Located {
 
 /// A problem found in a file's text before it knew which file it was in: it becomes
 /// a [`Located`] once its [`Source`] is known.
-pub trait Locate {
+pub(crate) trait Locate {
     fn locate(self, source: &Source) -> Located;
 }
 

@@ -187,19 +187,9 @@ impl fmt::Display for Digest {
 pub struct Sha256([u8; 32]);
 
 impl Sha256 {
-    /// The sha256 of `bytes`.
-    pub fn of(bytes: &[u8]) -> Sha256 {
-        Sha256(Sha256State::digest(bytes).into())
-    }
-
     /// The digest whose raw bytes are `bytes`.
     pub fn from_bytes(bytes: [u8; 32]) -> Sha256 {
         Sha256(bytes)
-    }
-
-    /// The raw 32 bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
     }
 
     /// peep's form: urlsafe base64 without `=` padding (43 characters).
@@ -415,7 +405,6 @@ mod tests {
         let digest: Sha256 = upper.parse().unwrap();
         assert_eq!(digest, VECTORS[1].2.parse().unwrap());
         assert_eq!(digest.to_string(), VECTORS[1].2);
-        assert_eq!(digest, Sha256::of(b"abc"));
         assert_eq!(Digest::from(digest), Digest::of(Algorithm::Sha256, b"abc"));
         assert_eq!(Digest::of(Algorithm::Sha256, b"abc").sha256(), Some(digest));
         assert_eq!(Digest::of(Algorithm::Sha512, b"abc").sha256(), None);

@@ -26,7 +26,7 @@
 
 pub mod cli;
 pub mod commands;
-pub mod diagnostics;
+pub(crate) mod diagnostics;
 pub mod digest;
 pub(crate) mod dist_filename;
 pub mod exit;
@@ -34,7 +34,7 @@ pub mod index;
 pub(crate) mod lock;
 pub(crate) mod migrate;
 pub(crate) mod output;
-pub mod peep;
+pub(crate) mod peep;
 pub mod pin;
 pub(crate) mod report;
 pub mod requirements;

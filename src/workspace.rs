@@ -21,7 +21,7 @@ use crate::requirements::{
 
 /// What a file is to the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// Named on the command line or by `-r`: locked.
     Requirements,
     /// Named by `-c`: read, never modified.
@@ -30,7 +30,7 @@ pub enum Role {
 
 /// One file of the workspace, read and parsed.
 #[derive(Debug)]
-pub struct File {
+pub(crate) struct File {
     /// The path as built from the command line and the includes (shown to the user).
     pub path: PathBuf,
     pub role: Role,
@@ -46,12 +46,12 @@ pub struct File {
 
 impl File {
     /// Whether the file parsed without an error.
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         self.errors.is_empty()
     }
 
     /// Indexes (into `parsed.lines`) of the lines that meet no parse error.
-    pub fn clean_lines(&self) -> impl Iterator<Item = (usize, &Line)> {
+    pub(crate) fn clean_lines(&self) -> impl Iterator<Item = (usize, &Line)> {
         let errors = &self.errors;
         self.parsed
             .lines
@@ -66,7 +66,7 @@ impl File {
     }
 
     /// The parse errors, as diagnostics.
-    pub fn error_diagnostics(&self) -> impl Iterator<Item = Located> + '_ {
+    pub(crate) fn error_diagnostics(&self) -> impl Iterator<Item = Located> + '_ {
         self.errors
             .iter()
             .map(|err| err.clone().locate(&self.source))
@@ -75,7 +75,7 @@ impl File {
 
 /// One requirement of the workspace: where it is and what it pins.
 #[derive(Debug, Clone)]
-pub struct Record<'a> {
+pub(crate) struct Record<'a> {
     /// Index of its file in [`Workspace::files`].
     pub file: usize,
     /// Index of its line in the file's `parsed.lines`.
@@ -86,7 +86,7 @@ pub struct Record<'a> {
 
 /// Every file of the run, in the order they were reached.
 #[derive(Debug, Default)]
-pub struct Workspace {
+pub(crate) struct Workspace {
     pub files: Vec<File>,
 }
 
@@ -95,7 +95,7 @@ impl Workspace {
     /// [`Role::Requirements`]. Files that cannot be read or included (missing, cyclic,
     /// remote) are errors, all of them reported; files that do not parse are kept with
     /// their errors, for the caller to decide.
-    pub fn load(roots: &[PathBuf]) -> Result<Workspace, Vec<Located>> {
+    pub(crate) fn load(roots: &[PathBuf]) -> Result<Workspace, Vec<Located>> {
         let mut loader = Loader::default();
         for root in roots {
             loader.visit(root.clone(), Role::Requirements, None);
@@ -109,7 +109,7 @@ impl Workspace {
 
     /// Like [`Workspace::load`], for commands that cannot work on a file they cannot
     /// parse: parse errors are errors too.
-    pub fn load_clean(roots: &[PathBuf]) -> Result<Workspace, Vec<Located>> {
+    pub(crate) fn load_clean(roots: &[PathBuf]) -> Result<Workspace, Vec<Located>> {
         let workspace = Self::load(roots)?;
         let errors: Vec<Located> = workspace.parse_errors().collect();
         if errors.is_empty() {
@@ -120,13 +120,13 @@ impl Workspace {
     }
 
     /// The parse errors of every file, as diagnostics.
-    pub fn parse_errors(&self) -> impl Iterator<Item = Located> + '_ {
+    pub(crate) fn parse_errors(&self) -> impl Iterator<Item = Located> + '_ {
         self.files.iter().flat_map(File::error_diagnostics)
     }
 
     /// The requirements of every file of `role`, on lines that meet no parse error,
     /// in file and line order.
-    pub fn records(&self, role: Role) -> Vec<Record<'_>> {
+    pub(crate) fn records(&self, role: Role) -> Vec<Record<'_>> {
         self.files
             .iter()
             .enumerate()
@@ -147,7 +147,7 @@ impl Workspace {
     }
 
     /// The files of `role`.
-    pub fn files_of(&self, role: Role) -> impl Iterator<Item = &File> {
+    pub(crate) fn files_of(&self, role: Role) -> impl Iterator<Item = &File> {
         self.files.iter().filter(move |file| file.role == role)
     }
 }

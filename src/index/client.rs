@@ -139,12 +139,6 @@ impl IndexClient {
         self.http.digest_of(url, algorithm).await
     }
 
-    /// The shared HTTP client (to download files with the run's timeouts, retries
-    /// and connection pool).
-    pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
     /// Whether lookups still try the per-version endpoint first.
     pub fn uses_version_endpoint(&self) -> bool {
         !self.version_endpoint_missing.load(Ordering::Relaxed)

@@ -21,7 +21,7 @@ use reqwest::Url;
 use serde::Deserialize;
 
 pub use client::IndexClient;
-pub use http::{ClientOptions, HttpClient};
+pub use http::ClientOptions;
 
 use crate::digest::Sha256;
 use crate::pin::Pin;

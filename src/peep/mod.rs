@@ -45,22 +45,23 @@ mod fixture_tests;
 mod tests;
 
 /// Length of a peep sha256 hash: 32 bytes in base64 without padding.
-pub const ENCODED_LEN: usize = 43;
+pub(crate) const ENCODED_LEN: usize = 43;
 
 /// Length of a sha256 digest in bytes.
-pub const DIGEST_LEN: usize = 32;
+pub(crate) const DIGEST_LEN: usize = 32;
 
 /// peep's form of a sha256 digest: urlsafe base64 without padding (43 chars).
 ///
 /// Any byte string is encoded the same way; only a 32-byte digest gives a hash that
 /// [`decode`] accepts.
-pub fn encode(digest: &[u8]) -> String {
+#[cfg(test)]
+pub(crate) fn encode(digest: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(digest)
 }
 
 /// peep's form of a lowercase or uppercase hex sha256 digest; `None` if not 64 hex
 /// digits.
-pub fn encode_hex(hex: &str) -> Option<String> {
+pub(crate) fn encode_hex(hex: &str) -> Option<String> {
     hex.parse::<Sha256>().ok().map(Sha256::to_urlsafe_base64)
 }
 
@@ -69,7 +70,7 @@ pub fn encode_hex(hex: &str) -> Option<String> {
 /// Strict, as peep's string comparison is: only the urlsafe alphabet (`A-Z`, `a-z`,
 /// `0-9`, `-`, `_`), no `=` padding, exactly 43 characters, and no stray bits in the
 /// last character (the form peep itself writes, so no two texts decode to one digest).
-pub fn decode(text: &str) -> Result<Sha256, DecodeError> {
+pub(crate) fn decode(text: &str) -> Result<Sha256, DecodeError> {
     if text.is_empty() {
         return Err(DecodeError::Empty);
     }
@@ -111,7 +112,7 @@ pub fn decode(text: &str) -> Result<Sha256, DecodeError> {
 /// Why a text is not a peep sha256 hash. Indexes are byte offsets into the text; every
 /// character before the offending one is ASCII, so they are character offsets too.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecodeError {
+pub(crate) enum DecodeError {
     /// The text is empty.
     Empty,
     /// `+` or `/`: standard base64, where peep's urlsafe alphabet has `-` and `_`.
@@ -130,7 +131,7 @@ pub enum DecodeError {
 impl DecodeError {
     /// Byte offset and length of the offending character, when one character is to
     /// blame.
-    pub fn character_span(&self) -> Option<Span> {
+    pub(crate) fn character_span(&self) -> Option<Span> {
         match *self {
             Self::StandardAlphabet { index, character }
             | Self::BadCharacter { index, character }
@@ -207,13 +208,13 @@ fn canonical_last(character: char) -> char {
 
 /// The peep comment line for a digest, as `lock --peep` writes it:
 /// `# sha256: <base64>` (no line break).
-pub fn comment_line(digest: Sha256) -> String {
+pub(crate) fn comment_line(digest: Sha256) -> String {
     format!("# sha256: {}", digest.to_urlsafe_base64())
 }
 
 /// One peep hash line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeepHash {
+pub(crate) struct PeepHash {
     /// Index into `file.lines` of the comment line.
     pub line: usize,
     /// The base64 text of the hash.
@@ -224,7 +225,7 @@ pub struct PeepHash {
 
 /// The peep hashes that belong to one requirement line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
+pub(crate) struct Block {
     /// Index into `file.lines` of the requirement line the block belongs to.
     pub owner: usize,
     /// The hashes, in file order (never empty).
@@ -243,7 +244,7 @@ impl Locate for Problem {
 /// A peep line that peep itself would ignore or misread, or a block that protects
 /// nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// The offending text: the bad part of a peep line, or for a wasted block the
     /// hash of its first peep line.
     pub span: Span,
@@ -265,7 +266,7 @@ pub struct Problem {
 /// misreads them, so they protect nothing); a block whose hashes go to an option line
 /// or to no line at all (the end of the file) is reported as a warning and not
 /// returned.
-pub fn find(file: &RequirementsFile) -> (Vec<Block>, Vec<Problem>) {
+pub(crate) fn find(file: &RequirementsFile) -> (Vec<Block>, Vec<Problem>) {
     let mut blocks = Vec::new();
     let mut problems = Vec::new();
     let mut pending: Vec<PeepHash> = Vec::new();

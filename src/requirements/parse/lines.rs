@@ -126,7 +126,7 @@ pub(super) struct Logical {
 
 impl Logical {
     /// The source span of `text[range]`. An empty range maps to an empty span.
-    pub fn source(&self, range: Span) -> Span {
+    pub(crate) fn source(&self, range: Span) -> Span {
         if range.is_empty() {
             let at = self.map[range.start];
             return at..at;
@@ -135,7 +135,7 @@ impl Logical {
     }
 
     /// Index of the piece that holds byte `at` of `text`.
-    pub fn piece_at(&self, at: usize) -> usize {
+    pub(crate) fn piece_at(&self, at: usize) -> usize {
         self.pieces
             .iter()
             .rposition(|piece| piece.joined_start <= at)
@@ -144,7 +144,7 @@ impl Logical {
 
     /// The byte of `text` where pip's `COMMENT_RE` starts the comment: the first `#`
     /// at the start or after whitespace.
-    pub fn comment_start(&self) -> Option<usize> {
+    pub(crate) fn comment_start(&self) -> Option<usize> {
         let mut previous = None;
         for (at, c) in self.text.char_indices() {
             if c == '#' && previous.is_none_or(is_py_space) {

@@ -103,7 +103,7 @@ pub(super) static OPTIONS: &[OptDef] = &[
 
 impl OptDef {
     /// How the option is usually written, for messages: `--index-url`, `-C`.
-    pub fn display(&self) -> &'static str {
+    pub(crate) fn display(&self) -> &'static str {
         self.long[0]
     }
 }
@@ -133,7 +133,7 @@ pub(super) struct OptValue {
 
 impl OptValue {
     /// Joined-line span of `text[range]`.
-    pub fn span_of(&self, range: Span) -> Span {
+    pub(crate) fn span_of(&self, range: Span) -> Span {
         self.token
             .span_of(range.start + self.offset..range.end + self.offset)
     }

@@ -21,7 +21,7 @@ pub(super) struct Token {
 impl Token {
     /// The joined-line span of `value[range]`: from the first to the last source byte
     /// of that part, or an empty span where it would start.
-    pub fn span_of(&self, range: Span) -> Span {
+    pub(crate) fn span_of(&self, range: Span) -> Span {
         if range.is_empty() {
             let at = self.pos.get(range.start).copied().unwrap_or(self.raw.end);
             return at..at;
@@ -31,7 +31,7 @@ impl Token {
 
     /// The joined-line span from `value[from..]` to the end of the raw word, so quotes
     /// around a value stay inside its span.
-    pub fn raw_from(&self, from: usize) -> Span {
+    pub(crate) fn raw_from(&self, from: usize) -> Span {
         let start = self.pos.get(from).copied().unwrap_or(self.raw.end);
         start..self.raw.end
     }
