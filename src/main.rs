@@ -27,10 +27,13 @@ fn main() -> ExitCode {
     match runtime.block_on(hashlock::commands::run(cli)) {
         Ok(outcome) => outcome.into(),
         Err(failure) => {
+            // Buffered (stderr is not), and a closed stderr must not turn a failure
+            // into a panic.
+            let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
             for report in &failure.reports {
-                // A closed stderr must not turn a failure into a panic.
-                let _ = writeln!(std::io::stderr(), "{report:?}");
+                let _ = writeln!(stderr, "{report:?}");
             }
+            let _ = stderr.flush();
             failure.outcome.into()
         }
     }

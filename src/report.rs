@@ -171,6 +171,7 @@ pub(crate) fn line(text: &str) {
 
 /// Print a report (an error, a warning, a finding) on stderr, as [`line`] does.
 pub(crate) fn report(report: &miette::Report) {
+    // Formatted first, then written at once (stderr is unbuffered).
     line(&format!("{report:?}"));
 }
 

@@ -1,6 +1,8 @@
 //! Showing findings: to people as span reports grouped by file, or as one JSON
 //! document whose schema is documented in the README (schema 1).
 
+use std::io::Write as _;
+
 use miette::Report;
 use serde::Serialize;
 
@@ -30,18 +32,23 @@ impl Totals {
 /// Prints findings on stderr, grouped by file (in the order given), each with its
 /// line, column, caret and hint; then one summary line unless `quiet`.
 pub(crate) fn human(findings: &[Located], totals: &Totals, offline: bool, quiet: bool) {
+    // Buffered: a report written straight to (unbuffered) stderr is hundreds of tiny
+    // writes, which made 100,000 findings take 15 s instead of one.
+    let mut out = std::io::BufWriter::new(std::io::stderr().lock());
     let mut current: Option<&str> = None;
     for finding in findings {
         if current != Some(finding.source.name.as_str()) {
             current = Some(&finding.source.name);
             let (errors, warnings) = count_in(findings, &finding.source.name);
-            eprintln!("{}: {}", finding.source.name, counts(errors, warnings));
+            let _ = writeln!(out, "{}: {}", finding.source.name, counts(errors, warnings));
         }
-        eprintln!("{:?}", Report::new(finding.clone()));
+        let _ = writeln!(out, "{:?}", Report::new(finding.clone()));
     }
     if !quiet {
-        eprintln!("{}", summary(totals, offline));
+        let _ = writeln!(out, "{}", summary(totals, offline));
     }
+    // A closed or full stderr leaves nothing to tell: never panic over it.
+    let _ = out.flush();
 }
 
 fn count_in(findings: &[Located], file: &str) -> (usize, usize) {
