@@ -126,9 +126,12 @@ pub struct Source {
 }
 
 /// Where lines start, by the two counts in use: `\n` alone (the line and column
-/// hashlock reports) and any of `\r`, `\n`, `\r\n` (the lines miette draws).
+/// hashlock reports) and any of `\r`, `\n`, `\r\n` (the lines miette draws); and
+/// the text as snippets show it, credentials masked (same offsets).
 #[derive(Debug)]
 struct LineIndex {
+    /// The text with every URL's secret masked, when it has one.
+    masked: Option<String>,
     /// Offsets just after each `\n`.
     after_lf: Vec<usize>,
     /// Start offset of every line miette counts, the first (0) included.
@@ -157,7 +160,15 @@ impl LineIndex {
             }
             at += 1;
         }
-        LineIndex { after_lf, starts }
+        let masked = match crate::redact::mask(text) {
+            std::borrow::Cow::Owned(masked) => Some(masked),
+            std::borrow::Cow::Borrowed(_) => None,
+        };
+        LineIndex {
+            masked,
+            after_lf,
+            starts,
+        }
     }
 }
 
@@ -316,7 +327,10 @@ impl SourceCode for Source {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let starts = &self.lines().starts;
+        let lines = self.lines();
+        let starts = &lines.starts;
+        // Snippets show the file with its credentials masked.
+        let text = lines.masked.as_deref().unwrap_or(&self.text);
         let line_at = |offset: usize| starts.partition_point(|&start| start <= offset) - 1;
         let end = span.offset() + span.len();
         if end > self.text.len() {
@@ -327,8 +341,8 @@ impl SourceCode for Source {
         let first = line_at(span.offset()).saturating_sub(context_lines_before + 1);
         let last = line_at(end.saturating_sub(1)) + context_lines_after + 2;
         let window_start = starts[first];
-        let window_end = starts.get(last).copied().unwrap_or(self.text.len());
-        let window = &self.text.as_bytes()[window_start..window_end];
+        let window_end = starts.get(last).copied().unwrap_or(text.len());
+        let window = &text.as_bytes()[window_start..window_end];
         let shifted = SourceSpan::new((span.offset() - window_start).into(), span.len());
         let inner = window.read_span(&shifted, context_lines_before, context_lines_after)?;
         let data = inner.data();
@@ -439,6 +453,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn snippets_never_show_credentials() {
+        let text = "-i https://user:s3cret@host/simple\nsix==1.16.0\n";
+        let source = Source::new("r.txt", Arc::new(text.to_owned()));
+        let report = miette::Report::new(source.error(35..46, "look here").label("here"));
+        let shown = format!("{report:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("https://user:******@host"), "{shown}");
     }
 
     #[test]

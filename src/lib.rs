@@ -36,8 +36,15 @@ pub(crate) mod migrate;
 pub(crate) mod output;
 pub(crate) mod peep;
 pub mod pin;
+pub(crate) mod redact;
 pub(crate) mod report;
 pub mod requirements;
 pub(crate) mod rewrite;
 pub(crate) mod verify;
 pub(crate) mod workspace;
+
+/// `text` with the credentials of every URL in it redacted, for the binary's own
+/// messages (see the `redact` module).
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    redact::text(text)
+}

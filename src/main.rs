@@ -4,12 +4,15 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 use hashlock::cli::Cli;
 use hashlock::exit::Outcome;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
     install_report_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -31,12 +34,25 @@ fn main() -> ExitCode {
             // into a panic.
             let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
             for report in &failure.reports {
-                let _ = writeln!(stderr, "{report:?}");
+                let _ = writeln!(stderr, "{}", hashlock::redact(&format!("{report:?}")));
             }
             let _ = stderr.flush();
             failure.outcome.into()
         }
     }
+}
+
+/// A clap error or `--help`/`--version`: clap's own text, with any credentials of an
+/// index URL the user typed redacted (clap quotes an invalid value back).
+fn usage(error: &clap::Error) -> ExitCode {
+    if error.use_stderr() {
+        let text = error.render().to_string();
+        let _ = write!(std::io::stderr(), "{}", hashlock::redact(&text));
+    } else {
+        // `--help` and `--version` go to stdout; a closed pipe is not worth a word.
+        let _ = error.print();
+    }
+    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
 }
 
 /// Reports read without colour: colour only on a terminal and never with `NO_COLOR`.

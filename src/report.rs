@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::redact;
+
 const TEMPLATE: &str = "{spinner} [{bar:30}] {pos}/{len} {msg}";
 
 /// Redraw often enough for the spinner to show life while a slow request is pending.
@@ -165,8 +167,9 @@ pub(crate) fn warn(message: &str) {
 
 /// Print one line on stderr. Unlike `eprintln!`, a closed or full stderr (`2>&-`,
 /// `2>/dev/full`) does not panic the run: there is nowhere left to say anything.
+/// Credentials in any URL of it are redacted (see [`crate::redact`]).
 pub(crate) fn line(text: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", redact::text(text));
 }
 
 /// Print a report (an error, a warning, a finding) on stderr, as [`line`] does.

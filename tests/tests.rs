@@ -20,5 +20,7 @@ mod migrate;
 mod pip_accepts;
 // pip's own parser reads every requirements fixture as hashlock does.
 mod pip_parity;
+// Credentials in index URLs never reach any output.
+mod secrets;
 // `hashlock verify` end to end.
 mod verify;

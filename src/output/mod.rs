@@ -171,7 +171,8 @@ fn emit(changes: &[Change<'_>], destination: &Destination<'_>) -> Result<usize, 
                     unified_diff(&name, &name, c.old, c.new)
                 })
                 .collect();
-            print_stdout(&diff)?;
+            // A diff is for people: an index URL's credentials in it are redacted.
+            print_stdout(&crate::redact::text(&diff))?;
         }
         Destination::Check => {
             for change in &changed {

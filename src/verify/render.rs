@@ -7,6 +7,7 @@ use miette::Report;
 use serde::Serialize;
 
 use crate::diagnostics::{Code, Located, Severity};
+use crate::redact;
 use crate::report::counted;
 
 /// Totals of a run, for the summary line and the JSON document.
@@ -40,9 +41,11 @@ pub(crate) fn human(findings: &[Located], totals: &Totals, offline: bool, quiet:
         if current != Some(finding.source.name.as_str()) {
             current = Some(&finding.source.name);
             let (errors, warnings) = count_in(findings, &finding.source.name);
-            let _ = writeln!(out, "{}: {}", finding.source.name, counts(errors, warnings));
+            let header = format!("{}: {}", finding.source.name, counts(errors, warnings));
+            let _ = writeln!(out, "{}", redact::text(&header));
         }
-        let _ = writeln!(out, "{:?}", Report::new(finding.clone()));
+        let report = format!("{:?}", Report::new(finding.clone()));
+        let _ = writeln!(out, "{}", redact::text(&report));
     }
     if !quiet {
         let _ = writeln!(out, "{}", summary(totals, offline));
@@ -143,5 +146,5 @@ pub(crate) fn json(findings: &[Located], files: &[String], totals: &Totals) -> S
     // Strings, numbers and enums always serialize.
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
-    text
+    redact::text(&text).into_owned()
 }

@@ -84,6 +84,25 @@ impl Case {
         }
     }
 
+    /// Runs `hashlock ARGS` in the case dir with exactly these arguments and extra
+    /// environment: no index URL is added.
+    pub fn run_raw(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let output = Command::cargo_bin("hashlock")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("HASHLOCK_INDEX_URL")
+            .envs(env.iter().copied())
+            .args(args)
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// insta settings that replace, in snapshots, what differs from run to run in
     /// this case's output: its temp dir (`[TMP]`), the index URL (`[INDEX]`) and
     /// timings (`in 0.12s` becomes `in [TIME]`). Snapshot output inside them:
