@@ -65,6 +65,11 @@ fn install_report_hook() {
                 .unicode(colour)
                 .terminal_links(false)
                 .width(100)
+                // Wrap at spaces only, never inside a word: a URL or a path in a
+                // message stays whole, so it can be copied.
+                .word_separator(textwrap::WordSeparator::AsciiSpace)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation)
+                .break_words(false)
                 .build(),
         )
     }));

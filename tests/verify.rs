@@ -334,3 +334,19 @@ fn download_catches_a_file_changed_after_publishing() {
     let run = case.run("verify", &["r.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn urls_and_paths_in_messages_are_never_broken_across_lines() {
+    let case = Case::new();
+    let url = "git+https://github.com/some-organisation/a-rather-long-repository-name/archive/refs/heads/main-development-branch.zip#egg=something";
+    case.file("r.txt", &format!("{url}\n"));
+    let run = case.run("verify", &["--offline", "r.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The message quotes the URL whole, on one line, however long the line gets.
+    let message = run
+        .stderr
+        .lines()
+        .find(|line| line.contains("x `git+https://"))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(message.contains(url), "{}", run.stderr);
+}
