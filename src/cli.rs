@@ -126,9 +126,15 @@ Exit codes:
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Requirements files to check, with every file they include.
-    #[arg(value_name = "FILE", default_value = "requirements.txt")]
+    /// Requirements files to check, with every file they include
+    /// [default: requirements.txt, unless only `-c` files are given].
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+
+    /// Also check this file as a constraints file (as if named by `-c`): its lines
+    /// need pins and hashes only where pip uses them. Repeatable.
+    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
+    pub constraints: Vec<PathBuf>,
 
     /// Run only the checks that need no index.
     #[arg(long, conflicts_with = "download")]
@@ -238,12 +244,21 @@ pub struct IndexArgs {
     pub concurrency: u16,
 
     /// Seconds to wait for the index to answer before retrying.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECONDS")]
+    #[arg(long, default_value_t = 30, value_parser = seconds, value_name = "SECONDS")]
     pub timeout: u64,
 
     /// Retries of a request that failed with 429, 5xx, a timeout or a connection error.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub retries: u32,
+}
+
+/// A whole number of seconds, at least 1 (0 would time every request out at once).
+fn seconds(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(0) => Err("a timeout of 0 seconds would fail every request: give 1 or more".to_owned()),
+        Ok(seconds) => Ok(seconds),
+        Err(_) => Err(format!("`{text}` is not a whole number of seconds")),
+    }
 }
 
 /// An index URL: http(s) with a host, so that a typo is bad input (exit 2), not a

@@ -80,11 +80,16 @@ codes! {
     /// The same package on several lines with hash sets that share no hash: pip keeps
     /// only the common hashes, so the install fails.
     DisjointHashes = "disjoint-hashes",
+    /// One package pinned to two versions under the same marker: pip cannot install
+    /// both (`ResolutionImpossible`).
+    ConflictingPins = "conflicting-pins",
+    /// The package does not exist on the index.
+    UnknownPackage = "unknown-package",
     /// Legacy peep `# sha256:` comments, which pip ignores: the line is unprotected.
     PeepOnly = "peep-only",
     /// A hash the index does not publish for that version.
     UnknownHash = "unknown-hash",
-    /// The package or the version does not exist on the index.
+    /// The version does not exist on the index.
     UnknownVersion = "unknown-version",
     /// The pinned version is yanked.
     Yanked = "yanked",
@@ -399,6 +404,8 @@ mod tests {
                 "wildcard-pin",
                 "unhashable",
                 "disjoint-hashes",
+                "conflicting-pins",
+                "unknown-package",
                 "peep-only",
                 "unknown-hash",
                 "unknown-version",

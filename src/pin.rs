@@ -160,7 +160,7 @@ impl Pinning {
             Pinning::Exact(_) => return None,
             Pinning::Wildcard | Pinning::Several => format!("pin one version: `{name}==<version>`"),
             Pinning::Range => format!(
-                "pin one version: `{name}==<version>` (ranges are resolved by a later release of hashlock)"
+                "pin one version: `{name}==<version>` (`pip index versions {name}` lists them, `pip freeze` shows the installed one)"
             ),
             Pinning::Unversioned => format!(
                 "pin it: `{name}==<version>` (`pip freeze` shows the installed one)"
@@ -173,7 +173,7 @@ impl Pinning {
             Pinning::Location(Location::Vcs) => {
                 "depend on a released version (`name==<version>`) instead".to_owned()
             }
-            Pinning::Location(Location::Remote) => "pin a released version (`name==<version>`), or add `--hash=sha256:<digest>` yourself (`pip hash FILE`)".to_owned(),
+            Pinning::Location(Location::Remote) => "pin a released version (`name==<version>`), or add the file's `--hash=sha256:<digest>` (`hashlock hash FILE` prints it)".to_owned(),
             Pinning::Location(Location::LocalArchive | Location::LocalDirectory) => "build a wheel and pin it by version from an index, or keep it out of the hashed file".to_owned(),
         })
     }

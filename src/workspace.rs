@@ -10,13 +10,14 @@
 //! itself is an error. Files that do not parse stay in the list with their errors,
 //! so that a check can still read their other lines.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::{Locate, Located, Source};
 use crate::pin::Pinning;
 use crate::requirements::{
-    self, Line, LineKind, OptionName, ParseError, Requirement, RequirementsFile, Span,
+    self, Line, LineKind, OptionName, ParseError, Requirement, RequirementsFile, Span, Target,
 };
 
 /// What a file is to the run.
@@ -84,6 +85,43 @@ pub(crate) struct Record<'a> {
     pub pinning: Pinning,
 }
 
+/// Two requirements that pin one package, under the same marker (or none), to two
+/// versions: pip cannot install both (`ResolutionImpossible`).
+#[derive(Debug)]
+pub(crate) struct Conflict<'a> {
+    /// The first line that pins the package.
+    pub first: Record<'a>,
+    /// A later line that pins it to another version.
+    pub other: Record<'a>,
+}
+
+impl Conflict<'_> {
+    /// The error, at the later line, naming the first.
+    pub(crate) fn error(&self, workspace: &Workspace) -> Located {
+        let first = &workspace.files[self.first.file];
+        let other = &workspace.files[self.other.file];
+        let (Some(a), Some(b)) = (self.first.pinning.pin(), self.other.pinning.pin()) else {
+            unreachable!("conflicts are between exact pins");
+        };
+        let at = format!(
+            "{}:{}",
+            first.source.name,
+            first.source.line_of(self.first.req.span.start)
+        );
+        let message = format!(
+            "`{}` pins {} to two versions: `{b}` here and `{a}` at {at}",
+            b.name, b.name
+        );
+        other
+            .source
+            .error(self.other.req.span.clone(), message)
+            .code(crate::diagnostics::Code::ConflictingPins)
+            .package(b.name.to_string())
+            .label("two versions")
+            .hint("pip cannot install both (ResolutionImpossible): keep one version, or give the lines markers that never hold together")
+    }
+}
+
 /// Every file of the run, in the order they were reached.
 #[derive(Debug, Default)]
 pub(crate) struct Workspace {
@@ -99,6 +137,26 @@ impl Workspace {
         let mut loader = Loader::default();
         for root in roots {
             loader.visit(root.clone(), Role::Requirements, None);
+        }
+        if loader.errors.is_empty() {
+            Ok(loader.workspace)
+        } else {
+            Err(loader.errors)
+        }
+    }
+
+    /// Like [`Workspace::load`], with `constraints` read as constraints files (as if
+    /// named by `-c`), for checking them on their own.
+    pub(crate) fn load_with_constraints(
+        roots: &[PathBuf],
+        constraints: &[PathBuf],
+    ) -> Result<Workspace, Vec<Located>> {
+        let mut loader = Loader::default();
+        for root in roots {
+            loader.visit(root.clone(), Role::Requirements, None);
+        }
+        for file in constraints {
+            loader.visit(file.clone(), Role::Constraints, None);
         }
         if loader.errors.is_empty() {
             Ok(loader.workspace)
@@ -144,6 +202,40 @@ impl Workspace {
                     })
             })
             .collect()
+    }
+
+    /// Lines of requirements and constraints files that pin one package to two
+    /// versions under the same marker, each later line with the first one.
+    pub(crate) fn conflicting_pins(&self) -> Vec<Conflict<'_>> {
+        let mut records = self.records(Role::Requirements);
+        records.extend(self.records(Role::Constraints));
+        // In file order, as they were reached, so the first line is the first met.
+        records.sort_by_key(|record| (record.file, record.line));
+        let mut first: HashMap<(String, String), Record<'_>> = HashMap::new();
+        let mut conflicts = Vec::new();
+        for record in records {
+            let (Some(pin), Target::Pep508(parsed)) = (record.pinning.pin(), &record.req.target)
+            else {
+                continue;
+            };
+            let marker = parsed
+                .marker
+                .contents()
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            let key = (pin.name.to_string(), marker);
+            match first.get(&key) {
+                Some(earlier) if earlier.pinning.pin() != Some(pin) => conflicts.push(Conflict {
+                    first: earlier.clone(),
+                    other: record,
+                }),
+                Some(_) => {}
+                None => {
+                    first.insert(key, record);
+                }
+            }
+        }
+        conflicts
     }
 
     /// The files of `role`.

@@ -373,3 +373,78 @@ fn permissions_are_kept() {
         0o640
     );
 }
+
+#[test]
+fn quiet_never_hides_why_the_exit_code_is_not_0() {
+    let case = Case::new();
+    case.file("range.txt", "six==1.16.0\nflask>=2\n");
+    let run = case.lock(&["-q", "--allow-unpinned", "range.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`flask>=2` is a version range"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("not locked"), "{}", run.stderr);
+}
+
+#[test]
+fn hints_fit_the_case() {
+    let case = Case::new();
+    case.file("one.txt", "flask>=2\n");
+    let run = case.lock(&["one.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 requirement cannot be locked"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("pin it as each hint says"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("later release"),
+        "say what to do now: {}",
+        run.stderr
+    );
+    case.file("editable.txt", "-e ./src/app\n");
+    let run = case.lock(&["editable.txt"]);
+    assert!(
+        run.stderr
+            .contains("keep it in a file that is not installed with `--require-hashes`"),
+        "no advice to pin an editable: {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("pin it as"), "{}", run.stderr);
+    let run = case.run_raw(&["lock", "--timeout", "0", "editable.txt"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("a timeout of 0 seconds"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("18446744073709551615"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_files_own_index_lines_are_not_followed_silently() {
+    let case = Case::new();
+    case.file(
+        "r.txt",
+        "--index-url https://example.invalid/simple\nsix==1.16.0\n",
+    );
+    let run = case.lock(&["r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("does not follow this option"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("r.txt:1:1"), "{}", run.stderr);
+}

@@ -225,3 +225,15 @@ fn peep_fixtures_migrate_as_expected() {
         assert_eq!(migrate(&case, &["--check", name]).code, 0, "{name}");
     }
 }
+
+#[test]
+fn an_unpinned_line_with_peep_hashes_is_refused_as_lock_would() {
+    let case = Case::new();
+    let text = "# sha256: HmHDdHehYmRY4297HYKqXJsJT6SAKJIHLknenGDEySY\nsix>=1.0\n";
+    case.file("r.txt", text);
+    let run = case.run("migrate", &["r.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("pip refuses it"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+    assert_eq!(case.read("r.txt"), text);
+}

@@ -20,6 +20,8 @@ mod migrate;
 mod pip_accepts;
 // pip's own parser reads every requirements fixture as hashlock does.
 mod pip_parity;
+// Patterns of real projects' files: hashlock agrees with pip, and with itself.
+mod real_files;
 // Credentials in index URLs never reach any output.
 mod secrets;
 // `hashlock verify` end to end.

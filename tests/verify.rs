@@ -196,7 +196,8 @@ fn peep_comments_alone_protect_nothing() {
         "peep-only.txt",
         &["--offline"],
         1,
-        &[("peep-only", "error", 1), ("missing-hashes", "error", 3)],
+        // One finding with one fix (`migrate --fill`), not a second one saying `lock`.
+        &[("peep-only", "error", 1)],
     );
 }
 
@@ -349,4 +350,50 @@ fn urls_and_paths_in_messages_are_never_broken_across_lines() {
         .find(|line| line.contains("x `git+https://"))
         .unwrap_or_else(|| panic!("{}", run.stderr));
     assert!(message.contains(url), "{}", run.stderr);
+}
+
+#[test]
+fn a_line_with_a_syntax_error_leaves_the_others_counted() {
+    let case = Case::new();
+    case.file(
+        "r.txt",
+        "six==1.16.0\nidna==3.6 --hash=sha256:abc\nattrs==23.1.0\n",
+    );
+    let run = case.run("verify", &["--offline", "r.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Verified 2 requirements with 0 hashes in 1 file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn one_of_two_files_has_no_hash() {
+    let case = Case::new();
+    case.file(
+        "r.txt",
+        "six==1.16.0 --hash=sha256:1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926\n",
+    );
+    let run = case.run("verify", &["r.txt"]);
+    assert!(
+        run.stderr
+            .contains("1 of 2 files of six 1.16.0 has no hash"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_network_failure_in_verify_does_not_speak_of_writing() {
+    let case = Case::with(Config::default().failing("six"));
+    case.fixture("verify", "good.txt");
+    let run = case.run("verify", &["good.txt"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("nothing was written"),
+        "{}",
+        run.stderr
+    );
 }

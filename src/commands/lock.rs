@@ -1,20 +1,20 @@
-//! `hashlock lock`: read the workspace, resolve pins, look them up concurrently, plan
-//! every requirements file, and only then write (or check, or diff).
+//! `hashlock lock`: read the workspace, resolve pins, look them up concurrently, trace
+//! the hashes their versions do not publish, plan every requirements file, and only
+//! then write (or check, or diff).
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use miette::Report;
 
-use super::lookup::{Asked, look_up_all};
-use super::{failure, plural, warn};
+use super::lookup::{Asked, Looked, look_up_all};
+use super::{failure, plural, warn, warn_unused_index_options};
 use crate::cli::LockArgs;
 use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
-use crate::index::Release;
-use crate::lock::{self, Pinned, Plan, Problem, Replaced};
+use crate::lock::{self, Pinned, Plan, Problem, Projects, Replaced, Unpublished};
 use crate::output::{Change, Done, finish};
-use crate::pin::Pin;
+use crate::pin::Pinning;
+use crate::requirements::{Location, Target};
 use crate::workspace::{File, Record, Role, Workspace};
 
 /// Runs `hashlock lock`: 0, or 1 for `--check` drift and allowed unpinned
@@ -24,21 +24,18 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     args.output.check_inputs(args.files.len())?;
     let workspace =
         Workspace::load_clean(&args.files).map_err(|errors| failure(Outcome::BadInput, errors))?;
+    warn_unused_index_options(&workspace, args.quiet);
     let records = workspace.records(Role::Requirements);
+    conflicts(&workspace)?;
     let unpinned = unpinned(&workspace, &records, args.allow_unpinned);
     if !unpinned.is_empty() && !args.allow_unpinned {
-        let count = unpinned.len();
-        let mut reports: Vec<Report> = unpinned.into_iter().map(Report::new).collect();
-        reports.push(miette::miette!(
-            help = "pin them, or pass `--allow-unpinned` to lock the rest anyway",
-            "{count} requirement{} cannot be locked; nothing was written",
-            plural(count)
-        ));
-        return Err(Failure::new(Outcome::CheckFailed, reports));
+        return Err(unpinned_failure(&records, unpinned));
     }
+    // With `--allow-unpinned` these lines are why the run exits 1: they print even
+    // with `--quiet`.
     let any_unpinned = !unpinned.is_empty();
     for warning in unpinned {
-        warn(args.quiet, Report::new(warning));
+        warn(false, Report::new(warning));
     }
     let asked: Vec<Asked<'_>> = records
         .iter()
@@ -50,14 +47,15 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
             })
         })
         .collect();
-    let releases = look_up_all(&args.index, args.quiet, &asked).await?;
+    let looked = look_up_all(&args.index, args.quiet, &asked).await?;
     let plans = plan_all(
         &workspace,
         &records,
-        &releases,
+        &looked,
         lock_options(&args),
         args.quiet,
-    )?;
+    )
+    .await?;
     let changes: Vec<Change<'_>> = plans
         .iter()
         .map(|(file, plan)| Change::of(file, &plan.text))
@@ -73,7 +71,37 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
         quiet: args.quiet,
     };
     let outcome = finish(&args.output, &changes, &done)?;
+    if any_unpinned && args.quiet {
+        crate::report::line(
+            "error: some requirements are not locked (listed above), so pip refuses the file with `--require-hashes`",
+        );
+    }
     Ok(Outcome::check(any_unpinned || outcome != Outcome::Ok))
+}
+
+/// Two lines pinning one package to two versions, under the same marker (or none):
+/// pip cannot install both (`ResolutionImpossible`), so nothing is locked.
+fn conflicts(workspace: &Workspace) -> Result<(), Failure> {
+    let errors: Vec<Located> = workspace
+        .conflicting_pins()
+        .into_iter()
+        .map(|conflict| conflict.error(workspace))
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut reports: Vec<Report> = errors.into_iter().map(Report::new).collect();
+    reports.push(miette::miette!("nothing was written"));
+    Err(Failure::new(Outcome::CheckFailed, reports))
+}
+
+/// Whether `lock` leaves the requirement alone because pip already accepts it as
+/// it is: a URL or archive that carries its own hash (pip needs no version there).
+fn needs_no_pin(record: &Record<'_>) -> bool {
+    matches!(
+        record.pinning,
+        Pinning::Location(Location::Remote | Location::LocalArchive)
+    ) && !record.req.hashes.is_empty()
 }
 
 /// Every requirement that is not an exact pin, as a diagnostic (an error, or a
@@ -81,6 +109,7 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
 fn unpinned(workspace: &Workspace, records: &[Record<'_>], allowed: bool) -> Vec<Located> {
     records
         .iter()
+        .filter(|record| !needs_no_pin(record))
         .filter_map(|record| {
             let reason = record.pinning.reason()?;
             let source = &workspace.files[record.file].source;
@@ -92,12 +121,46 @@ fn unpinned(workspace: &Workspace, records: &[Record<'_>], allowed: bool) -> Vec
                 source.error(req.span.clone(), message)
             };
             let name = match &req.target {
-                crate::requirements::Target::Pep508(parsed) => Some(&parsed.name),
-                crate::requirements::Target::Unnamed { .. } => None,
+                Target::Pep508(parsed) => Some(&parsed.name),
+                Target::Unnamed { .. } => None,
             };
             Some(at.label("not locked").maybe_hint(record.pinning.hint(name)))
         })
         .collect()
+}
+
+/// The failure of a run with requirements that cannot be locked: each one, then a
+/// line whose hint fits what they are.
+fn unpinned_failure(records: &[Record<'_>], unpinned: Vec<Located>) -> Failure {
+    let count = unpinned.len();
+    let pinnable = records.iter().any(|r| {
+        matches!(
+            r.pinning,
+            Pinning::Range
+                | Pinning::Several
+                | Pinning::Wildcard
+                | Pinning::Unversioned
+                | Pinning::EnvVar
+        )
+    });
+    let unhashable = records
+        .iter()
+        .any(|r| !needs_no_pin(r) && matches!(r.pinning, Pinning::Editable | Pinning::Location(_)));
+    let them = if count == 1 { "it" } else { "them" };
+    let hint = match (pinnable, unhashable) {
+        (true, false) => format!("pin {them} as each hint says, or pass `--allow-unpinned` to lock the rest anyway"),
+        (false, true) => format!(
+            "keep {them} in a file that is not installed with `--require-hashes`, or pass `--allow-unpinned` to lock the rest anyway"
+        ),
+        _ => "pin what can be pinned and keep the rest in a file not installed with `--require-hashes`; or pass `--allow-unpinned` to lock the rest anyway".to_owned(),
+    };
+    let mut reports: Vec<Report> = unpinned.into_iter().map(Report::new).collect();
+    reports.push(miette::miette!(
+        help = hint,
+        "{count} requirement{} cannot be locked; nothing was written",
+        plural(count)
+    ));
+    Failure::new(Outcome::CheckFailed, reports)
 }
 
 fn lock_options(args: &LockArgs) -> lock::Options {
@@ -112,41 +175,41 @@ fn lock_options(args: &LockArgs) -> lock::Options {
     }
 }
 
-/// Plans every requirements file, the root first; any line that cannot be locked
-/// fails the run before anything is written.
-fn plan_all<'w>(
+/// Plans every requirements file, the root first, after reading every release of the
+/// projects whose lines carry hashes their version does not publish; any line that
+/// cannot be locked fails the run before anything is written.
+async fn plan_all<'w>(
     workspace: &'w Workspace,
     records: &[Record<'_>],
-    releases: &HashMap<Pin, Release>,
+    looked: &Looked,
     options: lock::Options,
     quiet: bool,
 ) -> Result<Vec<(&'w File, Plan)>, Failure> {
+    let files: Vec<(&File, Vec<Pinned<'_>>)> = workspace
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, file)| file.role == Role::Requirements)
+        .map(|(index, file)| (file, pinned_in(records, index)))
+        .collect();
+    let names = files
+        .iter()
+        .flat_map(|(file, pinned)| lock::unpublished_pins(&file.parsed, pinned, &looked.releases))
+        .map(|pin| pin.name.clone())
+        .collect();
+    let projects: Projects = looked.trace(names).await?;
     let mut plans = Vec::new();
     let mut problems: Vec<(Outcome, Report)> = Vec::new();
-    for (index, file) in workspace.files.iter().enumerate() {
-        if file.role != Role::Requirements {
-            continue;
-        }
-        let pinned: Vec<Pinned<'_>> = records
-            .iter()
-            .filter(|record| record.file == index)
-            .filter_map(|record| {
-                Some(Pinned {
-                    line: record.line,
-                    req: record.req,
-                    pin: record.pinning.pin()?,
-                })
-            })
-            .collect();
-        let plan = lock::plan_file(&file.parsed, &pinned, releases, options);
+    for (file, pinned) in &files {
+        let plan = lock::plan_file(&file.parsed, pinned, &looked.releases, &projects, options);
         problems.extend(plan.problems.iter().map(|p| problem_report(file, p)));
         for replaced in &plan.replaced {
             warn(quiet, replaced_warning(file, replaced));
         }
         if !quiet {
-            warn_yanked(file, &pinned, releases);
+            warn_yanked(file, pinned, looked);
         }
-        plans.push((file, plan));
+        plans.push((*file, plan));
     }
     if problems.is_empty() {
         return Ok(plans);
@@ -161,13 +224,43 @@ fn plan_all<'w>(
     Err(Failure::new(outcome, reports))
 }
 
+/// The pinned requirements of the file at `index`.
+fn pinned_in<'r>(records: &'r [Record<'_>], index: usize) -> Vec<Pinned<'r>> {
+    records
+        .iter()
+        .filter(|record| record.file == index)
+        .filter_map(|record| {
+            Some(Pinned {
+                line: record.line,
+                req: record.req,
+                pin: record.pinning.pin()?,
+            })
+        })
+        .collect()
+}
+
 fn replaced_warning(file: &File, replaced: &Replaced) -> Report {
     let count = replaced.stale.len();
-    let message = format!(
-        "replaced {count} hash{} not published for `{}`",
-        if count == 1 { "" } else { "es" },
-        replaced.pin
-    );
+    let hashes = if count == 1 { "hash" } else { "hashes" };
+    let mut owners: Vec<&str> = replaced
+        .stale
+        .iter()
+        .filter_map(|u| u.owner.as_deref())
+        .collect();
+    owners.dedup();
+    let name = &replaced.pin.name;
+    let message = if owners.len() == count && !owners.is_empty() {
+        format!(
+            "replaced {count} {hashes} of {name} {}: the pin moved to `{}`",
+            owners.join(", "),
+            replaced.pin
+        )
+    } else {
+        format!(
+            "replaced {count} {hashes} not published for `{}` (`--force`)",
+            replaced.pin
+        )
+    };
     Report::new(
         file.source
             .warning(replaced.span.clone(), message)
@@ -175,24 +268,42 @@ fn replaced_warning(file: &File, replaced: &Replaced) -> Report {
     )
 }
 
+/// `<hash> (six 1.15.0's)` or `<hash> (no file of six has it)`.
+fn describe(name: &str, unpublished: &Unpublished) -> String {
+    let what = if unpublished.written.peep {
+        "peep hash "
+    } else {
+        ""
+    };
+    match &unpublished.owner {
+        Some(version) => format!("{what}{} ({name} {version}'s)", unpublished.written.digest),
+        None => format!(
+            "{what}{} (no file of {name} has it)",
+            unpublished.written.digest
+        ),
+    }
+}
+
 /// The report of a line that cannot be locked, with how it ends the run.
 fn problem_report(file: &File, problem: &Problem) -> (Outcome, Report) {
     match problem {
-        Problem::UnknownHashes {
+        Problem::Unpublished {
             span,
             pin,
             version,
-            unknown,
+            unpublished,
         } => {
-            let unknown: Vec<String> = unknown.iter().map(ToString::to_string).collect();
+            let name = pin.name.to_string();
+            let listed: Vec<String> = unpublished.iter().map(|u| describe(&name, u)).collect();
             let message = format!(
-                "{} of this line's hashes {} not published for {} {version}: {}",
-                unknown.len(),
-                if unknown.len() == 1 { "is" } else { "are" },
-                pin.name,
-                unknown.join(", ")
+                "{} of this line's hashes {} not published for {name} {version}: {}",
+                unpublished.len(),
+                if unpublished.len() == 1 { "is" } else { "are" },
+                listed.join(", ")
             );
-            let hint = "a changed or deleted file on the index, or a tampered line: check where these hashes came from; `--force` replaces them";
+            let hint = "hashes are replaced only when each is another version's (a moved pin); \
+                        one that no file of the project has is what tampering or a private build \
+                        looks like: check where it came from, then `--force` replaces it";
             let located = file
                 .source
                 .error(span.clone(), message)
@@ -212,9 +323,9 @@ fn problem_report(file: &File, problem: &Problem) -> (Outcome, Report) {
 }
 
 /// Pinning a yanked version is allowed (pip installs it), but worth a warning.
-fn warn_yanked(file: &File, pinned: &[Pinned<'_>], releases: &HashMap<Pin, Release>) {
+fn warn_yanked(file: &File, pinned: &[Pinned<'_>], looked: &Looked) {
     for pinned in pinned {
-        let Some(release) = releases.get(pinned.pin) else {
+        let Some(release) = looked.releases.get(pinned.pin) else {
             continue;
         };
         let Some(message) = release.yanked_message(pinned.pin) else {
@@ -224,7 +335,7 @@ fn warn_yanked(file: &File, pinned: &[Pinned<'_>], releases: &HashMap<Pin, Relea
             .source
             .warning(pinned.req.span.clone(), message)
             .label("yanked")
-            .hint("pick another version unless you need this one");
+            .hint(crate::index::YANKED_HINT);
         crate::report::report(&Report::new(located));
     }
 }

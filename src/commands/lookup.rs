@@ -10,7 +10,10 @@ use miette::Report;
 use crate::cli::IndexArgs;
 use crate::diagnostics::Source;
 use crate::exit::{Failure, Outcome};
+use pep508_rs::PackageName;
+
 use crate::index::{ClientOptions, IndexClient, IndexError, Release};
+use crate::lock::Projects;
 use crate::pin::Pin;
 use crate::report::Progress;
 use crate::requirements::Span;
@@ -25,18 +28,65 @@ pub(super) struct Asked<'a> {
     pub span: &'a Span,
 }
 
+/// What the lookups of a run found, and the client that asked (none when there was
+/// nothing to ask), for the questions that follow.
+pub(super) struct Looked {
+    pub index: Option<IndexClient>,
+    pub releases: HashMap<Pin, Release>,
+}
+
+impl Looked {
+    /// Every release of each named project, to tell which version a hash belongs
+    /// to. A project the index does not know is left out; any other failure fails
+    /// the run.
+    pub(super) async fn trace(&self, names: Vec<PackageName>) -> Result<Projects, Failure> {
+        let Some(index) = &self.index else {
+            return Ok(Projects::new());
+        };
+        trace(index, names)
+            .await
+            .map_err(|err| Failure::new(Outcome::IndexFailure, [index_report(&err, true)]))
+    }
+}
+
+/// Every release of each project of `names` (asked one at a time: these are the
+/// rare lines with unpublished hashes). A project the index does not know is left
+/// out.
+pub(super) async fn trace(
+    index: &IndexClient,
+    names: Vec<PackageName>,
+) -> Result<Projects, IndexError> {
+    let mut projects = Projects::new();
+    for name in names {
+        if projects.contains_key(&name) {
+            continue;
+        }
+        match index.project(&name).await {
+            Ok(releases) => {
+                projects.insert(name, releases);
+            }
+            Err(IndexError::PackageNotFound { .. }) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(projects)
+}
+
 /// Looks up every distinct pin of `asked`. Any failure fails the run, with a report
 /// at the first line that asks for each failed pin.
 pub(super) async fn look_up_all(
     args: &IndexArgs,
     quiet: bool,
     asked: &[Asked<'_>],
-) -> Result<HashMap<Pin, Release>, Failure> {
+) -> Result<Looked, Failure> {
     let unique = unique_pins(asked.iter().map(|a| a.pin));
     if unique.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Looked {
+            index: None,
+            releases: HashMap::new(),
+        });
     }
-    let index = connect(args).await?;
+    let index = connect(args, true).await?;
     let results = fetch_all(&index, &unique, args, quiet).await;
     let mut releases = HashMap::new();
     let mut errors = Vec::new();
@@ -49,14 +99,17 @@ pub(super) async fn look_up_all(
         }
     }
     if errors.is_empty() {
-        Ok(releases)
+        Ok(Looked {
+            index: Some(index),
+            releases,
+        })
     } else {
         Err(lookup_failure(asked, errors))
     }
 }
 
 /// The index client for a run.
-pub(super) async fn connect(args: &IndexArgs) -> Result<IndexClient, Failure> {
+pub(super) async fn connect(args: &IndexArgs, writes: bool) -> Result<IndexClient, Failure> {
     let options = ClientOptions {
         index_url: args.base_url(),
         timeout: Duration::from_secs(args.timeout),
@@ -65,7 +118,7 @@ pub(super) async fn connect(args: &IndexArgs) -> Result<IndexClient, Failure> {
     };
     IndexClient::connect(options)
         .await
-        .map_err(|err| Failure::new(Outcome::IndexFailure, [index_report(&err)]))
+        .map_err(|err| Failure::new(Outcome::IndexFailure, [index_report(&err, writes)]))
 }
 
 /// Looks up `unique` pins with `args.concurrency` requests at once and a progress bar;
@@ -136,9 +189,9 @@ fn lookup_failure(asked: &[Asked<'_>], mut errors: Vec<(Pin, IndexError)>) -> Fa
                 at.source
                     .error(at.span.clone(), err.to_string())
                     .label(failure_label(err))
-                    .maybe_hint(index_hint(err)),
+                    .maybe_hint(err.hint(true)),
             ),
-            None => index_report(err),
+            None => index_report(err, true),
         })
         .collect();
     reports.push(miette::miette!(
@@ -157,25 +210,9 @@ fn failure_label(err: &IndexError) -> &'static str {
     }
 }
 
-/// What to do about a failed lookup.
-fn index_hint(err: &IndexError) -> Option<String> {
-    let hint = match err {
-        IndexError::PackageNotFound { .. } => {
-            "check the name's spelling, or pass `--index-url` for a private index".to_string()
-        }
-        IndexError::VersionNotFound { close, .. } if !close.is_empty() => {
-            format!("versions that exist: {}", close.join(", "))
-        }
-        IndexError::VersionNotFound { .. } => "check the version".to_string(),
-        IndexError::Timeout { .. } => "retry later, or raise `--timeout`".to_string(),
-        _ => "retry later; nothing was written, so the run can simply be repeated".to_string(),
-    };
-    Some(hint)
-}
-
 /// A report for a failure that has no line to point at.
-pub(super) fn index_report(err: &IndexError) -> Report {
-    match index_hint(err) {
+pub(super) fn index_report(err: &IndexError, writes: bool) -> Report {
+    match err.hint(writes) {
         Some(hint) => miette::miette!(help = hint, "{err}"),
         None => miette::miette!("{err}"),
     }

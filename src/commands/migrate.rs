@@ -8,7 +8,7 @@ use std::time::Instant;
 use miette::Report;
 
 use super::lookup::{Asked, look_up_all};
-use super::{failure, plural, warn};
+use super::{failure, plural, warn, warn_unused_index_options};
 use crate::cli::MigrateArgs;
 use crate::diagnostics::{Locate, Located, Severity};
 use crate::digest::Sha256;
@@ -18,10 +18,11 @@ use crate::migrate::{self, Plan};
 use crate::output::{Change, Done, finish};
 use crate::peep::{self, Block};
 use crate::pin::{Pin, Pinning};
-use crate::requirements::LineKind;
+use crate::requirements::{LineKind, Location, Requirement};
 use crate::workspace::{File, Role, Workspace};
 
-/// Runs `hashlock migrate`: 0, or 1 when `--check` finds a file to change.
+/// Runs `hashlock migrate`: 0, or 1 when `--check` finds a file to change or a
+/// migrated line would be one pip refuses.
 pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
     let started = Instant::now();
     args.output.check_inputs(args.files.len())?;
@@ -29,9 +30,15 @@ pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
         Workspace::load_clean(&args.files).map_err(|errors| failure(Outcome::BadInput, errors))?;
     let files: Vec<&File> = workspace.files_of(Role::Requirements).collect();
     let blocks = find_blocks(&files, args.quiet)?;
+    let owners = owners(&files, &blocks);
+    refuse_what_pip_refuses(&files, &owners)?;
     let extra = if args.fill {
-        fill(&args, &files, &blocks).await?
+        warn_unused_index_options(&workspace, args.quiet);
+        fill(&args, &files, &blocks, &owners).await?
     } else {
+        if !args.quiet {
+            note_unfilled(&owners);
+        }
         vec![HashMap::new(); files.len()]
     };
     let plans: Vec<Plan> = files
@@ -56,6 +63,101 @@ pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
         quiet: args.quiet,
     };
     finish(&args.output, &changes, &done)
+}
+
+/// The requirement that owns a peep block, and what it pins.
+struct Owner<'a> {
+    /// Index of the block in its file's blocks.
+    block: usize,
+    req: &'a Requirement,
+    pinning: Pinning,
+}
+
+/// The owner of every block of every file, by file.
+fn owners<'a>(files: &[&'a File], blocks: &[Vec<Block>]) -> Vec<Vec<Owner<'a>>> {
+    files
+        .iter()
+        .zip(blocks)
+        .map(|(file, blocks)| {
+            blocks
+                .iter()
+                .enumerate()
+                .filter_map(|(index, block)| {
+                    let LineKind::Requirement(req) = &file.parsed.lines[block.owner].kind else {
+                        return None;
+                    };
+                    let pinning = Pinning::of(req);
+                    Some(Owner {
+                        block: index,
+                        req,
+                        pinning,
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Lines that would carry `--hash` options pip refuses in hash-checking mode once
+/// migrated: a requirement that is not pinned to one version (a URL or archive needs
+/// none), or one pip can never check (editable, VCS, directory). As `lock`, nothing is
+/// written then (exit 1).
+fn refuse_what_pip_refuses(files: &[&File], owners: &[Vec<Owner<'_>>]) -> Result<(), Failure> {
+    let mut errors = Vec::new();
+    for (file, owners) in files.iter().zip(owners) {
+        for owner in owners {
+            let acceptable = matches!(
+                owner.pinning,
+                Pinning::Exact(_) | Pinning::Location(Location::Remote | Location::LocalArchive)
+            );
+            let Some(reason) = owner.pinning.reason().filter(|_| !acceptable) else {
+                continue;
+            };
+            let message = format!(
+                "`{}` {reason}: with its peep hashes as `--hash` options, pip refuses the file",
+                owner.req.text.trim()
+            );
+            let name = match &owner.req.target {
+                crate::requirements::Target::Pep508(parsed) => Some(&parsed.name),
+                crate::requirements::Target::Unnamed { .. } => None,
+            };
+            errors.push(
+                file.source
+                    .error(owner.req.span.clone(), message)
+                    .label("pip refuses it")
+                    .maybe_hint(owner.pinning.hint(name)),
+            );
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let count = errors.len();
+    let mut reports: Vec<Report> = errors.into_iter().map(Report::new).collect();
+    reports.push(miette::miette!(
+        "{count} requirement{} cannot be migrated; nothing was written",
+        plural(count)
+    ));
+    Err(Failure::new(Outcome::CheckFailed, reports))
+}
+
+/// Without `--fill`, every migrated line keeps only its peep hashes: pip then takes
+/// only those files (peep hashed what it downloaded, usually the sdist, so pip builds
+/// from source). Said once, with the count.
+fn note_unfilled(owners: &[Vec<Owner<'_>>]) {
+    let pinned = owners
+        .iter()
+        .flatten()
+        .filter(|owner| owner.pinning.pin().is_some())
+        .count();
+    if pinned > 0 {
+        crate::report::line(&format!(
+            "note: {pinned} requirement{} keep{} only {} peep hashes: pip accepts only those files (peep hashed what it downloaded, usually the sdist, so pip builds from source); `hashlock migrate --fill` adds every file of each version",
+            plural(pinned),
+            if pinned == 1 { "s" } else { "" },
+            if pinned == 1 { "its" } else { "their" },
+        ));
+    }
 }
 
 /// The peep blocks of every requirements file. Malformed peep lines stop the run
@@ -86,70 +188,52 @@ fn find_blocks(files: &[&File], quiet: bool) -> Result<Vec<Vec<Block>>, Failure>
     Err(Failure::new(Outcome::BadInput, reports))
 }
 
-/// The pin of each requirement that owns a peep block, by block.
-type BlockPins<'a> = Vec<Vec<Option<&'a Pin>>>;
-
-/// For `--fill`: the published hashes of every migrated requirement's version, by
-/// file and line, after checking that each peep hash is one of them.
+/// For `--fill`: the published hashes of every pinned requirement's version, by file
+/// and line, after checking that each peep hash is one of them. URL lines keep their
+/// peep hashes as they are (there is no version to ask the index about): listed.
 async fn fill(
     args: &MigrateArgs,
     files: &[&File],
     blocks: &[Vec<Block>],
+    owners: &[Vec<Owner<'_>>],
 ) -> Result<Vec<HashMap<usize, BTreeSet<Sha256>>>, Failure> {
-    let mut unpinned = Vec::new();
-    let mut pinnings: Vec<Vec<(usize, Pinning)>> = Vec::new();
-    for (file, blocks) in files.iter().zip(blocks) {
-        let mut file_pinnings = Vec::new();
-        for block in blocks {
-            let LineKind::Requirement(req) = &file.parsed.lines[block.owner].kind else {
-                continue;
-            };
-            let pinning = Pinning::of(req);
-            if let Some(reason) = pinning.reason() {
-                let message = format!("`{}` {reason}", req.text.trim());
-                let hint = "`--fill` asks the index for the files of one version: pin it, or migrate without `--fill`";
-                unpinned.push(
-                    file.source
-                        .error(req.span.clone(), message)
-                        .label("not pinned")
-                        .hint(hint),
-                );
-            }
-            file_pinnings.push((block.owner, pinning));
+    for (file, owners) in files.iter().zip(owners) {
+        for owner in owners.iter().filter(|o| o.pinning.pin().is_none()) {
+            let located = file
+                .source
+                .warning(
+                    owner.req.span.clone(),
+                    "not filled: a URL has no version to ask the index about, so its peep hashes are converted as they are",
+                )
+                .label("not filled")
+                .hint("`hashlock hash FILE` gives the digest of a file you downloaded yourself");
+            warn(args.quiet, Report::new(located));
         }
-        pinnings.push(file_pinnings);
-    }
-    if !unpinned.is_empty() {
-        return Err(failure(Outcome::CheckFailed, unpinned));
     }
     let asked: Vec<Asked<'_>> = files
         .iter()
-        .zip(&pinnings)
-        .flat_map(|(file, pinnings)| {
-            pinnings.iter().filter_map(|(line, pinning)| {
-                let LineKind::Requirement(req) = &file.parsed.lines[*line].kind else {
-                    return None;
-                };
+        .zip(owners)
+        .flat_map(|(file, owners)| {
+            owners.iter().filter_map(|owner| {
                 Some(Asked {
-                    pin: pinning.pin()?,
+                    pin: owner.pinning.pin()?,
                     source: &file.source,
-                    span: &req.span,
+                    span: &owner.req.span,
                 })
             })
         })
         .collect();
-    let releases = look_up_all(&args.index, args.quiet, &asked).await?;
-    let pins: BlockPins<'_> = pinnings
+    let looked = look_up_all(&args.index, args.quiet, &asked).await?;
+    check_peep_hashes(files, blocks, owners, &looked.releases)?;
+    Ok(owners
         .iter()
-        .map(|file| file.iter().map(|(_, pinning)| pinning.pin()).collect())
-        .collect();
-    check_peep_hashes(files, blocks, &pins, &releases)?;
-    Ok(pinnings
-        .iter()
-        .map(|file| {
-            file.iter()
-                .filter_map(|(line, pinning)| {
-                    Some((*line, releases.get(pinning.pin()?)?.sha256s()))
+        .zip(blocks)
+        .map(|(owners, blocks)| {
+            owners
+                .iter()
+                .filter_map(|owner| {
+                    let release = looked.releases.get(owner.pinning.pin()?)?;
+                    Some((blocks[owner.block].owner, release.sha256s()))
                 })
                 .collect()
         })
@@ -161,13 +245,17 @@ async fn fill(
 fn check_peep_hashes(
     files: &[&File],
     blocks: &[Vec<Block>],
-    pins: &BlockPins<'_>,
+    owners: &[Vec<Owner<'_>>],
     releases: &HashMap<Pin, Release>,
 ) -> Result<(), Failure> {
     let mut errors = Vec::new();
-    for ((file, blocks), pins) in files.iter().zip(blocks).zip(pins) {
-        for (block, pin) in blocks.iter().zip(pins) {
-            let Some((pin, release)) = pin.and_then(|pin| Some((pin, releases.get(pin)?))) else {
+    for ((file, blocks), owners) in files.iter().zip(blocks).zip(owners) {
+        for owner in owners {
+            let block = &blocks[owner.block];
+            let Some(pin) = owner.pinning.pin() else {
+                continue;
+            };
+            let Some(release) = releases.get(pin) else {
                 continue;
             };
             let published = release.sha256s();

@@ -4,19 +4,20 @@
 //! if any is an error.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use futures::StreamExt;
-use pep508_rs::PackageName;
 use reqwest::Url;
 
 use super::failure;
-use super::lookup::{connect, fetch_all, index_report, unique_pins};
+use super::lookup::{connect, fetch_all, index_report, trace, unique_pins};
 use crate::cli::{Format, VerifyArgs};
 use crate::diagnostics::{Located, Severity};
 use crate::digest::{Algorithm, Sha256};
 use crate::exit::{Failure, Outcome};
-use crate::index::{IndexClient, IndexError, Release};
+use crate::index::{IndexClient, IndexError};
 use crate::output::print_stdout;
+use crate::requirements::Span;
 use crate::verify::offline;
 use crate::verify::online::{self, Download, Target};
 use crate::verify::render::{self, Totals};
@@ -24,8 +25,14 @@ use crate::workspace::{Role, Workspace};
 
 /// Runs `hashlock verify`: 0 clean, 1 problems found.
 pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
-    let workspace =
-        Workspace::load(&args.files).map_err(|errors| failure(Outcome::BadInput, errors))?;
+    let default = [PathBuf::from("requirements.txt")];
+    let files = match (&args.files[..], &args.constraints[..]) {
+        ([], []) => &default[..],
+        (files, _) => files,
+    };
+    let workspace = Workspace::load_with_constraints(files, &args.constraints)
+        .map_err(|errors| failure(Outcome::BadInput, errors))?;
+    super::warn_unused_index_options(&workspace, args.quiet || args.offline);
     let mut findings = offline::check(&workspace);
     if !args.offline {
         findings.extend(online_findings(&args, &workspace).await?);
@@ -50,15 +57,25 @@ async fn online_findings(
     args: &VerifyArgs,
     workspace: &Workspace,
 ) -> Result<Vec<Located>, Failure> {
-    let records = workspace.records(Role::Requirements);
+    // Constraints carry hashes pip uses too (pip 26.1+): check them as well.
+    let mut records = workspace.records(Role::Requirements);
+    records.extend(workspace.records(Role::Constraints));
+    let peep = peep_hashes(workspace);
     let targets: Vec<Target<'_>> = records
         .iter()
-        .filter(|record| !record.req.hashes.is_empty())
         .filter_map(|record| {
+            let peep = peep
+                .get(&(record.file, record.line))
+                .cloned()
+                .unwrap_or_default();
+            if record.req.hashes.is_empty() && peep.is_empty() {
+                return None;
+            }
             Some(Target {
                 source: &workspace.files[record.file].source,
                 req: record.req,
                 pin: record.pinning.pin()?,
+                peep,
             })
         })
         .collect();
@@ -67,12 +84,13 @@ async fn online_findings(
     }
     let unique = unique_pins(targets.iter().map(|target| target.pin));
     let quiet = args.quiet || args.format == Format::Json;
-    let index = connect(&args.index).await?;
+    let index = connect(&args.index, false).await?;
     let releases: online::Releases = fetch_all(&index, &unique, &args.index, quiet)
         .await
         .into_iter()
         .collect();
-    let index_failure = |err: IndexError| Failure::new(Outcome::IndexFailure, [index_report(&err)]);
+    let index_failure =
+        |err: IndexError| Failure::new(Outcome::IndexFailure, [index_report(&err, false)]);
     let projects = trace(&index, online::projects_to_trace(&targets, &releases))
         .await
         .map_err(index_failure)?;
@@ -91,23 +109,19 @@ async fn online_findings(
     online::check(&targets, &releases, &projects, &downloaded, options).map_err(index_failure)
 }
 
-/// Every release of each project, to tell which version an unpublished hash belongs
-/// to. A project the index does not know is simply left out.
-async fn trace(
-    index: &IndexClient,
-    names: Vec<PackageName>,
-) -> Result<HashMap<PackageName, Vec<Release>>, IndexError> {
-    let mut projects = HashMap::new();
-    for name in names {
-        match index.project(&name).await {
-            Ok(releases) => {
-                projects.insert(name, releases);
-            }
-            Err(IndexError::PackageNotFound { .. }) => {}
-            Err(err) => return Err(err),
+/// The peep hashes above each requirement of the clean files, by (file, line).
+fn peep_hashes(workspace: &Workspace) -> HashMap<(usize, usize), Vec<(Sha256, Span)>> {
+    let mut all = HashMap::new();
+    for (index, file) in workspace.files.iter().enumerate() {
+        if !file.is_clean() {
+            continue;
+        }
+        for block in crate::peep::find(&file.parsed).0 {
+            let hashes = block.hashes.iter().map(|h| (h.digest, h.span.clone()));
+            all.insert((index, block.owner), hashes.collect());
         }
     }
-    Ok(projects)
+    all
 }
 
 /// Downloads every file and hashes it as it streams, `concurrency` at once.
@@ -151,19 +165,14 @@ fn sort(findings: &mut [Located], names: &[String]) {
     });
 }
 
+/// What was checked: every requirement on a line that parsed, in every requirements
+/// file (a file with a syntax error still counts its other lines).
 fn totals(workspace: &Workspace) -> Totals {
-    let clean: Vec<_> = workspace
-        .files_of(Role::Requirements)
-        .filter(|f| f.is_clean())
-        .collect();
+    let records = workspace.records(Role::Requirements);
     Totals {
         files: workspace.files.len(),
-        requirements: clean.iter().map(|f| f.parsed.requirements().count()).sum(),
-        hashes: clean
-            .iter()
-            .flat_map(|f| f.parsed.requirements())
-            .map(|(_, r)| r.hashes.len())
-            .sum(),
+        requirements: records.len(),
+        hashes: records.iter().map(|r| r.req.hashes.len()).sum(),
         ..Totals::default()
     }
 }

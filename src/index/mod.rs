@@ -79,7 +79,7 @@ pub struct DistFile {
 /// Why a lookup failed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum IndexError {
-    #[error("package `{package}` was not found on {index}")]
+    #[error("no such package `{package}` on {index}")]
     PackageNotFound { package: String, index: String },
     #[error("`{package}` has no version {version} on {index}")]
     VersionNotFound {
@@ -93,13 +93,47 @@ pub enum IndexError {
     Status { url: String, status: u16 },
     #[error("could not reach {url}: {message}")]
     Network { url: String, message: String },
+    #[error("cannot resolve the host `{host}` of {url}: {message}")]
+    Unresolvable {
+        url: String,
+        host: String,
+        message: String,
+    },
     #[error("{url} did not answer within {seconds} s")]
     Timeout { url: String, seconds: u64 },
     #[error("{url} sent a document hashlock cannot read: {message}")]
     Decode { url: String, message: String },
 }
 
+/// What to do about a yanked pin, in every command's words.
+pub(crate) const YANKED_HINT: &str =
+    "move to a version that is not yanked, unless you need this one";
+
 impl IndexError {
+    /// What to do about it. `writes`: the command would have written files (so
+    /// "nothing was written" is worth saying).
+    pub(crate) fn hint(&self, writes: bool) -> Option<String> {
+        let repeat = if writes {
+            "; nothing was written, so the run can simply be repeated"
+        } else {
+            ""
+        };
+        Some(match self {
+            IndexError::PackageNotFound { .. } => {
+                "check the name's spelling, or pass `--index-url` for a private index".to_owned()
+            }
+            IndexError::VersionNotFound { close, .. } if !close.is_empty() => {
+                format!("versions that exist: {}", close.join(", "))
+            }
+            IndexError::VersionNotFound { .. } => "check the version".to_owned(),
+            IndexError::Timeout { .. } => format!("retry later, or raise `--timeout`{repeat}"),
+            IndexError::Unresolvable { host, .. } => {
+                format!("check the spelling of `{host}` in the index URL, and your network")
+            }
+            _ => format!("retry later{repeat}"),
+        })
+    }
+
     /// Whether the lookup failed because the package or version does not exist (the
     /// input's fault) rather than because the index or network failed.
     pub(crate) fn is_not_found(&self) -> bool {
@@ -191,4 +225,29 @@ fn decode_json<'a, T: Deserialize<'a>>(fetched: &'a http::Fetched) -> Result<T, 
         url: fetched.url.to_string(),
         message: error.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_fit_the_failure() {
+        let unresolvable = IndexError::Unresolvable {
+            url: "https://pypi.orgg/simple".into(),
+            host: "pypi.orgg".into(),
+            message: "failed to lookup address information".into(),
+        };
+        let hint = unresolvable.hint(true).unwrap();
+        assert!(
+            hint.contains("`pypi.orgg`") && !hint.contains("retry later"),
+            "{hint}"
+        );
+        let refused = IndexError::Network {
+            url: "https://host/".into(),
+            message: "connection refused".into(),
+        };
+        assert!(refused.hint(true).unwrap().contains("nothing was written"));
+        assert!(!refused.hint(false).unwrap().contains("nothing was written"));
+    }
 }

@@ -1,145 +1,214 @@
-//! Which sha256 hashes a requirement line should carry, given what the index publishes.
+//! Which sha256 hashes a requirement line should carry, given what the index publishes
+//! for its version and, for hashes it does not, which other version they belong to.
 
 use std::collections::BTreeSet;
 
 use crate::digest::Sha256;
-use crate::requirements::Hash;
+use crate::requirements::Span;
+
+/// A sha256 digest written for a requirement: a `--hash` option, or a peep
+/// `# sha256:` line above it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Written {
+    pub digest: Sha256,
+    /// Where the digest is written.
+    pub span: Span,
+    /// A peep comment line, not a `--hash` option.
+    pub peep: bool,
+}
+
+/// A written hash the version does not publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unpublished {
+    pub written: Written,
+    /// The other version of the project that publishes it, if any.
+    pub owner: Option<String>,
+}
 
 /// What to do with one requirement's hashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Decision {
-    /// The line already carries exactly the published sha256 set: leave it alone.
+    /// The line's `--hash` options are exactly the published set: leave it alone.
     Keep,
-    /// The line has no sha256 hashes, or only published ones: write the full set.
-    Add(Vec<Sha256>),
-    /// None of the line's sha256 hashes is published (the pin was edited by hand, or
-    /// `--force`): replace them with the full set. `stale` are the ones dropped.
-    Replace {
-        hashes: Vec<Sha256>,
-        stale: Vec<Sha256>,
-    },
-    /// Some hashes are published and some are not: what tampering or a deleted file
-    /// looks like. `unknown` are the unpublished ones, in file order.
-    Conflict { unknown: Vec<Sha256> },
+    /// Every written hash is published: add the `missing` ones (all of them when the
+    /// line has no `--hash` yet).
+    Add { missing: Vec<Sha256> },
+    /// The line's hashes are replaced by the published set: each one is published
+    /// for another version of the project (the pin moved), or `--force`.
+    Replace { stale: Vec<Unpublished> },
+    /// Some written hash is not published for the version, and the line is not
+    /// simply a moved pin: what tampering, a deleted file or a private build looks
+    /// like. Refused unless `--force`.
+    Refuse { unpublished: Vec<Unpublished> },
 }
 
-/// Decides a line's sha256 hashes. Hashes of other algorithms are not considered:
-/// the caller keeps them as they are.
-pub(crate) fn decide(existing: &[Hash], published: &BTreeSet<Sha256>, force: bool) -> Decision {
-    let written: Vec<Sha256> = existing.iter().filter_map(Hash::sha256).collect();
-    let (known, unknown): (Vec<Sha256>, Vec<Sha256>) = written
-        .into_iter()
-        .partition(|digest| published.contains(digest));
-    let all: Vec<Sha256> = published.iter().copied().collect();
-    if unknown.is_empty() {
-        let have: BTreeSet<Sha256> = known.into_iter().collect();
+/// Decides a line's sha256 hashes. `written` are its `--hash` sha256 digests and
+/// peep lines; `owner` tells which other version of the project publishes a digest.
+/// Hashes of other algorithms are not considered: the caller keeps them as they are.
+pub(crate) fn decide(
+    written: &[Written],
+    published: &BTreeSet<Sha256>,
+    owner: &dyn Fn(&Sha256) -> Option<String>,
+    force: bool,
+) -> Decision {
+    let mut seen = BTreeSet::new();
+    let unpublished: Vec<Unpublished> = written
+        .iter()
+        .filter(|w| !published.contains(&w.digest) && seen.insert(w.digest))
+        .map(|w| Unpublished {
+            written: w.clone(),
+            owner: owner(&w.digest),
+        })
+        .collect();
+    if unpublished.is_empty() {
+        let have: BTreeSet<Sha256> = written
+            .iter()
+            .filter(|w| !w.peep)
+            .map(|w| w.digest)
+            .collect();
         // Duplicates or case differences alone are not worth a rewrite: pip reads them fine.
-        return if have == *published {
+        let missing: Vec<Sha256> = published.difference(&have).copied().collect();
+        return if missing.is_empty() {
             Decision::Keep
         } else {
-            Decision::Add(all)
+            Decision::Add { missing }
         };
     }
-    if known.is_empty() || force {
-        Decision::Replace {
-            hashes: all,
-            stale: unknown,
-        }
+    let any_published = written.iter().any(|w| published.contains(&w.digest));
+    let moved = !any_published && unpublished.iter().all(|u| u.owner.is_some());
+    if moved || force {
+        Decision::Replace { stale: unpublished }
     } else {
-        Decision::Conflict { unknown }
+        Decision::Refuse { unpublished }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::digest::Digest;
-    use crate::requirements::HashAlgorithm;
 
     const A: &str = "aa00000000000000000000000000000000000000000000000000000000000000";
     const B: &str = "bb00000000000000000000000000000000000000000000000000000000000000";
     const X: &str = "ff00000000000000000000000000000000000000000000000000000000000000";
-
-    fn hash(algorithm: HashAlgorithm, digest: &str) -> Hash {
-        Hash {
-            span: 0..0,
-            digest: Digest::from_hex(algorithm, digest).unwrap(),
-            digest_span: 0..0,
-        }
-    }
+    const OLD: &str = "0100000000000000000000000000000000000000000000000000000000000000";
 
     fn d(hex: &str) -> Sha256 {
         hex.parse().unwrap()
     }
 
-    fn sha256(digest: &str) -> Hash {
-        hash(HashAlgorithm::Sha256, digest)
+    fn sha256(hex: &str) -> Written {
+        Written {
+            digest: d(hex),
+            span: 0..0,
+            peep: false,
+        }
+    }
+
+    fn peep(hex: &str) -> Written {
+        Written {
+            peep: true,
+            ..sha256(hex)
+        }
     }
 
     fn published() -> BTreeSet<Sha256> {
         [A, B].iter().map(|s| d(s)).collect()
     }
 
-    fn full() -> Vec<Sha256> {
-        vec![d(A), d(B)]
+    /// `OLD` is published by version 1.0 of the project; nothing else elsewhere.
+    fn owner(digest: &Sha256) -> Option<String> {
+        (*digest == d(OLD)).then(|| "1.0".to_owned())
+    }
+
+    fn decide_with(written: &[Written], force: bool) -> Decision {
+        decide(written, &published(), &owner, force)
     }
 
     #[test]
     fn no_hashes_gets_every_published_one() {
-        assert_eq!(decide(&[], &published(), false), Decision::Add(full()));
+        assert_eq!(
+            decide_with(&[], false),
+            Decision::Add {
+                missing: vec![d(A), d(B)]
+            }
+        );
     }
 
     #[test]
     fn complete_set_is_kept_whatever_its_order_or_case() {
         let upper = B.to_ascii_uppercase();
         assert_eq!(
-            decide(&[sha256(&upper), sha256(A)], &published(), false),
+            decide_with(&[sha256(&upper), sha256(A)], false),
             Decision::Keep
         );
     }
 
     #[test]
-    fn published_subset_is_completed() {
+    fn published_subset_is_completed_with_the_missing_ones() {
         assert_eq!(
-            decide(&[sha256(B)], &published(), false),
-            Decision::Add(full())
-        );
-    }
-
-    #[test]
-    fn all_unknown_is_replaced() {
-        let decision = decide(&[sha256(X)], &published(), false);
-        assert_eq!(
-            decision,
-            Decision::Replace {
-                hashes: full(),
-                stale: vec![d(X)]
+            decide_with(&[sha256(B)], false),
+            Decision::Add {
+                missing: vec![d(A)]
             }
         );
     }
 
     #[test]
-    fn mixed_is_a_conflict_unless_forced() {
-        let lines = [sha256(A), sha256(X)];
+    fn hashes_of_another_version_are_a_moved_pin() {
+        let Decision::Replace { stale } = decide_with(&[sha256(OLD)], false) else {
+            panic!("a moved pin is replaced");
+        };
+        assert_eq!(stale[0].owner.as_deref(), Some("1.0"));
+    }
+
+    #[test]
+    fn hashes_no_version_has_are_refused_unless_forced() {
+        // A private build of a public version, or tampering: never replaced silently.
+        let Decision::Refuse { unpublished } = decide_with(&[sha256(X)], false) else {
+            panic!("refused");
+        };
         assert_eq!(
-            decide(&lines, &published(), false),
-            Decision::Conflict {
-                unknown: vec![d(X)]
-            }
+            (unpublished[0].written.digest, &unpublished[0].owner),
+            (d(X), &None)
         );
         assert!(matches!(
-            decide(&lines, &published(), true),
+            decide_with(&[sha256(X)], true),
             Decision::Replace { .. }
         ));
     }
 
     #[test]
-    fn other_algorithms_do_not_count() {
-        let lines = [
-            sha256(A),
-            sha256(B),
-            hash(HashAlgorithm::Sha512, &"00".repeat(64)),
-        ];
-        assert_eq!(decide(&lines, &published(), false), Decision::Keep);
+    fn mixed_is_refused_unless_forced() {
+        let lines = [sha256(A), sha256(X)];
+        assert!(matches!(
+            decide_with(&lines, false),
+            Decision::Refuse { .. }
+        ));
+        // A published hash next to another version's: not a clean move either.
+        let lines = [sha256(A), sha256(OLD)];
+        assert!(matches!(
+            decide_with(&lines, false),
+            Decision::Refuse { .. }
+        ));
+        assert!(matches!(
+            decide_with(&lines, true),
+            Decision::Replace { .. }
+        ));
+    }
+
+    #[test]
+    fn peep_hashes_are_checked_but_do_not_count_as_hash_options() {
+        // A published peep hash: the `--hash` options are still all missing.
+        assert_eq!(
+            decide_with(&[peep(A)], false),
+            Decision::Add {
+                missing: vec![d(A), d(B)]
+            }
+        );
+        // An unpublished one stops the line like a `--hash` would.
+        assert!(matches!(
+            decide_with(&[sha256(A), sha256(B), peep(X)], false),
+            Decision::Refuse { .. }
+        ));
     }
 }

@@ -1,18 +1,23 @@
 //! The `lock` planner: from looked-up releases to a rewritten file, with no I/O.
 //!
 //! [`plan_file`] decides, line by line, which sha256 hashes each pinned requirement
-//! should carry ([`decide`]) and renders only the lines that must change
-//! ([`layout::requirement_line`], and with `--peep` the comment lines of
-//! [`peep_lines`]); every other byte is copied from the input ([`Edits`]).
+//! should carry ([`decide`]), from its `--hash` options and the peep lines above it,
+//! and renders only what must change: the missing hashes added after the existing
+//! ones ([`layout::with_added_hashes`]), or the whole line in pip-compile's layout
+//! when it had none or its hashes are replaced ([`layout::requirement_line`]), and
+//! with `--peep` the comment lines of [`peep_lines`]. Every other byte is copied from
+//! the input ([`Edits`]).
 
 mod hashes;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-pub(crate) use hashes::{Decision, decide};
+pub(crate) use hashes::{Decision, Unpublished, Written, decide};
+use pep508_rs::PackageName;
 
 use crate::digest::Sha256;
 use crate::index::Release;
+use crate::peep::Block;
 use crate::pin::Pin;
 use crate::requirements::{Requirement, RequirementsFile, Span};
 use crate::rewrite::{Edits, layout, peep_lines};
@@ -20,24 +25,24 @@ use crate::rewrite::{Edits, layout, peep_lines};
 /// A requirement line that `lock` cannot finish.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Problem {
-    /// Some of the line's hashes are published for the version and some are not.
-    UnknownHashes {
+    /// Hashes the version does not publish, and not simply those of another version.
+    Unpublished {
         span: Span,
         pin: Pin,
         version: String,
-        unknown: Vec<Sha256>,
+        unpublished: Vec<Unpublished>,
     },
     /// The index lists no file with a sha256 for the version.
     NoHashes { span: Span, pin: Pin },
 }
 
-/// A line whose hashes were replaced (none was published, or `--force`): worth
-/// telling the user.
+/// A line whose hashes were replaced (the pin moved, or `--force`): worth telling
+/// the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Replaced {
     pub span: Span,
     pub pin: Pin,
-    pub stale: Vec<Sha256>,
+    pub stale: Vec<Unpublished>,
 }
 
 /// The outcome of locking one file.
@@ -58,7 +63,7 @@ pub(crate) struct Plan {
 /// Whether `lock` also writes peep's `# sha256:` comment lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum PeepMode {
-    /// Only `--hash` options (peep lines already there are left alone).
+    /// Only `--hash` options (peep lines already there are checked, and kept).
     #[default]
     Off,
     /// `--hash` options and peep lines above each requirement.
@@ -70,7 +75,7 @@ pub(crate) enum PeepMode {
 /// How to lock.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Options {
-    /// Replace hashes even when only some are unknown.
+    /// Replace hashes even when they are not another version's.
     pub force: bool,
     pub peep: PeepMode,
 }
@@ -84,20 +89,66 @@ pub(crate) struct Pinned<'a> {
     pub pin: &'a Pin,
 }
 
-/// Locks `file`'s `pinned` requirements with the releases looked up for their pins.
-/// A pin without a release is left as it is.
+/// Every release of some projects, to tell which version a hash belongs to.
+pub(crate) type Projects = HashMap<PackageName, Vec<Release>>;
+
+/// The sha256 digests written for a pinned line: its `--hash` options, then the
+/// peep lines of its block.
+fn written(req: &Requirement, block: Option<&Block>) -> Vec<Written> {
+    let options = req.hashes.iter().filter_map(|hash| {
+        Some(Written {
+            digest: hash.sha256()?,
+            span: hash.digest_span.clone(),
+            peep: false,
+        })
+    });
+    let peep = block
+        .into_iter()
+        .flat_map(|block| &block.hashes)
+        .map(|hash| Written {
+            digest: hash.digest,
+            span: hash.span.clone(),
+            peep: true,
+        });
+    options.chain(peep).collect()
+}
+
+/// The pins of `pinned` that carry a hash (or peep line) their version does not
+/// publish: to read every release of their projects before planning.
+pub(crate) fn unpublished_pins<'a>(
+    file: &RequirementsFile,
+    pinned: &[Pinned<'a>],
+    releases: &HashMap<Pin, Release>,
+) -> Vec<&'a Pin> {
+    let blocks = peep_lines::blocks(file);
+    pinned
+        .iter()
+        .filter(|p| {
+            let Some(release) = releases.get(p.pin) else {
+                return false;
+            };
+            let published = release.sha256s();
+            written(p.req, blocks.get(&p.line))
+                .iter()
+                .any(|w| !published.contains(&w.digest))
+        })
+        .map(|p| p.pin)
+        .collect()
+}
+
+/// Locks `file`'s `pinned` requirements with the releases looked up for their pins;
+/// `projects` holds every release of the projects of [`unpublished_pins`]. A pin
+/// without a release is left as it is.
 pub(crate) fn plan_file(
     file: &RequirementsFile,
     pinned: &[Pinned<'_>],
     releases: &HashMap<Pin, Release>,
+    projects: &Projects,
     options: Options,
 ) -> Plan {
     let mut plan = Plan::default();
     let mut edits = Edits::default();
-    let blocks = match options.peep {
-        PeepMode::Off => HashMap::new(),
-        PeepMode::Also | PeepMode::Only => peep_lines::blocks(file),
-    };
+    let blocks = peep_lines::blocks(file);
     for &Pinned {
         line: index,
         req,
@@ -117,37 +168,57 @@ pub(crate) fn plan_file(
             });
             continue;
         }
+        let block = blocks.get(&index);
+        let owner = |digest: &Sha256| owner(projects.get(&pin.name)?, release, digest);
+        let decision = decide(&written(req, block), &published, &owner, options.force);
+        let rewrite_hashes = options.peep != PeepMode::Only;
         let mut changed = false;
-        if options.peep != PeepMode::Only {
-            let rewrite = |hashes: &[Sha256]| layout::requirement_line(file, line, req, hashes);
-            match decide(&req.hashes, &published, options.force) {
-                Decision::Keep => {}
-                Decision::Add(hashes) => {
-                    edits.replace(index, rewrite(&hashes));
-                    changed = true;
+        match decision {
+            Decision::Keep => {}
+            Decision::Add { missing } if rewrite_hashes => {
+                let has_sha256 = req.hashes.iter().any(|h| h.sha256().is_some());
+                let text = if has_sha256 {
+                    layout::with_added_hashes(file, line, req, &missing)
+                } else {
+                    let all: Vec<Sha256> = published.iter().copied().collect();
+                    layout::requirement_line(file, line, req, &all)
+                };
+                edits.replace(index, text);
+                changed = true;
+            }
+            Decision::Add { .. } => {}
+            Decision::Replace { stale } => {
+                if rewrite_hashes {
+                    let all: Vec<Sha256> = published.iter().copied().collect();
+                    edits.replace(index, layout::requirement_line(file, line, req, &all));
                 }
-                Decision::Replace { hashes, stale } => {
-                    plan.replaced.push(Replaced {
-                        span: req.span.clone(),
-                        pin: pin.clone(),
-                        stale,
-                    });
-                    edits.replace(index, rewrite(&hashes));
-                    changed = true;
+                // Stale peep lines go; with `--peep` the block is written anew below.
+                let stale_digests: BTreeSet<Sha256> =
+                    stale.iter().map(|u| u.written.digest).collect();
+                for hash in block.iter().flat_map(|b| &b.hashes) {
+                    if stale_digests.contains(&hash.digest) && options.peep == PeepMode::Off {
+                        edits.drop(hash.line);
+                    }
                 }
-                Decision::Conflict { unknown } => {
-                    plan.problems.push(Problem::UnknownHashes {
-                        span: req.span.clone(),
-                        pin: pin.clone(),
-                        version: release.version.clone(),
-                        unknown,
-                    });
-                    continue;
-                }
+                plan.replaced.push(Replaced {
+                    span: req.span.clone(),
+                    pin: pin.clone(),
+                    stale,
+                });
+                changed = true;
+            }
+            Decision::Refuse { unpublished } => {
+                plan.problems.push(Problem::Unpublished {
+                    span: req.span.clone(),
+                    pin: pin.clone(),
+                    version: release.version.clone(),
+                    unpublished,
+                });
+                continue;
             }
         }
         if options.peep != PeepMode::Off {
-            changed |= peep_lines::write(file, index, blocks.get(&index), &published, &mut edits);
+            changed |= peep_lines::write(file, index, block, &published, &mut edits);
         }
         plan.locked += 1;
         plan.hashes += published.len();
@@ -155,6 +226,14 @@ pub(crate) fn plan_file(
     }
     plan.text = edits.apply(file);
     plan
+}
+
+/// The version of the project, other than `release`'s, that publishes `digest`.
+fn owner(all: &[Release], release: &Release, digest: &Sha256) -> Option<String> {
+    all.iter()
+        .filter(|other| other.version != release.version)
+        .find(|other| other.files.iter().any(|f| f.sha256 == Some(*digest)))
+        .map(|other| other.version.clone())
 }
 
 #[cfg(test)]

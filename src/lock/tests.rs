@@ -69,7 +69,7 @@ fn plan_six(file: &RequirementsFile, release: Release, options: Options) -> Plan
         })
         .collect();
     let releases = HashMap::from([(six(), release)]);
-    plan_file(file, &pinned, &releases, options)
+    plan_file(file, &pinned, &releases, &Projects::new(), options)
 }
 
 #[test]
@@ -162,7 +162,7 @@ fn mixed_known_and_unknown_hashes_are_a_problem() {
     let plan = lock(&text, &[H1, H2], false);
     assert_eq!(plan.text, text);
     assert!(
-        matches!(&plan.problems[..], [Problem::UnknownHashes { unknown: u, .. }] if u == &vec![unknown.parse::<Sha256>().unwrap()])
+        matches!(&plan.problems[..], [Problem::Unpublished { unpublished: u, .. }] if u.len() == 1 && u[0].written.digest == unknown.parse::<Sha256>().unwrap())
     );
     let forced = lock(&text, &[H1, H2], true);
     assert!(forced.problems.is_empty());

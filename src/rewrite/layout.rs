@@ -9,6 +9,10 @@
 //! (`-C`, hashes of other algorithms) are kept, each on its own continuation line. A
 //! trailing comment moves to the end of the last line: pip joins continuations before it
 //! strips comments, so a `#` anywhere earlier would swallow the hashes after it.
+//!
+//! A line that already has hashes and only lacks some keeps its own layout: the new
+//! hashes go right after its last hash ([`with_added_hashes`]), so a hand-made order or
+//! the old pip-compile layout (a `# via` comment as the last continuation line) stays.
 
 use crate::digest::Sha256;
 use crate::requirements::{HashAlgorithm, Line, Requirement, RequirementsFile};
@@ -50,6 +54,45 @@ pub(crate) fn requirement_line(
     }
     out.push_str(&text[line.terminator.clone()]);
     out
+}
+
+/// The new text of `line` with `added` (sorted) written right after its last hash,
+/// each on a continuation line of its own indented like the last hash's; every
+/// other byte of the line stays where it is.
+pub(crate) fn with_added_hashes(
+    file: &RequirementsFile,
+    line: &Line,
+    req: &Requirement,
+    added: &[Sha256],
+) -> String {
+    let text = &file.text;
+    let Some(last) = req
+        .hashes
+        .iter()
+        .map(|hash| hash.span.clone())
+        .max_by_key(|span| span.end)
+    else {
+        return requirement_line(file, line, req, added);
+    };
+    let newline = continuation_newline(file, line);
+    let indent = own_line_indent(text, last.start).unwrap_or(INDENT);
+    let mut out = text[line.span.start..last.end].to_string();
+    for digest in added {
+        out.push_str(" \\");
+        out.push_str(newline);
+        out.push_str(indent);
+        out.push_str(&format!("--hash=sha256:{digest}"));
+    }
+    out.push_str(&text[last.end..line.span.end]);
+    out
+}
+
+/// The whitespace before the text at `at` when nothing else precedes it on its
+/// physical line.
+fn own_line_indent(text: &str, at: usize) -> Option<&str> {
+    let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let before = &text[line_start..at];
+    (before.trim_matches([' ', '\t']).is_empty() && !before.is_empty()).then_some(before)
 }
 
 /// The break to put inside the continuation: the line's own when it is `\n`, `\r\n`

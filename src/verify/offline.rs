@@ -5,7 +5,7 @@
 //! should not pass a gate: `==1.*`, hash sets that cannot all hold, peep comments
 //! that look like protection and are not.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::diagnostics::{Code, Located, Source};
 use crate::digest::Digest;
@@ -19,23 +19,39 @@ pub(crate) fn check(workspace: &Workspace) -> Vec<Located> {
     // A file with parse errors still gets its other lines checked, so one run shows
     // every problem; the lines an error touches are reported by the error alone.
     let mut findings: Vec<Located> = workspace.parse_errors().collect();
+    // A line with only peep comments gets one finding (`peep-only`), not two.
+    let mut peep_owned = HashSet::new();
+    for (index, file) in workspace.files.iter().enumerate() {
+        if file.role == Role::Requirements && file.is_clean() {
+            let (found, owned) = peep_only(file);
+            findings.extend(found);
+            peep_owned.extend(owned.into_iter().map(|line| (index, line)));
+        }
+    }
     for record in workspace.records(Role::Requirements) {
         let file = &workspace.files[record.file];
-        findings.extend(requirement(&file.source, record.req, &record.pinning));
+        let peep_only = peep_owned.contains(&(record.file, record.line));
+        findings.extend(requirement(
+            &file.source,
+            record.req,
+            &record.pinning,
+            peep_only,
+        ));
     }
-    for file in workspace
-        .files_of(Role::Requirements)
-        .filter(|f| f.is_clean())
-    {
-        findings.extend(peep_only(file));
-    }
+    let conflicts = workspace.conflicting_pins();
+    findings.extend(conflicts.iter().map(|c| c.error(workspace)));
     let clean: Vec<&File> = workspace.files.iter().filter(|f| f.is_clean()).collect();
     findings.extend(disjoint_hashes(&clean));
     findings
 }
 
 /// The findings about one requirement line on its own.
-fn requirement(source: &Source, req: &Requirement, pinning: &Pinning) -> Vec<Located> {
+fn requirement(
+    source: &Source,
+    req: &Requirement,
+    pinning: &Pinning,
+    peep_only: bool,
+) -> Vec<Located> {
     let name = package_name(req);
     let at = |code, why: &str| {
         let located = source
@@ -62,7 +78,7 @@ fn requirement(source: &Source, req: &Requirement, pinning: &Pinning) -> Vec<Loc
         let hint = pinning.hint(name.as_ref()).unwrap_or_default();
         findings.push(at(code, why).hint(hint));
     }
-    if req.hashes.is_empty() {
+    if req.hashes.is_empty() && !peep_only {
         let hint = "run `hashlock lock` to add the hashes of every file of the pinned version";
         findings.push(at(Code::MissingHashes, "has no `--hash`").hint(hint));
     }
@@ -77,16 +93,18 @@ fn package_name(req: &Requirement) -> Option<pep508_rs::PackageName> {
 }
 
 /// Requirements whose only "hashes" are peep comments above them, which pip ignores
-/// (peep's own rule decides which comments belong to which line).
-fn peep_only(file: &File) -> Vec<Located> {
+/// (peep's own rule decides which comments belong to which line), with their lines.
+fn peep_only(file: &File) -> (Vec<Located>, Vec<usize>) {
     let (blocks, _problems) = peep::find(&file.parsed);
-    blocks
+    let mut lines = Vec::new();
+    let findings = blocks
         .iter()
         .filter_map(|block| {
             let crate::requirements::LineKind::Requirement(req) = &file.parsed.lines[block.owner].kind else {
                 return None;
             };
             let first = block.hashes.first().filter(|_| req.hashes.is_empty())?;
+            lines.push(block.owner);
             let message = format!(
                 "`{}` has only peep `# sha256:` comments, which pip ignores: it installs unchecked",
                 req.text
@@ -102,7 +120,8 @@ fn peep_only(file: &File) -> Vec<Located> {
                 None => finding,
             })
         })
-        .collect()
+        .collect();
+    (findings, lines)
 }
 
 /// One requirement line's hashes, for the intersection pip computes per package.
@@ -114,9 +133,10 @@ struct HashedLine<'a> {
 
 /// pip keeps only the hashes common to every line of a package (requirements and
 /// constraints alike); if none is left, nothing can install. Lines with different
-/// markers may never meet, so they are compared only with lines of the same marker.
+/// markers may never meet, so they are compared only with lines of the same marker;
+/// lines that pin two versions are `conflicting-pins`, not compared here.
 fn disjoint_hashes(files: &[&File]) -> Vec<Located> {
-    let mut groups: HashMap<(String, String), Vec<HashedLine<'_>>> = HashMap::new();
+    let mut groups: HashMap<(String, String, String), Vec<HashedLine<'_>>> = HashMap::new();
     let mut order = Vec::new();
     for file in files {
         for (_, req) in file.parsed.requirements() {
@@ -131,7 +151,11 @@ fn disjoint_hashes(files: &[&File]) -> Vec<Located> {
                 .contents()
                 .map(|m| m.to_string())
                 .unwrap_or_default();
-            let key = (parsed.name.to_string(), marker);
+            let version = match &parsed.version_or_url {
+                Some(pep508_rs::VersionOrUrl::VersionSpecifier(v)) => v.to_string(),
+                _ => String::new(),
+            };
+            let key = (parsed.name.to_string(), marker, version);
             let hashes = req.hashes.iter().map(|h| h.digest.clone()).collect();
             let group = groups.entry(key.clone()).or_default();
             if group.is_empty() {

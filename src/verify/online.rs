@@ -28,6 +28,9 @@ pub(crate) struct Target<'a> {
     pub source: &'a Source,
     pub req: &'a Requirement,
     pub pin: &'a Pin,
+    /// The digests of the peep lines above it, with their spans: checked like its
+    /// `--hash` options.
+    pub peep: Vec<(Sha256, Span)>,
 }
 
 /// What the index said about each pin.
@@ -41,12 +44,19 @@ pub(crate) struct Download {
     pub expected: Sha256,
 }
 
-/// The line's sha256 digests with the span of each.
-fn written(req: &Requirement) -> BTreeMap<Sha256, Span> {
-    req.hashes
-        .iter()
-        .filter_map(|h| Some((h.sha256()?, h.digest_span.clone())))
-        .collect()
+/// The line's sha256 digests (its `--hash` options, then its peep lines) with the
+/// span of each.
+fn written(target: &Target<'_>) -> BTreeMap<Sha256, Span> {
+    let mut written: BTreeMap<Sha256, Span> = target.peep.iter().cloned().collect();
+    // A digest both in a `--hash` and a peep line is pointed at in the `--hash`.
+    written.extend(
+        target
+            .req
+            .hashes
+            .iter()
+            .filter_map(|h| Some((h.sha256()?, h.digest_span.clone()))),
+    );
+    written
 }
 
 /// The found release of a target, if the lookup succeeded.
@@ -63,7 +73,7 @@ pub(crate) fn projects_to_trace(targets: &[Target<'_>], releases: &Releases) -> 
             continue;
         };
         let published = release.sha256s();
-        let unknown = written(target.req).keys().any(|d| !published.contains(d));
+        let unknown = written(target).keys().any(|d| !published.contains(d));
         if unknown && !names.contains(&target.pin.name) {
             names.push(target.pin.name.clone());
         }
@@ -78,7 +88,7 @@ pub(crate) fn downloads(targets: &[Target<'_>], releases: &Releases) -> Vec<Down
         let Some(release) = found(target, releases) else {
             continue;
         };
-        let written = written(target.req);
+        let written = written(target);
         for file in &release.files {
             if let Some(expected) = file.sha256.filter(|d| written.contains_key(d)) {
                 downloads.insert(Download {
@@ -108,12 +118,12 @@ pub(crate) fn check(
         let release = match &releases[target.pin] {
             Ok(release) => release,
             Err(err) if err.is_not_found() => {
-                findings.push(unknown_version(target, err));
+                findings.push(not_found(target, err));
                 continue;
             }
             Err(err) => return Err(err.clone()),
         };
-        let written = written(target.req);
+        let written = written(target);
         let published = release.sha256s();
         let unknown: Vec<_> = written
             .iter()
@@ -156,15 +166,13 @@ fn finding(target: &Target<'_>, severity: Severity, code: Code, message: String)
         .package(target.pin.name.to_string())
 }
 
-fn unknown_version(target: &Target<'_>, error: &IndexError) -> Located {
-    let message = format!("`{}` does not exist on the index", target.pin);
-    let hint = match error {
-        IndexError::VersionNotFound { close, .. } if !close.is_empty() => {
-            format!("versions that exist: {}", close.join(", "))
-        }
-        _ => "check the name and version".to_string(),
+/// A package or version the index does not have, in the words `lock` uses.
+fn not_found(target: &Target<'_>, error: &IndexError) -> Located {
+    let code = match error {
+        IndexError::PackageNotFound { .. } => Code::UnknownPackage,
+        _ => Code::UnknownVersion,
     };
-    finding(target, Severity::Error, Code::UnknownVersion, message).hint(hint)
+    finding(target, Severity::Error, code, error.to_string()).maybe_hint(error.hint(false))
 }
 
 /// A hash the version does not publish; says which version it belongs to, if any.
@@ -203,10 +211,7 @@ fn yanked(target: &Target<'_>, release: &Release, deny: bool) -> Option<Located>
     } else {
         Severity::Warning
     };
-    Some(
-        finding(target, severity, Code::Yanked, message)
-            .hint("move to a version that is not yanked"),
-    )
+    Some(finding(target, severity, Code::Yanked, message).hint(crate::index::YANKED_HINT))
 }
 
 /// Published files the line has no hash for: pip may pick one of them elsewhere.
@@ -232,11 +237,12 @@ fn incomplete(
         list.push_str(&format!(" and {more} more"));
     }
     let message = format!(
-        "{} of {} files of {} {} have no hash here: {list}",
+        "{} of {} files of {} {} {} no hash here: {list}",
         missing.len(),
         release.files.len(),
         target.pin.name,
-        release.version
+        release.version,
+        if missing.len() == 1 { "has" } else { "have" }
     );
     let severity = if strict {
         Severity::Error

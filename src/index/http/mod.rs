@@ -378,8 +378,9 @@ async fn resolve_host(
     let addrs = match tokio::time::timeout(options.connect_timeout, lookup).await {
         Ok(Ok(addrs)) => addrs.collect::<Vec<_>>(),
         Ok(Err(error)) => {
-            let message = format!("cannot resolve {host}: {error}");
-            return Err(IndexError::Network { url, message });
+            let host = host.to_owned();
+            let message = error.to_string();
+            return Err(IndexError::Unresolvable { url, host, message });
         }
         Err(_) => {
             let seconds = options.connect_timeout.as_secs_f64().ceil() as u64;
