@@ -92,6 +92,9 @@ codes! {
     IncompleteHashes = "incomplete-hashes",
     /// `--download`: the downloaded file's digest differs from the published one.
     DigestMismatch = "digest-mismatch",
+    /// A line break editors may not show (U+2028, form feed, ...), where pip starts a
+    /// new line: what looks like one line, or a comment, is several to pip.
+    HiddenLineBreak = "hidden-line-break",
 }
 
 impl Serialize for Code {
@@ -107,6 +110,7 @@ impl From<ParseErrorKind> for Code {
             ParseErrorKind::BadHash => Code::BadHash,
             ParseErrorKind::ContinuationTrap => Code::ContinuationTrap,
             ParseErrorKind::IgnoredText => Code::IgnoredText,
+            ParseErrorKind::HiddenLineBreak => Code::HiddenLineBreak,
         }
     }
 }
@@ -303,6 +307,7 @@ mod tests {
                 "yanked",
                 "incomplete-hashes",
                 "digest-mismatch",
+                "hidden-line-break",
             ]
         );
         for code in Code::ALL {

@@ -49,7 +49,7 @@ fn requirement(source: &Source, req: &Requirement, pinning: &Pinning) -> Vec<Loc
     if pinning.is_unhashable() {
         let why = pinning.reason().unwrap_or_default();
         let hint = "pip refuses it with `--require-hashes`: depend on a released version (`name==<version>`) or build a wheel and pin that";
-        return vec![at(Code::Unhashable, why).hint(hint)];
+        return vec![at(Code::Unhashable, &why).hint(hint)];
     }
     let mut findings = Vec::new();
     let code = match pinning {
@@ -60,7 +60,7 @@ fn requirement(source: &Source, req: &Requirement, pinning: &Pinning) -> Vec<Loc
     };
     if let (Some(code), Some(why)) = (code, pinning.reason()) {
         let hint = pinning.hint(name.as_ref()).unwrap_or_default();
-        findings.push(at(code, why).hint(hint));
+        findings.push(at(code, &why).hint(hint));
     }
     if req.hashes.is_empty() {
         let hint = "run `hashlock lock` to add the hashes of every file of the pinned version";

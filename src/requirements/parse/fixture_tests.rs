@@ -236,7 +236,16 @@ fn render_error(text: &str, error: &ParseError) -> String {
     let column = text[line_start..error.span.start].chars().count();
     let shown_end = error.span.end.min(line_end);
     let width = text[error.span.start..shown_end].chars().count().max(1);
-    let source = text[line_start..line_end].replace('\t', "→");
+    // Tabs and the line breaks editors may not show, visibly (one char each, so the
+    // caret stays aligned).
+    let source: String = text[line_start..line_end]
+        .chars()
+        .map(|c| match c {
+            '\t' => '→',
+            '\x0b' | '\x0c' | '\x1c'..='\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}' => '↵',
+            c => c,
+        })
+        .collect();
     let mut out = format!(
         "error[{:?}]: {}\n  --> {number}:{} ({:?})\n   | {source}\n   | {}{} {}\n",
         error.kind,
