@@ -1,13 +1,14 @@
 //! Fixture tests: every file in `fixtures/requirements/` renders back byte for byte
 //! (as written, with LF turned to CRLF, and with CRLF turned to LF), and its parsed
-//! model, or for `errors/` its errors, matches an insta snapshot.
+//! model, or for `errors/` its errors, matches an insta snapshot. A fixture's
+//! `# env: NAME=value` lines set the variables its `${NAME}` references expand from.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::super::{Line, LineKind, Opt, ParseError, Requirement, RequirementsFile, Target};
-use super::{decode, parse};
+use super::{Env, decode, parse_with};
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/requirements")
@@ -58,6 +59,18 @@ fn read(path: &Path) -> String {
     decode(&bytes)
         .unwrap_or_else(|error| panic!("{}: {error:?}", path.display()))
         .to_owned()
+}
+
+/// The variables a fixture's `# env: NAME=value` lines set.
+fn fixture_env(text: &str) -> Env {
+    Env::from_pairs(text.lines().filter_map(|line| {
+        let (name, value) = line.strip_prefix("# env: ")?.split_once('=')?;
+        Some((name.trim().to_owned(), value.trim().to_owned()))
+    }))
+}
+
+fn parse(text: &str) -> Result<RequirementsFile, Vec<ParseError>> {
+    parse_with(text, &fixture_env(text))
 }
 
 fn parse_ok(path: &Path, text: &str) -> RequirementsFile {
