@@ -30,9 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::str::FromStr;
 
-use hashlock::requirements::{
-    Env, Location, OptionName, RequirementsFile, decode, parse_with,
-};
+use hashlock::requirements::{Env, Location, OptionName, RequirementsFile, decode, parse_with};
 use pep440_rs::{Version, VersionSpecifiers};
 use serde_json::Value;
 
@@ -290,7 +288,11 @@ fn refused_lines() -> Vec<(String, String, Vec<(String, String)>)> {
             continue;
         }
         let env = fixture_env(&text);
-        let name = path.file_name().expect("a file").to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .expect("a file")
+            .to_string_lossy()
+            .into_owned();
         for (index, line) in text.lines().enumerate() {
             if !line.trim().is_empty() && !line.starts_with('#') {
                 let case = format!("{name}:{}", index + 1);
