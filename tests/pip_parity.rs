@@ -274,9 +274,12 @@ fn pip_reads_every_fixture_as_hashlock_does() {
     assert!(compared > 50, "only {compared} requirements compared");
 }
 
+/// A fixture's variables, from its `# env:` lines.
+type Vars = Vec<(String, String)>;
+
 /// The lines of an `errors/` fixture marked [`REFUSES_HEADER`]: every line that is
-/// not blank or a comment, with the fixture's variables.
-fn refused_lines() -> Vec<(String, String, Vec<(String, String)>)> {
+/// not blank or a comment (as `FILE:LINE` and the line), with the fixture's variables.
+fn refused_lines() -> Vec<(String, String, Vars)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/requirements/errors");
     let mut cases = Vec::new();
     for path in txt_files(&dir) {

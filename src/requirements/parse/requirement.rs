@@ -365,7 +365,9 @@ fn unicode_whitespace(text: &str, name: Span) -> Result<(), Problem> {
             in_url = true;
         }
         let foreign = is_py_space(c) && c != ' ' && c != '\t';
-        if foreign && !(after_operator && !in_url) {
+        // Whitespace right after an operator is the specifier's own `\s*`.
+        let allowed = after_operator && !in_url;
+        if foreign && !allowed {
             let at = name.start + offset;
             let range = at..at + c.len_utf8();
             let (message, hint) = if in_url {
