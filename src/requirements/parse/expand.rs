@@ -76,22 +76,39 @@ impl Env {
 pub(super) struct Expanded {
     /// The text pip reads.
     pub text: String,
-    /// For each byte of `text`, the joined-line span it came from, plus one empty
-    /// entry for the end. A byte written in the file maps to itself (one byte); a
-    /// byte of a variable's value maps to the whole reference (`${NAME}`).
-    pub map: Vec<Span>,
+    /// The joined-line offset of the code's first byte.
+    start: usize,
+    /// Once a variable is expanded: for each byte of `text`, the joined-line span it
+    /// came from, plus one empty entry for the end. A byte written in the file maps
+    /// to itself (one byte); a byte of a variable's value maps to the whole
+    /// reference (`${NAME}`). `None` while the text is as written (most lines), when
+    /// byte `i` is joined byte `start + i`.
+    map: Option<Vec<Span>>,
 }
 
 impl Expanded {
     /// The code as written: no variable expanded.
     pub(super) fn verbatim(text: &str, start: usize) -> Expanded {
-        let mut map: Vec<Span> = (start..start + text.len()).map(|at| at..at + 1).collect();
-        let end = start + text.len();
-        map.push(end..end);
         Expanded {
             text: text.to_owned(),
-            map,
+            start,
+            map: None,
         }
+    }
+
+    /// The joined-line span byte `at` of `text` came from (`at == text.len()` is the
+    /// empty end).
+    pub(super) fn origin(&self, at: usize) -> Span {
+        match &self.map {
+            Some(map) => map[at].clone(),
+            None if at == self.text.len() => self.start + at..self.start + at,
+            None => self.start + at..self.start + at + 1,
+        }
+    }
+
+    /// Whether byte `at` of `text` is part of a variable's value.
+    pub(super) fn from_value(&self, at: usize) -> bool {
+        self.origin(at).len() > 1
     }
 
     /// Expands `text`, whose first byte is at joined offset `start`.
@@ -128,22 +145,26 @@ impl Expanded {
         if !self.text.contains(reference) || reference == value {
             return false;
         }
+        let old_map = match self.map.take() {
+            Some(map) => map,
+            None => (0..=self.text.len()).map(|at| self.origin(at)).collect(),
+        };
         let mut text = String::with_capacity(self.text.len());
-        let mut map = Vec::with_capacity(self.map.len());
+        let mut map = Vec::with_capacity(old_map.len());
         let mut copied = 0;
         for (at, _) in self.text.match_indices(reference) {
             text.push_str(&self.text[copied..at]);
-            map.extend_from_slice(&self.map[copied..at]);
+            map.extend_from_slice(&old_map[copied..at]);
             let end = at + reference.len();
-            let span = self.map[at].start..self.map[end - 1].end;
+            let span = old_map[at].start..old_map[end - 1].end;
             text.push_str(value);
             map.extend(std::iter::repeat_n(span, value.len()));
             copied = end;
         }
         text.push_str(&self.text[copied..]);
-        map.extend_from_slice(&self.map[copied..]);
+        map.extend_from_slice(&old_map[copied..]);
         self.text = text;
-        self.map = map;
+        self.map = Some(map);
         true
     }
 
@@ -151,10 +172,10 @@ impl Expanded {
     /// where it would start.
     pub(super) fn joined(&self, range: Span) -> Span {
         if range.is_empty() {
-            let at = self.map[range.start].start;
+            let at = self.origin(range.start).start;
             return at..at;
         }
-        self.map[range.start].start..self.map[range.end - 1].end
+        self.origin(range.start).start..self.origin(range.end - 1).end
     }
 
     /// The text as written for the bytes at `positions` of `text` (in order): bytes
@@ -167,7 +188,7 @@ impl Expanded {
         let mut out = Vec::new();
         let mut last_reference: Option<Span> = None;
         for at in positions {
-            let span = self.map[at].clone();
+            let span = self.origin(at);
             if span.len() == 1 {
                 out.push(joined.as_bytes()[span.start]);
                 last_reference = None;
