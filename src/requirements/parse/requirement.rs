@@ -107,6 +107,18 @@ pub(super) fn requirement(text: &str) -> Result<Target, Problem> {
             location: written.to_owned(),
         });
     }
+    if has_scheme(written) {
+        // pip fetches only the schemes of `is_url`; it reads any other URL as a
+        // path, which it refuses unless it names an archive it then looks for on
+        // disk (`ssh://h/x.tar.gz` is the file `ssh:/h/x.tar.gz`).
+        let scheme = written.split_once(':').map_or("", |(scheme, _)| scheme);
+        return Err(Problem::at(
+            name.start..name.start + scheme.len() + 3,
+            format!("pip does not fetch `{scheme}://` URLs: it reads this as a file path"),
+            "not a URL to pip",
+            "use an `https://`, `file://` or VCS (`git+https://`, `git+ssh://`) URL",
+        ));
+    }
     unicode_whitespace(text, name.clone())?;
     match pep508(written) {
         Ok(mut parsed) => {

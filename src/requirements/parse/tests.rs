@@ -1400,3 +1400,18 @@ fn local_wheel_with_extras_is_read_as_pip_reads_it() {
         );
     }
 }
+
+#[test]
+fn url_with_a_scheme_pip_does_not_fetch_is_an_error() {
+    for (text, covered) in [
+        ("git://host/x#egg=x\n", "git://"),
+        ("sftp://host/x\n", "sftp://"),
+        ("ssh://host/x-1.0.tar.gz\n", "ssh://"),
+    ] {
+        let (error, got) = one_error(text);
+        assert_eq!(error.kind, ParseErrorKind::Syntax, "{text:?}");
+        assert_eq!(got, covered, "{text:?}");
+    }
+    // The schemes pip fetches, in any case.
+    ok("HTTPS://host/x-1.0.tar.gz\ngit+ssh://git@host/x#egg=x\nftp://host/x-1.0.tar.gz\n");
+}
