@@ -155,14 +155,25 @@ pub(super) fn editable(text: &str) -> Result<Target, Problem> {
         label: label.into(),
         hint: hint.into(),
     };
-    // The `name @ url` form, which pip reads with `packaging`, marker included.
+    // The `name @ url` form, which pip reads with `packaging`, marker included. The
+    // text is unquoted, so a problem covers the whole value.
     let semicolon = text.find(';');
-    let parsed = match semicolon {
-        Some(at) if marker_characters(text, at + 1..text.len()).is_err() => None,
-        _ if unicode_whitespace(text, 0..semicolon.unwrap_or(text.len())).is_err() => None,
-        _ => pep508(text).ok(),
-    };
-    if let Some(parsed) = parsed {
+    if let Some(at) = semicolon {
+        marker_characters(text, at + 1..text.len()).map_err(|problem| Problem {
+            range: None,
+            ..problem
+        })?;
+    }
+    // A path may have any character in it (pip looks for the directory).
+    if text.contains('@') || !looks_like_path_or_url(text) {
+        unicode_whitespace(text, 0..semicolon.unwrap_or(text.len())).map_err(|problem| {
+            Problem {
+                range: None,
+                ..problem
+            }
+        })?;
+    }
+    if let Ok(parsed) = pep508(text) {
         let Some(VersionOrUrl::Url(url)) = &parsed.version_or_url else {
             // Not a URL: pip reads it as a path, which must be a project directory.
             return Ok(Target::Pep508(Box::new(parsed)));

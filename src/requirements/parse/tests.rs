@@ -1124,7 +1124,11 @@ fn non_ascii_word_after_a_marker_is_an_error_not_a_panic() {
     // Inside quotes it is a string, as to pip.
     ok("six==1.16.0; os_name == \"\u{e9}\"\n");
     // `-e` reads the marker with the requirement.
-    errors("-e \"six @ git+https://host/six#egg=six ; python_version < '3' \u{e9}\"\n");
+    let (error, _) =
+        one_error("-e \"six @ git+https://host/six#egg=six ; python_version < '3' \u{e9}\"\n");
+    assert!(error.message.contains("`\u{e9}`"), "{}", error.message);
+    // A directory may have any name.
+    ok("-e \"./my\u{a0}dir\"\n");
 }
 
 #[test]
