@@ -847,7 +847,7 @@ fn requirement_problem(
     // An error inside a variable's value points at the variable.
     let from_values: Vec<usize> = range
         .clone()
-        .filter(|&at| ctx.code.from_value(at))
+        .filter(|&at| ctx.code.is_from_a_value(at))
         .collect();
     if let (Some(&first), Some(&last)) = (from_values.first(), from_values.last()) {
         range = first..last + 1;

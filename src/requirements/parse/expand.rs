@@ -107,7 +107,7 @@ impl Expanded {
     }
 
     /// Whether byte `at` of `text` is part of a variable's value.
-    pub(super) fn from_value(&self, at: usize) -> bool {
+    pub(super) fn is_from_a_value(&self, at: usize) -> bool {
         self.origin(at).len() > 1
     }
 
