@@ -2,7 +2,7 @@
 //!
 //! [`Pinning::of`] classifies every requirement once: pinned to one version (`==V`
 //! without a wildcard, or `===V`), a wildcard, a range, several specifiers, no
-//! version, a version from an environment variable, a URL or path (of some
+//! version, an environment variable that is not set, a URL or path (of some
 //! [`Location`]), or an editable. `lock`, `migrate` and `verify` each decide what
 //! they accept from that one answer, and describe the others in the same words.
 

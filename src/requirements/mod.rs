@@ -151,7 +151,7 @@ pub enum Target {
     /// A path or URL without a name (`./pkg`, `https://host/x.whl`,
     /// `git+https://...#egg=x`), which pip also accepts.
     Unnamed {
-        /// The path or URL, as written.
+        /// The path or URL as pip reads it (`${VAR}` expanded), without its marker.
         location: String,
     },
 }

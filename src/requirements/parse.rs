@@ -10,11 +10,14 @@
 //!                                               joined with `line.strip("\\")`; a comment
 //!                                               line ends a continuation (lines.rs)
 //! comment   = `#` at the start or after whitespace, to the end of the logical line
-//! code      = logical minus comment, stripped
+//! code      = logical minus comment, stripped, then `${NAME}` expanded (expand.rs)
 //! code      = requirement (" " option-word ...)?  split on single spaces; the first
 //!                                               word starting with `-` starts the
 //!                                               options (classify.rs)
 //! options   = shlex.split, then optparse        (shlex.rs, options.rs)
+//! requirement = name-part (";" marker)?          cut at the first `;` (`; ` for a
+//!                                               URL); packaging's reading, egg
+//!                                               fragments, editables (requirement.rs)
 //! ```
 //!
 //! Every byte of the input lands in exactly one [`Line`]; spans of what was read from
