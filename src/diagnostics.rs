@@ -97,6 +97,9 @@ codes! {
     IncompleteHashes = "incomplete-hashes",
     /// `--download`: the downloaded file's digest differs from the published one.
     DigestMismatch = "digest-mismatch",
+    /// A line break editors may not show (U+2028, form feed, ...), where pip starts a
+    /// new line: what looks like one line, or a comment, is several to pip.
+    HiddenLineBreak = "hidden-line-break",
 }
 
 impl Serialize for Code {
@@ -112,6 +115,7 @@ impl From<ParseErrorKind> for Code {
             ParseErrorKind::BadHash => Code::BadHash,
             ParseErrorKind::ContinuationTrap => Code::ContinuationTrap,
             ParseErrorKind::IgnoredText => Code::IgnoredText,
+            ParseErrorKind::HiddenLineBreak => Code::HiddenLineBreak,
         }
     }
 }
@@ -412,6 +416,7 @@ mod tests {
                 "yanked",
                 "incomplete-hashes",
                 "digest-mismatch",
+                "hidden-line-break",
             ]
         );
         for code in Code::ALL {

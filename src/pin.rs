@@ -2,10 +2,11 @@
 //!
 //! [`Pinning::of`] classifies every requirement once: pinned to one version (`==V`
 //! without a wildcard, or `===V`), a wildcard, a range, several specifiers, no
-//! version, a version from an environment variable, a URL or path (of some
+//! version, an environment variable that is not set, a URL or path (of some
 //! [`Location`]), or an editable. `lock`, `migrate` and `verify` each decide what
 //! they accept from that one answer, and describe the others in the same words.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use pep440_rs::{Operator, Version};
@@ -59,8 +60,9 @@ pub(crate) enum Pinning {
     Several,
     /// A name and no version.
     Unversioned,
-    /// The version comes from a `${VAR}` pip expands at install time.
-    EnvVar,
+    /// A `${VAR}` pip would expand is not set (or empty) where hashlock runs, so
+    /// what pip reads at install time is unknown. Holds the first such reference.
+    EnvVar(String),
     /// A URL or path in place of a version (`name @ url`, or a bare URL or path).
     Location(Location),
     /// `-e`/`--editable`.
@@ -68,8 +70,9 @@ pub(crate) enum Pinning {
 }
 
 impl Pinning {
-    /// Classifies `req`. An editable is an editable whatever it names; a URL or path
-    /// is classified by where it points before `${VAR}` references are considered.
+    /// Classifies `req` as pip reads it (`${VAR}` expanded). An editable is an
+    /// editable whatever it names; a URL or path is classified by where it points
+    /// before unset `${VAR}` references are considered.
     pub(crate) fn of(req: &Requirement) -> Pinning {
         if req.editable.is_some() {
             return Pinning::Editable;
@@ -77,8 +80,8 @@ impl Pinning {
         if let Some(location) = req.location() {
             return Pinning::Location(Location::of(location));
         }
-        if req.text.contains("${") {
-            return Pinning::EnvVar;
+        if let Some(name) = req.unset_vars().first() {
+            return Pinning::EnvVar(format!("${{{name}}}"));
         }
         let Target::Pep508(parsed) = &req.target else {
             // A requirement without a name always has a location.
@@ -95,7 +98,7 @@ impl Pinning {
         };
         let arbitrary = match specifier.operator() {
             Operator::Equal => None,
-            Operator::ExactEqual => Some(arbitrary_version(&req.text)),
+            Operator::ExactEqual => Some(arbitrary_version(&req.expanded)),
             Operator::EqualStar => return Pinning::Wildcard,
             _ => return Pinning::Range,
         };
@@ -125,8 +128,8 @@ impl Pinning {
 
     /// What the requirement is, for messages about a requirement that is not an
     /// exact pin: completes "`<requirement>` ...". `None` for an exact pin.
-    pub(crate) fn reason(&self) -> Option<&'static str> {
-        Some(match self {
+    pub(crate) fn reason(&self) -> Option<Cow<'static, str>> {
+        Some(Cow::Borrowed(match self {
             Pinning::Exact(_) => return None,
             Pinning::Wildcard => "uses a wildcard (`==X.*`), which matches many versions",
             Pinning::Range => "is a version range, not a pin",
@@ -134,8 +137,10 @@ impl Pinning {
                 "has several version specifiers, so it is not pinned to one version"
             }
             Pinning::Unversioned => "has no version",
-            Pinning::EnvVar => {
-                "uses an environment variable, so its version is only known at install time"
+            Pinning::EnvVar(reference) => {
+                return Some(Cow::Owned(format!(
+                    "uses `{reference}`, which is not set, so what pip installs is only known at install time"
+                )));
             }
             Pinning::Editable => {
                 "is an editable requirement, which pip can never check against a hash"
@@ -149,7 +154,7 @@ impl Pinning {
             Pinning::Location(Location::LocalArchive | Location::LocalDirectory) => {
                 "is a local path, which pip cannot check against a hash when it is a directory"
             }
-        })
+        }))
     }
 
     /// What to do about a requirement that is not an exact pin, for the project
@@ -165,10 +170,9 @@ impl Pinning {
             Pinning::Unversioned => format!(
                 "pin it: `{name}==<version>` (`pip freeze` shows the installed one)"
             ),
-            Pinning::EnvVar => {
-                "write the version out, or lock a copy of the file with the variable expanded"
-                    .to_owned()
-            }
+            Pinning::EnvVar(reference) => format!(
+                "`{reference}` is not set: set it when you run hashlock, as pip will see it, or write the value out"
+            ),
             Pinning::Editable => "install it without `-e`, from a built file pinned by version, or keep it in a file that is not installed with `--require-hashes`".to_owned(),
             Pinning::Location(Location::Vcs) => {
                 "depend on a released version (`name==<version>`) instead".to_owned()
@@ -206,6 +210,7 @@ mod tests {
         Requirement {
             span: 0..text.len(),
             text: text.to_string(),
+            expanded: text.to_string(),
             editable: None,
             target,
             hashes: vec![],
@@ -288,7 +293,12 @@ mod tests {
     fn environment_variables_are_not_pins() {
         // `foo==${VERSION}` does not parse (the parser reports it); a reference that
         // does parse, in a marker, still leaves the pin to install time.
-        assert_eq!(pinning("foo==1.0; os_name == '${OS}'"), Pinning::EnvVar);
+        assert_eq!(
+            pinning("foo==1.0; os_name == '${OS}'"),
+            Pinning::EnvVar("${OS}".into())
+        );
+        let reason = Pinning::EnvVar("${SIXVER}".into()).reason().unwrap();
+        assert!(reason.contains("`${SIXVER}`, which is not set"), "{reason}");
         // Where a URL points decides, whatever the variables in it.
         assert_eq!(
             pinning("git+https://${TOKEN}@host/repo#egg=foo"),

@@ -350,7 +350,8 @@ impl Loader {
 fn read(path: &Path, role: Role, bytes: &[u8]) -> File {
     let name = path.display().to_string();
     let (parsed, errors) = match requirements::decode(bytes) {
-        Ok(text) => requirements::parse_lenient(text),
+        // pip expands `${VAR}` from the environment it runs in; so does hashlock.
+        Ok(text) => requirements::parse_lenient_with(text, &requirements::Env::process()),
         Err(err) => {
             let lossy = Arc::new(String::from_utf8_lossy(bytes).into_owned());
             let empty = RequirementsFile {

@@ -448,3 +448,54 @@ fn the_files_own_index_lines_are_not_followed_silently() {
     );
     assert!(run.stderr.contains("r.txt:1:1"), "{}", run.stderr);
 }
+
+#[test]
+fn env_var_in_a_version_is_expanded_for_the_lookup_and_kept_in_the_file() {
+    let case = Case::new();
+    case.file("requirements.txt", "six==${SIXVER}\n");
+    let run = case.run_with_env("lock", &["requirements.txt"], &[("SIXVER", "1.16.0")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let locked = case.read("requirements.txt");
+    assert!(locked.starts_with("six==${SIXVER} \\\n"), "{locked}");
+    assert!(locked.contains("--hash=sha256:"), "{locked}");
+}
+
+#[test]
+fn unset_env_var_in_a_version_is_named() {
+    let case = Case::new();
+    case.file("requirements.txt", "six==${SIXVER}\n");
+    let run = case.run_with_env("lock", &["requirements.txt"], &[("SIXVER", "")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`${SIXVER}` is not set"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.read("requirements.txt"), "six==${SIXVER}\n");
+}
+
+#[test]
+fn hidden_line_break_is_refused_and_nothing_written() {
+    let case = Case::new();
+    let text = "six==1.16.0\n# reviewed by security team\u{2028}attrs==23.1.0\n";
+    case.file("requirements.txt", text);
+    let run = case.lock(&["requirements.txt"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("U+2028 LINE SEPARATOR"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.read("requirements.txt"), text);
+}
+
+#[test]
+fn non_ascii_word_after_a_marker_exits_2_not_101() {
+    let case = Case::new();
+    let text = "six==1.16.0; python_version < \"3\" \u{e9}\n";
+    case.file("requirements.txt", text);
+    let run = case.lock(&["requirements.txt"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(case.read("requirements.txt"), text);
+}

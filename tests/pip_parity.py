@@ -8,7 +8,12 @@ Prints one JSON object: {"pip": VERSION, "files": {FILE: RESULT}}, where RESULT 
 either {"error": MESSAGE} or {"requirements": [...]}, one entry per requirement pip
 yields (included files too; "file" says which file a requirement comes from):
 file, line, requirement, editable, constraint, hashes ({algo: [digest]}),
-config_settings ({key: value or [values]}) and global_options ([value]).
+config_settings ({key: value or [values]}), global_options ([value]), and
+construct_error: what pip's install_req_from_parsed_requirement raised when it
+built the requirement (the step where `packaging` reads it, egg fragments and
+editables are checked), or null.
+
+`${NAME}` references are expanded from this process's environment, as pip does.
 
 Exits with status 3 when pip cannot be imported, so the caller can say how to get it.
 """
@@ -20,6 +25,7 @@ import sys
 try:
     import pip
     from pip._internal.network.session import PipSession
+    from pip._internal.req.constructors import install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
 except ImportError as error:  # pragma: no cover - reported by the Rust test
     print(f"cannot import pip: {error}", file=sys.stderr)
@@ -37,6 +43,11 @@ def read(path, session):
         if match is None:
             raise ValueError(f"unexpected comes_from: {parsed.comes_from!r}")
         options = parsed.options or {}
+        try:
+            install_req_from_parsed_requirement(parsed)
+            construct_error = None
+        except Exception as error:  # pip's own refusals are data here
+            construct_error = f"{type(error).__name__}: {error}"
         out.append(
             {
                 "file": match["file"],
@@ -47,6 +58,7 @@ def read(path, session):
                 "hashes": options.get("hashes") or {},
                 "config_settings": options.get("config_settings") or {},
                 "global_options": options.get("global_options") or [],
+                "construct_error": construct_error,
             }
         )
     return out
@@ -58,7 +70,7 @@ def main(paths):
     for path in paths:
         try:
             files[path] = {"requirements": read(path, session)}
-        except Exception as error:  # pip's own parse errors are data here
+        except (Exception, SystemExit) as error:  # pip's own parse errors are data here
             files[path] = {"error": f"{type(error).__name__}: {error}"}
     json.dump({"pip": pip.__version__, "files": files}, sys.stdout, indent=1)
     print()

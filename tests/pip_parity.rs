@@ -8,7 +8,17 @@
 //!
 //! Compared are the top-level fixtures (which every pip since 23 reads alike) and those
 //! in `pip-versions/` whose first line, `# pip-parity: SPECIFIERS`, admits the pip
-//! under test; `errors/` holds files hashlock refuses, which pip partly accepts.
+//! under test; `errors/` holds files hashlock refuses, which pip partly accepts. An
+//! `errors/` fixture whose first line is `# pip-parity: refuses every line` is also
+//! run through pip one line at a time: pip must refuse each line, as hashlock does.
+//!
+//! pip also builds each requirement (`install_req_from_parsed_requirement`), where
+//! `packaging` reads it and egg fragments and editables are checked: it must build
+//! every requirement of a fixture hashlock accepts, except local paths (pip checks
+//! they exist; the fixtures name paths that do not).
+//!
+//! A fixture's `# env: NAME=value` lines set variables for its `${NAME}` references,
+//! on both sides; every other referenced variable is unset for pip.
 //!
 //! The interpreter is `$HASHLOCK_TEST_PYTHON`, else `python3`; `scripts/test` points
 //! it at a virtualenv with the pip version the project pins. A Python without pip
@@ -20,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::str::FromStr;
 
-use hashlock::requirements::{OptionName, RequirementsFile, decode, parse};
+use hashlock::requirements::{Env, Location, OptionName, RequirementsFile, decode, parse_with};
 use pep440_rs::{Version, VersionSpecifiers};
 use serde_json::Value;
 
@@ -28,6 +38,20 @@ use crate::support::python::python;
 
 /// How a fixture limits the pip versions it is compared against.
 const PARITY_HEADER: &str = "# pip-parity:";
+
+/// The first line of an `errors/` fixture whose every line pip refuses.
+const REFUSES_HEADER: &str = "# pip-parity: refuses every line";
+
+/// How a fixture sets a variable for its `${NAME}` references.
+const ENV_LINE: &str = "# env: ";
+
+/// The `# env: NAME=value` lines of a fixture.
+fn fixture_env(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix(ENV_LINE)?.split_once('='))
+        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+        .collect()
+}
 
 /// What one requirement means, in the shape both sides can produce.
 #[derive(Debug, PartialEq, Eq)]
@@ -77,6 +101,17 @@ fn py_trim(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
 }
 
+/// Whether a requirement names a local path, which pip builds only if it exists.
+fn is_local_path(location: Option<&str>) -> bool {
+    location.is_some_and(|location| {
+        !location.contains("://")
+            && matches!(
+                Location::of(location),
+                Location::LocalArchive | Location::LocalDirectory
+            )
+    })
+}
+
 fn ours(file: &RequirementsFile) -> Vec<Entry> {
     file.requirements()
         .map(|(line, requirement)| {
@@ -96,7 +131,7 @@ fn ours(file: &RequirementsFile) -> Vec<Entry> {
             };
             Entry {
                 line: line.number,
-                requirement: py_trim(&requirement.text).to_owned(),
+                requirement: py_trim(&requirement.expanded).to_owned(),
                 editable,
                 hashes,
                 config_settings: (!editable)
@@ -152,7 +187,7 @@ fn theirs(path: &str, result: &Value) -> Vec<Entry> {
 }
 
 /// `${NAME}` references in the fixtures: pip would expand them from the environment,
-/// so they are removed from pip's environment to keep both sides verbatim.
+/// so they are removed from pip's environment unless a fixture sets them.
 fn env_var_names(texts: &[String]) -> Vec<String> {
     let mut names = Vec::new();
     for text in texts {
@@ -166,7 +201,7 @@ fn env_var_names(texts: &[String]) -> Vec<String> {
     names
 }
 
-fn run_pip(paths: &[String], unset: &[String]) -> Value {
+fn run_pip(paths: &[String], unset: &[String], set: &[(String, String)]) -> Value {
     let python = python();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pip_parity.py");
     let mut command = Command::new(&python);
@@ -174,6 +209,7 @@ fn run_pip(paths: &[String], unset: &[String]) -> Value {
     for name in unset {
         command.env_remove(name);
     }
+    command.envs(set.iter().map(|(name, value)| (name, value)));
     let output = command.output().unwrap_or_else(|error| {
         panic!(
             "cannot run `{}` ({error}): run the project's test command, `scripts/test`, \
@@ -209,7 +245,8 @@ fn pip_reads_every_fixture_as_hashlock_does() {
             decode(&bytes).expect("UTF-8 fixture").to_owned()
         })
         .collect();
-    let report = run_pip(&paths, &env_var_names(&texts));
+    let set: Vec<(String, String)> = texts.iter().flat_map(|text| fixture_env(text)).collect();
+    let report = run_pip(&paths, &env_var_names(&texts), &set);
     let pip_version = report["pip"].as_str().expect("pip version");
     let pip = Version::from_str(pip_version).expect("a PEP 440 pip version");
     let mut compared = 0;
@@ -217,10 +254,82 @@ fn pip_reads_every_fixture_as_hashlock_does() {
         if !applies_to(text, &pip) {
             continue;
         }
-        let file = parse(text).unwrap_or_else(|errors| panic!("{path}: {errors:#?}"));
-        let expected = theirs(path, &report["files"][path.as_str()]);
+        let env = Env::from_pairs(fixture_env(text));
+        let file = parse_with(text, &env).unwrap_or_else(|errors| panic!("{path}: {errors:#?}"));
+        let result = &report["files"][path.as_str()];
+        let expected = theirs(path, result);
         assert_eq!(ours(&file), expected, "{path} (pip {pip_version})");
+        let built = result["requirements"].as_array().expect("a list").iter();
+        let built = built.filter(|req| req["file"] == path.as_str());
+        for ((_, requirement), req) in file.requirements().zip(built) {
+            let error = &req["construct_error"];
+            assert!(
+                error.is_null() || is_local_path(requirement.location()),
+                "{path}: pip refuses `{}`: {error}",
+                requirement.text
+            );
+        }
         compared += expected.len();
     }
     assert!(compared > 50, "only {compared} requirements compared");
+}
+
+/// A fixture's variables, from its `# env:` lines.
+type Vars = Vec<(String, String)>;
+
+/// The lines of an `errors/` fixture marked [`REFUSES_HEADER`]: every line that is
+/// not blank or a comment (as `FILE:LINE` and the line), with the fixture's variables.
+fn refused_lines() -> Vec<(String, String, Vars)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/requirements/errors");
+    let mut cases = Vec::new();
+    for path in txt_files(&dir) {
+        // Some fixtures here are not UTF-8 on purpose.
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        if !text.starts_with(REFUSES_HEADER) {
+            continue;
+        }
+        let env = fixture_env(&text);
+        let name = path
+            .file_name()
+            .expect("a file")
+            .to_string_lossy()
+            .into_owned();
+        for (index, line) in text.lines().enumerate() {
+            if !line.trim().is_empty() && !line.starts_with('#') {
+                let case = format!("{name}:{}", index + 1);
+                cases.push((case, format!("{line}\n"), env.clone()));
+            }
+        }
+    }
+    cases
+}
+
+#[test]
+fn pip_refuses_each_line_hashlock_refuses() {
+    let cases = refused_lines();
+    assert!(cases.len() >= 20, "expected the refused-line fixtures");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut paths = Vec::new();
+    for (index, (case, line, env)) in cases.iter().enumerate() {
+        let errors = parse_with(line, &Env::from_pairs(env.clone()));
+        assert!(errors.is_err(), "{case}: hashlock reads {line:?}");
+        let path = dir.path().join(format!("case-{index}.txt"));
+        fs::write(&path, line).expect("writable temp dir");
+        paths.push(path.to_string_lossy().into_owned());
+    }
+    let texts: Vec<String> = cases.iter().map(|(_, line, _)| line.clone()).collect();
+    let set: Vec<(String, String)> = cases.iter().flat_map(|(_, _, env)| env.clone()).collect();
+    let report = run_pip(&paths, &env_var_names(&texts), &set);
+    for ((case, line, _), path) in cases.iter().zip(&paths) {
+        let result = &report["files"][path.as_str()];
+        let refused = result.get("error").is_some()
+            || result["requirements"]
+                .as_array()
+                .expect("a list")
+                .iter()
+                .any(|req| !req["construct_error"].is_null());
+        assert!(refused, "{case}: pip reads {line:?}: {result}");
+    }
 }

@@ -397,3 +397,20 @@ fn a_network_failure_in_verify_does_not_speak_of_writing() {
         run.stderr
     );
 }
+
+#[test]
+fn hidden_line_break_is_reported_with_its_own_code() {
+    let case = Case::new();
+    let text = "six==1.16.0\n# reviewed by security team\u{2028}attrs==23.1.0\n";
+    case.file("requirements.txt", text);
+    let run = case.run(
+        "verify",
+        &["--offline", "--format", "json", "requirements.txt"],
+    );
+    let codes: Vec<String> = findings(&run)
+        .into_iter()
+        .map(|(code, _, _)| code)
+        .collect();
+    assert!(codes.contains(&"hidden-line-break".to_owned()), "{codes:?}");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}

@@ -140,7 +140,7 @@ fn unpinned_failure(records: &[Record<'_>], unpinned: Vec<Located>) -> Failure {
                 | Pinning::Several
                 | Pinning::Wildcard
                 | Pinning::Unversioned
-                | Pinning::EnvVar
+                | Pinning::EnvVar(_)
         )
     });
     let unhashable = records

@@ -31,12 +31,25 @@ impl Location {
             return Self::Remote;
         }
         let path = lower.split(['#', '?']).next().unwrap_or_default();
-        if crate::dist_filename::is_archive(path) {
+        if crate::dist_filename::is_archive(strip_extras(path)) {
             Self::LocalArchive
         } else {
             Self::LocalDirectory
         }
     }
+}
+
+/// pip's `strip_extras`: `^(.+)(\[[^\]]+\])$` without its extras.
+pub(crate) fn strip_extras(text: &str) -> &str {
+    if let Some(body) = text.strip_suffix(']')
+        && let Some(open) = body.rfind('[')
+        && open > 0
+        && open + 1 < body.len()
+        && !body[open + 1..].contains(']')
+    {
+        return &text[..open];
+    }
+    text
 }
 
 impl Requirement {
@@ -55,7 +68,18 @@ impl Requirement {
 
 #[cfg(test)]
 mod tests {
-    use super::Location;
+    use super::{Location, strip_extras};
+
+    #[test]
+    fn extras_are_stripped_as_pip_strips_them() {
+        assert_eq!(
+            strip_extras("./pkg-1.0-py3-none-any.whl[a,b]"),
+            "./pkg-1.0-py3-none-any.whl"
+        );
+        assert_eq!(strip_extras("pkg[]"), "pkg[]");
+        assert_eq!(strip_extras("[x]"), "[x]");
+        assert_eq!(strip_extras("pkg"), "pkg");
+    }
 
     #[test]
     fn locations_are_classified_as_pip_would_fetch_them() {
@@ -77,6 +101,10 @@ mod tests {
             Location::LocalArchive
         );
         assert_eq!(Location::of("./src/pkg"), Location::LocalDirectory);
+        assert_eq!(
+            Location::of("pkg-1.0-py3-none-any.whl[extra]"),
+            Location::LocalArchive
+        );
         assert_eq!(
             Location::of("file:///srv/project"),
             Location::LocalDirectory

@@ -6,10 +6,13 @@
 //! rewrites a file by replacing only the spans it must and copying the rest verbatim.
 //!
 //! What a line *means* follows pip's `req_file.py`:
-//! - the text is split into physical lines on every break `str.splitlines` knows;
+//! - the text is split into physical lines on every break `str.splitlines` knows
+//!   (one other than LF, CRLF and CR is an error: editors may not show it);
 //! - a physical line ending in `\` (and not a comment line) is joined with the next;
 //!   a comment line inside a continuation ends it;
 //! - `#` starts a comment at line start or after whitespace only;
+//! - `${NAME}` is replaced by the environment variable (from an [`Env`]) once the
+//!   comment is cut; the model keeps the text as written;
 //! - the requirement ends at the first space-separated token that starts with `-`;
 //!   the rest is read as options (`--hash`, `-C`, ...).
 //!
@@ -23,7 +26,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use location::Location;
-pub use parse::{decode, parse, parse_lenient};
+pub use parse::{Env, decode, parse, parse_lenient, parse_lenient_with, parse_with};
 
 /// A byte range into [`RequirementsFile::text`].
 pub type Span = Range<usize>;
@@ -124,8 +127,12 @@ pub struct Requirement {
     /// (it may cross continuations); excludes options and the comment. For `-e X`
     /// lines this is the span of `X`.
     pub span: Span,
-    /// The requirement text as pip reads it (continuations joined, `${VAR}` kept).
+    /// The requirement text as written (continuations joined, `${VAR}` kept): the
+    /// text to show, since a variable may hold a secret.
     pub text: String,
+    /// The requirement text as pip reads it: `${VAR}` expanded where the variable is
+    /// set. [`Requirement::target`] is read from it.
+    pub expanded: String,
     /// Span of the `-e`/`--editable` flag when the line is an editable requirement.
     pub editable: Option<Span>,
     /// What the requirement refers to.
@@ -144,7 +151,7 @@ pub enum Target {
     /// A path or URL without a name (`./pkg`, `https://host/x.whl`,
     /// `git+https://...#egg=x`), which pip also accepts.
     Unnamed {
-        /// The path or URL, as written.
+        /// The path or URL as pip reads it (`${VAR}` expanded), without its marker.
         location: String,
     },
 }
@@ -185,7 +192,9 @@ pub struct Opt {
     pub span: Span,
     /// Which option it is (abbreviated long options are resolved, as optparse does).
     pub name: OptionName,
-    /// The value, unquoted as shlex would, with the span of its text in the source.
+    /// The value as pip reads it (`${VAR}` expanded, then unquoted as shlex would),
+    /// with the span of its text in the source (as written). The value may hold a
+    /// secret from the environment: show the source text instead.
     pub value: Option<(String, Span)>,
 }
 
@@ -258,6 +267,8 @@ pub struct ParseError {
 ///   an option after a tab, read as part of the requirement, and `-C` without `=` are
 ///   [`Syntax`](Self::Syntax): pip misreads or rejects them rather than ignoring them.
 /// - Encoding errors from [`decode`] are [`Syntax`](Self::Syntax).
+/// - A line break other than LF, CRLF and CR is a
+///   [`HiddenLineBreak`](Self::HiddenLineBreak), whatever the lines around it say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ParseErrorKind {
     /// Anything pip would reject or misread that is none of the below (bad requirement, unknown option, quoting, encoding...).
@@ -268,4 +279,6 @@ pub enum ParseErrorKind {
     ContinuationTrap,
     /// Text pip silently ignores: positional text after a requirement's options, a marker after `--hash`, options pip drops on that line (global options on a requirement line, extra options on a `-r`/`-c` line, a second `-e`/`-f`, `--hash` after `-e`).
     IgnoredText,
+    /// A line break editors and code review may not show (U+2028, U+2029, U+0085, form feed, vertical tab, U+001C..U+001E), where pip starts a new line: a "comment" can hide a requirement.
+    HiddenLineBreak,
 }

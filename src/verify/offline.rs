@@ -65,7 +65,7 @@ fn requirement(
     if pinning.is_unhashable() {
         let why = pinning.reason().unwrap_or_default();
         let hint = "pip refuses it with `--require-hashes`: depend on a released version (`name==<version>`) or build a wheel and pin that";
-        return vec![at(Code::Unhashable, why).hint(hint)];
+        return vec![at(Code::Unhashable, &why).hint(hint)];
     }
     let mut findings = Vec::new();
     let code = match pinning {
@@ -76,7 +76,7 @@ fn requirement(
     };
     if let (Some(code), Some(why)) = (code, pinning.reason()) {
         let hint = pinning.hint(name.as_ref()).unwrap_or_default();
-        findings.push(at(code, why).hint(hint));
+        findings.push(at(code, &why).hint(hint));
     }
     if req.hashes.is_empty() && !peep_only {
         let hint = "run `hashlock lock` to add the hashes of every file of the pinned version";

@@ -60,9 +60,15 @@ impl Case {
 
     /// Runs `hashlock COMMAND --index-url <test index> ARGS` in the case dir.
     pub fn run(&self, command: &str, args: &[&str]) -> Run {
+        self.run_with_env(command, args, &[])
+    }
+
+    /// [`Case::run`] with these environment variables set.
+    pub fn run_with_env(&self, command: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
         let output = Command::cargo_bin("hashlock")
             .unwrap()
             .current_dir(self.dir.path())
+            .envs(env.iter().copied())
             .env("NO_COLOR", "1")
             .env_remove("HASHLOCK_INDEX_URL")
             .args([

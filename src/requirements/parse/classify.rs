@@ -7,16 +7,16 @@
 //! global ones on an options line, only the `-r`/`-c` of an include line. Anything
 //! else is dropped without a word; here it is an error with the span pip would lose.
 
-use std::str::FromStr;
-
 use crate::digest::{Digest, DigestError};
 
 use super::super::{
     Hash, HashAlgorithm, Line, LineKind, Opt, OptionName, ParseError, ParseErrorKind, Requirement,
-    Span, Target,
+    Span,
 };
+use super::expand::{self, Env, Expanded};
 use super::lines::{Logical, Physical, is_py_space};
 use super::options::{self, OptError, OptValue, ParsedOpt};
+use super::requirement;
 use super::shlex::{self, SplitError, Token};
 
 /// Everything a line needs to know about its surroundings.
@@ -26,6 +26,11 @@ pub(super) struct Context<'a> {
     /// What the lines above left this one.
     pub above: Above,
     pub errors: &'a mut Vec<ParseError>,
+    /// Where `${NAME}` references get their values.
+    pub env: &'a Env,
+    /// The line's code as pip reads it (`${NAME}` expanded); empty until [`line`]
+    /// cuts the comment. Offsets into it are "code offsets".
+    pub code: Expanded,
 }
 
 /// How the lines above a logical line ended, as far as its orphaned options care.
@@ -78,7 +83,12 @@ fn holds_requirement(text: &str, code: Span) -> bool {
 }
 
 impl Context<'_> {
-    /// Records an error; `span` is in joined-line offsets.
+    /// The source span of `code[range]`.
+    fn source(&self, range: Span) -> Span {
+        self.logical.source(self.code.joined(range))
+    }
+
+    /// Records an error; `span` is in code offsets.
     fn error(
         &mut self,
         kind: ParseErrorKind,
@@ -87,7 +97,32 @@ impl Context<'_> {
         label: &str,
         hint: impl Into<String>,
     ) {
+        let span = self.code.joined(span);
+        self.joined_error(kind, span, message, label, hint);
+    }
+
+    /// Records an error; `span` is in joined-line offsets.
+    fn joined_error(
+        &mut self,
+        kind: ParseErrorKind,
+        span: Span,
+        message: String,
+        label: &str,
+        hint: impl Into<String>,
+    ) {
         let span = self.logical.source(span);
+        self.push_error(kind, span, message, label, hint);
+    }
+
+    /// Records an error; `span` is in source offsets.
+    fn push_error(
+        &mut self,
+        kind: ParseErrorKind,
+        span: Span,
+        message: String,
+        label: &str,
+        hint: impl Into<String>,
+    ) {
         self.errors.push(ParseError {
             kind,
             span,
@@ -99,7 +134,7 @@ impl Context<'_> {
 
     /// Records an optparse error: an option pip cannot read is a syntax error.
     fn opt_error(&mut self, error: OptError) {
-        let span = self.logical.source(error.span);
+        let span = self.source(error.span);
         self.errors.push(ParseError {
             kind: ParseErrorKind::Syntax,
             span,
@@ -109,7 +144,13 @@ impl Context<'_> {
         });
     }
 
+    /// The code as pip reads it.
     fn text(&self) -> &str {
+        &self.code.text
+    }
+
+    /// The logical line as joined, before its comment is cut.
+    fn joined(&self) -> &str {
         &self.logical.text
     }
 }
@@ -126,7 +167,7 @@ pub(super) fn line(ctx: &mut Context<'_>) -> Line {
     if let Some(at) = comment_start {
         swallowed_by_comment(ctx, at);
     }
-    let code = trim(ctx.text(), 0..comment_start.unwrap_or(logical.text.len()));
+    let code = trim(ctx.joined(), 0..comment_start.unwrap_or(logical.text.len()));
     let kind = if code.is_empty() {
         match comment_start {
             Some(_) => LineKind::Comment,
@@ -139,7 +180,8 @@ pub(super) fn line(ctx: &mut Context<'_>) -> Line {
         if broken {
             LineKind::Blank
         } else {
-            code_kind(ctx, code).unwrap_or(LineKind::Blank)
+            ctx.code = Expanded::new(&logical.text[code.clone()], code.start, ctx.env);
+            code_kind(ctx, 0..ctx.code.text.len()).unwrap_or(LineKind::Blank)
         }
     };
     Line {
@@ -169,7 +211,7 @@ fn swallowed_by_comment(ctx: &mut Context<'_>, comment: usize) {
         .filter(|piece| !piece.comment_line)
         .map(|piece| {
             let end = piece.joined_start + piece.source.len();
-            trim(ctx.text(), piece.joined_start..end)
+            trim(ctx.joined(), piece.joined_start..end)
         })
         .filter(|span| !span.is_empty())
         .collect();
@@ -177,7 +219,7 @@ fn swallowed_by_comment(ctx: &mut Context<'_>, comment: usize) {
         return;
     };
     let line = line_number(logical.pieces[first].physical);
-    ctx.error(
+    ctx.joined_error(
         ParseErrorKind::ContinuationTrap,
         start.start..end.end,
         format!(
@@ -197,7 +239,7 @@ fn fused_continuations(ctx: &mut Context<'_>, code: Span) -> bool {
     let mut found = false;
     for (index, piece) in logical.pieces.iter().enumerate().skip(1) {
         let at = piece.joined_start;
-        let text = ctx.text();
+        let text = ctx.joined();
         let before = text[..at].chars().next_back();
         let mut after = text[at..].chars();
         let looks_like_option = after.next() == Some('-')
@@ -241,10 +283,10 @@ fn fused_continuations(ctx: &mut Context<'_>, code: Span) -> bool {
 /// A `\` followed by whitespace or a comment does not continue the line (pip's
 /// `join_lines` has a TODO for it); pip would read the `\` as part of the line.
 fn stray_backslash(ctx: &mut Context<'_>, code: Span) -> bool {
-    if !ctx.text()[code.clone()].ends_with('\\') {
+    if !ctx.joined()[code.clone()].ends_with('\\') {
         return false;
     }
-    ctx.error(
+    ctx.joined_error(
         ParseErrorKind::ContinuationTrap,
         code.end - 1..code.end,
         "this `\\` is not at the end of its line, so it does not continue the line".into(),
@@ -273,7 +315,7 @@ fn code_kind(ctx: &mut Context<'_>, code: Span) -> Option<LineKind> {
     let opts: Vec<ParsedOpt> = parsed
         .opts
         .into_iter()
-        .filter(|opt| !value_looks_like_option(ctx, opt))
+        .filter(|opt| !value_looks_like_option(ctx, opt) && !refused_value(ctx, opt))
         .collect();
     if !requirement.is_empty() {
         requirement_line(ctx, requirement, &opts)
@@ -382,9 +424,10 @@ fn leftover_group(ctx: &mut Context<'_>, group: &[&Token]) {
 /// of the line whose `\` joined it.
 fn continued_from(ctx: &Context<'_>, at: usize) -> Option<usize> {
     let logical = ctx.logical;
+    let at = ctx.code.joined(at..at).start;
     let index = logical.piece_at(at);
     let piece = &logical.pieces[index];
-    let first_word = trim(ctx.text(), piece.joined_start..at).is_empty();
+    let first_word = trim(ctx.joined(), piece.joined_start..at).is_empty();
     (index > 0 && first_word).then(|| line_number(logical.pieces[index - 1].physical))
 }
 
@@ -413,6 +456,68 @@ fn value_looks_like_option(ctx: &mut Context<'_>, opt: &ParsedOpt) -> bool {
     true
 }
 
+/// pip 26.3's `--use-feature` choices (`cli/cmdoptions.py`), compared as written.
+const FEATURES: &[&str] = &[
+    "fast-deps",
+    "inprocess-build-deps",
+    "venv-isolation",
+    "truststore",
+    "no-binary-enable-wheel-cache",
+    "build-constraint",
+];
+
+/// Values pip's option parser refuses, however they are attached: a `--use-feature`
+/// it does not offer, and a `--no-binary`/`--only-binary`/`--all-releases`/
+/// `--only-final` value starting with `-` (their callbacks raise "requires 1
+/// argument"; `value_looks_like_option` already reports the space-separated form).
+fn refused_value(ctx: &mut Context<'_>, opt: &ParsedOpt) -> bool {
+    let Some(value) = &opt.value else {
+        return false;
+    };
+    let flag = opt.def.display();
+    let (message, label, hint) = match opt.def.name {
+        OptionName::UseFeature if !FEATURES.contains(&value.text.as_str()) => (
+            format!(
+                "pip has no feature `{}` to enable with `--use-feature`",
+                shorten(&value.text)
+            ),
+            "unknown feature",
+            format!(
+                "use one of {} (as written, lower case), or remove the option",
+                FEATURES
+                    .iter()
+                    .map(|feature| format!("`{feature}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        OptionName::NoBinary
+        | OptionName::OnlyBinary
+        | OptionName::AllReleases
+        | OptionName::OnlyFinal
+            if value.text.starts_with('-') =>
+        {
+            (
+                format!(
+                    "pip refuses `{}` as the value of `{flag}`: it starts with `-`",
+                    shorten(&value.text)
+                ),
+                "starts with `-`",
+                format!("give `{flag}` package names, `:all:` or `:none:`"),
+            )
+        }
+        _ => return false,
+    };
+    ctx.error(
+        ParseErrorKind::Syntax,
+        value.span.clone(),
+        message,
+        label,
+        hint,
+    );
+    true
+}
+
 /// A line with a requirement: only `--hash`, `-C` and `--global-option` count.
 fn requirement_line(ctx: &mut Context<'_>, span: Span, opts: &[ParsedOpt]) -> Option<LineKind> {
     let mut hashes = Vec::new();
@@ -435,8 +540,7 @@ fn requirement_line(ctx: &mut Context<'_>, span: Span, opts: &[ParsedOpt]) -> Op
             ),
         }
     }
-    let text = ctx.text()[span.clone()].to_owned();
-    let requirement = new_requirement(ctx, span, text, None)?;
+    let requirement = new_requirement(ctx, span, None, None)?;
     Some(LineKind::Requirement(Requirement {
         hashes,
         options: kept,
@@ -480,7 +584,7 @@ fn editable_line(ctx: &mut Context<'_>, first: usize, opts: &[ParsedOpt]) -> Opt
     let editable = &opts[first];
     let value = editable.value.as_ref().expect("-e takes a value");
     let flag = Some(editable.flag.clone());
-    let requirement = new_requirement(ctx, value.span.clone(), value.text.clone(), flag)?;
+    let requirement = new_requirement(ctx, value.span.clone(), Some(value), flag)?;
     Some(LineKind::Requirement(Requirement {
         options: kept,
         ..requirement
@@ -570,12 +674,12 @@ fn orphan(ctx: &mut Context<'_>, opt: &ParsedOpt) {
 
 fn to_opt(ctx: &Context<'_>, opt: &ParsedOpt) -> Opt {
     Opt {
-        span: ctx.logical.source(opt.span.clone()),
+        span: ctx.source(opt.span.clone()),
         name: opt.def.name,
         value: opt
             .value
             .as_ref()
-            .map(|value| (value.text.clone(), ctx.logical.source(value.span.clone()))),
+            .map(|value| (value.text.clone(), ctx.source(value.span.clone()))),
     }
 }
 
@@ -630,9 +734,9 @@ fn hash(ctx: &mut Context<'_>, opt: &ParsedOpt) -> Option<Hash> {
         }
     };
     Some(Hash {
-        span: ctx.logical.source(opt.span.clone()),
+        span: ctx.source(opt.span.clone()),
         digest: parsed,
-        digest_span: ctx.logical.source(digest_span),
+        digest_span: ctx.source(digest_span),
     })
 }
 
@@ -681,144 +785,111 @@ fn hash_algorithm(ctx: &mut Context<'_>, value: &OptValue, name: &str) -> Option
     None
 }
 
-/// A requirement with no options yet; `None` (after recording the error) when its
-/// text is neither PEP 508 nor a path or URL.
+/// A requirement with no options yet; `None` (after recording the error) when pip
+/// cannot read its text. `span` is in code offsets: for a requirement line the
+/// requirement, for `-e` its value; `value` is the `-e` value as shlex unquoted it.
 fn new_requirement(
     ctx: &mut Context<'_>,
     span: Span,
-    text: String,
+    value: Option<&OptValue>,
     editable: Option<Span>,
 ) -> Option<Requirement> {
-    let target = target(ctx, &span, &text, editable.is_some())?;
+    let (expanded, written) = match value {
+        Some(value) => {
+            let positions = value.token.pos[value.offset..].iter().copied();
+            (
+                value.text.clone(),
+                ctx.code.written(ctx.joined(), positions),
+            )
+        }
+        None => (
+            ctx.text()[span.clone()].to_owned(),
+            ctx.code.written(ctx.joined(), span.clone()),
+        ),
+    };
+    let read = match value {
+        Some(_) => requirement::editable(&expanded),
+        None => requirement::requirement(&expanded),
+    };
+    let target = match read {
+        Ok(target) => target,
+        Err(problem) => {
+            requirement_problem(ctx, &span, value.is_some(), &expanded, problem);
+            return None;
+        }
+    };
     Some(Requirement {
-        span: ctx.logical.source(span),
-        text,
-        editable: editable.map(|flag| ctx.logical.source(flag)),
+        span: ctx.source(span),
+        text: written,
+        expanded,
+        editable: editable.map(|flag| ctx.source(flag)),
         target,
         hashes: Vec::new(),
         options: Vec::new(),
     })
 }
 
-/// Reads the requirement text. `span` is where it is written; for a non-editable
-/// requirement `text` is exactly `joined[span]`, so error offsets map directly.
-fn target(ctx: &mut Context<'_>, span: &Span, text: &str, editable: bool) -> Option<Target> {
-    if !editable && let Some(at) = option_after_tab(text) {
-        let word_end = text[at..].find(' ').map_or(text.len(), |end| at + end);
-        ctx.error(
-            ParseErrorKind::Syntax,
-            span.start + at..span.start + word_end,
-            "pip splits options from the requirement at spaces only, so this is read as \
-             part of the requirement"
-                .into(),
-            "not read as an option",
-            "put a plain space, not a tab, before the option",
-        );
-        return None;
-    }
-    let parsed = match name_panics_pep508(text) {
-        Some(bad) => Err((
-            bad,
-            "package name must end with a letter or digit".to_owned(),
-        )),
-        None => pep508_rs::Requirement::from_str(text).map_err(|error| {
-            let range = error_range(text, error.start, error.len);
-            (range, error.message.to_string())
-        }),
+/// Records why pip cannot read a requirement. A `${NAME}` left unset where the
+/// text stops making sense is the likely cause, and is named.
+fn requirement_problem(
+    ctx: &mut Context<'_>,
+    span: &Span,
+    editable: bool,
+    expanded: &str,
+    problem: requirement::Problem,
+) {
+    // For `-e "x"` the text is unquoted, so offsets into it are not offsets into the
+    // code: point at the whole value instead.
+    let mut range = match &problem.range {
+        Some(range) if !editable => span.start + range.start..span.start + range.end,
+        _ => span.clone(),
     };
-    match parsed {
-        Ok(requirement) => Some(Target::Pep508(Box::new(requirement))),
-        Err(_) if looks_like_path_or_url(text) => Some(Target::Unnamed {
-            location: location(text),
-        }),
-        Err((range, message)) => {
-            // For `-e "x"` the text is unquoted, so offsets into it are not offsets
-            // into the source: point at the whole value instead.
-            let range = if editable {
-                span.clone()
-            } else {
-                span.start + range.start..span.start + range.end
-            };
-            let message = message
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim_end_matches('.');
-            ctx.error(
-                ParseErrorKind::Syntax,
-                range,
-                format!("invalid requirement: {message}"),
-                "invalid requirement",
-                "write a PEP 508 requirement (`name==1.0`, `name @ https://...`), or a path or URL",
-            );
-            None
-        }
+    // An error inside a variable's value points at the variable.
+    let from_values: Vec<usize> = range
+        .clone()
+        .filter(|&at| ctx.code.is_from_a_value(at))
+        .collect();
+    if let (Some(&first), Some(&last)) = (from_values.first(), from_values.last()) {
+        range = first..last + 1;
     }
-}
-
-/// pep508_rs 0.9 panics, instead of failing, on a name that ends in `.`, `-` or `_`
-/// and is followed by more text (`foo-==1`). Returns the range of that last character.
-fn name_panics_pep508(text: &str) -> Option<Span> {
-    let start = text.len() - text.trim_start().len();
-    let name = &text[start..];
-    let len = name
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
-        .unwrap_or(name.len());
-    let first_ok = name.starts_with(|c: char| c.is_ascii_alphanumeric());
-    let last = name[..len].chars().next_back()?;
-    let followed = len < name.len();
-    (first_ok && followed && matches!(last, '.' | '-' | '_')).then(|| start + len - 1..start + len)
-}
-
-/// Offset of an option-like word preceded by whitespace other than a space (a tab),
-/// which `break_args_options` does not split on.
-fn option_after_tab(text: &str) -> Option<usize> {
-    let mut previous = None;
-    for (at, c) in text.char_indices() {
-        if c == '-' && previous.is_some_and(|p: char| p != ' ' && is_py_space(p)) {
-            let next = text[at + 1..].chars().next();
-            if next.is_some_and(|n| n == '-' || n.is_alphabetic()) {
-                return Some(at);
-            }
-        }
-        previous = Some(c);
+    let unset = expand::references(expanded)
+        .map(|reference| {
+            let at = reference.as_ptr() as usize - expanded.as_ptr() as usize;
+            (reference, at..at + reference.len())
+        })
+        .find(|(_, at)| {
+            problem
+                .range
+                .as_ref()
+                .is_none_or(|range| at.start < range.end)
+        });
+    if let Some((reference, at)) = unset {
+        let name = &reference[2..reference.len() - 1];
+        let range = if editable {
+            span.clone()
+        } else {
+            span.start + at.start..span.start + at.end
+        };
+        let message =
+            format!("invalid requirement: `{reference}` is not set, so pip reads it as written");
+        let hint = format!(
+            "set `{name}` when you run hashlock (pip expands `{reference}` from the \
+             environment when it reads the file), or write the value out"
+        );
+        ctx.error(ParseErrorKind::Syntax, range, message, "not set", hint);
+        return;
     }
-    None
-}
-
-/// A pep508 error's (byte) range within `text`, clamped and widened to char
-/// boundaries.
-fn error_range(text: &str, start: usize, len: usize) -> Span {
-    let mut start = start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = start.saturating_add(len).min(text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    start..end
-}
-
-/// A requirement pip accepts without a name: a path, an archive, or a URL.
-fn looks_like_path_or_url(text: &str) -> bool {
-    let location = location(text);
-    location.contains("://")
-        || location.starts_with(['.', '/', '~'])
-        || location.contains(['/', '\\'])
-        || crate::dist_filename::is_archive(&location)
-}
-
-/// The path or URL without its marker: pip's `parse_req_from_line` splits a URL at
-/// `"; "` and a path at `";"`.
-fn location(text: &str) -> String {
-    let separator = if text.contains("://") { "; " } else { ";" };
-    let path = text.split_once(separator).map_or(text, |(path, _)| path);
-    path.trim_matches(is_py_space).to_owned()
+    ctx.error(
+        ParseErrorKind::Syntax,
+        range,
+        problem.message,
+        &problem.label,
+        problem.hint,
+    );
 }
 
 /// A word short enough to quote in a one-line message.
-fn shorten(word: &str) -> String {
+pub(super) fn shorten(word: &str) -> String {
     const MAX: usize = 40;
     match word.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}…", &word[..cut]),

@@ -1,13 +1,14 @@
 //! Fixture tests: every file in `fixtures/requirements/` renders back byte for byte
 //! (as written, with LF turned to CRLF, and with CRLF turned to LF), and its parsed
-//! model, or for `errors/` its errors, matches an insta snapshot.
+//! model, or for `errors/` its errors, matches an insta snapshot. A fixture's
+//! `# env: NAME=value` lines set the variables its `${NAME}` references expand from.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::super::{Line, LineKind, Opt, ParseError, Requirement, RequirementsFile, Target};
-use super::{decode, parse};
+use super::{Env, decode, parse_with};
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/requirements")
@@ -58,6 +59,18 @@ fn read(path: &Path) -> String {
     decode(&bytes)
         .unwrap_or_else(|error| panic!("{}: {error:?}", path.display()))
         .to_owned()
+}
+
+/// The variables a fixture's `# env: NAME=value` lines set.
+fn fixture_env(text: &str) -> Env {
+    Env::from_pairs(text.lines().filter_map(|line| {
+        let (name, value) = line.strip_prefix("# env: ")?.split_once('=')?;
+        Some((name.trim().to_owned(), value.trim().to_owned()))
+    }))
+}
+
+fn parse(text: &str) -> Result<RequirementsFile, Vec<ParseError>> {
+    parse_with(text, &fixture_env(text))
 }
 
 fn parse_ok(path: &Path, text: &str) -> RequirementsFile {
@@ -236,7 +249,16 @@ fn render_error(text: &str, error: &ParseError) -> String {
     let column = text[line_start..error.span.start].chars().count();
     let shown_end = error.span.end.min(line_end);
     let width = text[error.span.start..shown_end].chars().count().max(1);
-    let source = text[line_start..line_end].replace('\t', "→");
+    // Tabs and the line breaks editors may not show, visibly (one char each, so the
+    // caret stays aligned).
+    let source: String = text[line_start..line_end]
+        .chars()
+        .map(|c| match c {
+            '\t' => '→',
+            '\x0b' | '\x0c' | '\x1c'..='\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}' => '↵',
+            c => c,
+        })
+        .collect();
     let mut out = format!(
         "error[{:?}]: {}\n  --> {number}:{} ({:?})\n   | {source}\n   | {}{} {}\n",
         error.kind,

@@ -20,6 +20,18 @@ pub(super) struct Physical {
     pub end: usize,
 }
 
+impl Physical {
+    /// The line break, when it is one that editors may not show: anything but
+    /// `\n`, `\r\n` and `\r` (a form feed, U+2028, ...).
+    pub(super) fn hidden_break(&self, text: &str) -> Option<char> {
+        let brk = &text[self.content.end..self.end];
+        match brk {
+            "" | "\n" | "\r\n" | "\r" => None,
+            _ => brk.chars().next(),
+        }
+    }
+}
+
 /// Python's `str.isspace`, which is also what `\s` and `str.strip()` use.
 pub(super) fn is_py_space(c: char) -> bool {
     matches!(
@@ -37,6 +49,39 @@ pub(super) fn is_py_space(c: char) -> bool {
             | '\u{205f}'
             | '\u{3000}'
     )
+}
+
+/// How messages name an invisible or look-alike character: `U+2028 LINE SEPARATOR`.
+pub(crate) fn char_name(c: char) -> String {
+    let name = match c {
+        '\x0b' => "LINE TABULATION",
+        '\x0c' => "FORM FEED",
+        '\x1c' => "INFORMATION SEPARATOR FOUR",
+        '\x1d' => "INFORMATION SEPARATOR THREE",
+        '\x1e' => "INFORMATION SEPARATOR TWO",
+        '\x1f' => "INFORMATION SEPARATOR ONE",
+        '\u{85}' => "NEXT LINE",
+        '\u{a0}' => "NO-BREAK SPACE",
+        '\u{1680}' => "OGHAM SPACE MARK",
+        '\u{2000}' => "EN QUAD",
+        '\u{2001}' => "EM QUAD",
+        '\u{2002}' => "EN SPACE",
+        '\u{2003}' => "EM SPACE",
+        '\u{2004}' => "THREE-PER-EM SPACE",
+        '\u{2005}' => "FOUR-PER-EM SPACE",
+        '\u{2006}' => "SIX-PER-EM SPACE",
+        '\u{2007}' => "FIGURE SPACE",
+        '\u{2008}' => "PUNCTUATION SPACE",
+        '\u{2009}' => "THIN SPACE",
+        '\u{200a}' => "HAIR SPACE",
+        '\u{2028}' => "LINE SEPARATOR",
+        '\u{2029}' => "PARAGRAPH SEPARATOR",
+        '\u{202f}' => "NARROW NO-BREAK SPACE",
+        '\u{205f}' => "MEDIUM MATHEMATICAL SPACE",
+        '\u{3000}' => "IDEOGRAPHIC SPACE",
+        _ => return format!("U+{:04X}", u32::from(c)),
+    };
+    format!("U+{:04X} {name}", u32::from(c))
 }
 
 /// A line break `str.splitlines` knows (`\r\n` is handled by the caller).
