@@ -62,7 +62,9 @@ pub enum Command {
     /// Print the digest of each file, like `pip hash`, hashing many files in parallel.
     ///
     /// One line per file, in argument order: `FILE: --hash=sha256:<hex>`, or with
-    /// `--peep`, `FILE: # sha256: <urlsafe base64>`. `-` reads standard input.
+    /// `--peep`, `FILE: # sha256: <urlsafe base64>`. `-` reads standard input. A FIFO
+    /// (`<(command)`) must get a writer within 5 seconds; character devices such as
+    /// `/dev/zero` are refused.
     #[command(after_help = HASH_EXIT_CODES)]
     Hash(HashArgs),
 }

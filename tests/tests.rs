@@ -6,6 +6,8 @@
 // The loopback index and the harness that runs the binary against it.
 mod support;
 
+// Reading what the user names: regular files only, a size cap, clear errors.
+mod files;
 // `hashlock hash`: digests checked against coreutils, memory use, errors.
 mod hash;
 // The index client (`hashlock::index`) against the loopback index.

@@ -7,7 +7,7 @@ use std::time::Instant;
 use miette::Report;
 
 use super::lookup::{Asked, look_up_all};
-use super::{failure, plural, warn};
+use super::{plural, warn};
 use crate::cli::LockArgs;
 use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
@@ -22,8 +22,8 @@ use crate::workspace::{File, Record, Role, Workspace};
 pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     let started = Instant::now();
     args.output.check_inputs(args.files.len())?;
-    let workspace =
-        Workspace::load_clean(&args.files).map_err(|errors| failure(Outcome::BadInput, errors))?;
+    let workspace = Workspace::load_clean(&args.files)
+        .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let records = workspace.records(Role::Requirements);
     let unpinned = unpinned(&workspace, &records, args.allow_unpinned);
     if !unpinned.is_empty() && !args.allow_unpinned {

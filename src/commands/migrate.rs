@@ -25,8 +25,8 @@ use crate::workspace::{File, Role, Workspace};
 pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
     let started = Instant::now();
     args.output.check_inputs(args.files.len())?;
-    let workspace =
-        Workspace::load_clean(&args.files).map_err(|errors| failure(Outcome::BadInput, errors))?;
+    let workspace = Workspace::load_clean(&args.files)
+        .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let files: Vec<&File> = workspace.files_of(Role::Requirements).collect();
     let blocks = find_blocks(&files, args.quiet)?;
     let extra = if args.fill {

@@ -9,7 +9,6 @@ use futures::StreamExt;
 use pep508_rs::PackageName;
 use reqwest::Url;
 
-use super::failure;
 use super::lookup::{connect, fetch_all, index_report, unique_pins};
 use crate::cli::{Format, VerifyArgs};
 use crate::diagnostics::{Located, Severity};
@@ -25,7 +24,7 @@ use crate::workspace::{Role, Workspace};
 /// Runs `hashlock verify`: 0 clean, 1 problems found.
 pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     let workspace =
-        Workspace::load(&args.files).map_err(|errors| failure(Outcome::BadInput, errors))?;
+        Workspace::load(&args.files).map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let mut findings = offline::check(&workspace);
     if !args.offline {
         findings.extend(online_findings(&args, &workspace).await?);
