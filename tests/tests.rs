@@ -18,6 +18,8 @@ mod live;
 mod lock;
 // `hashlock migrate` and `lock --peep` end to end.
 mod migrate;
+// Where results go: closed and full stdout and stderr.
+mod output;
 // pip itself downloads what `lock` wrote, with `--require-hashes`.
 mod pip_accepts;
 // pip's own parser reads every requirements fixture as hashlock does.

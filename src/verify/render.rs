@@ -5,7 +5,7 @@ use miette::Report;
 use serde::Serialize;
 
 use crate::diagnostics::{Code, Located, Severity};
-use crate::report::counted;
+use crate::report::{self, counted};
 
 /// Totals of a run, for the summary line and the JSON document.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -28,19 +28,21 @@ impl Totals {
 }
 
 /// Prints findings on stderr, grouped by file (in the order given), each with its
-/// line, column, caret and hint; then one summary line unless `quiet`.
+/// line, column, caret and hint; then one summary line unless `quiet`. Through
+/// [`report::line`], so a closed or full stderr does not panic the run.
 pub(crate) fn human(findings: &[Located], totals: &Totals, offline: bool, quiet: bool) {
     let mut current: Option<&str> = None;
     for finding in findings {
         if current != Some(finding.source.name.as_str()) {
             current = Some(&finding.source.name);
             let (errors, warnings) = count_in(findings, &finding.source.name);
-            eprintln!("{}: {}", finding.source.name, counts(errors, warnings));
+            let counts = counts(errors, warnings);
+            report::line(&format!("{}: {counts}", finding.source.name));
         }
-        eprintln!("{:?}", Report::new(finding.clone()));
+        report::report(&Report::new(finding.clone()));
     }
     if !quiet {
-        eprintln!("{}", summary(totals, offline));
+        report::line(&summary(totals, offline));
     }
 }
 
