@@ -21,7 +21,8 @@ Exit codes (each command's --help says more):
   0  done, or no problem found
   1  a check failed: a file would change, or verify found a problem
   2  bad input or usage
-  3  index or network failure (nothing was written, never reported as clean)";
+  3  index or network failure (nothing was written, never reported as clean)
+  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM; files are all written or untouched";
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -95,6 +96,11 @@ pub struct MigrateArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    /// Write files whose mode makes them read-only too (`chmod 444`), which are
+    /// otherwise refused.
+    #[arg(long)]
+    pub force: bool,
 
     #[command(flatten)]
     pub index: IndexArgs,
@@ -183,7 +189,8 @@ pub struct LockArgs {
     pub allow_unpinned: bool,
 
     /// Replace hashes even when some of a line's hashes are published for its version
-    /// and some are not (which can mean tampering: look before you force).
+    /// and some are not (which can mean tampering: look before you force); and write
+    /// files whose mode makes them read-only (`chmod 444`), which are otherwise refused.
     #[arg(long)]
     pub force: bool,
 
@@ -215,8 +222,9 @@ pub struct OutputArgs {
     #[arg(long, conflicts_with = "output")]
     pub diff: bool,
 
-    /// Write the result here instead of in place (`-` for stdout). Takes one FILE;
-    /// files it includes are not written.
+    /// Write the result here instead of in place (`-` for stdout; a character device
+    /// or a FIFO is written through). Takes one FILE; files it includes are not
+    /// written.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -1,10 +1,15 @@
 //! Where results go and what can go wrong on the way: closed and full stdout and
-//! stderr.
+//! stderr, `-o` onto devices and FIFOs, hard links, read-only
+//! files and directories, a write failing on the last of several files, signals,
+//! and leftovers of killed runs.
 
 use std::fs;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use crate::support::Config;
 use crate::support::cli::{Case, Run, wait_within};
 
 /// Long enough for any honest run on a loaded machine; a hang takes longer.
@@ -151,4 +156,326 @@ fn stderr_on_dev_full_never_panics() {
         assert_eq!(run.stdout, expected.stdout, "{name} {args:?}");
     }
     assert!(case.read("w.txt").contains("--hash=sha256:"));
+}
+
+/// A device node of the case's own (so that a hashlock that replaced it would not
+/// break the machine's): `None` without the privilege to make one.
+fn device(case: &Case, name: &str, minor: u32) -> Option<std::path::PathBuf> {
+    let path = case.path(name);
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &path,
+        rustix::fs::FileType::CharacterDevice,
+        rustix::fs::Mode::from_raw_mode(0o666),
+        rustix::fs::makedev(1, minor),
+    )
+    .ok()
+    .map(|()| path)
+}
+
+fn is_char_device(path: &Path) -> bool {
+    fs::metadata(path).unwrap().file_type().is_char_device()
+}
+
+#[test]
+fn output_onto_a_device_writes_through_it() {
+    let case = Case::new();
+    case.file("r.txt", "six==1.16.0\n");
+    // Memory devices 1:7 and 1:3 are /dev/full and /dev/null. Without the privilege
+    // to make nodes, use the machine's: only a privileged run could replace those.
+    let full = device(&case, "full", 7).unwrap_or_else(|| "/dev/full".into());
+    let null = device(&case, "null", 3).unwrap_or_else(|| "/dev/null".into());
+    std::os::unix::fs::symlink(&full, case.path("full-link")).unwrap();
+
+    for target in [full.as_path(), Path::new("full-link")] {
+        let run = case.run("lock", &["r.txt", "-o", target.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{}: {}", target.display(), run.stderr);
+        assert!(
+            run.stderr.contains("No space left on device"),
+            "{}: {}",
+            target.display(),
+            run.stderr
+        );
+        assert!(is_char_device(&full), "{} was replaced", full.display());
+    }
+    assert!(
+        fs::symlink_metadata(case.path("full-link"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+
+    let run = case.run("lock", &["r.txt", "-o", null.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(is_char_device(&null), "{} was replaced", null.display());
+    assert_eq!(case.read("r.txt"), "six==1.16.0\n");
+}
+
+#[test]
+fn output_onto_a_fifo_writes_through_it() {
+    let case = Case::new();
+    case.file("r.txt", "six==1.16.0\n");
+    let pipe = case.path("pipe");
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &pipe,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o644),
+        0,
+    )
+    .unwrap();
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || fs::read_to_string(pipe).unwrap())
+    };
+    let run = case
+        .run_within(case.command("lock", &["r.txt", "-o", "pipe"]), LIMIT)
+        .expect("hung");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Before joining: a reader of a FIFO replaced by a file would wait forever.
+    assert!(fs::metadata(&pipe).unwrap().file_type().is_fifo());
+    let read = reader.join().unwrap();
+    assert!(
+        read.starts_with("six==1.16.0 \\\n    --hash=sha256:"),
+        "{read}"
+    );
+}
+
+#[test]
+fn lock_keeps_hard_links() {
+    let case = Case::new();
+    case.file("r.txt", "six==1.16.0\n");
+    fs::hard_link(case.path("r.txt"), case.path("linked.txt")).unwrap();
+    case.file("in.txt", "six==1.16.0\n");
+    case.file("out.txt", "old\n");
+    fs::hard_link(case.path("out.txt"), case.path("out-linked.txt")).unwrap();
+
+    let run = case.run("lock", &["r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = case.run("lock", &["in.txt", "-o", "out.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    for (name, linked) in [("r.txt", "linked.txt"), ("out.txt", "out-linked.txt")] {
+        assert_eq!(fs::metadata(case.path(name)).unwrap().nlink(), 2, "{name}");
+        assert!(case.read(linked).contains("--hash=sha256:"), "{linked}");
+        assert_eq!(case.read(name), case.read(linked));
+    }
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+}
+
+/// hashlock's files in `dir` (temporary files are named `.hashlock...`).
+fn leftovers(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".hashlock"))
+        .collect()
+}
+
+#[test]
+fn a_failed_third_write_changes_none_of_the_files() {
+    let case = Case::new();
+    case.file("a.txt", "-r b.txt\n-r c.txt\nsix==1.16.0\n");
+    case.file("b.txt", "idna==3.6\n");
+    // Locked, this one has dozens of hashes: far beyond the file size limit below,
+    // which the other two stay under.
+    case.file("c.txt", "charset-normalizer==3.3.2\n");
+    let before: Vec<String> = ["a.txt", "b.txt", "c.txt"]
+        .iter()
+        .map(|name| case.read(name))
+        .collect();
+
+    // A file size limit makes the third write fail (EFBIG) even for root, the way
+    // a full disk would. SIGXFSZ is ignored so the write fails instead of killing.
+    let hashlock = case.command("lock", &["a.txt"]);
+    let mut limited = Command::new("sh");
+    limited
+        .current_dir(case.dir.path())
+        .env("NO_COLOR", "1")
+        .arg("-c")
+        .arg(r#"trap '' XFSZ; ulimit -f 2 && exec "$0" "$@""#)
+        .arg(hashlock.get_program())
+        .args(hashlock.get_args());
+    let run = case.run_within(limited, LIMIT).expect("hung");
+
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for (name, before) in ["a.txt", "b.txt", "c.txt"].iter().zip(&before) {
+        assert_eq!(&case.read(name), before, "{name} changed");
+    }
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+    assert!(
+        run.stderr.contains("cannot write `c.txt`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("every file was left as it was"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn read_only_files_are_refused_unless_forced() {
+    let case = Case::new();
+    case.file("r.txt", "six==1.16.0\n");
+    case.file("peep.txt", &format!("{SIX_WHEEL_PEEP}\nsix==1.16.0\n"));
+    for name in ["r.txt", "peep.txt"] {
+        fs::set_permissions(case.path(name), fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    for (command, name) in [("lock", "r.txt"), ("migrate", "peep.txt")] {
+        let before = case.read(name);
+        let run = case.run(command, &[name]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("`{name}` is read-only (mode 0444)")),
+            "{command}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("--force"), "{command}: {}", run.stderr);
+        assert_eq!(case.read(name), before, "{command}");
+
+        let run = case.run(command, &["--force", name]);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        assert!(case.read(name).contains("--hash=sha256:"), "{command}");
+        let mode = fs::metadata(case.path(name)).unwrap().mode() & 0o7777;
+        assert_eq!(mode, 0o444, "{command}");
+    }
+}
+
+/// `command` as a user whom directory permissions stop: itself, or for root, root
+/// without the capabilities that override them. `None` when that cannot be had.
+fn unprivileged(command: Command) -> Option<Command> {
+    if !rustix::process::geteuid().is_root() {
+        return Some(command);
+    }
+    let setpriv = Command::new("setpriv").arg("--version").output();
+    if !setpriv.is_ok_and(|out| out.status.success()) {
+        return None;
+    }
+    let mut wrapped = Command::new("setpriv");
+    wrapped
+        .arg("--bounding-set=-dac_override,-dac_read_search,-fowner")
+        .arg("--")
+        .arg(command.get_program())
+        .args(command.get_args());
+    if let Some(dir) = command.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    wrapped.env("NO_COLOR", "1");
+    Some(wrapped)
+}
+
+#[test]
+fn read_only_directory_is_named_in_the_error() {
+    let case = Case::new();
+    fs::create_dir(case.path("locked")).unwrap();
+    case.file("locked/r.txt", "six==1.16.0\n");
+    fs::set_permissions(case.path("locked"), fs::Permissions::from_mode(0o555)).unwrap();
+    let Some(command) = unprivileged(case.command("lock", &["locked/r.txt"])) else {
+        eprintln!("skipping: root without setpriv ignores directory permissions");
+        return;
+    };
+    let run = case.run_within(command, LIMIT).expect("hung");
+    fs::set_permissions(case.path("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let dir = case.path("locked").canonicalize().unwrap();
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot create a file in the directory `{}`: permission denied",
+            dir.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(".hashlock"), "{}", run.stderr);
+    assert_eq!(case.read("locked/r.txt"), "six==1.16.0\n");
+}
+
+/// Sends `signal` to a lock stuck on a hanging index, once the index is asked.
+fn signal_during_a_slow_lock(signal: rustix::process::Signal) -> (Case, Run) {
+    let case = Case::with(Config::new().hanging("six"));
+    case.file("r.txt", "-r b.txt\nsix==1.16.0\n");
+    case.file("b.txt", "idna==3.6\n");
+    // The harness's `--timeout 2` leaves seconds to spare before the lock gives up.
+    let mut command = case.command("lock", &["r.txt"]);
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = rustix::process::Pid::from_child(&child);
+    let asked = SystemTime::now();
+    while case.index.total_requests() == 0 {
+        assert!(
+            asked.elapsed().unwrap() < LIMIT,
+            "the index was never asked"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "ended before asking");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    rustix::process::kill_process(pid, signal).unwrap();
+    let run = wait_within(child, LIMIT).expect("hung after the signal");
+    (case, run)
+}
+
+#[test]
+fn sigint_stops_a_lock_with_130_and_changes_nothing() {
+    let (case, run) = signal_during_a_slow_lock(rustix::process::Signal::INT);
+    assert_eq!(run.code, 130, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error: interrupted by SIGINT; no file was changed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.read("r.txt"), "-r b.txt\nsix==1.16.0\n");
+    assert_eq!(case.read("b.txt"), "idna==3.6\n");
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn sigterm_stops_a_lock_with_143_and_changes_nothing() {
+    let (case, run) = signal_during_a_slow_lock(rustix::process::Signal::TERM);
+    assert_eq!(run.code, 143, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("interrupted by SIGTERM"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.read("r.txt"), "-r b.txt\nsix==1.16.0\n");
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn temp_files_of_killed_runs_are_removed_by_the_next_run() {
+    let case = Case::new();
+    case.file("r.txt", "six==1.16.0\n");
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let plant = |name: &str, modified: SystemTime| {
+        let file = fs::File::create(case.path(name)).unwrap();
+        file.set_modified(modified).unwrap();
+    };
+    // Left by a process that is gone (no pid is that high).
+    let stale = format!(".hashlock-tmp-{}-Ab3dE6gH", i32::MAX);
+    plant(&stale, hour_ago);
+    // Being written by a live process (this test), or by another program.
+    let live = format!(".hashlock-tmp-{}-Ab3dE6gH", std::process::id());
+    plant(&live, hour_ago);
+    plant(".hashlock-notes", hour_ago);
+
+    let run = case.run("lock", &["r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("note: removed 1 temporary file that an interrupted run left"),
+        "{}",
+        run.stderr
+    );
+    let mut left = leftovers(case.dir.path());
+    left.sort();
+    assert_eq!(left, [".hashlock-notes".to_owned(), live]);
 }

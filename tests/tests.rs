@@ -18,7 +18,8 @@ mod live;
 mod lock;
 // `hashlock migrate` and `lock --peep` end to end.
 mod migrate;
-// Where results go: closed and full stdout and stderr.
+// Where results go: closed and full stdout/stderr, `-o`, hard links, read-only
+// files, all-or-nothing writes, signals, leftovers of killed runs.
 mod output;
 // pip itself downloads what `lock` wrote, with `--require-hashes`.
 mod pip_accepts;

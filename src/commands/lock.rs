@@ -71,6 +71,7 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
         ),
         started,
         quiet: args.quiet,
+        force: args.force,
     };
     let outcome = finish(&args.output, &changes, &done)?;
     Ok(Outcome::check(any_unpinned || outcome != Outcome::Ok))

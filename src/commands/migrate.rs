@@ -54,6 +54,7 @@ pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
         ),
         started,
         quiet: args.quiet,
+        force: args.force,
     };
     finish(&args.output, &changes, &done)
 }

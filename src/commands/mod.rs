@@ -14,8 +14,10 @@ use crate::cli::{Cli, Command};
 use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
 
-/// Runs the command line's subcommand.
+/// Runs the command line's subcommand. SIGINT and SIGTERM stop it cleanly from
+/// here on (exit 130, 143).
 pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
+    crate::output::interrupt::install();
     match cli.command {
         Command::Lock(args) => lock::run(args).await,
         Command::Verify(args) => verify::run(args).await,
