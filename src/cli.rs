@@ -214,8 +214,9 @@ pub struct LockArgs {
 /// Where the rewritten files go, for the commands that rewrite files.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Write nothing; exit 1 if any file would change (for pre-commit and CI).
-    #[arg(long, conflicts_with_all = ["diff", "output"])]
+    /// Write nothing; exit 1 if any file would change (for pre-commit and CI). With
+    /// `--diff`, also print the changes.
+    #[arg(long, conflicts_with = "output")]
     pub check: bool,
 
     /// Print a unified diff of the changes to stdout; write nothing.

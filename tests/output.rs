@@ -1,7 +1,7 @@
 //! Where results go and what can go wrong on the way: closed and full stdout and
 //! stderr, `-o` onto devices and FIFOs, hard links, read-only
 //! files and directories, a write failing on the last of several files, signals,
-//! and leftovers of killed runs.
+//! leftovers of killed runs, and `--check --diff`.
 
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -478,4 +478,34 @@ fn temp_files_of_killed_runs_are_removed_by_the_next_run() {
     let mut left = leftovers(case.dir.path());
     left.sort();
     assert_eq!(left, [".hashlock-notes".to_owned(), live]);
+}
+
+#[test]
+fn check_and_diff_together_print_the_diff_and_exit_1() {
+    let case = Case::new();
+    case.file("r.txt", "six==1.16.0\n");
+    let run = case.run("lock", &["--check", "--diff", "r.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("--- r.txt\n+++ r.txt\n@@ -1 +1,3 @@\n-six==1.16.0\n+six==1.16.0 \\\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("would change r.txt"), "{}", run.stderr);
+    assert_eq!(case.read("r.txt"), "six==1.16.0\n");
+
+    assert_eq!(case.run("lock", &["r.txt"]).code, 0);
+    let run = case.run("lock", &["--diff", "--check", "r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+
+    case.file("peep.txt", &format!("{SIX_WHEEL_PEEP}\nsix==1.16.0\n"));
+    let run = case.run("migrate", &["--check", "--diff", "peep.txt"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!("-{SIX_WHEEL_PEEP}")),
+        "{}",
+        run.stdout
+    );
 }

@@ -1,6 +1,7 @@
 //! Where a command's new file contents go: in place (all files or none), nowhere
-//! (`--check`), to stdout as a diff (`--diff`), or to another file or stdout (`-o`);
-//! and the one writer of stdout, which ends quietly on a closed pipe. Also what happens to a run stopped by a signal ([`interrupt`]).
+//! (`--check`), to stdout as a diff (`--diff`, also with `--check`), or to another
+//! file or stdout (`-o`); and the one writer of stdout, which ends quietly on a
+//! closed pipe. Also what happens to a run stopped by a signal ([`interrupt`]).
 
 mod atomic;
 mod diff;
@@ -80,8 +81,9 @@ pub(crate) fn finish(
 pub(crate) enum Destination<'a> {
     /// Replace every changed file, all or none.
     InPlace,
-    /// Write nothing; name the files that would change on stderr.
-    Check,
+    /// Write nothing; name the files that would change on stderr, and with `diff`
+    /// print the diff on stdout too (`--check --diff`, the CI pattern).
+    Check { diff: bool },
     /// Print a unified diff of the changed files on stdout.
     Diff,
     /// Write the first file's new contents to this path (`-` for stdout); the others
@@ -94,7 +96,7 @@ impl OutputArgs {
     pub(crate) fn destination(&self) -> Destination<'_> {
         match &self.output {
             Some(output) => Destination::Output(output),
-            None if self.check => Destination::Check,
+            None if self.check => Destination::Check { diff: self.diff },
             None if self.diff => Destination::Diff,
             None => Destination::InPlace,
         }
@@ -103,7 +105,7 @@ impl OutputArgs {
     /// How the summary line words what happened.
     fn summary_mode(&self) -> SummaryMode {
         match self.destination() {
-            Destination::Check => SummaryMode::Check,
+            Destination::Check { .. } => SummaryMode::Check,
             Destination::Diff => SummaryMode::Diff,
             Destination::Output(path) if path == Path::new("-") => SummaryMode::Stdout,
             Destination::Output(_) | Destination::InPlace => SummaryMode::Written,
@@ -173,7 +175,10 @@ fn emit(
             return Ok(usize::from(root.changed()));
         }
         Destination::Diff => print_diff(&changed)?,
-        Destination::Check => {
+        Destination::Check { diff } => {
+            if *diff {
+                print_diff(&changed)?;
+            }
             for change in &changed {
                 report::line(&format!("would change {}", change.path.display()));
             }
