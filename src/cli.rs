@@ -225,7 +225,8 @@ pub struct OutputArgs {
 
     /// Write the result here instead of in place (`-` for stdout; a character device
     /// or a FIFO is written through). Takes one FILE; files it includes are not
-    /// written.
+    /// written, and its relative `-r`/`-c` paths are rewritten to name the same files
+    /// from the new directory.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

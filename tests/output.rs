@@ -1,5 +1,5 @@
 //! Where results go and what can go wrong on the way: closed and full stdout and
-//! stderr, `-o` onto devices and FIFOs, hard links, read-only
+//! stderr, `-o` onto devices, FIFOs and other directories, hard links, read-only
 //! files and directories, a write failing on the last of several files, signals,
 //! leftovers of killed runs, and `--check --diff`.
 
@@ -508,4 +508,29 @@ fn check_and_diff_together_print_the_diff_and_exit_1() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn output_into_another_directory_keeps_includes_valid() {
+    let case = Case::new();
+    fs::create_dir_all(case.path("reqs/sub")).unwrap();
+    fs::create_dir(case.path("out")).unwrap();
+    case.file("reqs/sub/base.txt", "idna==3.6\n");
+    case.file(
+        "reqs/r.txt",
+        "-r sub/base.txt\n-c sub/base.txt\nsix==1.16.0\n",
+    );
+    assert_eq!(case.run("lock", &["reqs/sub/base.txt"]).code, 0);
+
+    let run = case.run("lock", &["reqs/r.txt", "-o", "out/r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = case.read("out/r.txt");
+    assert!(
+        written.starts_with("-r ../reqs/sub/base.txt\n-c ../reqs/sub/base.txt\nsix==1.16.0 \\\n"),
+        "{written}"
+    );
+    // The original keeps its own paths, and the written file reads from its place.
+    assert!(case.read("reqs/r.txt").starts_with("-r sub/base.txt\n"));
+    let run = case.run("verify", &["--offline", "out/r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
 }

@@ -6,6 +6,7 @@
 mod atomic;
 mod diff;
 pub(crate) mod interrupt;
+mod relocate;
 mod temp;
 
 use std::collections::BTreeSet;
@@ -13,10 +14,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use miette::Report;
+
 use crate::cli::OutputArgs;
 use crate::exit::{Failure, Outcome};
 use crate::report::{self, Summary, SummaryMode};
-use crate::workspace::{File, Role, Workspace};
+use crate::workspace::{File, Kind, Role, Workspace};
 
 use atomic::{WriteError, WriteOptions};
 pub(crate) use diff::unified_diff;
@@ -208,16 +211,45 @@ fn print_diff(changed: &[&Change<'_>]) -> Result<(), Failure> {
 }
 
 /// `-o`: the root's new contents to stdout, to a device or FIFO as a plain write, or
-/// to a file.
+/// to a file, its includes rewritten when that file is in another directory.
 fn write_output(root: &Change<'_>, output: &Path, done: &Done<'_>) -> Result<(), Failure> {
     if output == Path::new("-") {
         return print_stdout(root.new);
     }
+    let regular = match std::fs::metadata(output) {
+        Ok(meta) => Kind::of(meta.file_type()) == Kind::Regular,
+        Err(_) => true,
+    };
+    let text = if regular {
+        let (text, warnings) = relocate::relocate(
+            root.new,
+            &parent_dir(root.path),
+            &parent_dir(output),
+            &output.display().to_string(),
+        );
+        for warning in warnings {
+            if !done.quiet {
+                report::report(&Report::new(warning));
+            }
+        }
+        text
+    } else {
+        root.new.to_owned()
+    };
     let options = WriteOptions {
         force: done.force,
         through: true,
     };
-    write_files(&[(output, root.new.as_bytes())], options, done.quiet)
+    write_files(&[(output, text.as_bytes())], options, done.quiet)
+}
+
+/// The directory holding `path`, as a path that exists relative to the current
+/// directory (`.` for a bare name).
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// Writes every file or none: stale temporary files of killed runs are removed
