@@ -7,6 +7,7 @@
 mod support;
 
 // Reading what the user names: regular files only, a size cap, clear errors.
+#[cfg(unix)]
 mod files;
 // `hashlock hash`: digests checked against coreutils, memory use, errors.
 mod hash;
@@ -20,6 +21,7 @@ mod lock;
 mod migrate;
 // Where results go: closed and full stdout/stderr, `-o`, hard links, read-only
 // files, all-or-nothing writes, signals, leftovers of killed runs.
+#[cfg(unix)]
 mod output;
 // pip itself downloads what `lock` wrote, with `--require-hashes`.
 mod pip_accepts;

@@ -149,8 +149,15 @@ pub fn wait_within(child: Child, limit: Duration) -> Option<Run> {
             })
         }
         Err(_) => {
-            let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
-            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            #[cfg(unix)]
+            if let Some(pid) = i32::try_from(pid)
+                .ok()
+                .and_then(rustix::process::Pid::from_raw)
+            {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            }
+            #[cfg(not(unix))]
+            let _ = pid;
             None
         }
     }
