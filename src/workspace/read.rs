@@ -72,7 +72,7 @@ impl fmt::Display for Kind {
             Kind::CharDevice => "a character device",
             Kind::BlockDevice => "a block device",
             Kind::Socket => "a socket",
-            Kind::Other => "not a regular file",
+            Kind::Other => "an unknown kind of file",
         })
     }
 }
