@@ -21,7 +21,8 @@ Exit codes (each command's --help says more):
   0  done, or no problem found
   1  a check failed: a file would change, or verify found a problem
   2  bad input or usage
-  3  index or network failure (nothing was written, never reported as clean)";
+  3  index or network failure (nothing was written, never reported as clean)
+  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM; files are all written or untouched";
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -62,7 +63,9 @@ pub enum Command {
     /// Print the digest of each file, like `pip hash`, hashing many files in parallel.
     ///
     /// One line per file, in argument order: `FILE: --hash=sha256:<hex>`, or with
-    /// `--peep`, `FILE: # sha256: <urlsafe base64>`. `-` reads standard input.
+    /// `--peep`, `FILE: # sha256: <urlsafe base64>`. `-` reads standard input. A FIFO
+    /// (`<(command)`) must get a writer within 5 seconds; character devices such as
+    /// `/dev/zero` are refused.
     #[command(after_help = HASH_EXIT_CODES)]
     Hash(HashArgs),
 }
@@ -93,6 +96,11 @@ pub struct MigrateArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    /// Write files whose mode makes them read-only too (`chmod 444`), which are
+    /// otherwise refused.
+    #[arg(long)]
+    pub force: bool,
 
     #[command(flatten)]
     pub index: IndexArgs,
@@ -187,7 +195,8 @@ pub struct LockArgs {
     pub allow_unpinned: bool,
 
     /// Replace hashes even when some of a line's hashes are published for its version
-    /// and some are not (which can mean tampering: look before you force).
+    /// and some are not (which can mean tampering: look before you force); and write
+    /// files whose mode makes them read-only (`chmod 444`), which are otherwise refused.
     #[arg(long)]
     pub force: bool,
 
@@ -211,16 +220,19 @@ pub struct LockArgs {
 /// Where the rewritten files go, for the commands that rewrite files.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Write nothing; exit 1 if any file would change (for pre-commit and CI).
-    #[arg(long, conflicts_with_all = ["diff", "output"])]
+    /// Write nothing; exit 1 if any file would change (for pre-commit and CI). With
+    /// `--diff`, also print the changes.
+    #[arg(long, conflicts_with = "output")]
     pub check: bool,
 
     /// Print a unified diff of the changes to stdout; write nothing.
     #[arg(long, conflicts_with = "output")]
     pub diff: bool,
 
-    /// Write the result here instead of in place (`-` for stdout). Takes one FILE;
-    /// files it includes are not written.
+    /// Write the result here instead of in place (`-` for stdout; a character device
+    /// or a FIFO is written through). Takes one FILE; files it includes are not
+    /// written, and its relative `-r`/`-c` paths are rewritten to name the same files
+    /// from the new directory.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

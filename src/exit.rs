@@ -38,6 +38,13 @@ impl Outcome {
     }
 }
 
+/// The exit code of a run stopped by SIGINT (Ctrl-C): 128 + 2, what a shell reports
+/// for a process the signal killed.
+pub(crate) const SIGINT_EXIT: i32 = 130;
+
+/// The exit code of a run stopped by SIGTERM: 128 + 15.
+pub(crate) const SIGTERM_EXIT: i32 = 143;
+
 impl From<Outcome> for ExitCode {
     fn from(outcome: Outcome) -> ExitCode {
         ExitCode::from(outcome.code())

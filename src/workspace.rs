@@ -8,11 +8,18 @@
 //! file. A file reached twice is read once, and a file reached as constraints and as
 //! requirements is a requirements file, whichever came first; a file that includes
 //! itself is an error. Files that do not parse stay in the list with their errors,
-//! so that a check can still read their other lines.
+//! so that a check can still read their other lines. Only regular files are read,
+//! up to a size cap ([`read`]).
+
+mod read;
+
+pub(crate) use read::{Kind, io_reason};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use miette::{MietteDiagnostic, Report};
 
 use crate::diagnostics::{Locate, Located, Source};
 use crate::pin::Pinning;
@@ -51,18 +58,31 @@ impl File {
         self.errors.is_empty()
     }
 
-    /// Indexes (into `parsed.lines`) of the lines that meet no parse error.
+    /// Indexes (into `parsed.lines`) of the lines that meet no parse error. Linear
+    /// in lines and errors (after sorting the errors), whatever their number.
     pub(crate) fn clean_lines(&self) -> impl Iterator<Item = (usize, &Line)> {
-        let errors = &self.errors;
+        // An empty span still covers the byte it points at.
+        let cover = |span: &Span| span.start..span.end.max(span.start + 1);
+        let mut errors: Vec<Span> = self.errors.iter().map(|e| cover(&e.span)).collect();
+        errors.sort_by_key(|span| span.start);
+        // Merged, the error spans are disjoint and sorted by start and by end alike.
+        let mut merged: Vec<Span> = Vec::with_capacity(errors.len());
+        for span in errors {
+            match merged.last_mut() {
+                Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+                _ => merged.push(span),
+            }
+        }
         self.parsed
             .lines
             .iter()
             .enumerate()
             .filter(move |(_, line)| {
-                !errors.iter().any(|e| {
-                    e.span.start < line.span.end.max(line.span.start + 1)
-                        && line.span.start < e.span.end.max(e.span.start + 1)
-                })
+                let line = cover(&line.span);
+                // The first merged span that ends after the line starts is the only one
+                // that can meet it.
+                let at = merged.partition_point(|span| span.end <= line.start);
+                merged.get(at).is_none_or(|span| span.start >= line.end)
             })
     }
 
@@ -130,10 +150,10 @@ pub(crate) struct Workspace {
 
 impl Workspace {
     /// Loads every root and, depth first, the files they include. Roots are always
-    /// [`Role::Requirements`]. Files that cannot be read or included (missing, cyclic,
-    /// remote) are errors, all of them reported; files that do not parse are kept with
-    /// their errors, for the caller to decide.
-    pub(crate) fn load(roots: &[PathBuf]) -> Result<Workspace, Vec<Located>> {
+    /// [`Role::Requirements`]. Files that cannot be read or included (missing, not a
+    /// regular file, too large, cyclic, remote) are errors, all of them reported;
+    /// files that do not parse are kept with their errors, for the caller to decide.
+    pub(crate) fn load(roots: &[PathBuf]) -> Result<Workspace, Vec<Report>> {
         let mut loader = Loader::default();
         for root in roots {
             loader.visit(root.clone(), Role::Requirements, None);
@@ -150,7 +170,7 @@ impl Workspace {
     pub(crate) fn load_with_constraints(
         roots: &[PathBuf],
         constraints: &[PathBuf],
-    ) -> Result<Workspace, Vec<Located>> {
+    ) -> Result<Workspace, Vec<Report>> {
         let mut loader = Loader::default();
         for root in roots {
             loader.visit(root.clone(), Role::Requirements, None);
@@ -167,9 +187,9 @@ impl Workspace {
 
     /// Like [`Workspace::load`], for commands that cannot work on a file they cannot
     /// parse: parse errors are errors too.
-    pub(crate) fn load_clean(roots: &[PathBuf]) -> Result<Workspace, Vec<Located>> {
+    pub(crate) fn load_clean(roots: &[PathBuf]) -> Result<Workspace, Vec<Report>> {
         let workspace = Self::load(roots)?;
-        let errors: Vec<Located> = workspace.parse_errors().collect();
+        let errors: Vec<Report> = workspace.parse_errors().map(Report::new).collect();
         if errors.is_empty() {
             Ok(workspace)
         } else {
@@ -257,14 +277,14 @@ struct Loader {
     stack: Vec<(PathBuf, String)>,
     /// Canonical paths already read, with their index in `workspace.files`.
     seen: Vec<(PathBuf, usize)>,
-    errors: Vec<Located>,
+    errors: Vec<Report>,
 }
 
 impl Loader {
     fn visit(&mut self, path: PathBuf, role: Role, origin: Option<Origin>) {
         let canonical = match std::fs::canonicalize(&path) {
             Ok(canonical) => canonical,
-            Err(err) => return self.unreadable(&path, &err, origin),
+            Err(err) => return self.unreadable(&path, &read::Unreadable::Io(err), origin),
         };
         if let Some(start) = self.stack.iter().position(|(open, _)| *open == canonical) {
             return self.cycle(start, &path, origin);
@@ -276,9 +296,9 @@ impl Loader {
             }
             return;
         }
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read::requirements_file(&path) {
             Ok(bytes) => bytes,
-            Err(err) => return self.unreadable(&path, &err, origin),
+            Err(why) => return self.unreadable(&path, &why, origin),
         };
         self.seen
             .push((canonical.clone(), self.workspace.files.len()));
@@ -294,7 +314,7 @@ impl Loader {
         self.stack.push((canonical, path.display().to_string()));
         for (include, include_role, span, source) in includes {
             if include.contains("://") {
-                self.errors.push(
+                self.errors.push(Report::new(
                     source
                         .error(
                             span,
@@ -304,7 +324,7 @@ impl Loader {
                         )
                         .label("remote include")
                         .hint("download the file and include it by path"),
-                );
+                ));
                 continue;
             }
             let child = path.parent().unwrap_or(Path::new("")).join(&include);
@@ -313,18 +333,28 @@ impl Loader {
         self.stack.pop();
     }
 
-    fn unreadable(&mut self, path: &Path, err: &std::io::Error, origin: Option<Origin>) {
-        let message = format!("cannot read `{}`: {}", path.display(), io_reason(err));
-        self.errors.push(match origin {
-            Some(origin) => origin
-                .file
-                .error(origin.span, message)
-                .label("named here")
-                .hint("paths in `-r` and `-c` are relative to the file that names them"),
-            None => Source::new(path.display().to_string(), Arc::default())
-                .error(0..0, message)
-                .hint("check the path; hashlock reads the files named on its command line"),
-        });
+    /// A file that cannot be read: at the include line that names it, or, for a
+    /// file named on the command line, without a source frame (there is no text to
+    /// show), saying where it was looked for.
+    fn unreadable(&mut self, path: &Path, why: &read::Unreadable, origin: Option<Origin>) {
+        let shown = path.display();
+        let report = match origin {
+            Some(origin) => {
+                let message = format!("cannot read `{shown}`: {}", why.reason());
+                let hint = why.hint(path).unwrap_or_else(|| {
+                    "paths in `-r` and `-c` are relative to the file that names them".to_owned()
+                });
+                Report::new(
+                    origin
+                        .file
+                        .error(origin.span, message)
+                        .label("named here")
+                        .hint(hint),
+                )
+            }
+            None => Report::new(root_unreadable(path, why)),
+        };
+        self.errors.push(report);
     }
 
     fn cycle(&mut self, start: usize, path: &Path, origin: Option<Origin>) {
@@ -336,13 +366,13 @@ impl Loader {
         let again = path.display().to_string();
         chain.push(&again);
         let message = format!("include cycle: {}", chain.join(" -> "));
-        self.errors.push(
+        self.errors.push(Report::new(
             origin
                 .file
                 .error(origin.span, message)
                 .label("leads back to a file being read")
                 .hint("remove this include, or the one that leads back here"),
-        );
+        ));
     }
 }
 
@@ -387,10 +417,46 @@ fn includes(file: &File) -> Vec<(String, Role, Span, Source)> {
         .collect()
 }
 
-fn io_reason(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => err.to_string(),
+/// The file hashlock reads when no FILE is named.
+const DEFAULT_FILE: &str = "requirements.txt";
+
+/// Why a file named on the command line (or the default one) cannot be read. A
+/// missing file is said with the directory it was looked for in, since a relative
+/// path depends on where hashlock ran.
+fn root_unreadable(path: &Path, why: &read::Unreadable) -> MietteDiagnostic {
+    let shown = path.display();
+    let not_found =
+        matches!(why, read::Unreadable::Io(err) if err.kind() == std::io::ErrorKind::NotFound);
+    if !not_found {
+        let diagnostic = MietteDiagnostic::new(format!("cannot read `{shown}`: {}", why.reason()));
+        return match why.hint(path) {
+            Some(hint) => diagnostic.with_help(hint),
+            None => diagnostic,
+        };
     }
+    let dir = looked_in(path);
+    let Some(name) = path.file_name().filter(|_| path != Path::new(DEFAULT_FILE)) else {
+        return MietteDiagnostic::new(format!("no `{DEFAULT_FILE}` in `{dir}`")).with_help(
+            format!(
+                "with no FILE named, hashlock reads `{DEFAULT_FILE}` in the current \
+                 directory; name the files to read on the command line"
+            ),
+        );
+    };
+    MietteDiagnostic::new(format!(
+        "cannot read `{shown}`: no `{}` in `{dir}`",
+        name.to_string_lossy()
+    ))
+    .with_help("check the path; a relative one starts from the current directory")
+}
+
+/// The absolute directory a missing `path` was looked for in.
+fn looked_in(path: &Path) -> String {
+    let parent = path.parent().unwrap_or(Path::new(""));
+    let dir = std::env::current_dir()
+        .map(|cwd| cwd.join(parent))
+        .unwrap_or_else(|_| parent.to_path_buf());
+    // `./sub/..` reads better as the directory it is, when that exists.
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    dir.display().to_string()
 }

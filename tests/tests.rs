@@ -6,6 +6,9 @@
 // The loopback index and the harness that runs the binary against it.
 mod support;
 
+// Reading what the user names: regular files only, a size cap, clear errors.
+#[cfg(unix)]
+mod files;
 // `hashlock hash`: digests checked against coreutils, memory use, errors.
 mod hash;
 // The index client (`hashlock::index`) against the loopback index.
@@ -16,6 +19,10 @@ mod live;
 mod lock;
 // `hashlock migrate` and `lock --peep` end to end.
 mod migrate;
+// Where results go: closed and full stdout/stderr, `-o`, hard links, read-only
+// files, all-or-nothing writes, signals, leftovers of killed runs.
+#[cfg(unix)]
+mod output;
 // pip itself downloads what `lock` wrote, with `--require-hashes`.
 mod pip_accepts;
 // pip's own parser reads every requirements fixture as hashlock does.

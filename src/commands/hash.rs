@@ -6,23 +6,36 @@
 //! prints each line as soon as it and every line before it are ready, so the output is
 //! in argument order whatever finishes first. An unreadable file is reported at the
 //! end (exit 2); the others are still hashed and printed.
+//!
+//! What is hashed: regular files of any size, block devices (finite), standard input
+//! (`-`, whatever the user sends), and FIFOs, which is what `<(command)` names. A
+//! FIFO's `open` blocks until a writer opens the other end, so a writer must come
+//! within [`FIFO_WAIT`] or the FIFO is reported as unread (pip hash would wait
+//! forever). Character devices and sockets are refused: `/dev/zero` and
+//! `/dev/urandom` never end, `/dev/tty` waits for a person.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
+use std::time::Duration;
 
 use miette::{MietteDiagnostic, Report};
 
 use crate::cli::HashArgs;
 use crate::digest::{Algorithm, Digest, Hasher};
 use crate::exit::{Failure, Outcome};
+use crate::workspace::{Kind, io_reason};
 
 /// The size of each thread's read buffer.
 const BUFFER: usize = 64 * 1024;
+
+/// How long a FIFO may wait for a writer. `<(command)` and a writer started first
+/// open it at once; a FIFO nobody writes to must not hang the run.
+const FIFO_WAIT: Duration = Duration::from_secs(5);
 
 /// Runs `hashlock hash`: 0 when every file was hashed.
 pub(super) async fn run(args: HashArgs) -> Result<Outcome, Failure> {
@@ -84,7 +97,10 @@ type Hashed = Result<Digest, Unreadable>;
 #[derive(Debug)]
 enum Unreadable {
     Io(io::Error),
-    Directory,
+    /// Not something to hash: a directory, a character device, a socket.
+    Kind(Kind),
+    /// A FIFO that no writer opened within [`FIFO_WAIT`].
+    NoWriter,
     /// The run stopped (stdout closed) while this file was being read; never printed.
     Stopped,
 }
@@ -171,12 +187,41 @@ fn hash_file(file: &Path, algorithm: Algorithm, buffer: &mut [u8], stop: &Atomic
     if is_stdin(file) {
         return hash_stream(io::stdin().lock(), algorithm, buffer, stop);
     }
-    let opened = File::open(file).map_err(Unreadable::Io)?;
-    // Opening a directory succeeds on Unix; say what it is rather than EISDIR.
-    if opened.metadata().map_err(Unreadable::Io)?.is_dir() {
-        return Err(Unreadable::Directory);
-    }
+    // Look before opening: opening a FIFO blocks, opening a device may have effects.
+    let kind = hashable(&fs::metadata(file).map_err(Unreadable::Io)?)?;
+    let opened = match kind {
+        Kind::Fifo => open_fifo(file)?,
+        _ => File::open(file).map_err(Unreadable::Io)?,
+    };
+    // The path may name something else by now; what counts is what was opened.
+    hashable(&opened.metadata().map_err(Unreadable::Io)?)?;
     hash_stream(opened, algorithm, buffer, stop)
+}
+
+/// The kind of a file `hash` reads, or why it does not read it.
+fn hashable(meta: &fs::Metadata) -> Result<Kind, Unreadable> {
+    match Kind::of(meta.file_type()) {
+        kind @ (Kind::Regular | Kind::BlockDevice | Kind::Fifo) => Ok(kind),
+        kind => Err(Unreadable::Kind(kind)),
+    }
+}
+
+/// Opens a FIFO, giving a writer [`FIFO_WAIT`] to open its other end. The `open`
+/// runs on a thread of its own, left blocked in the kernel if no writer comes: it
+/// holds nothing, and the process does not wait for it to end.
+fn open_fifo(file: &Path) -> Result<File, Unreadable> {
+    let (sender, opened) = mpsc::channel();
+    let path = file.to_path_buf();
+    thread::Builder::new()
+        .name("fifo-open".to_owned())
+        .spawn(move || {
+            let _ = sender.send(File::open(path));
+        })
+        .map_err(Unreadable::Io)?;
+    match opened.recv_timeout(FIFO_WAIT) {
+        Ok(result) => result.map_err(Unreadable::Io),
+        Err(_) => Err(Unreadable::NoWriter),
+    }
 }
 
 fn hash_stream(
@@ -233,15 +278,28 @@ fn unreadable(file: &Path, why: Unreadable) -> Report {
         format!("`{}`", file.display())
     };
     let (reason, help) = match why {
-        Unreadable::Directory => (
+        Unreadable::Kind(Kind::Directory) => (
             "it is a directory".to_string(),
             Some("name the files inside it, e.g. `hashlock hash dist/*`"),
         ),
-        Unreadable::Io(err) => match err.kind() {
-            io::ErrorKind::NotFound => ("no such file".to_string(), Some("check the path")),
-            io::ErrorKind::PermissionDenied => ("permission denied".to_string(), None),
-            _ => (err.to_string(), None),
-        },
+        Unreadable::Kind(kind) => (
+            format!("it is {kind}, not a regular file"),
+            Some(
+                "a device may never end (`/dev/zero`) or wait for a person (`/dev/tty`); \
+                 to hash a stream, pipe it in and name `-`",
+            ),
+        ),
+        Unreadable::NoWriter => (
+            format!(
+                "it is a FIFO (named pipe) that nobody opened for writing within {}s",
+                FIFO_WAIT.as_secs()
+            ),
+            Some("start the writer first, or pipe the stream in and name `-`"),
+        ),
+        Unreadable::Io(err) => {
+            let help = (err.kind() == io::ErrorKind::NotFound).then_some("check the path");
+            (io_reason(&err), help)
+        }
         Unreadable::Stopped => ("the run stopped".to_string(), None),
     };
     let diagnostic = MietteDiagnostic::new(format!("cannot read {name}: {reason}"));

@@ -7,7 +7,7 @@ use std::time::Instant;
 use miette::Report;
 
 use super::lookup::{Asked, Looked, look_up_all};
-use super::{failure, plural, warn, warn_unused_index_options};
+use super::{plural, warn, warn_unused_index_options};
 use crate::cli::LockArgs;
 use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
@@ -22,8 +22,8 @@ use crate::workspace::{File, Record, Role, Workspace};
 pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     let started = Instant::now();
     args.output.check_inputs(args.files.len())?;
-    let workspace =
-        Workspace::load_clean(&args.files).map_err(|errors| failure(Outcome::BadInput, errors))?;
+    let workspace = Workspace::load_clean(&args.files)
+        .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     warn_unused_index_options(&workspace, args.quiet);
     let records = workspace.records(Role::Requirements);
     conflicts(&workspace)?;
@@ -69,6 +69,7 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
         ),
         started,
         quiet: args.quiet,
+        force: args.force,
     };
     let outcome = finish(&args.output, &changes, &done)?;
     if any_unpinned && args.quiet {

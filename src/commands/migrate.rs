@@ -8,7 +8,7 @@ use std::time::Instant;
 use miette::Report;
 
 use super::lookup::{Asked, look_up_all};
-use super::{failure, plural, warn, warn_unused_index_options};
+use super::{plural, warn, warn_unused_index_options};
 use crate::cli::MigrateArgs;
 use crate::diagnostics::{Locate, Located, Severity};
 use crate::digest::Sha256;
@@ -26,8 +26,8 @@ use crate::workspace::{File, Role, Workspace};
 pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
     let started = Instant::now();
     args.output.check_inputs(args.files.len())?;
-    let workspace =
-        Workspace::load_clean(&args.files).map_err(|errors| failure(Outcome::BadInput, errors))?;
+    let workspace = Workspace::load_clean(&args.files)
+        .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let files: Vec<&File> = workspace.files_of(Role::Requirements).collect();
     let blocks = find_blocks(&files, args.quiet)?;
     let owners = owners(&files, &blocks);
@@ -61,6 +61,7 @@ pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
         ),
         started,
         quiet: args.quiet,
+        force: args.force,
     };
     finish(&args.output, &changes, &done)
 }

@@ -11,22 +11,18 @@ mod verify;
 use miette::Report;
 
 use crate::cli::{Cli, Command};
-use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
 
-/// Runs the command line's subcommand.
+/// Runs the command line's subcommand. SIGINT and SIGTERM stop it cleanly from
+/// here on (exit 130, 143).
 pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
+    crate::output::interrupt::install();
     match cli.command {
         Command::Lock(args) => lock::run(args).await,
         Command::Verify(args) => verify::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::Hash(args) => hash::run(args).await,
     }
-}
-
-/// A failure made of located diagnostics.
-fn failure(outcome: Outcome, errors: Vec<Located>) -> Failure {
-    Failure::new(outcome, errors.into_iter().map(Report::new))
 }
 
 /// Prints a warning on stderr unless `--quiet`.

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use futures::StreamExt;
 use reqwest::Url;
 
-use super::failure;
 use super::lookup::{connect, fetch_all, index_report, trace, unique_pins};
 use crate::cli::{Format, VerifyArgs};
 use crate::diagnostics::{Located, Severity};
@@ -31,7 +30,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
         (files, _) => files,
     };
     let workspace = Workspace::load_with_constraints(files, &args.constraints)
-        .map_err(|errors| failure(Outcome::BadInput, errors))?;
+        .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     super::warn_unused_index_options(&workspace, args.quiet || args.offline);
     let mut findings = offline::check(&workspace);
     if !args.offline {

@@ -1,20 +1,27 @@
-//! Where a command's new file contents go: in place (atomically), nowhere (`--check`),
-//! to stdout as a diff (`--diff`), or to another file or stdout (`-o`); and the one
-//! writer of stdout, which ends quietly on a closed pipe.
+//! Where a command's new file contents go: in place (all files or none), nowhere
+//! (`--check`), to stdout as a diff (`--diff`, also with `--check`), or to another
+//! file or stdout (`-o`); and the one writer of stdout, which ends quietly on a
+//! closed pipe. Also what happens to a run stopped by a signal ([`interrupt`]).
 
 mod atomic;
 mod diff;
+pub(crate) mod interrupt;
+mod relocate;
+mod temp;
 
+use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+use miette::Report;
 
 use crate::cli::OutputArgs;
 use crate::exit::{Failure, Outcome};
 use crate::report::{self, Summary, SummaryMode};
-use crate::workspace::{File, Role, Workspace};
+use crate::workspace::{File, Kind, Role, Workspace};
 
-pub(crate) use atomic::write_atomic;
+use atomic::{WriteError, WriteOptions};
 pub(crate) use diff::unified_diff;
 
 /// One file's contents before and after a command.
@@ -48,6 +55,8 @@ pub(crate) struct Done<'a> {
     pub totals: (usize, usize),
     pub started: Instant,
     pub quiet: bool,
+    /// `--force`: write read-only files too.
+    pub force: bool,
 }
 
 /// Sends `changes` where `output` says, prints the summary unless quiet, and says how
@@ -57,7 +66,7 @@ pub(crate) fn finish(
     changes: &[Change<'_>],
     done: &Done<'_>,
 ) -> Result<Outcome, Failure> {
-    let changed = emit(changes, &output.destination())?;
+    let changed = emit(changes, &output.destination(), done)?;
     if !done.quiet {
         let summary = output.summary(
             done.verb,
@@ -73,10 +82,11 @@ pub(crate) fn finish(
 
 /// What to do with the new contents.
 pub(crate) enum Destination<'a> {
-    /// Replace each changed file atomically.
+    /// Replace every changed file, all or none.
     InPlace,
-    /// Write nothing; name the files that would change on stderr.
-    Check,
+    /// Write nothing; name the files that would change on stderr, and with `diff`
+    /// print the diff on stdout too (`--check --diff`, the CI pattern).
+    Check { diff: bool },
     /// Print a unified diff of the changed files on stdout.
     Diff,
     /// Write the first file's new contents to this path (`-` for stdout); the others
@@ -89,7 +99,7 @@ impl OutputArgs {
     pub(crate) fn destination(&self) -> Destination<'_> {
         match &self.output {
             Some(output) => Destination::Output(output),
-            None if self.check => Destination::Check,
+            None if self.check => Destination::Check { diff: self.diff },
             None if self.diff => Destination::Diff,
             None => Destination::InPlace,
         }
@@ -98,7 +108,7 @@ impl OutputArgs {
     /// How the summary line words what happened.
     fn summary_mode(&self) -> SummaryMode {
         match self.destination() {
-            Destination::Check => SummaryMode::Check,
+            Destination::Check { .. } => SummaryMode::Check,
             Destination::Diff => SummaryMode::Diff,
             Destination::Output(path) if path == Path::new("-") => SummaryMode::Stdout,
             Destination::Output(_) | Destination::InPlace => SummaryMode::Written,
@@ -146,7 +156,11 @@ impl OutputArgs {
 
 /// Sends `changes` (the first is the file named on the command line) to
 /// `destination`. Returns how many files change.
-fn emit(changes: &[Change<'_>], destination: &Destination<'_>) -> Result<usize, Failure> {
+fn emit(
+    changes: &[Change<'_>],
+    destination: &Destination<'_>,
+    done: &Done<'_>,
+) -> Result<usize, Failure> {
     let changed: Vec<&Change<'_>> = changes.iter().filter(|c| c.changed()).collect();
     match destination {
         Destination::Output(output) => {
@@ -160,40 +174,119 @@ fn emit(changes: &[Change<'_>], destination: &Destination<'_>) -> Result<usize, 
                     root.path.display()
                 ));
             }
-            write_output(output, root.new)?;
+            write_output(root, output, done)?;
             return Ok(usize::from(root.changed()));
         }
-        Destination::Diff => {
-            let diff: String = changed
-                .iter()
-                .map(|c| {
-                    let name = c.path.display().to_string();
-                    unified_diff(&name, &name, c.old, c.new)
-                })
-                .collect();
-            // A diff is for people: an index URL's credentials in it are redacted.
-            print_stdout(&crate::redact::text(&diff))?;
-        }
-        Destination::Check => {
+        Destination::Diff => print_diff(&changed)?,
+        Destination::Check { diff } => {
+            if *diff {
+                print_diff(&changed)?;
+            }
             for change in &changed {
                 report::line(&format!("would change {}", change.path.display()));
             }
         }
         Destination::InPlace => {
-            for change in &changed {
-                write_atomic(change.path, change.new.as_bytes())
-                    .map_err(|err| write_failure(change.path, &err))?;
-            }
+            let files: Vec<(&Path, &[u8])> =
+                changed.iter().map(|c| (c.path, c.new.as_bytes())).collect();
+            let options = WriteOptions {
+                force: done.force,
+                through: false,
+            };
+            write_files(&files, options, done.quiet)?;
         }
     }
     Ok(changed.len())
 }
 
-fn write_output(output: &Path, text: &str) -> Result<(), Failure> {
+fn print_diff(changed: &[&Change<'_>]) -> Result<(), Failure> {
+    let diff: String = changed
+        .iter()
+        .map(|c| {
+            let name = c.path.display().to_string();
+            unified_diff(&name, &name, c.old, c.new)
+        })
+        .collect();
+    // A diff is for people: an index URL's credentials in it are redacted.
+    print_stdout(&crate::redact::text(&diff))
+}
+
+/// `-o`: the root's new contents to stdout, to a device or FIFO as a plain write, or
+/// to a file, its includes rewritten when that file is in another directory.
+fn write_output(root: &Change<'_>, output: &Path, done: &Done<'_>) -> Result<(), Failure> {
     if output == Path::new("-") {
-        return print_stdout(text);
+        return print_stdout(root.new);
     }
-    write_atomic(output, text.as_bytes()).map_err(|err| write_failure(output, &err))
+    let regular = match std::fs::metadata(output) {
+        Ok(meta) => Kind::of(meta.file_type()) == Kind::Regular,
+        Err(_) => true,
+    };
+    let text = if regular {
+        let (text, warnings) = relocate::relocate(
+            root.new,
+            &parent_dir(root.path),
+            &parent_dir(output),
+            &output.display().to_string(),
+        );
+        for warning in warnings {
+            if !done.quiet {
+                report::report(&Report::new(warning));
+            }
+        }
+        text
+    } else {
+        root.new.to_owned()
+    };
+    let options = WriteOptions {
+        force: done.force,
+        through: true,
+    };
+    write_files(&[(output, text.as_bytes())], options, done.quiet)
+}
+
+/// The directory holding `path`, as a path that exists relative to the current
+/// directory (`.` for a bare name).
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Writes every file or none: stale temporary files of killed runs are removed
+/// first, then every file is staged (checked, written beside its target, flushed),
+/// and only then are they all put in place.
+fn write_files(
+    files: &[(&Path, &[u8])],
+    options: WriteOptions,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .map(|(path, _)| atomic::target_dir(path))
+        .collect();
+    for dir in &dirs {
+        let removed = temp::remove_stale(dir);
+        if !quiet && !removed.is_empty() {
+            let names: Vec<String> = removed
+                .iter()
+                .map(|path| format!("`{}`", path.display()))
+                .collect();
+            report::line(&format!(
+                "note: removed {} that an interrupted run left: {}",
+                report::counted(removed.len(), "temporary file", "temporary files"),
+                names.join(", ")
+            ));
+        }
+    }
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, contents) in files {
+        // On error, dropping `staged` removes every temporary file written so far.
+        let one = atomic::stage(path, contents, options)
+            .map_err(|err| write_failure(&err, &[], files.len()))?;
+        staged.push(one);
+    }
+    atomic::commit(staged).map_err(|(err, written)| write_failure(&err, &written, files.len()))
 }
 
 /// Prints data to stdout. A closed pipe (`| head`) ends the output quietly, as
@@ -212,11 +305,53 @@ pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
-fn write_failure(path: &Path, err: &std::io::Error) -> Failure {
-    let report = miette::miette!(
-        help = "the file was left as it was; check permissions and free space",
-        "cannot write `{}`: {err}",
-        path.display()
-    );
-    Failure::new(Outcome::BadInput, [report])
+/// The reports of a failed write of `total` files, `written` of which were written
+/// before it failed.
+fn write_failure(err: &WriteError, written: &[PathBuf], total: usize) -> Failure {
+    let untouched = match (written.is_empty(), total) {
+        (false, _) => "",
+        (true, 1) => "; the file was left as it was",
+        (true, _) => "; every file was left as it was",
+    };
+    let report = match err {
+        WriteError::ReadOnly { path, mode } => miette::miette!(
+            help = format!(
+                "hashlock does not replace a file whose mode says it must not change: make \
+                 it writable (`chmod u+w {}`), or pass `--force` to write it anyway",
+                path.display()
+            ),
+            "`{}` is read-only (mode {mode:04o}){untouched}",
+            path.display()
+        ),
+        WriteError::NotAFile { path, kind } => miette::miette!(
+            help = "hashlock replaces regular files; `-o` also writes through to a character \
+                    device or a FIFO",
+            "cannot write `{}`: it is {kind}{untouched}",
+            path.display()
+        ),
+        WriteError::Directory { dir, err } => miette::miette!(
+            help = "hashlock writes the new contents next to the file and renames them over \
+                    it, which needs write permission on the directory",
+            "cannot create a file in the directory `{}`: {}{untouched}",
+            dir.canonicalize().unwrap_or_else(|_| dir.clone()).display(),
+            crate::workspace::io_reason(err)
+        ),
+        WriteError::Io { path, err } => miette::miette!(
+            help = "check permissions and free space",
+            "cannot write `{}`: {err}{untouched}",
+            path.display()
+        ),
+    };
+    let mut reports = vec![report];
+    if !written.is_empty() {
+        let names: Vec<String> = written
+            .iter()
+            .map(|path| format!("`{}`", path.display()))
+            .collect();
+        reports.push(miette::miette!(
+            "these files were written before it failed: {}; the others were left as they were",
+            names.join(", ")
+        ));
+    }
+    Failure::new(Outcome::BadInput, reports)
 }

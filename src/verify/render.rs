@@ -31,7 +31,8 @@ impl Totals {
 }
 
 /// Prints findings on stderr, grouped by file (in the order given), each with its
-/// line, column, caret and hint; then one summary line unless `quiet`.
+/// line, column, caret and hint; then one summary line unless `quiet`. Through
+/// [`report::line`], so a closed or full stderr does not panic the run.
 pub(crate) fn human(findings: &[Located], totals: &Totals, offline: bool, quiet: bool) {
     // Buffered: a report written straight to (unbuffered) stderr is hundreds of tiny
     // writes, which made 100,000 findings take 15 s instead of one.

@@ -4,8 +4,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
 use super::{Config, TestIndex};
@@ -65,22 +67,9 @@ impl Case {
 
     /// [`Case::run`] with these environment variables set.
     pub fn run_with_env(&self, command: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let output = Command::cargo_bin("hashlock")
-            .unwrap()
-            .current_dir(self.dir.path())
+        let output = self
+            .command(command, args)
             .envs(env.iter().copied())
-            .env("NO_COLOR", "1")
-            .env_remove("HASHLOCK_INDEX_URL")
-            .args([
-                command,
-                "--index-url",
-                self.index.url(),
-                "--timeout",
-                "2",
-                "--retries",
-                "1",
-            ])
-            .args(args)
             .output()
             .unwrap();
         Run {
@@ -90,11 +79,44 @@ impl Case {
         }
     }
 
+    /// `hashlock COMMAND --index-url <test index> ARGS` in the case dir, not started,
+    /// for tests that set up its stdio or signal it (`hash` takes no index options).
+    pub fn command(&self, command: &str, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashlock"));
+        cmd.current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("HASHLOCK_INDEX_URL")
+            .arg(command);
+        if command != "hash" {
+            cmd.args([
+                "--index-url",
+                self.index.url(),
+                "--timeout",
+                "2",
+                "--retries",
+                "1",
+            ]);
+        }
+        cmd.args(args);
+        cmd
+    }
+
+    /// Runs `command` (from [`Case::command`]) with stdout and stderr captured,
+    /// waiting at most `limit`: `None` means it was still running and was killed.
+    pub fn run_within(&self, mut command: std::process::Command, limit: Duration) -> Option<Run> {
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_within(child, limit)
+    }
+
     /// Runs `hashlock ARGS` in the case dir with exactly these arguments and extra
     /// environment: no index URL is added.
     pub fn run_raw(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let output = Command::cargo_bin("hashlock")
-            .unwrap()
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashlock"))
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
             .env_remove("HASHLOCK_INDEX_URL")
@@ -134,4 +156,36 @@ fn literal(text: &str) -> String {
         escaped.push(c);
     }
     escaped
+}
+
+/// Waits for `child` (its stdout and stderr piped) at most `limit`; kills it and
+/// returns `None` when it is still running by then.
+pub fn wait_within(child: Child, limit: Duration) -> Option<Run> {
+    let pid = child.id();
+    let (done, result) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match result.recv_timeout(limit) {
+        Ok(output) => {
+            let output = output.unwrap();
+            Some(Run {
+                code: output.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            })
+        }
+        Err(_) => {
+            #[cfg(unix)]
+            if let Some(pid) = i32::try_from(pid)
+                .ok()
+                .and_then(rustix::process::Pid::from_raw)
+            {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            }
+            #[cfg(not(unix))]
+            let _ = pid;
+            None
+        }
+    }
 }
