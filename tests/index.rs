@@ -12,7 +12,10 @@ use pep440_rs::Version;
 use pep508_rs::PackageName;
 use serde_json::Value;
 
-use crate::support::server::{SIMPLE_JSON, synthetic_file, synthetic_filenames, synthetic_sha256};
+use crate::support::server::{
+    SIMPLE_JSON, attrs_listing_six, six_with_strangers, synthetic_file, synthetic_filenames,
+    synthetic_sha256,
+};
 use crate::support::{Config, TestIndex};
 
 const REQUESTS_SDIST_SHA256: &str =
@@ -83,6 +86,15 @@ fn arbitrary(name: &str, version: &str) -> Pin {
 
 fn filenames(release: &Release) -> Vec<&str> {
     release.files.iter().map(|f| f.filename.as_str()).collect()
+}
+
+/// The names of the files set aside, in the index's order.
+fn ignored(release: &Release) -> Vec<&str> {
+    release
+        .ignored
+        .iter()
+        .map(|f| f.filename.as_str())
+        .collect()
 }
 
 fn name(name: &str) -> PackageName {
@@ -1203,7 +1215,12 @@ async fn releases_that_may_hold_orphans_are_read_from_the_project_document() {
     let versions = ["1.1", "0.1", "1.0"];
     let json_api = mirror.clone().without_simple_api();
     let expected = legacy_releases(json_api, "oddities", &versions).await;
-    assert_eq!(expected[2].files.len(), 2, "with the bdist_dumb archive");
+    // The `.rpm`, and the `bdist_dumb` archive, whose name states a version
+    // `1.0.linux-x86_64` (pip would not pick it for 1.0 either), are no file of their
+    // release: set aside, whichever document is read.
+    assert_eq!(ignored(&expected[1]), ["oddities-0.1-1.noarch.rpm"]);
+    assert_eq!(filenames(&expected[2]), ["oddities-1.0.tar.gz"]);
+    assert_eq!(ignored(&expected[2]), ["oddities-1.0.linux-x86_64.tar.gz"]);
     let index = TestIndex::start(mirror.clone());
     let pypi = client(&index).await;
     for (version, expected) in versions.iter().zip(&expected) {
@@ -1221,13 +1238,14 @@ async fn releases_that_may_hold_orphans_are_read_from_the_project_document() {
     assert_eq!(index.requests("/simple/python-dateutil/"), 1);
     assert_eq!(index.project_requests(), 1, "{:#?}", index.counts());
 
-    // A known limit: without PEP 700's `versions`, the `bdist_dumb` archive reads as
-    // a version of its own, and its release lacks it (pip would not pick it for 1.0
-    // either: it reads versions from names too).
+    // Without PEP 700's `versions`, the `bdist_dumb` archive reads as a version of
+    // its own: the release has the same files, read from the Simple API alone, which
+    // cannot tell that the archive was uploaded to it.
     let index = TestIndex::start(mirror.simple_api_without_versions());
     let pypi = client(&index).await;
     let release = pypi.release(&pin("oddities", "1.0")).await.unwrap();
     assert_eq!(filenames(&release), ["oddities-1.0.tar.gz"]);
+    assert!(release.ignored.is_empty());
     assert_eq!(index.project_requests(), 0);
 }
 
@@ -1286,4 +1304,78 @@ async fn the_simple_api_is_asked_for_in_json() {
     assert_eq!(accepts.len(), 1, "{:#?}", index.counts());
     assert!(accepts[0].contains(SIMPLE_JSON), "Accept: {}", accepts[0]);
     assert_eq!(pypi.uses_simple_api(), Some(true));
+}
+
+/// Every flavour of `all_configs`, over the fixtures in `dir`.
+fn all_configs_over(dir: &tempfile::TempDir) -> [Config; 4] {
+    all_configs().map(|config| config.fixtures(dir.path()))
+}
+
+#[tokio::test]
+async fn releases_keep_only_the_files_named_for_the_pin() {
+    let dir = six_with_strangers();
+    for config in all_configs_over(&dir) {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        let release = pypi.release(&pin("six", "1.16.0")).await.unwrap();
+        let own = ["six-1.16.0.tar.gz", "six-1.16.0-py2.py3-none-any.whl"];
+        assert_eq!(filenames(&release), own);
+        let strangers = [
+            "evilpkg-6.6.6-py3-none-any.whl",
+            "six-1.15.0-py2.py3-none-any.whl",
+        ];
+        assert_eq!(ignored(&release), strangers);
+        // Listing the whole project sets them aside the same way.
+        let project = pypi.project(&name("six")).await.unwrap();
+        let listed = project.iter().find(|r| r.version == "1.16.0").unwrap();
+        assert_eq!(
+            (&listed.files, &listed.ignored),
+            (&release.files, &release.ignored)
+        );
+        let other = project.iter().find(|r| r.version == "1.15.0").unwrap();
+        assert!(other.ignored.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_document_listing_only_other_files_is_an_error_naming_it() {
+    let dir = attrs_listing_six();
+    for (config, path) in all_configs_over(&dir).into_iter().zip([
+        "/pypi/attrs/23.1.0/json",
+        "/pypi/attrs/json",
+        "/pypi/attrs/json",
+        "/pypi/attrs/json",
+    ]) {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        let error = pypi.release(&pin("attrs", "23.1.0")).await.unwrap_err();
+        let IndexError::NoFiles { url, pin, ignored } = &error else {
+            panic!("expected NoFiles, got {error}");
+        };
+        assert_eq!(*url, format!("{}{path}", index.url()));
+        assert_eq!(pin, "attrs==23.1.0");
+        assert_eq!(ignored.len(), 2, "{ignored:?}");
+        assert!(
+            error.to_string().contains("2 files it lists are"),
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn file_names_from_the_index_are_shown_escaped() {
+    let dir = crate::support::server::edited_fixtures(|documents| {
+        let six = documents.get_mut("six").unwrap();
+        let release = six["releases"]["1.16.0"].as_array_mut().unwrap();
+        let evil = "six-1.16.0\u{1b}[2J.tar.gz".replace("\\u{1b}", "\u{1b}");
+        release.push(crate::support::server::file_entry(&evil, 'e'));
+        release[2]["digests"]["sha256"] = serde_json::json!("\u{1b}[31mnot a digest");
+    });
+    let index = TestIndex::start(Config::new().fixtures(dir.path()));
+    let pypi = client(&index).await;
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, IndexError::Decode { .. }), "{message}");
+    assert!(!message.contains('\u{1b}'), "{message:?}");
+    assert!(message.contains("\\u{1b}[2J"), "{message:?}");
 }

@@ -1,5 +1,6 @@
 //! Looking up the pins of a run: each distinct pin once, concurrently, with a
-//! progress bar, and one report per failure at the first line that asks for it.
+//! progress bar, one report per failure at the first line that asks for it, and a
+//! warning for each release whose index listed files that are not the pin's.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -10,12 +11,12 @@ use miette::Report;
 use crate::cli::IndexArgs;
 use crate::diagnostics::Source;
 use crate::exit::{Failure, Outcome};
-use crate::index::{ClientOptions, IndexClient, IndexError, Release};
+use crate::index::{ClientOptions, IndexClient, IndexError, Release, shown_text};
 use crate::pin::Pin;
 use crate::report::Progress;
 use crate::requirements::Span;
 
-use super::plural;
+use super::{plural, warn};
 
 /// A pin and the place that first asks for it, for reports.
 #[derive(Debug, Clone, Copy)]
@@ -79,7 +80,41 @@ pub(super) async fn fetch_all(
     let progress = Progress::new(unique.len() as u64, quiet);
     let results = fetch(index, unique, usize::from(args.concurrency), &progress).await;
     progress.finish();
+    for (pin, result) in &results {
+        if let Ok(release) = result
+            && !release.ignored.is_empty()
+        {
+            warn(quiet, ignored_warning(&index.shown_index(), pin, release));
+        }
+    }
     results
+}
+
+/// How many ignored file names a warning shows.
+const IGNORED_SHOWN: usize = 5;
+
+/// The warning about the files an index listed for `pin` that are not its own.
+fn ignored_warning(index: &str, pin: &Pin, release: &Release) -> Report {
+    let count = release.ignored.len();
+    let mut names: Vec<String> = release
+        .ignored
+        .iter()
+        .take(IGNORED_SHOWN)
+        .map(|file| format!("`{}`", shown_text(&file.filename)))
+        .collect();
+    if count > IGNORED_SHOWN {
+        names.push(format!("and {} more", count - IGNORED_SHOWN));
+    }
+    miette::miette!(
+        severity = miette::Severity::Warning,
+        help = "a file is hashed only if its name states the project and version it is \
+                listed under; these are another project's, another version's, or no \
+                installable distribution",
+        "{index} lists {count} file{} under `{pin}` that {} no file of it; not hashed: {}",
+        plural(count),
+        if count == 1 { "is" } else { "are" },
+        names.join(", ")
+    )
 }
 
 /// The distinct pins of `pins`, each in the place it first appears, so runs ask in a
@@ -168,6 +203,22 @@ fn index_hint(err: &IndexError) -> Option<String> {
         }
         IndexError::VersionNotFound { .. } => "check the version".to_string(),
         IndexError::Timeout { .. } => "retry later, or raise `--timeout`".to_string(),
+        IndexError::NoFiles { ignored, .. } => {
+            let shown: Vec<String> = ignored
+                .iter()
+                .take(IGNORED_SHOWN)
+                .map(|name| format!("`{name}`"))
+                .collect();
+            format!(
+                "it lists {}{}: the index is misconfigured or compromised, do not trust it until it is fixed",
+                shown.join(", "),
+                if ignored.len() > IGNORED_SHOWN {
+                    ", ..."
+                } else {
+                    ""
+                }
+            )
+        }
         _ => "retry later; nothing was written, so the run can simply be repeated".to_string(),
     };
     Some(hint)

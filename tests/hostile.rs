@@ -1,0 +1,202 @@
+//! `hashlock lock` and `verify` against a hostile or broken index, end to end: every
+//! fault the loopback index can inject ([`Fault`], statuses, rate limits, tampered
+//! documents) gives the outcome and exit code it should, and a run that fails leaves
+//! every input file byte for byte as it was, with its mode.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::support::Config;
+use crate::support::cli::{Case, Run};
+use crate::support::server::{attrs_listing_six, recorded, six_with_strangers};
+
+const SIX: &str = "six==1.16.0\n";
+
+/// Runs `hashlock COMMAND --index-url <url> ARGS...` in the case's directory.
+fn hashlock_at(case: &Case, url: &str, command: &str, args: &[&str]) -> Run {
+    let output = Command::cargo_bin("hashlock")
+        .unwrap()
+        .current_dir(case.dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("HASHLOCK_INDEX_URL")
+        .args([command, "--index-url", url])
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs `hashlock COMMAND ARGS...` against the case's index.
+fn hashlock(case: &Case, command: &str, args: &[&str]) -> Run {
+    hashlock_at(case, case.index.url(), command, args)
+}
+
+/// Every file under `dir`, with its bytes and permission bits.
+fn files_in(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
+    let mut files = BTreeMap::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(files_in(&path));
+        } else {
+            let metadata = fs::metadata(&path).unwrap();
+            files.insert(path.clone(), (fs::read(&path).unwrap(), mode(&metadata)));
+        }
+    }
+    files
+}
+
+#[cfg(unix)]
+fn mode(metadata: &fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    metadata.permissions().mode()
+}
+
+#[cfg(not(unix))]
+fn mode(metadata: &fs::Metadata) -> u32 {
+    u32::from(metadata.permissions().readonly())
+}
+
+/// A case with `r.txt` holding `text` (mode 0640 where modes exist).
+fn case_with(config: Config, text: &str) -> Case {
+    let case = Case::with(config);
+    let path = case.file("r.txt", text);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    case
+}
+
+/// Runs `hashlock COMMAND ARGS...`, which must fail with `code`, and checks that
+/// no file of the case changed, not a byte nor a mode bit.
+fn fails_with(case: &Case, code: i32, command: &str, args: &[&str]) -> Run {
+    let before = files_in(case.dir.path());
+    let run = hashlock(case, command, args);
+    assert_eq!(run.code, code, "{}", run.stderr);
+    assert_eq!(
+        files_in(case.dir.path()),
+        before,
+        "a failed run changed a file"
+    );
+    run
+}
+
+/// `r.txt`, then `args`, then `--timeout 2 --retries 1` where `args` does not say.
+fn lock_args<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec!["r.txt"];
+    all.extend(args);
+    for (option, value) in [("--timeout", "2"), ("--retries", "1")] {
+        if !args.contains(&option) {
+            all.extend([option, value]);
+        }
+    }
+    all
+}
+
+/// `lock r.txt ARGS`, failing with exit 3.
+fn lock_fails(case: &Case, args: &[&str]) -> Run {
+    fails_with(case, 3, "lock", &lock_args(args))
+}
+
+/// `lock r.txt ARGS`, which must succeed.
+fn lock_succeeds(case: &Case, args: &[&str]) -> Run {
+    let run = hashlock(case, "lock", &lock_args(args));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run
+}
+
+fn assert_says(run: &Run, texts: &[&str]) {
+    for text in texts {
+        assert!(run.stderr.contains(text), "no {text:?} in:\n{}", run.stderr);
+    }
+}
+
+/// The sha256 of every `--hash` in `text`.
+fn hashes_in(text: &str) -> BTreeSet<String> {
+    let hashes = text.split("--hash=sha256:").skip(1);
+    hashes.map(|rest| rest[..64].to_owned()).collect()
+}
+
+/// The sha256s a recorded fixture publishes for `version`.
+fn recorded_hashes(name: &str, version: &str) -> BTreeSet<String> {
+    let document = recorded(name);
+    let files = document["releases"][version].as_array().unwrap().clone();
+    let sha256 = |file: &Value| file["digests"]["sha256"].as_str().unwrap().to_owned();
+    files.iter().map(sha256).collect()
+}
+
+/// The loopback index over `six_with_strangers`, asked the per-version endpoint,
+/// the Simple API, or the project document.
+fn every_way(dir: &TempDir) -> [Config; 3] {
+    let base = Config::new().fixtures(dir.path());
+    let mirror = base.clone().without_version_endpoint();
+    [base, mirror.clone(), mirror.without_simple_api()]
+}
+
+#[test]
+fn lock_hashes_no_file_of_another_project_or_version() {
+    let dir = six_with_strangers();
+    for config in every_way(&dir) {
+        let case = case_with(config, SIX);
+        let run = lock_succeeds(&case, &[]);
+        let written = hashes_in(&case.read("r.txt"));
+        assert_eq!(written, recorded_hashes("six", "1.16.0"), "{}", run.stderr);
+        assert_says(
+            &run,
+            &[
+                case.index.url(),
+                "lists 2 files under `six==1.16.0` that are no file of it",
+                "`evilpkg-6.6.6-py3-none-any.whl`",
+                "`six-1.15.0-py2.py3-none-any.whl`",
+            ],
+        );
+        // `-q` prints nothing but errors.
+        let run = lock_succeeds(&case, &["-q"]);
+        assert_eq!(run.stderr, "");
+    }
+}
+
+#[test]
+fn lock_refuses_a_version_whose_document_lists_only_other_files() {
+    let dir = attrs_listing_six();
+    let paths = [
+        "/pypi/attrs/23.1.0/json",
+        "/pypi/attrs/json",
+        "/pypi/attrs/json",
+    ];
+    for (config, path) in every_way(&dir).into_iter().zip(paths) {
+        let case = case_with(config, "attrs==23.1.0\n");
+        let run = lock_fails(&case, &[]);
+        let message = format!(
+            "{}{path} lists no file of `attrs==23.1.0`",
+            case.index.url()
+        );
+        assert_says(&run, &[&message, "six-1.15.0.tar.gz", "compromised"]);
+    }
+}
+
+#[test]
+fn verify_strict_is_not_fooled_by_files_of_another_project() {
+    let dir = six_with_strangers();
+    let hashes: Vec<String> = recorded_hashes("six", "1.16.0")
+        .iter()
+        .map(|hash| format!(" --hash=sha256:{hash}"))
+        .collect();
+    let line = format!("six==1.16.0{}\n", hashes.concat());
+    let case = case_with(Config::new().fixtures(dir.path()), &line);
+    let run = fails_with(&case, 0, "verify", &["--strict", "r.txt"]);
+    assert_says(&run, &["evilpkg-6.6.6-py3-none-any.whl", "no file of it"]);
+}
