@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -13,7 +14,10 @@ use tempfile::TempDir;
 
 use crate::support::Config;
 use crate::support::cli::{Case, Run};
-use crate::support::server::{attrs_listing_six, recorded, six_with_strangers};
+use crate::support::server::{
+    Fault, RetryAfter, attrs_listing_six, recorded, six_with_strangers, synthetic_filenames,
+    synthetic_sha256,
+};
 
 const SIX: &str = "six==1.16.0\n";
 
@@ -199,4 +203,170 @@ fn verify_strict_is_not_fooled_by_files_of_another_project() {
     let case = case_with(Config::new().fixtures(dir.path()), &line);
     let run = fails_with(&case, 0, "verify", &["--strict", "r.txt"]);
     assert_says(&run, &["evilpkg-6.6.6-py3-none-any.whl", "no file of it"]);
+}
+
+#[test]
+fn slow_index_is_waited_for() {
+    let case = case_with(Config::new().latency(Duration::from_millis(300)), SIX);
+    lock_succeeds(&case, &["--timeout", "1"]);
+    assert_eq!(hashes_in(&case.read("r.txt")).len(), 2);
+}
+
+#[test]
+fn document_stalling_mid_body_times_out() {
+    let case = case_with(Config::new().fault("six", Fault::StallMidBody), SIX);
+    let run = lock_fails(&case, &["--timeout", "1", "--retries", "0"]);
+    let url = format!("{}/pypi/six/1.16.0/json", case.index.url());
+    assert_says(&run, &[&format!("{url} did not answer within 1 s")]);
+    assert_eq!(case.index.total_requests(), 1);
+}
+
+#[test]
+fn document_cut_mid_body_is_retried_then_reported() {
+    for fault in [Fault::CloseMidBody, Fault::LongContentLength] {
+        let case = case_with(Config::new().fault("six", fault), SIX);
+        let run = lock_fails(&case, &[]);
+        let url = format!("{}/pypi/six/1.16.0/json", case.index.url());
+        assert_says(&run, &[&format!("could not reach {url}")]);
+        assert_eq!(case.index.requests("/pypi/six/1.16.0/json"), 2, "retried");
+    }
+}
+
+#[test]
+fn unreadable_documents_are_reported_not_retried() {
+    let faults = [
+        Config::new().fault("six", Fault::ShortContentLength),
+        Config::new().corrupt("six"),
+        Config::new().fault("six", Fault::Html),
+    ];
+    for config in faults {
+        let case = case_with(config, SIX);
+        let run = lock_fails(&case, &[]);
+        let url = format!("{}/pypi/six/1.16.0/json", case.index.url());
+        assert_says(
+            &run,
+            &[&format!("{url} sent a document hashlock cannot read")],
+        );
+        assert_eq!(case.index.total_requests(), 1);
+    }
+}
+
+#[test]
+fn content_types_are_not_trusted_but_do_not_fail_the_json_api() {
+    // The JSON API's documents are read whatever their label.
+    let label = Fault::ContentType("text/plain");
+    let case = case_with(Config::new().fault("six", label), SIX);
+    lock_succeeds(&case, &[]);
+    assert_eq!(hashes_in(&case.read("r.txt")).len(), 2);
+    // A Simple API document not labelled PEP 691 JSON is not read as one: the
+    // JSON API's project document answers instead.
+    let label = Fault::ContentType("text/html");
+    let config = Config::new().without_version_endpoint().fault("six", label);
+    let case = case_with(config, SIX);
+    lock_succeeds(&case, &[]);
+    assert_eq!(hashes_in(&case.read("r.txt")).len(), 2);
+    assert_eq!(case.index.requests("/pypi/six/json"), 1);
+}
+
+#[test]
+fn credentials_are_never_printed() {
+    let case = case_with(Config::new().failing("six").missing("idna"), SIX);
+    case.file("r.txt", "six==1.16.0\nidna==3.6\n");
+    let url = case.index.url().replace("http://", "http://user:secret@");
+    let run = hashlock_at(&case, &url, "lock", &["r.txt", "--retries", "0"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_says(&run, &["/pypi/six/1.16.0/json answered HTTP 500", "idna"]);
+    assert!(!run.stderr.contains("secret"), "{}", run.stderr);
+    assert!(!run.stderr.contains("user:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_long_retry_after_fails_every_lookup_at_once() {
+    let later = Some(RetryAfter::Seconds(3600));
+    let config = Config::new()
+        .unavailable("six", 100, 429, later)
+        .unavailable("idna", 100, 429, later);
+    let case = case_with(config, "six==1.16.0\nidna==3.6\n");
+    let run = lock_fails(&case, &["--retries", "3", "--deadline", "600"]);
+    let asked = "answered HTTP 429 and asked to retry after 3600 s";
+    assert_says(&run, &[asked, "waits (60 s)"]);
+    // The first lookup alone asked; the others did not ask again, nor wait.
+    assert_eq!(case.index.total_requests(), 1, "{:#?}", case.index.counts());
+}
+
+#[test]
+fn retry_after_as_an_http_date() {
+    let past = Some(RetryAfter::DateIn(-3600));
+    let case = case_with(Config::new().unavailable("six", 1, 503, past), SIX);
+    lock_succeeds(&case, &[]);
+    assert_eq!(case.index.total_requests(), 2);
+    let future = Some(RetryAfter::DateIn(3600));
+    let case = case_with(Config::new().unavailable("six", 1, 429, future), SIX);
+    let run = lock_fails(&case, &[]);
+    assert_says(&run, &["answered HTTP 429 and asked to retry after 3"]);
+    assert_eq!(case.index.total_requests(), 1);
+}
+
+#[test]
+fn unavailable_index_is_retried_then_reported() {
+    // Every status and `Retry-After` is covered in `index::`, with fast retries.
+    let config = Config::new().unavailable("six", 100, 503, None);
+    let case = case_with(config, SIX);
+    let run = lock_fails(&case, &[]);
+    assert_says(&run, &["/pypi/six/1.16.0/json answered HTTP 503"]);
+    assert_eq!(case.index.total_requests(), 2);
+    let now = Some(RetryAfter::Seconds(0));
+    let case = case_with(Config::new().unavailable("six", 1, 429, now), SIX);
+    lock_succeeds(&case, &[]);
+    assert_eq!(case.index.total_requests(), 2);
+}
+
+#[test]
+fn an_endless_document_is_cut_at_the_size_limit() {
+    let case = case_with(Config::new().fault("six", Fault::Endless), SIX);
+    let run = lock_fails(&case, &["--max-document-size", "1"]);
+    let url = format!("{}/pypi/six/1.16.0/json", case.index.url());
+    let message = format!("{url} sent a document larger than 1 MiB");
+    assert_says(&run, &[&message, "--max-document-size"]);
+    assert_eq!(case.index.total_requests(), 1, "not retried");
+}
+
+#[test]
+fn a_gzip_bomb_is_cut_at_the_size_limit_once_inflated() {
+    let bomb = Fault::GzipBomb(8 * 1024 * 1024);
+    let case = case_with(Config::new().fault("six", bomb), SIX);
+    let run = lock_fails(&case, &["--max-document-size", "1"]);
+    assert_says(&run, &["sent a document larger than 1 MiB"]);
+    assert_eq!(case.index.total_requests(), 1, "not retried");
+}
+
+#[test]
+fn a_trickling_document_is_stopped_by_the_deadline() {
+    let trickle = Fault::Trickle(Duration::from_millis(100));
+    let case = case_with(Config::new().fault("six", trickle), SIX);
+    let args = ["--timeout", "1", "--deadline", "1", "--retries", "3"];
+    let run = lock_fails(&case, &args);
+    let url = format!("{}/pypi/six/1.16.0/json", case.index.url());
+    assert_says(
+        &run,
+        &[&format!("{url} did not finish within 1 s"), "--deadline"],
+    );
+    assert_eq!(case.index.total_requests(), 1);
+}
+
+#[test]
+fn a_downloaded_file_that_does_not_match_its_digest_fails_verify() {
+    let files = synthetic_filenames("synth-1");
+    let hashes: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let sha256 = synthetic_sha256(f);
+            format!(" --hash=sha256:{sha256}")
+        })
+        .collect();
+    let line = format!("synth-1==1.0.0{}\n", hashes.concat());
+    let config = Config::new().synthetic().corrupt_file(&files[1]);
+    let case = case_with(config, &line);
+    let run = fails_with(&case, 1, "verify", &["--download", "r.txt"]);
+    assert_says(&run, &["digest-mismatch", &files[1]]);
 }

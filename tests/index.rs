@@ -13,8 +13,8 @@ use pep508_rs::PackageName;
 use serde_json::Value;
 
 use crate::support::server::{
-    SIMPLE_JSON, attrs_listing_six, six_with_strangers, synthetic_file, synthetic_filenames,
-    synthetic_sha256,
+    Fault, RetryAfter, SIMPLE_JSON, attrs_listing_six, six_with_strangers, synthetic_file,
+    synthetic_filenames, synthetic_sha256,
 };
 use crate::support::{Config, TestIndex};
 
@@ -1378,4 +1378,147 @@ async fn file_names_from_the_index_are_shown_escaped() {
     assert!(matches!(error, IndexError::Decode { .. }), "{message}");
     assert!(!message.contains('\u{1b}'), "{message:?}");
     assert!(message.contains("\\u{1b}[2J"), "{message:?}");
+}
+
+#[tokio::test]
+async fn documents_are_read_up_to_the_size_limit_decoded() {
+    let config = Config::new()
+        .fault("six", Fault::Endless)
+        .fault("idna", Fault::GzipBomb(4 * 1024 * 1024));
+    let index = TestIndex::start(config);
+    let options = ClientOptions {
+        max_document_size: 256 * 1024,
+        ..options(&index)
+    };
+    let pypi = IndexClient::connect(options).await.unwrap();
+    for (name, version) in [("six", "1.16.0"), ("idna", "3.6")] {
+        let error = pypi.release(&pin(name, version)).await.unwrap_err();
+        let IndexError::TooLarge { url, limit } = &error else {
+            panic!("expected TooLarge, got {error}");
+        };
+        let path = format!("/pypi/{name}/{version}/json");
+        assert_eq!(
+            (url.clone(), *limit),
+            (format!("{}{path}", index.url()), 256 * 1024)
+        );
+        assert!(error.to_string().contains("262144 bytes"), "{error}");
+        assert_eq!(index.requests(&path), 1, "not retried");
+    }
+    // A document within the limit is read whole.
+    let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
+    assert_eq!(release.files.len(), 2);
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_request() {
+    let config = Config::new()
+        .fault("six", Fault::Trickle(Duration::from_millis(20)))
+        .hanging("idna");
+    let index = TestIndex::start(config);
+    let options = ClientOptions {
+        timeout: Duration::from_millis(200),
+        deadline: Duration::from_millis(500),
+        retries: 5,
+        ..options(&index)
+    };
+    let pypi = IndexClient::connect(options).await.unwrap();
+    for (name, version) in [("six", "1.16.0"), ("idna", "3.6")] {
+        let error = pypi.release(&pin(name, version)).await.unwrap_err();
+        let path = format!("/pypi/{name}/{version}/json");
+        let expected = format!("{}{path}", index.url());
+        let requests = index.requests(&path);
+        match (&error, name) {
+            // Bytes keep coming: only the deadline stops it, in the first attempt.
+            (IndexError::Deadline { url, seconds: 1 }, "six") => {
+                assert_eq!((url, requests), (&expected, 1));
+            }
+            // Silence: each attempt times out, and the retries end at the deadline.
+            (IndexError::Deadline { url, .. } | IndexError::Timeout { url, .. }, "idna") => {
+                assert_eq!(url, &expected);
+                assert!((2..=3).contains(&requests), "{requests}");
+            }
+            _ => panic!("{name}: {error}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn unavailable_statuses_are_retried_with_or_without_retry_after() {
+    for (status, retry_after) in [
+        (503, None),
+        (429, None),
+        (503, Some(RetryAfter::Seconds(0))),
+        (429, Some(RetryAfter::Seconds(1))),
+        (503, Some(RetryAfter::DateIn(-60))),
+    ] {
+        let config = Config::new().unavailable("six", 2, status, retry_after);
+        let index = TestIndex::start(config);
+        let pypi = client_with(&index, 30, 2).await;
+        let release = pypi.release(&pin("six", "1.16.0")).await.unwrap();
+        assert_eq!(release.files.len(), 2);
+        assert_eq!(index.total_requests(), 3, "{status} {retry_after:?}");
+
+        let config = Config::new().unavailable("six", 100, status, retry_after);
+        let index = TestIndex::start(config);
+        let pypi = client_with(&index, 30, 1).await;
+        let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+        let url = format!("{}/pypi/six/1.16.0/json", index.url());
+        assert_eq!(expect_status(&error), (url.as_str(), status));
+        assert_eq!(index.total_requests(), 2, "{status} {retry_after:?}");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_cap_fails_fast_for_the_whole_host() {
+    for retry_after in [RetryAfter::Seconds(5), RetryAfter::DateIn(3600)] {
+        let config = Config::new().unavailable("six", 100, 503, Some(retry_after));
+        let index = TestIndex::start(config);
+        let options = ClientOptions {
+            max_retry_wait: Duration::from_secs(1),
+            ..options(&index)
+        };
+        let pypi = IndexClient::connect(options).await.unwrap();
+        let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+        let IndexError::RetryAfter {
+            url,
+            status,
+            asked,
+            limit,
+        } = &error
+        else {
+            panic!("expected RetryAfter, got {error}");
+        };
+        assert_eq!(*url, format!("{}/pypi/six/1.16.0/json", index.url()));
+        assert_eq!((*status, *limit), (503, 1));
+        assert!(*asked >= 4, "{asked}");
+        assert_eq!(index.total_requests(), 1, "not waited, not retried");
+        // The host asked to be left alone: other lookups fail without asking.
+        let error = pypi.release(&pin("idna", "3.6")).await.unwrap_err();
+        assert!(matches!(error, IndexError::RetryAfter { .. }), "{error}");
+        assert_eq!(index.total_requests(), 1);
+    }
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_deadline_fails_that_request_only() {
+    let later = Some(RetryAfter::Seconds(5));
+    let index = TestIndex::start(Config::new().unavailable("six", 100, 429, later));
+    let options = ClientOptions {
+        deadline: Duration::from_secs(2),
+        ..options(&index)
+    };
+    let pypi = IndexClient::connect(options).await.unwrap();
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            IndexError::RetryAfter {
+                asked: 5,
+                limit: 2,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    pypi.release(&pin("idna", "3.6")).await.unwrap();
 }

@@ -61,7 +61,9 @@ pub(super) async fn connect(args: &IndexArgs) -> Result<IndexClient, Failure> {
     let options = ClientOptions {
         index_url: args.base_url(),
         timeout: Duration::from_secs(args.timeout),
+        deadline: Duration::from_secs(args.deadline_secs()),
         retries: args.retries,
+        max_document_size: args.max_document_bytes(),
         ..ClientOptions::default()
     };
     IndexClient::connect(options)
@@ -203,6 +205,17 @@ fn index_hint(err: &IndexError) -> Option<String> {
         }
         IndexError::VersionNotFound { .. } => "check the version".to_string(),
         IndexError::Timeout { .. } => "retry later, or raise `--timeout`".to_string(),
+        IndexError::Deadline { .. } => {
+            "retry later, or raise `--deadline` (10 times `--timeout` unless given)".to_string()
+        }
+        IndexError::RetryAfter { .. } => {
+            "the index is rate limiting or down: retry once the time it asked for has passed"
+                .to_string()
+        }
+        IndexError::TooLarge { .. } => {
+            "if you trust the index and the project is that large, raise `--max-document-size`"
+                .to_string()
+        }
         IndexError::NoFiles { ignored, .. } => {
             let shown: Vec<String> = ignored
                 .iter()

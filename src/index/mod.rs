@@ -104,6 +104,22 @@ pub enum IndexError {
     /// Silence: nothing arrived for `seconds` (`timeout`).
     #[error("{url} did not answer within {seconds} s")]
     Timeout { url: String, seconds: u64 },
+    /// The request as a whole, retries included, took longer than `deadline`.
+    #[error("{url} did not finish within {seconds} s")]
+    Deadline { url: String, seconds: u64 },
+    /// A 429 or 5xx whose `Retry-After` asks for more than hashlock waits.
+    #[error(
+        "{url} answered HTTP {status} and asked to retry after {asked} s, longer than hashlock waits ({limit} s)"
+    )]
+    RetryAfter {
+        url: String,
+        status: u16,
+        asked: u64,
+        limit: u64,
+    },
+    /// A document larger than `max_document_size` once decoded.
+    #[error("{url} sent a document larger than {}, the most hashlock reads", shown_size(*.limit))]
+    TooLarge { url: String, limit: u64 },
     /// The index listed files for the pin, and none is a file of it.
     #[error(
         "{url} lists no file of `{pin}`: the {} it lists {} another project's or another version's",
@@ -137,6 +153,16 @@ fn plural(n: usize, thing: &str) -> String {
         format!("{n} {thing}")
     } else {
         format!("{n} {thing}s")
+    }
+}
+
+/// A size in bytes as messages show it: whole MiB when it is a number of them.
+fn shown_size(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
