@@ -12,12 +12,12 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::Config;
 use crate::support::cli::{Case, Run};
 use crate::support::server::{
-    Fault, RetryAfter, attrs_listing_six, recorded, six_with_strangers, synthetic_filenames,
-    synthetic_sha256,
+    Fault, Redirect, RetryAfter, attrs_listing_six, recorded, six_with_strangers,
+    synthetic_filenames, synthetic_sha256,
 };
+use crate::support::{Config, TestIndex};
 
 const SIX: &str = "six==1.16.0\n";
 
@@ -269,6 +269,31 @@ fn content_types_are_not_trusted_but_do_not_fail_the_json_api() {
 }
 
 #[test]
+fn redirects_on_the_same_host_are_followed() {
+    let redirect = Fault::Redirect(Redirect::SameHost);
+    let case = case_with(Config::new().fault("six", redirect), SIX);
+    lock_succeeds(&case, &[]);
+    assert_eq!(hashes_in(&case.read("r.txt")).len(), 2);
+    assert_eq!(case.index.requests("/pypi/six/1.16.0/json"), 2);
+}
+
+#[test]
+fn credentials_do_not_follow_a_redirect_to_another_host() {
+    let other = TestIndex::start(Config::new());
+    let redirect = Fault::Redirect(Redirect::To(other.url().to_owned()));
+    let case = case_with(Config::new().fault("six", redirect), SIX);
+    let url = case.index.url().replace("http://", "http://user:secret@");
+    let run = hashlock_at(&case, &url, "lock", &["r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(hashes_in(&case.read("r.txt")).len(), 2);
+    let path = "/pypi/six/1.16.0/json";
+    let basic = Some("Basic dXNlcjpzZWNyZXQ=".to_owned());
+    assert_eq!(case.index.header_values(path, "authorization"), [basic]);
+    assert_eq!(other.header_values(path, "authorization"), [None]);
+    assert_eq!(other.header_values(path, "referer"), [None], "no Referer");
+}
+
+#[test]
 fn credentials_are_never_printed() {
     let case = case_with(Config::new().failing("six").missing("idna"), SIX);
     case.file("r.txt", "six==1.16.0\nidna==3.6\n");
@@ -278,6 +303,32 @@ fn credentials_are_never_printed() {
     assert_says(&run, &["/pypi/six/1.16.0/json answered HTTP 500", "idna"]);
     assert!(!run.stderr.contains("secret"), "{}", run.stderr);
     assert!(!run.stderr.contains("user:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_redirect_loop_fails_at_once_naming_the_url() {
+    let redirect = Fault::Redirect(Redirect::Loop);
+    let case = case_with(Config::new().fault("six", redirect), SIX);
+    let run = lock_fails(&case, &[]);
+    let url = format!("{}/pypi/six/1.16.0/json", case.index.url());
+    assert_says(&run, &[&format!("could not reach {url}"), "redirect loop"]);
+    assert_eq!(
+        case.index.total_requests(),
+        1,
+        "no retry, no ten round trips"
+    );
+}
+
+#[test]
+fn a_refused_redirect_names_the_url_that_failed() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let redirect = Fault::Redirect(Redirect::To(nowhere.clone()));
+    let case = case_with(Config::new().fault("six", redirect), SIX);
+    let run = lock_fails(&case, &[]);
+    let failed = format!("could not reach {nowhere}/pypi/six/1.16.0/json?redirected");
+    assert_says(&run, &[&failed]);
 }
 
 #[test]

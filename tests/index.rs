@@ -13,8 +13,8 @@ use pep508_rs::PackageName;
 use serde_json::Value;
 
 use crate::support::server::{
-    Fault, RetryAfter, SIMPLE_JSON, attrs_listing_six, six_with_strangers, synthetic_file,
-    synthetic_filenames, synthetic_sha256,
+    Fault, Redirect, RetryAfter, SIMPLE_JSON, attrs_listing_six, six_with_strangers,
+    synthetic_file, synthetic_filenames, synthetic_sha256,
 };
 use crate::support::{Config, TestIndex};
 
@@ -1521,4 +1521,39 @@ async fn retry_after_beyond_the_deadline_fails_that_request_only() {
         "{error}"
     );
     pypi.release(&pin("idna", "3.6")).await.unwrap();
+}
+
+#[tokio::test]
+async fn errors_after_a_redirect_name_the_url_that_failed() {
+    let other = TestIndex::start(Config::new().failing("six"));
+    let redirect = Fault::Redirect(Redirect::To(other.url().to_owned()));
+    let index = TestIndex::start(Config::new().fault("six", redirect));
+    let pypi = client_with(&index, 30, 0).await;
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let failed = format!("{}/pypi/six/1.16.0/json?redirected", other.url());
+    assert_eq!(expect_status(&error), (failed.as_str(), 500));
+}
+
+#[tokio::test]
+async fn redirects_are_refused_in_a_loop_and_to_a_closed_port() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let config = Config::new()
+        .fault("six", Fault::Redirect(Redirect::Loop))
+        .fault("idna", Fault::Redirect(Redirect::To(nowhere.clone())));
+    let index = TestIndex::start(config);
+    let pypi = client_with(&index, 30, 2).await;
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let IndexError::Network { url, message } = &error else {
+        panic!("expected Network, got {error}");
+    };
+    assert_eq!(*url, format!("{}/pypi/six/1.16.0/json", index.url()));
+    assert!(message.contains("redirect loop"), "{message}");
+    assert_eq!(index.requests("/pypi/six/1.16.0/json"), 1, "not retried");
+    let error = pypi.release(&pin("idna", "3.6")).await.unwrap_err();
+    let IndexError::Network { url, .. } = &error else {
+        panic!("expected Network, got {error}");
+    };
+    assert_eq!(*url, format!("{nowhere}/pypi/idna/3.6/json?redirected"));
 }

@@ -18,14 +18,21 @@
 //!   request fails at once saying what the server asked for, and so does every later
 //!   request to that host until the time it named.
 //!
+//! Redirects are followed up to [`MAX_REDIRECTS`], never in a loop nor from https to
+//! http; credentials do not cross hosts (reqwest drops `Authorization`, which it
+//! builds from the URL's user name and password, on a redirect to another host) and
+//! no `Referer` is sent (an index URL can hold a token in its path).
+//!
 //! The index host is resolved once, before the client exists, and pinned: some
 //! mirrors' resolvers stall for seconds when many lookups run at once, and a pool of
 //! connections to one host needs only one answer anyway.
 
 mod retry_after;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as _;
+use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +40,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::redirect::Policy;
 use reqwest::{Certificate, ClientBuilder, RequestBuilder, Response, StatusCode, Url};
 use tokio::time::Instant;
 
@@ -41,6 +49,16 @@ use crate::digest::{Algorithm, Digest, Hasher};
 
 /// Sent with every request, so index operators can tell who is calling.
 pub const USER_AGENT: &str = concat!("hashlock/", env!("CARGO_PKG_VERSION"));
+
+/// Redirects followed for one request, as browsers and pip allow.
+pub const MAX_REDIRECTS: usize = 10;
+
+tokio::task_local! {
+    /// The last URL the redirect policy followed for the request being sent: reqwest
+    /// names the URL first asked for in its errors, and a failure after a redirect
+    /// must name the URL that failed.
+    static FOLLOWED: RefCell<Option<Url>>;
+}
 
 /// The default [`ClientOptions::max_document_size`]: 128 MiB. PyPI's largest JSON
 /// API project documents are tens of MB (its operators' words when they dropped
@@ -371,9 +389,15 @@ impl HttpClient {
         F: FnOnce(Response) -> Fut,
         Fut: Future<Output = Result<T, BodyError>>,
     {
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(error) => return self.transport_failure(url, error),
+        let sent = async {
+            let sent = request.send().await;
+            (sent, FOLLOWED.with(|followed| followed.take()))
+        };
+        let response = match FOLLOWED.scope(RefCell::new(None), sent).await {
+            (Ok(response), _) => response,
+            (Err(error), followed) => {
+                return self.transport_failure(followed.as_ref().unwrap_or(url), error);
+            }
         };
         // After redirects: errors name the URL that failed.
         let answered = response.url().clone();
@@ -401,8 +425,9 @@ impl HttpClient {
         }
     }
 
-    /// Classifies a failure below HTTP at `url`: timeouts and broken connections
-    /// are retried; redirect loops and malformed requests would only fail again.
+    /// Classifies a failure below HTTP at `url` (after redirects, the URL that
+    /// failed): timeouts and broken connections are retried; redirect loops and
+    /// malformed requests would only fail again.
     fn transport_failure<T>(&self, url: &Url, error: reqwest::Error) -> Attempt<T> {
         let url = shown_url(url);
         let error = if error.is_timeout() {
@@ -445,6 +470,8 @@ impl Setup {
             .user_agent(USER_AGENT)
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.timeout)
+            .redirect(redirect_policy())
+            .referer(false)
             .pool_idle_timeout(Duration::from_secs(90));
         for certificate in &self.roots {
             builder = builder.add_root_certificate(certificate.clone());
@@ -478,6 +505,57 @@ async fn read_all(mut response: Response, limit: u64) -> Result<Fetched, BodyErr
         body,
     })
 }
+
+/// Redirects as browsers follow them, minus what only helps an attacker: at most
+/// [`MAX_REDIRECTS`], never back to a URL already visited (a loop fails at once
+/// instead of after ten round trips), never from https to plain http.
+fn redirect_policy() -> Policy {
+    Policy::custom(|attempt| {
+        let next = attempt.url();
+        let refused = if attempt.previous().len() > MAX_REDIRECTS {
+            Some(RedirectRefused::TooMany)
+        } else if attempt.previous().contains(next) {
+            Some(RedirectRefused::Loop(shown_url(next)))
+        } else if attempt.previous().last().map(Url::scheme) == Some("https")
+            && next.scheme() != "https"
+        {
+            Some(RedirectRefused::Downgrade(shown_url(next)))
+        } else {
+            None
+        };
+        match refused {
+            Some(refused) => attempt.error(refused),
+            None => {
+                // Outside a request's scope (never, in this client) nothing is kept.
+                let next = Some(next.clone());
+                let _ = FOLLOWED.try_with(|followed| followed.replace(next));
+                attempt.follow()
+            }
+        }
+    })
+}
+
+/// Why a redirect was not followed (reqwest names the URL that sent it).
+#[derive(Debug)]
+enum RedirectRefused {
+    TooMany,
+    Loop(String),
+    Downgrade(String),
+}
+
+impl fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RedirectRefused::TooMany => write!(f, "more than {MAX_REDIRECTS} redirects"),
+            RedirectRefused::Loop(url) => write!(f, "a redirect loop back to {url}"),
+            RedirectRefused::Downgrade(url) => {
+                write!(f, "a redirect from https to plain http ({url})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
 
 impl Refusal {
     /// The error of a request to `url` the server asked to wait `asked` for.
