@@ -206,6 +206,25 @@ fn verify_strict_is_not_fooled_by_files_of_another_project() {
 }
 
 #[test]
+fn overlong_names_are_bad_input_in_one_short_line() {
+    let long = "a".repeat(1024 * 1024);
+    for text in [format!("{long}==1.0\n"), format!("{}==1.0\n", &long[..256])] {
+        let case = case_with(Config::new(), &text);
+        let run = fails_with(&case, 2, "lock", &["r.txt"]);
+        let bytes = text.len() - 6;
+        let message = format!("r.txt:1:1: the project name is {bytes} bytes long");
+        assert_says(&run, &[&message]);
+        assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+        assert_eq!(case.index.total_requests(), 0);
+    }
+    let hashed = format!("{long}==1.0 --hash=sha256:{}\n", "a".repeat(64));
+    let case = case_with(Config::new(), &hashed);
+    let run = fails_with(&case, 2, "verify", &["r.txt"]);
+    assert!(run.stderr.len() < 1000, "{} bytes", run.stderr.len());
+    assert_eq!(case.index.total_requests(), 0);
+}
+
+#[test]
 fn slow_index_is_waited_for() {
     let case = case_with(Config::new().latency(Duration::from_millis(300)), SIX);
     lock_succeeds(&case, &["--timeout", "1"]);

@@ -12,7 +12,7 @@ use crate::cli::IndexArgs;
 use crate::diagnostics::Source;
 use crate::exit::{Failure, Outcome};
 use crate::index::{ClientOptions, IndexClient, IndexError, Release, shown_text};
-use crate::pin::Pin;
+use crate::pin::{MAX_LOOKUP_BYTES, Pin};
 use crate::report::Progress;
 use crate::requirements::Span;
 
@@ -37,6 +37,7 @@ pub(super) async fn look_up_all(
     if unique.is_empty() {
         return Ok(HashMap::new());
     }
+    refuse_overlong(asked)?;
     let index = connect(args).await?;
     let results = fetch_all(&index, &unique, args, quiet).await;
     let mut releases = HashMap::new();
@@ -53,6 +54,28 @@ pub(super) async fn look_up_all(
         Ok(releases)
     } else {
         Err(lookup_failure(asked, errors))
+    }
+}
+
+/// Refuses, before any request, pins whose name or version no index can have (see
+/// [`Pin::overlong`]): bad input, reported in one short line each, never quoting
+/// the text (a name can be a megabyte long).
+pub(super) fn refuse_overlong(asked: &[Asked<'_>]) -> Result<(), Failure> {
+    let reports: Vec<Report> = asked
+        .iter()
+        .filter_map(|at| {
+            let problem = at.pin.overlong()?;
+            let (line, column) = at.source.line_col(at.span.start);
+            let name = &at.source.name;
+            Some(miette::miette!(
+                "{name}:{line}:{column}: {problem}; hashlock looks up at most {MAX_LOOKUP_BYTES} bytes"
+            ))
+        })
+        .collect();
+    if reports.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::new(Outcome::BadInput, reports))
     }
 }
 

@@ -10,7 +10,7 @@ use pep508_rs::PackageName;
 use reqwest::Url;
 
 use super::failure;
-use super::lookup::{connect, fetch_all, index_report, unique_pins};
+use super::lookup::{Asked, connect, fetch_all, index_report, refuse_overlong, unique_pins};
 use crate::cli::{Format, VerifyArgs};
 use crate::diagnostics::{Located, Severity};
 use crate::digest::{Algorithm, Sha256};
@@ -66,6 +66,15 @@ async fn online_findings(
         return Ok(Vec::new());
     }
     let unique = unique_pins(targets.iter().map(|target| target.pin));
+    let asked: Vec<Asked<'_>> = targets
+        .iter()
+        .map(|target| Asked {
+            pin: target.pin,
+            source: target.source,
+            span: &target.req.span,
+        })
+        .collect();
+    refuse_overlong(&asked)?;
     let quiet = args.quiet || args.format == Format::Json;
     let index = connect(&args.index).await?;
     let releases: online::Releases = fetch_all(&index, &unique, &args.index, quiet)
