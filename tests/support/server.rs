@@ -791,8 +791,11 @@ async fn file(State(server): State<Arc<Server>>, Path(filename): Path<String>) -
         Ok::<_, std::io::Error>(frame)
     });
     let body = if cut {
-        let broken = std::io::Error::other("cut off mid-body by the test index");
-        Body::from_stream(frames.chain(futures::stream::once(async { Err(broken) })))
+        let broken = futures::stream::once(async {
+            flush_pause().await;
+            Err(std::io::Error::other("cut off mid-body by the test index"))
+        });
+        Body::from_stream(frames.chain(broken))
     } else if stall {
         Body::from_stream(frames.chain(futures::stream::pending()))
     } else {
@@ -863,9 +866,12 @@ async fn inject(State(server): State<Arc<Server>>, request: Request, next: Next)
                     Body::from_stream(first.chain(futures::stream::pending()))
                 }
                 Fault::CloseMidBody => {
-                    let cut = std::io::Error::other("cut off mid-body by the test index");
-                    let chunks = [Ok(half), Err(cut)];
-                    Body::from_stream(futures::stream::iter(chunks))
+                    let first = futures::stream::once(async { Ok(half) });
+                    let cut = futures::stream::once(async {
+                        flush_pause().await;
+                        Err(std::io::Error::other("cut off mid-body by the test index"))
+                    });
+                    Body::from_stream(first.chain(cut))
                 }
                 Fault::LongContentLength | Fault::ShortContentLength => {
                     let declared = match fault {
@@ -874,9 +880,11 @@ async fn inject(State(server): State<Arc<Server>>, request: Request, next: Next)
                     };
                     let length = HeaderValue::from(declared);
                     parts.headers.insert(header::CONTENT_LENGTH, length);
-                    // A stream, so that hyper keeps the declared length.
+                    // A stream, so that hyper keeps the declared length; it closes
+                    // the connection when the stream ends short of it.
                     let whole = futures::stream::once(async { Ok::<_, std::io::Error>(body) });
-                    Body::from_stream(whole)
+                    let end = futures::stream::once(flush_pause()).filter_map(|()| async { None });
+                    Body::from_stream(whole.chain(end))
                 }
                 Fault::ContentType(label) => {
                     let label = HeaderValue::from_static(label);
@@ -899,6 +907,12 @@ async fn inject(State(server): State<Arc<Server>>, request: Request, next: Next)
             Response::from_parts(parts, body)
         }
     }
+}
+
+/// A pause before a body fails or ends short: hyper drops what it has not flushed
+/// when a body fails, and the client must see the bytes before the break.
+async fn flush_pause() {
+    tokio::time::sleep(Duration::from_millis(50)).await;
 }
 
 /// A gzip stream of `inflated` spaces (a few KiB for megabytes).
