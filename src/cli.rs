@@ -255,13 +255,26 @@ pub struct IndexArgs {
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=512), value_name = "N")]
     pub concurrency: u16,
 
-    /// Seconds to wait for the index to answer before retrying.
+    /// Seconds the index may stay silent (before it answers, or between two chunks of
+    /// an answer) before the attempt is given up and retried. An index that keeps
+    /// sending, however slowly, is stopped by `--deadline` instead.
     #[arg(long, default_value_t = 30, value_parser = seconds, value_name = "SECONDS")]
     pub timeout: u64,
 
+    /// Seconds one index request or file download may take in all, its retries and
+    /// the waits between them included [default: 10 times `--timeout`].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECONDS")]
+    pub deadline: Option<u64>,
+
     /// Retries of a request that failed with 429, 5xx, a timeout or a connection error.
+    /// A `Retry-After` of more than 60 s is not waited out: the run fails at once.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub retries: u32,
+
+    /// The largest index document read, in MiB once decompressed (PyPI's largest are
+    /// tens of MB).
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=1 << 20), value_name = "MIB")]
+    pub max_document_size: u64,
 }
 
 /// A whole number of seconds, at least 1 (0 would time every request out at once).
@@ -284,6 +297,18 @@ fn index_url(text: &str) -> Result<Url, String> {
 }
 
 impl IndexArgs {
+    /// `--deadline`, else ten times `--timeout`: a request may be silent for a
+    /// `--timeout` on each attempt (four with the default retries) and still finish.
+    pub fn deadline_secs(&self) -> u64 {
+        self.deadline
+            .unwrap_or_else(|| self.timeout.saturating_mul(10))
+    }
+
+    /// `--max-document-size` in bytes.
+    pub fn max_document_bytes(&self) -> u64 {
+        self.max_document_size.saturating_mul(1024 * 1024)
+    }
+
     /// The index URL without a trailing `/`, and without one trailing `/simple` or
     /// `/pypi` (a path prefix such as Artifactory's `/api/pypi/pypi` stays).
     pub fn base_url(&self) -> Url {
@@ -325,7 +350,9 @@ mod tests {
             index_url: index_url("https://host/artifactory/api/pypi/pypi/simple/").unwrap(),
             concurrency: 1,
             timeout: 1,
+            deadline: None,
             retries: 0,
+            max_document_size: 1,
         };
         assert_eq!(
             prefixed.base_url().as_str(),
@@ -345,7 +372,9 @@ mod tests {
                 index_url: index_url(given).unwrap(),
                 concurrency: 1,
                 timeout: 1,
+                deadline: None,
                 retries: 0,
+                max_document_size: 1,
             };
             assert_eq!(args.base_url().as_str(), "https://pypi.org/");
         }

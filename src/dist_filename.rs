@@ -18,6 +18,11 @@
 //! `bdist_msi` installers are `{name}-{version}.{platform}(-py{X.Y})?.exe` (or
 //! `.msi`), the platform starting with `win` (`win32`, `win-amd64`, `winxp32`).
 //! Other names (`.rpm`s, installers named by hand) give no version.
+//!
+//! Every format's name part must normalize to the project's name: an index is
+//! untrusted, and a file it lists under a project is only that project's file if its
+//! name says so (a wheel `evilpkg-6.6.6-py3-none-any.whl` listed under `six` is no
+//! file of six, whatever the index says).
 
 /// What kind of distribution a file is, the preferred spelling of a version first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,14 +63,14 @@ pub(crate) fn is_archive(path: &str) -> bool {
 }
 
 /// The version `filename` states and its kind, for a file of the project whose
-/// PEP 503 normalized name is `project`; `None` when the name is neither a wheel's
-/// nor a source distribution's of that project.
+/// PEP 503 normalized name is `project`; `None` when the name is no distribution's
+/// of that project (another project's, or no distribution's at all).
 pub(crate) fn version_of<'a>(filename: &'a str, project: &str) -> Option<(&'a str, Kind)> {
     if let Some(stem) = strip_suffix_ignore_case(filename, WHEEL_EXTENSION) {
-        return wheel_version(stem).map(|version| (version, Kind::Wheel));
+        return wheel_version(stem, project).map(|version| (version, Kind::Wheel));
     }
     if let Some(stem) = strip_suffix_ignore_case(filename, ".egg") {
-        return egg_version(stem).map(|version| (version, Kind::Legacy));
+        return egg_version(stem, project).map(|version| (version, Kind::Legacy));
     }
     let installer = [".exe", ".msi"].iter();
     if let Some(stem) = installer
@@ -104,14 +109,15 @@ pub(crate) fn leading_numbers(filename: &str, project: &str) -> Option<Vec<u64>>
     release_numbers(sdist_version(filename, project)?)
 }
 
-/// The version field of an egg's name without `.egg`.
-fn egg_version(stem: &str) -> Option<&str> {
+/// The version field of an egg's name without `.egg`, when its name field is
+/// `project`'s (setuptools writes `_` for `-`: normalized, it compares equal).
+fn egg_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
     let mut fields = stem.split('-');
     let (name, version) = (fields.next()?, fields.next()?);
     // The platform, last, may hold `-` itself (`linux-x86_64`).
     let python = fields.next().is_none_or(|field| field.starts_with("py"));
     let well_formed = !name.is_empty() && !version.is_empty() && python;
-    well_formed.then_some(version)
+    (well_formed && normalize(name) == project).then_some(version)
 }
 
 /// The version of a Windows installer's name without `.exe` or `.msi`: drop the
@@ -125,9 +131,11 @@ fn installer_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
     sdist_version(&stem[..at], project)
 }
 
-/// The version field of a wheel's name without `.whl`. The name field is not checked
-/// against the project: the index filed the wheel under it, as the JSON API does.
-fn wheel_version(stem: &str) -> Option<&str> {
+/// The version field of a wheel's name without `.whl`, when its name field is
+/// `project`'s. PEP 427 escapes the name's runs of `-`, `_` and `.` as one `_`, and
+/// older wheels keep `.` or capitals (`zope.interface-6.2-...`, `PyYAML-6.0.1-...`):
+/// normalized, each compares equal to the project's name.
+fn wheel_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
     let fields: Vec<&str> = stem.split('-').collect();
     let well_formed = match fields.len() {
         5 => true,
@@ -136,7 +144,8 @@ fn wheel_version(stem: &str) -> Option<&str> {
         _ => false,
     };
     let blank = |field: &&str| field.is_empty() || field.contains(char::is_whitespace);
-    (well_formed && !fields.iter().any(blank)).then(|| fields[1])
+    let ours = well_formed && normalize(fields[0]) == project;
+    (ours && !fields.iter().any(blank)).then(|| fields[1])
 }
 
 /// The version of a source distribution's name without its extension: what follows
@@ -196,17 +205,29 @@ mod tests {
             ("typing_extensions-4.10.0-py3-none-any.whl", "4.10.0"),
             // A build tag.
             ("demo-1.0-1-py3-none-any.whl", "1.0"),
-            ("demo-1.0-2_extra-py3-none-any.WHL", "1.0"),
-            // Filed under the project whatever the name field says.
-            ("other-2.0-py3-none-any.whl", "2.0"),
+            ("Demo-1.0-2_extra-py3-none-any.WHL", "1.0"),
         ];
         for (filename, expected) in wheels {
-            let project = "demo";
+            let project = normalize(filename.split('-').next().unwrap());
             assert_eq!(
-                version_of(filename, project),
+                version_of(filename, &project),
                 Some((expected, Kind::Wheel)),
                 "{filename}"
             );
+        }
+    }
+
+    #[test]
+    fn wheels_of_another_project_give_nothing() {
+        for (filename, project) in [
+            ("evilpkg-6.6.6-py3-none-any.whl", "six"),
+            ("six-1.15.0-py2.py3-none-any.whl", "attrs"),
+            ("foo_bar-1.0-py3-none-any.whl", "foo"),
+            ("foo-1.0-py3-none-any.whl", "foo-bar"),
+            // `-` is no character of a wheel's name field: `foo`, version `bar`.
+            ("foo-bar-1.0-py3-none-any.whl", "foo-bar"),
+        ] {
+            assert_eq!(version_of(filename, project), None, "{filename}");
         }
     }
 
@@ -295,14 +316,20 @@ mod tests {
             ("demo-1.0.egg", "1.0"),
             ("pytz-2016.10-py3.4.egg", "2016.10"),
         ] {
-            let project = "demo";
+            let project = normalize(filename.split('-').next().unwrap());
             assert_eq!(
-                version_of(filename, project),
+                version_of(filename, &project),
                 Some((expected, Kind::Legacy)),
                 "{filename}"
             );
         }
-        for filename in ["demo.egg", "demo--py2.7.egg", "demo-1.0-linux-x86_64.egg"] {
+        for filename in [
+            "demo.egg",
+            "demo--py2.7.egg",
+            "demo-1.0-linux-x86_64.egg",
+            "other-1.0-py2.7.egg",
+            "demo_pkg-1.0-py2.7.egg",
+        ] {
             assert_eq!(version_of(filename, "demo"), None, "{filename}");
         }
     }

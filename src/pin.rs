@@ -27,6 +27,11 @@ pub struct Pin {
     pub arbitrary: Option<String>,
 }
 
+/// The longest project name or version hashlock looks up, in bytes. PEP 508 sets
+/// no limit, but every distribution file's name holds both, and file systems cap a
+/// file name at 255 bytes: no index has a file of a longer name or version.
+pub(crate) const MAX_LOOKUP_BYTES: usize = 255;
+
 impl Pin {
     /// The version as the pin spells it: the literal text for `===`, else PEP 440's
     /// normalized form.
@@ -34,6 +39,20 @@ impl Pin {
         match &self.arbitrary {
             Some(text) => text.clone(),
             None => self.version.to_string(),
+        }
+    }
+
+    /// Why no index can have this pin, if none can: its name or version is longer
+    /// than [`MAX_LOOKUP_BYTES`]. Short, whatever the length: for a message.
+    pub(crate) fn overlong(&self) -> Option<String> {
+        let name = self.name.as_ref().len();
+        let version = self.version_text().len();
+        if name > MAX_LOOKUP_BYTES {
+            Some(format!("the project name is {name} bytes long"))
+        } else if version > MAX_LOOKUP_BYTES {
+            Some(format!("the version is {version} bytes long"))
+        } else {
+            None
         }
     }
 }
@@ -246,6 +265,16 @@ mod tests {
     #[test]
     fn short_and_long_releases_are_the_same_pin() {
         assert_eq!(pin("django==1.0"), pin("Django==1.0.0"));
+    }
+
+    #[test]
+    fn names_and_versions_over_255_bytes_are_overlong() {
+        let longest = "a".repeat(MAX_LOOKUP_BYTES);
+        assert_eq!(pin(&format!("{longest}==1.0")).overlong(), None);
+        let name = pin(&format!("{longest}b==1.0")).overlong();
+        assert_eq!(name.as_deref(), Some("the project name is 256 bytes long"));
+        let version = pin(&format!("a==1.0+{}", "x".repeat(300))).overlong();
+        assert_eq!(version.as_deref(), Some("the version is 304 bytes long"));
     }
 
     #[test]

@@ -12,7 +12,10 @@ use pep440_rs::Version;
 use pep508_rs::PackageName;
 use serde_json::Value;
 
-use crate::support::server::{SIMPLE_JSON, synthetic_file, synthetic_filenames, synthetic_sha256};
+use crate::support::server::{
+    Fault, Redirect, RetryAfter, SIMPLE_JSON, attrs_listing_six, six_with_strangers,
+    synthetic_file, synthetic_filenames, synthetic_sha256,
+};
 use crate::support::{Config, TestIndex};
 
 const REQUESTS_SDIST_SHA256: &str =
@@ -83,6 +86,15 @@ fn arbitrary(name: &str, version: &str) -> Pin {
 
 fn filenames(release: &Release) -> Vec<&str> {
     release.files.iter().map(|f| f.filename.as_str()).collect()
+}
+
+/// The names of the files set aside, in the index's order.
+fn ignored(release: &Release) -> Vec<&str> {
+    release
+        .ignored
+        .iter()
+        .map(|f| f.filename.as_str())
+        .collect()
 }
 
 fn name(name: &str) -> PackageName {
@@ -1203,7 +1215,12 @@ async fn releases_that_may_hold_orphans_are_read_from_the_project_document() {
     let versions = ["1.1", "0.1", "1.0"];
     let json_api = mirror.clone().without_simple_api();
     let expected = legacy_releases(json_api, "oddities", &versions).await;
-    assert_eq!(expected[2].files.len(), 2, "with the bdist_dumb archive");
+    // The `.rpm`, and the `bdist_dumb` archive, whose name states a version
+    // `1.0.linux-x86_64` (pip would not pick it for 1.0 either), are no file of their
+    // release: set aside, whichever document is read.
+    assert_eq!(ignored(&expected[1]), ["oddities-0.1-1.noarch.rpm"]);
+    assert_eq!(filenames(&expected[2]), ["oddities-1.0.tar.gz"]);
+    assert_eq!(ignored(&expected[2]), ["oddities-1.0.linux-x86_64.tar.gz"]);
     let index = TestIndex::start(mirror.clone());
     let pypi = client(&index).await;
     for (version, expected) in versions.iter().zip(&expected) {
@@ -1221,13 +1238,14 @@ async fn releases_that_may_hold_orphans_are_read_from_the_project_document() {
     assert_eq!(index.requests("/simple/python-dateutil/"), 1);
     assert_eq!(index.project_requests(), 1, "{:#?}", index.counts());
 
-    // A known limit: without PEP 700's `versions`, the `bdist_dumb` archive reads as
-    // a version of its own, and its release lacks it (pip would not pick it for 1.0
-    // either: it reads versions from names too).
+    // Without PEP 700's `versions`, the `bdist_dumb` archive reads as a version of
+    // its own: the release has the same files, read from the Simple API alone, which
+    // cannot tell that the archive was uploaded to it.
     let index = TestIndex::start(mirror.simple_api_without_versions());
     let pypi = client(&index).await;
     let release = pypi.release(&pin("oddities", "1.0")).await.unwrap();
     assert_eq!(filenames(&release), ["oddities-1.0.tar.gz"]);
+    assert!(release.ignored.is_empty());
     assert_eq!(index.project_requests(), 0);
 }
 
@@ -1286,4 +1304,256 @@ async fn the_simple_api_is_asked_for_in_json() {
     assert_eq!(accepts.len(), 1, "{:#?}", index.counts());
     assert!(accepts[0].contains(SIMPLE_JSON), "Accept: {}", accepts[0]);
     assert_eq!(pypi.uses_simple_api(), Some(true));
+}
+
+/// Every flavour of `all_configs`, over the fixtures in `dir`.
+fn all_configs_over(dir: &tempfile::TempDir) -> [Config; 4] {
+    all_configs().map(|config| config.fixtures(dir.path()))
+}
+
+#[tokio::test]
+async fn releases_keep_only_the_files_named_for_the_pin() {
+    let dir = six_with_strangers();
+    for config in all_configs_over(&dir) {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        let release = pypi.release(&pin("six", "1.16.0")).await.unwrap();
+        let own = ["six-1.16.0.tar.gz", "six-1.16.0-py2.py3-none-any.whl"];
+        assert_eq!(filenames(&release), own);
+        let strangers = [
+            "evilpkg-6.6.6-py3-none-any.whl",
+            "six-1.15.0-py2.py3-none-any.whl",
+        ];
+        assert_eq!(ignored(&release), strangers);
+        // Listing the whole project sets them aside the same way.
+        let project = pypi.project(&name("six")).await.unwrap();
+        let listed = project.iter().find(|r| r.version == "1.16.0").unwrap();
+        assert_eq!(
+            (&listed.files, &listed.ignored),
+            (&release.files, &release.ignored)
+        );
+        let other = project.iter().find(|r| r.version == "1.15.0").unwrap();
+        assert!(other.ignored.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_document_listing_only_other_files_is_an_error_naming_it() {
+    let dir = attrs_listing_six();
+    for (config, path) in all_configs_over(&dir).into_iter().zip([
+        "/pypi/attrs/23.1.0/json",
+        "/pypi/attrs/json",
+        "/pypi/attrs/json",
+        "/pypi/attrs/json",
+    ]) {
+        let index = TestIndex::start(config);
+        let pypi = client(&index).await;
+        let error = pypi.release(&pin("attrs", "23.1.0")).await.unwrap_err();
+        let IndexError::NoFiles { url, pin, ignored } = &error else {
+            panic!("expected NoFiles, got {error}");
+        };
+        assert_eq!(*url, format!("{}{path}", index.url()));
+        assert_eq!(pin, "attrs==23.1.0");
+        assert_eq!(ignored.len(), 2, "{ignored:?}");
+        assert!(
+            error.to_string().contains("2 files it lists are"),
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn file_names_from_the_index_are_shown_escaped() {
+    let dir = crate::support::server::edited_fixtures(|documents| {
+        let six = documents.get_mut("six").unwrap();
+        let release = six["releases"]["1.16.0"].as_array_mut().unwrap();
+        let evil = "six-1.16.0\u{1b}[2J.tar.gz".replace("\\u{1b}", "\u{1b}");
+        release.push(crate::support::server::file_entry(&evil, 'e'));
+        release[2]["digests"]["sha256"] = serde_json::json!("\u{1b}[31mnot a digest");
+    });
+    let index = TestIndex::start(Config::new().fixtures(dir.path()));
+    let pypi = client(&index).await;
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let message = error.to_string();
+    assert!(matches!(error, IndexError::Decode { .. }), "{message}");
+    assert!(!message.contains('\u{1b}'), "{message:?}");
+    assert!(message.contains("\\u{1b}[2J"), "{message:?}");
+}
+
+#[tokio::test]
+async fn documents_are_read_up_to_the_size_limit_decoded() {
+    let config = Config::new()
+        .fault("six", Fault::Endless)
+        .fault("idna", Fault::GzipBomb(4 * 1024 * 1024));
+    let index = TestIndex::start(config);
+    let options = ClientOptions {
+        max_document_size: 256 * 1024,
+        ..options(&index)
+    };
+    let pypi = IndexClient::connect(options).await.unwrap();
+    for (name, version) in [("six", "1.16.0"), ("idna", "3.6")] {
+        let error = pypi.release(&pin(name, version)).await.unwrap_err();
+        let IndexError::TooLarge { url, limit } = &error else {
+            panic!("expected TooLarge, got {error}");
+        };
+        let path = format!("/pypi/{name}/{version}/json");
+        assert_eq!(
+            (url.clone(), *limit),
+            (format!("{}{path}", index.url()), 256 * 1024)
+        );
+        assert!(error.to_string().contains("262144 bytes"), "{error}");
+        assert_eq!(index.requests(&path), 1, "not retried");
+    }
+    // A document within the limit is read whole.
+    let release = pypi.release(&pin("requests", "2.31.0")).await.unwrap();
+    assert_eq!(release.files.len(), 2);
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_request() {
+    let config = Config::new()
+        .fault("six", Fault::Trickle(Duration::from_millis(20)))
+        .hanging("idna");
+    let index = TestIndex::start(config);
+    let options = ClientOptions {
+        timeout: Duration::from_millis(200),
+        deadline: Duration::from_millis(500),
+        retries: 5,
+        ..options(&index)
+    };
+    let pypi = IndexClient::connect(options).await.unwrap();
+    for (name, version) in [("six", "1.16.0"), ("idna", "3.6")] {
+        let error = pypi.release(&pin(name, version)).await.unwrap_err();
+        let path = format!("/pypi/{name}/{version}/json");
+        let expected = format!("{}{path}", index.url());
+        let requests = index.requests(&path);
+        match (&error, name) {
+            // Bytes keep coming: only the deadline stops it, in the first attempt.
+            (IndexError::Deadline { url, seconds: 1 }, "six") => {
+                assert_eq!((url, requests), (&expected, 1));
+            }
+            // Silence: each attempt times out, and the retries end at the deadline.
+            (IndexError::Deadline { url, .. } | IndexError::Timeout { url, .. }, "idna") => {
+                assert_eq!(url, &expected);
+                assert!((2..=3).contains(&requests), "{requests}");
+            }
+            _ => panic!("{name}: {error}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn unavailable_statuses_are_retried_with_or_without_retry_after() {
+    for (status, retry_after) in [
+        (503, None),
+        (429, None),
+        (503, Some(RetryAfter::Seconds(0))),
+        (429, Some(RetryAfter::Seconds(1))),
+        (503, Some(RetryAfter::DateIn(-60))),
+    ] {
+        let config = Config::new().unavailable("six", 2, status, retry_after);
+        let index = TestIndex::start(config);
+        let pypi = client_with(&index, 30, 2).await;
+        let release = pypi.release(&pin("six", "1.16.0")).await.unwrap();
+        assert_eq!(release.files.len(), 2);
+        assert_eq!(index.total_requests(), 3, "{status} {retry_after:?}");
+
+        let config = Config::new().unavailable("six", 100, status, retry_after);
+        let index = TestIndex::start(config);
+        let pypi = client_with(&index, 30, 1).await;
+        let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+        let url = format!("{}/pypi/six/1.16.0/json", index.url());
+        assert_eq!(expect_status(&error), (url.as_str(), status));
+        assert_eq!(index.total_requests(), 2, "{status} {retry_after:?}");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_cap_fails_fast_for_the_whole_host() {
+    for retry_after in [RetryAfter::Seconds(5), RetryAfter::DateIn(3600)] {
+        let config = Config::new().unavailable("six", 100, 503, Some(retry_after));
+        let index = TestIndex::start(config);
+        let options = ClientOptions {
+            max_retry_wait: Duration::from_secs(1),
+            ..options(&index)
+        };
+        let pypi = IndexClient::connect(options).await.unwrap();
+        let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+        let IndexError::RetryAfter {
+            url,
+            status,
+            asked,
+            limit,
+        } = &error
+        else {
+            panic!("expected RetryAfter, got {error}");
+        };
+        assert_eq!(*url, format!("{}/pypi/six/1.16.0/json", index.url()));
+        assert_eq!((*status, *limit), (503, 1));
+        assert!(*asked >= 4, "{asked}");
+        assert_eq!(index.total_requests(), 1, "not waited, not retried");
+        // The host asked to be left alone: other lookups fail without asking.
+        let error = pypi.release(&pin("idna", "3.6")).await.unwrap_err();
+        assert!(matches!(error, IndexError::RetryAfter { .. }), "{error}");
+        assert_eq!(index.total_requests(), 1);
+    }
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_deadline_fails_that_request_only() {
+    let later = Some(RetryAfter::Seconds(5));
+    let index = TestIndex::start(Config::new().unavailable("six", 100, 429, later));
+    let options = ClientOptions {
+        deadline: Duration::from_secs(2),
+        ..options(&index)
+    };
+    let pypi = IndexClient::connect(options).await.unwrap();
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            IndexError::RetryAfter {
+                asked: 5,
+                limit: 2,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    pypi.release(&pin("idna", "3.6")).await.unwrap();
+}
+
+#[tokio::test]
+async fn errors_after_a_redirect_name_the_url_that_failed() {
+    let other = TestIndex::start(Config::new().failing("six"));
+    let redirect = Fault::Redirect(Redirect::To(other.url().to_owned()));
+    let index = TestIndex::start(Config::new().fault("six", redirect));
+    let pypi = client_with(&index, 30, 0).await;
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let failed = format!("{}/pypi/six/1.16.0/json?redirected", other.url());
+    assert_eq!(expect_status(&error), (failed.as_str(), 500));
+}
+
+#[tokio::test]
+async fn redirects_are_refused_in_a_loop_and_to_a_closed_port() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let config = Config::new()
+        .fault("six", Fault::Redirect(Redirect::Loop))
+        .fault("idna", Fault::Redirect(Redirect::To(nowhere.clone())));
+    let index = TestIndex::start(config);
+    let pypi = client_with(&index, 30, 2).await;
+    let error = pypi.release(&pin("six", "1.16.0")).await.unwrap_err();
+    let IndexError::Network { url, message } = &error else {
+        panic!("expected Network, got {error}");
+    };
+    assert_eq!(*url, format!("{}/pypi/six/1.16.0/json", index.url()));
+    assert!(message.contains("redirect loop"), "{message}");
+    assert_eq!(index.requests("/pypi/six/1.16.0/json"), 1, "not retried");
+    let error = pypi.release(&pin("idna", "3.6")).await.unwrap_err();
+    let IndexError::Network { url, .. } = &error else {
+        panic!("expected Network, got {error}");
+    };
+    assert_eq!(*url, format!("{nowhere}/pypi/idna/3.6/json?redirected"));
 }

@@ -11,6 +11,8 @@ mod support;
 mod files;
 // `hashlock hash`: digests checked against coreutils, memory use, errors.
 mod hash;
+// `lock` and `verify` against a hostile or broken index: every fault, files unchanged.
+mod hostile;
 // The index client (`hashlock::index`) against the loopback index.
 mod index;
 // Checks against the live PyPI, all `#[ignore]`d: run by hand.

@@ -1,5 +1,6 @@
 //! Looking up the pins of a run: each distinct pin once, concurrently, with a
-//! progress bar, and one report per failure at the first line that asks for it.
+//! progress bar, one report per failure at the first line that asks for it, and a
+//! warning for each release whose index listed files that are not the pin's.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -12,13 +13,13 @@ use crate::diagnostics::Source;
 use crate::exit::{Failure, Outcome};
 use pep508_rs::PackageName;
 
-use crate::index::{ClientOptions, IndexClient, IndexError, Release};
+use crate::index::{ClientOptions, IndexClient, IndexError, Release, shown_text};
 use crate::lock::Projects;
-use crate::pin::Pin;
+use crate::pin::{MAX_LOOKUP_BYTES, Pin};
 use crate::report::Progress;
 use crate::requirements::Span;
 
-use super::plural;
+use super::{plural, warn};
 
 /// A pin and the place that first asks for it, for reports.
 #[derive(Debug, Clone, Copy)]
@@ -86,6 +87,7 @@ pub(super) async fn look_up_all(
             releases: HashMap::new(),
         });
     }
+    refuse_overlong(asked)?;
     let index = connect(args, true).await?;
     let results = fetch_all(&index, &unique, args, quiet).await;
     let mut releases = HashMap::new();
@@ -108,12 +110,36 @@ pub(super) async fn look_up_all(
     }
 }
 
+/// Refuses, before any request, pins whose name or version no index can have (see
+/// [`Pin::overlong`]): bad input, reported in one short line each, never quoting
+/// the text (a name can be a megabyte long).
+pub(super) fn refuse_overlong(asked: &[Asked<'_>]) -> Result<(), Failure> {
+    let reports: Vec<Report> = asked
+        .iter()
+        .filter_map(|at| {
+            let problem = at.pin.overlong()?;
+            let (line, column) = at.source.line_col(at.span.start);
+            let name = &at.source.name;
+            Some(miette::miette!(
+                "{name}:{line}:{column}: {problem}; hashlock looks up at most {MAX_LOOKUP_BYTES} bytes"
+            ))
+        })
+        .collect();
+    if reports.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::new(Outcome::BadInput, reports))
+    }
+}
+
 /// The index client for a run.
 pub(super) async fn connect(args: &IndexArgs, writes: bool) -> Result<IndexClient, Failure> {
     let options = ClientOptions {
         index_url: args.base_url(),
         timeout: Duration::from_secs(args.timeout),
+        deadline: Duration::from_secs(args.deadline_secs()),
         retries: args.retries,
+        max_document_size: args.max_document_bytes(),
         ..ClientOptions::default()
     };
     IndexClient::connect(options)
@@ -132,7 +158,41 @@ pub(super) async fn fetch_all(
     let progress = Progress::new(unique.len() as u64, quiet);
     let results = fetch(index, unique, usize::from(args.concurrency), &progress).await;
     progress.finish();
+    for (pin, result) in &results {
+        if let Ok(release) = result
+            && !release.ignored.is_empty()
+        {
+            warn(quiet, ignored_warning(&index.shown_index(), pin, release));
+        }
+    }
     results
+}
+
+/// How many ignored file names a warning shows.
+const IGNORED_SHOWN: usize = 5;
+
+/// The warning about the files an index listed for `pin` that are not its own.
+fn ignored_warning(index: &str, pin: &Pin, release: &Release) -> Report {
+    let count = release.ignored.len();
+    let mut names: Vec<String> = release
+        .ignored
+        .iter()
+        .take(IGNORED_SHOWN)
+        .map(|file| format!("`{}`", shown_text(&file.filename)))
+        .collect();
+    if count > IGNORED_SHOWN {
+        names.push(format!("and {} more", count - IGNORED_SHOWN));
+    }
+    miette::miette!(
+        severity = miette::Severity::Warning,
+        help = "a file is hashed only if its name states the project and version it is \
+                listed under; these are another project's, another version's, or no \
+                installable distribution",
+        "{index} lists {count} file{} under `{pin}` that {} no file of it; not hashed: {}",
+        plural(count),
+        if count == 1 { "is" } else { "are" },
+        names.join(", ")
+    )
 }
 
 /// The distinct pins of `pins`, each in the place it first appears, so runs ask in a

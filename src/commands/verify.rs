@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use futures::StreamExt;
 use reqwest::Url;
 
-use super::lookup::{connect, fetch_all, index_report, trace, unique_pins};
+use super::lookup::{Asked, connect, fetch_all, index_report, refuse_overlong, trace, unique_pins};
 use crate::cli::{Format, VerifyArgs};
 use crate::diagnostics::{Located, Severity};
 use crate::digest::{Algorithm, Sha256};
@@ -82,6 +82,15 @@ async fn online_findings(
         return Ok(Vec::new());
     }
     let unique = unique_pins(targets.iter().map(|target| target.pin));
+    let asked: Vec<Asked<'_>> = targets
+        .iter()
+        .map(|target| Asked {
+            pin: target.pin,
+            source: target.source,
+            span: &target.req.span,
+        })
+        .collect();
+    refuse_overlong(&asked)?;
     let quiet = args.quiet || args.format == Format::Json;
     let index = connect(&args.index, false).await?;
     let releases: online::Releases = fetch_all(&index, &unique, &args.index, quiet)

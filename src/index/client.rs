@@ -22,6 +22,13 @@
 //! Listings are fetched once per package and releases once per pin, with concurrent
 //! identical lookups sharing one request (see [`memo`]). Listing every release of a
 //! project ([`IndexClient::project`]) reads the JSON API's project document (cached too).
+//!
+//! Whichever document answers, a release keeps only the files whose names are a
+//! distribution of the pinned project and version ([`dist_filename::version_of`],
+//! [`versions::Wanted`]): a document that lists another project's wheel, or another
+//! version's sdist, under the pin would otherwise have its hash written into the
+//! user's file. The others are reported in [`Release::ignored`]; a document that
+//! lists files for the pin and none of them its own is an error.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -33,8 +40,10 @@ use super::http::{ClientOptions, Fetched, HttpClient};
 use super::json_api::{FileEntry, ProjectDocument, VersionDocument};
 use super::memo::Memo;
 use super::simple_api::{self, Lookup, SimpleDocument};
-use super::{IndexError, Release, versions};
+use super::versions::Wanted;
+use super::{DistFile, IndexError, Release, shown_text, shown_url, versions};
 use crate::digest::{Algorithm, Digest};
+use crate::dist_filename;
 use crate::pin::Pin;
 
 const ACCEPT_JSON: &str = "application/json";
@@ -117,17 +126,27 @@ impl IndexClient {
 
     /// Every release of the project, in the index's order: to tell which version an
     /// unknown hash belongs to. Served from the JSON API's project document (cached,
-    /// and shared with lookups on indexes without the Simple API).
+    /// and shared with lookups on indexes without the Simple API). Each release keeps
+    /// the files whose names state its version, as [`IndexClient::release`] does.
     pub async fn project(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
         let project = self.project_document(name).await?;
-        let project_name = project.name.clone().unwrap_or_else(|| name.to_string());
+        let project_name = name_of(name, project.name.as_deref());
         let releases = project.all_files()?.into_iter();
-        let release = |(version, files)| Release {
-            name: project_name.clone(),
-            version,
-            files,
+        let release = |(version, files): (String, Vec<DistFile>)| {
+            let (files, ignored) = sort_out(files, name, Wanted::Key(&version));
+            Release {
+                name: project_name.clone(),
+                version,
+                files,
+                ignored,
+            }
         };
         Ok(releases.map(release).collect())
+    }
+
+    /// The index URL as messages show it (no credentials).
+    pub fn shown_index(&self) -> String {
+        self.http.options().shown_index()
     }
 
     /// The `algorithm` digest of the file at `url`, hashed chunk by chunk as it
@@ -166,13 +185,9 @@ impl IndexClient {
         if !versions::matches(pin, &version) {
             return Ok(VersionAnswer::Other);
         }
-        let name = document.name.unwrap_or_else(|| pin.name.to_string());
-        let files = document.files;
-        Ok(VersionAnswer::Found(Release {
-            name,
-            version,
-            files,
-        }))
+        let name = name_of(&pin.name, document.name.as_deref());
+        let release = admit(pin, &fetched.url, name, version, document.files)?;
+        Ok(VersionAnswer::Found(release))
     }
 
     /// Whether lookups that need a listing read the Simple API (`Some(true)`), the
@@ -232,11 +247,10 @@ impl IndexClient {
         }
         let name = document.name.as_deref();
         match document.release(pin)? {
-            Lookup::Found(version, files) => Ok(Some(Release {
-                name: name.map_or_else(|| pin.name.to_string(), str::to_owned),
-                version,
-                files,
-            })),
+            Lookup::Found(version, files) => {
+                let name = name_of(&pin.name, name);
+                admit(pin, &document.url, name, version, files).map(Some)
+            }
             Lookup::Missing => {
                 let candidates = document.candidates().into_iter();
                 Err(self.version_not_found(pin, name, candidates))
@@ -265,11 +279,9 @@ impl IndexClient {
                 .map(|(key, files)| (key.as_str(), installable(files)));
             return Err(self.version_not_found(pin, project.name.as_deref(), candidates));
         };
-        Ok(Release {
-            name: project.name.clone().unwrap_or_else(|| pin.name.to_string()),
-            version: version.to_owned(),
-            files: project.files(version)?,
-        })
+        let name = name_of(&pin.name, project.name.as_deref());
+        let files = project.files(version)?;
+        admit(pin, &project.url, name, version.to_owned(), files)
     }
 
     /// The project document of `name`, fetched once per run.
@@ -352,4 +364,64 @@ impl IndexClient {
         }
         url
     }
+}
+
+/// The project name as the index spells it, when it is `project`'s name (PEP 503
+/// normalized); else `project` itself: a document about another project names
+/// nothing of ours (and none of its files will be kept).
+fn name_of(project: &PackageName, spelled: Option<&str>) -> String {
+    let ours = |spelled: &&str| spelled.parse::<PackageName>().is_ok_and(|n| n == *project);
+    spelled
+        .filter(ours)
+        .map_or_else(|| project.to_string(), str::to_owned)
+}
+
+/// The release of `pin` from the `files` the document at `url` lists for it: those
+/// whose names are a distribution of `pin`'s project and version. A document that
+/// lists files and none of them `pin`'s is an error: it is broken or hostile, and a
+/// release with no file would only say so later, less clearly.
+fn admit(
+    pin: &Pin,
+    url: &Url,
+    name: String,
+    version: String,
+    files: Vec<DistFile>,
+) -> Result<Release, IndexError> {
+    let (files, ignored) = sort_out(files, &pin.name, Wanted::Pin(pin));
+    if files.is_empty() && !ignored.is_empty() {
+        return Err(IndexError::NoFiles {
+            url: shown_url(url),
+            pin: pin.to_string(),
+            ignored: ignored
+                .iter()
+                .map(|file| shown_text(&file.filename))
+                .collect(),
+        });
+    }
+    Ok(Release {
+        name,
+        version,
+        files,
+        ignored,
+    })
+}
+
+/// `files` split into those whose names are a distribution of `project` at the
+/// `wanted` version, and the others.
+fn sort_out(
+    files: Vec<DistFile>,
+    project: &PackageName,
+    wanted: Wanted<'_>,
+) -> (Vec<DistFile>, Vec<DistFile>) {
+    let mut kept = Vec::with_capacity(files.len());
+    let mut ignored = Vec::new();
+    for file in files {
+        let stated = dist_filename::version_of(&file.filename, project.as_ref());
+        if stated.is_some_and(|(version, kind)| wanted.accepts(version, kind)) {
+            kept.push(file);
+        } else {
+            ignored.push(file);
+        }
+    }
+    (kept, ignored)
 }

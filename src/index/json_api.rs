@@ -102,7 +102,8 @@ impl VersionDocument {
 /// A project document; files stay raw until a version of them is asked for.
 #[derive(Debug)]
 pub(super) struct ProjectDocument {
-    url: Url,
+    /// Where the document came from (after redirects).
+    pub(super) url: Url,
     pub(super) name: Option<String>,
     pub(super) releases: Releases,
 }

@@ -6,7 +6,10 @@
 //! JSON). [`IndexClient`] holds the strategy: which document to ask first and what a
 //! 404 settles. [`http`] is the one HTTP client of a run (timeouts, retries,
 //! downloads). What every protocol gives is the same: a [`Release`] of
-//! [`DistFile`]s, each checked where it enters (URL resolved, sha256 validated).
+//! [`DistFile`]s, each checked where it enters (URL resolved, sha256 validated, and
+//! its name stating the project and version it is listed under: an index is
+//! untrusted, so a file it lists for `attrs==23.1.0` is hashed only if its name says
+//! it is a file of attrs 23.1.0; the others are set aside in [`Release::ignored`]).
 
 mod client;
 mod http;
@@ -37,6 +40,11 @@ pub struct Release {
     /// Every file of the version (wheels, sdists, and on old releases eggs and
     /// installers), in the index's order.
     pub files: Vec<DistFile>,
+    /// The files the index listed for the version whose names are not a
+    /// distribution of this project and version (another project's wheel, another
+    /// version's sdist, an `.rpm`): never hashed, and worth a warning. Their names
+    /// are the index's text: show them with [`shown_text`].
+    pub ignored: Vec<DistFile>,
 }
 
 impl Release {
@@ -99,8 +107,37 @@ pub enum IndexError {
         host: String,
         message: String,
     },
+    /// Silence: nothing arrived for `seconds` (`timeout`).
     #[error("{url} did not answer within {seconds} s")]
     Timeout { url: String, seconds: u64 },
+    /// The request as a whole, retries included, took longer than `deadline`.
+    #[error("{url} did not finish within {seconds} s")]
+    Deadline { url: String, seconds: u64 },
+    /// A 429 or 5xx whose `Retry-After` asks for more than hashlock waits.
+    #[error(
+        "{url} answered HTTP {status} and asked to retry after {asked} s, longer than hashlock waits ({limit} s)"
+    )]
+    RetryAfter {
+        url: String,
+        status: u16,
+        asked: u64,
+        limit: u64,
+    },
+    /// A document larger than `max_document_size` once decoded.
+    #[error("{url} sent a document larger than {}, the most hashlock reads", shown_size(*.limit))]
+    TooLarge { url: String, limit: u64 },
+    /// The index listed files for the pin, and none is a file of it.
+    #[error(
+        "{url} lists no file of `{pin}`: the {} it lists {} another project's or another version's",
+        plural(ignored.len(), "file"),
+        if ignored.len() == 1 { "is" } else { "are" }
+    )]
+    NoFiles {
+        url: String,
+        pin: String,
+        /// The files it listed, as shown (see [`shown_text`]).
+        ignored: Vec<String>,
+    },
     #[error("{url} sent a document hashlock cannot read: {message}")]
     Decode { url: String, message: String },
 }
@@ -127,6 +164,29 @@ impl IndexError {
             }
             IndexError::VersionNotFound { .. } => "check the version".to_owned(),
             IndexError::Timeout { .. } => format!("retry later, or raise `--timeout`{repeat}"),
+            IndexError::Deadline { .. } => format!(
+                "retry later, or raise `--deadline` (10 times `--timeout` unless given){repeat}"
+            ),
+            IndexError::RetryAfter { .. } => format!(
+                "the index is rate limiting or down: retry once the time it asked for has passed{repeat}"
+            ),
+            IndexError::TooLarge { .. } => {
+                "if you trust the index and the project is that large, raise `--max-document-size`"
+                    .to_owned()
+            }
+            IndexError::NoFiles { ignored, .. } => {
+                const SHOWN: usize = 5;
+                let shown: Vec<String> = ignored
+                    .iter()
+                    .take(SHOWN)
+                    .map(|name| format!("`{name}`"))
+                    .collect();
+                let more = if ignored.len() > SHOWN { ", ..." } else { "" };
+                format!(
+                    "it lists {}{more}: the index is misconfigured or compromised, do not trust it until it is fixed",
+                    shown.join(", ")
+                )
+            }
             IndexError::Unresolvable { host, .. } => {
                 format!("check the spelling of `{host}` in the index URL, and your network")
             }
@@ -142,6 +202,62 @@ impl IndexError {
             IndexError::PackageNotFound { .. } | IndexError::VersionNotFound { .. }
         )
     }
+}
+
+/// `n thing` or `n things`.
+fn plural(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("{n} {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// A size in bytes as messages show it: whole MiB when it is a number of them.
+fn shown_size(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// `url` as messages show it: without the user name and password it may carry
+/// (credentials are never printed).
+pub(crate) fn shown_url(url: &Url) -> String {
+    if url.username().is_empty() && url.password().is_none() {
+        return url.to_string();
+    }
+    let mut url = url.clone();
+    // Only URLs that cannot have credentials refuse these, and they have none.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
+/// Text an index sent (a file name, a version) as messages show it: control
+/// characters escaped, so a hostile name cannot move the cursor or clear the
+/// screen, and cut to 100 characters.
+pub fn shown_text(text: &str) -> String {
+    shown_text_upto(text, 100)
+}
+
+/// [`shown_text`], cut to `longest` characters.
+fn shown_text_upto(text: &str, longest: usize) -> String {
+    let mut shown = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == longest {
+            shown.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 /// `yanked` as both protocols send it: PyPI's JSON API a bool (the reason apart),
@@ -184,10 +300,11 @@ impl Published<'_> {
         let url = document
             .join(self.url)
             .map_err(|error| IndexError::Decode {
-                url: document.to_string(),
+                url: shown_url(document),
                 message: format!(
-                    "file {} has a bad URL {:?}: {error}",
-                    self.filename, self.url
+                    "file `{}` has a bad URL {:?}: {error}",
+                    shown_text(self.filename),
+                    shown_text(self.url)
                 ),
             })?;
         let sha256 = non_empty(self.sha256)
@@ -206,12 +323,13 @@ impl Published<'_> {
 /// A published sha256 goes into the user's file: anything but 64 hex digits is a
 /// broken (or hostile) document, never text to write.
 fn checked_sha256(digest: &str, filename: &str, document: &Url) -> Result<Sha256, IndexError> {
-    digest.parse().map_err(|_| {
-        let shown: String = digest.chars().take(80).collect();
-        IndexError::Decode {
-            url: document.to_string(),
-            message: format!("the sha256 of `{filename}` is not 64 hex digits: {shown:?}"),
-        }
+    digest.parse().map_err(|_| IndexError::Decode {
+        url: shown_url(document),
+        message: format!(
+            "the sha256 of `{}` is not 64 hex digits: {:?}",
+            shown_text(filename),
+            shown_text(digest)
+        ),
     })
 }
 
@@ -221,9 +339,10 @@ fn non_empty(text: Option<&str>) -> Option<&str> {
 
 /// A JSON document's body as `T`; any mismatch is a [`IndexError::Decode`].
 fn decode_json<'a, T: Deserialize<'a>>(fetched: &'a http::Fetched) -> Result<T, IndexError> {
+    // serde's messages quote what they did not expect: index text, so shown as such.
     serde_json::from_slice(&fetched.body).map_err(|error| IndexError::Decode {
-        url: fetched.url.to_string(),
-        message: error.to_string(),
+        url: shown_url(&fetched.url),
+        message: shown_text_upto(&error.to_string(), 300),
     })
 }
 

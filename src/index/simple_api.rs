@@ -28,7 +28,9 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use super::http::Fetched;
-use super::{DistFile, IndexError, Published, Yanked, decode_json, versions};
+use super::{
+    DistFile, IndexError, Published, Yanked, decode_json, shown_text, shown_url, versions,
+};
 use crate::dist_filename::{self as filename, Kind};
 use crate::pin::Pin;
 
@@ -115,7 +117,8 @@ pub(super) enum Lookup {
 /// A project's Simple API document; files stay raw until a version is asked for.
 #[derive(Debug)]
 pub(super) struct SimpleDocument {
-    url: Url,
+    /// Where the document came from (after redirects).
+    pub(super) url: Url,
     /// The project name (PEP 691: normalized).
     pub(super) name: Option<String>,
     /// PEP 700's versions (as the releases spell them), when sent.
@@ -154,8 +157,11 @@ impl SimpleDocument {
         let api_version = raw.meta.and_then(|meta| meta.api_version);
         if let Some(api_version) = api_version.filter(|v| v.split('.').next() != Some("1")) {
             return Err(IndexError::Decode {
-                url: fetched.url.to_string(),
-                message: format!("Simple API version {api_version:?} is not 1.x"),
+                url: shown_url(&fetched.url),
+                message: format!(
+                    "Simple API version {:?} is not 1.x",
+                    shown_text(&api_version)
+                ),
             });
         }
         let mut document = SimpleDocument {

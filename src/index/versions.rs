@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use pep440_rs::Version;
 
+use crate::dist_filename::Kind;
 use crate::pin::Pin;
 
 /// The key `pin` selects among `keys`: for `===`, the case-insensitively equal
@@ -29,6 +30,39 @@ pub(super) fn select<'a>(pin: &Pin, keys: impl Iterator<Item = &'a str>) -> Opti
 /// Whether a version string published by the index is the one `pin` asks for.
 pub(super) fn matches(pin: &Pin, published: &str) -> bool {
     select(pin, std::iter::once(published)).is_some()
+}
+
+/// The version a file listed by an index must state in its name to be a file of a
+/// release: the pinned one, or (listing a whole project) the release's key.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Wanted<'a> {
+    Pin(&'a Pin),
+    /// A release key of a project document: the same string (ignoring case), or a
+    /// PEP 440-equal version.
+    Key(&'a str),
+}
+
+impl Wanted<'_> {
+    /// Whether `spelled`, the version a file's name of `kind` states, is the wanted
+    /// one. Wheels and eggs write a version's `-` as `_` (PEP 427, setuptools): a
+    /// `1.0_1` in one of their names is also read as `1.0-1`.
+    pub(super) fn accepts(&self, spelled: &str, kind: Kind) -> bool {
+        let escaped = matches!(kind, Kind::Wheel | Kind::Legacy) && spelled.contains('_');
+        self.is(spelled) || (escaped && self.is(&spelled.replace('_', "-")))
+    }
+
+    fn is(&self, spelled: &str) -> bool {
+        match self {
+            Wanted::Pin(pin) => matches(pin, spelled),
+            Wanted::Key(key) => {
+                let equal = || match (Version::from_str(key), Version::from_str(spelled)) {
+                    (Ok(key), Ok(spelled)) => key == spelled,
+                    _ => false,
+                };
+                key.eq_ignore_ascii_case(spelled) || equal()
+            }
+        }
+    }
 }
 
 /// Up to `limit` published versions nearest to `target`, best first.
@@ -116,6 +150,30 @@ mod tests {
         let mut odd = pin("1.0", true);
         odd.arbitrary = Some("NOT-PEP-440".to_owned());
         assert_eq!(select(&odd, keys.into_iter()), Some("not-pep-440"));
+    }
+
+    #[test]
+    fn files_state_the_wanted_version() {
+        let equal = pin("1.0", false);
+        let wheel = Kind::Wheel;
+        for spelled in ["1.0", "1.0.0", "1!0.0"] {
+            let ok = spelled != "1!0.0";
+            assert_eq!(Wanted::Pin(&equal).accepts(spelled, wheel), ok, "{spelled}");
+        }
+        let exact = pin("1.0", true);
+        assert!(Wanted::Pin(&exact).accepts("1.0", Kind::Sdist));
+        assert!(!Wanted::Pin(&exact).accepts("1.0.0", Kind::Sdist));
+        // `1.0-1` is `1.0.post1`: the same as `1.0_1` only where `_` escapes `-`.
+        let post = pin("1.0.post1", false);
+        assert!(Wanted::Pin(&post).accepts("1.0_1", Kind::Wheel));
+        assert!(Wanted::Pin(&post).accepts("1.0-1", Kind::Sdist));
+        let mut legacy = pin("1.0", true);
+        legacy.arbitrary = Some("1.0-1".to_owned());
+        assert!(Wanted::Pin(&legacy).accepts("1.0_1", Kind::Legacy));
+        assert!(!Wanted::Pin(&legacy).accepts("1.0_1", Kind::Sdist));
+        assert!(Wanted::Key("2.0.6").accepts("2.0.6.0", Kind::Sdist));
+        assert!(!Wanted::Key("2.0.6").accepts("2.0.6-1", Kind::Sdist));
+        assert!(Wanted::Key("not-pep-440").accepts("NOT-PEP-440", Kind::Sdist));
     }
 
     #[test]

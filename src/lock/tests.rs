@@ -31,6 +31,7 @@ fn release(hashes: &[&str]) -> Release {
         name: "six".into(),
         version: "1.16.0".into(),
         files,
+        ignored: Vec::new(),
     }
 }
 

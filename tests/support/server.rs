@@ -16,26 +16,28 @@
 //!   synthetic package, whose `digests.sha256` in the documents is the sha256 of
 //!   exactly that body (fixture packages' files are not served).
 //!
-//! [`Config`] switches on the misbehaviours hashlock must cope with, and every
-//! request is counted per path, its `User-Agent` and `Accept` kept, so tests can
-//! assert what the client asked for.
+//! [`Config`] switches on the misbehaviours hashlock must cope with (statuses, rate
+//! limits, hangs, and with [`Config::fault`] every way a response can go wrong on
+//! the wire: see [`Fault`]), and every request is counted per path, its headers
+//! kept, so tests can assert what the client asked for.
 //! Dropping the [`TestIndex`] stops the server, hanging requests included.
 //!
 //! Also compiled into `examples/fake_index.rs` through `#[path]`, so it must only
 //! use dependencies examples have too (it does: dev-dependencies are shared).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -67,6 +69,56 @@ pub struct Config {
     stalling_files: HashSet<String>,
     frame_interval: Duration,
     gzip_label: bool,
+    faults: HashMap<String, Fault>,
+}
+
+/// How every response about a package goes wrong (see [`Config::fault`]). Requests
+/// whose query holds `redirected` are spared, so that a redirect ends somewhere.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Sends the first half of the body, then nothing more (the connection stays
+    /// open).
+    StallMidBody,
+    /// Sends the first half of the body, then cuts the connection.
+    CloseMidBody,
+    /// Declares a `Content-Length` 100 bytes longer than the body it sends, then
+    /// closes the connection.
+    LongContentLength,
+    /// Declares a `Content-Length` half the body's: the client gets half a document.
+    ShortContentLength,
+    /// Answers 200 with an HTML page labelled `text/html`.
+    Html,
+    /// Sends the usual body labelled with this `Content-Type`.
+    ContentType(&'static str),
+    /// Sends `{` then spaces, in 64 KiB frames, forever.
+    Endless,
+    /// Sends, labelled `Content-Encoding: gzip`, a gzip body (a few KiB) that
+    /// inflates to this many spaces.
+    GzipBomb(usize),
+    /// Sends the usual body one byte at a time, this long apart.
+    Trickle(Duration),
+    /// Answers 302 (see [`Redirect`]).
+    Redirect(Redirect),
+}
+
+/// Where [`Fault::Redirect`] sends the client.
+#[derive(Debug, Clone)]
+pub enum Redirect {
+    /// To the same path on this server (marked `?redirected`).
+    SameHost,
+    /// To the same path under this base URL (`http://127.0.0.1:<port>`), marked
+    /// `?redirected`: another server, or a port nothing listens on.
+    To(String),
+    /// To the very URL asked for.
+    Loop,
+}
+
+/// What a 429 or 503 says in `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub enum RetryAfter {
+    Seconds(u64),
+    /// An HTTP date this many seconds from the time of the answer (negative: past).
+    DateIn(i64),
 }
 
 /// How `/simple/<name>/` answers.
@@ -85,8 +137,8 @@ enum SimpleApi {
 struct RateLimit {
     times: usize,
     status: StatusCode,
-    /// `Retry-After` seconds, if sent.
-    retry_after_secs: Option<u64>,
+    /// `Retry-After`, if sent.
+    retry_after: Option<RetryAfter>,
 }
 
 impl Default for Config {
@@ -111,6 +163,7 @@ impl Default for Config {
             stalling_files: HashSet::new(),
             frame_interval: Duration::ZERO,
             gzip_label: false,
+            faults: HashMap::new(),
         }
     }
 }
@@ -201,13 +254,34 @@ impl Config {
 
     /// Answers the first `times` requests about `package` with 429 and
     /// `Retry-After: <retry_after_secs>`, then normally.
-    pub fn rate_limited(mut self, package: &str, times: usize, retry_after_secs: u64) -> Self {
+    pub fn rate_limited(self, package: &str, times: usize, retry_after_secs: u64) -> Self {
+        let retry_after = Some(RetryAfter::Seconds(retry_after_secs));
+        self.unavailable(package, times, 429, retry_after)
+    }
+
+    /// Answers the first `times` requests about `package` with `status` (429 or
+    /// 503, say) and `retry_after`, if any, then normally. Replaces an earlier rate
+    /// limit of it.
+    pub fn unavailable(
+        mut self,
+        package: &str,
+        times: usize,
+        status: u16,
+        retry_after: Option<RetryAfter>,
+    ) -> Self {
         let limit = RateLimit {
             times,
-            status: StatusCode::TOO_MANY_REQUESTS,
-            retry_after_secs: Some(retry_after_secs),
+            status: StatusCode::from_u16(status).expect("valid status"),
+            retry_after,
         };
         self.rate_limits.insert(normalize(package), limit);
+        self
+    }
+
+    /// Makes every response about `package` (documents and synthetic files) go
+    /// wrong as `fault` says.
+    pub fn fault(mut self, package: &str, fault: Fault) -> Self {
+        self.faults.insert(normalize(package), fault);
         self
     }
 
@@ -217,7 +291,7 @@ impl Config {
         let limit = RateLimit {
             times,
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            retry_after_secs: None,
+            retry_after: None,
         };
         self.rate_limits.insert(normalize(package), limit);
         self
@@ -288,6 +362,8 @@ struct Log {
     user_agents: Vec<String>,
     /// (path, `Accept`) of every request, in order.
     accepts: Vec<(String, String)>,
+    /// (path, headers) of every request, in order.
+    headers: Vec<(String, HeaderMap)>,
 }
 
 struct Server {
@@ -407,6 +483,18 @@ impl TestIndex {
         of_path.map(|(_, accept)| accept.clone()).collect()
     }
 
+    /// The value of header `name` in every request for exactly `path`, in order
+    /// (`None` where absent).
+    pub fn header_values(&self, path: &str, name: &str) -> Vec<Option<String>> {
+        let log = self.server.log();
+        let of_path = log.headers.iter().filter(|(p, _)| p == path);
+        let value = |headers: &HeaderMap| {
+            let value = headers.get(name)?;
+            Some(String::from_utf8_lossy(value.as_bytes()).into_owned())
+        };
+        of_path.map(|(_, headers)| value(headers)).collect()
+    }
+
     /// Forgets the requests seen so far (rate limits count afresh too).
     pub fn reset_counters(&self) {
         *self.server.log() = Log::default();
@@ -451,6 +539,7 @@ fn router(server: Arc<Server>) -> Router {
         .route("/pypi/{name}/{version}/json", get(version_document))
         .route("/simple/{name}/", get(simple_page))
         .route("/files/{filename}", get(file))
+        .layer(middleware::from_fn_with_state(Arc::clone(&server), inject))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), record))
         .with_state(server)
 }
@@ -466,7 +555,8 @@ async fn record(State(server): State<Arc<Server>>, request: Request, next: Next)
         let mut log = server.log();
         *log.paths.entry(path.clone()).or_default() += 1;
         log.user_agents.push(user_agent);
-        log.accepts.push((path, accept));
+        log.accepts.push((path.clone(), accept));
+        log.headers.push((path, headers.clone()));
     }
     if !server.config.latency.is_zero() {
         tokio::time::sleep(server.config.latency).await;
@@ -644,8 +734,21 @@ async fn refuse(server: &Server, name: &str) -> Option<Response> {
         };
         if seen <= limit.times {
             let mut response = limit.status.into_response();
-            if let Some(seconds) = limit.retry_after_secs {
-                let value = HeaderValue::from(seconds);
+            let value = match limit.retry_after {
+                Some(RetryAfter::Seconds(seconds)) => Some(HeaderValue::from(seconds)),
+                Some(RetryAfter::DateIn(offset)) => {
+                    let now = SystemTime::now();
+                    let magnitude = Duration::from_secs(offset.unsigned_abs());
+                    let at = if offset < 0 {
+                        now - magnitude
+                    } else {
+                        now + magnitude
+                    };
+                    HeaderValue::from_str(&httpdate::fmt_http_date(at)).ok()
+                }
+                None => None,
+            };
+            if let Some(value) = value {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
             return Some(response);
@@ -688,8 +791,11 @@ async fn file(State(server): State<Arc<Server>>, Path(filename): Path<String>) -
         Ok::<_, std::io::Error>(frame)
     });
     let body = if cut {
-        let broken = std::io::Error::other("cut off mid-body by the test index");
-        Body::from_stream(frames.chain(futures::stream::once(async { Err(broken) })))
+        let broken = futures::stream::once(async {
+            flush_pause().await;
+            Err(std::io::Error::other("cut off mid-body by the test index"))
+        });
+        Body::from_stream(frames.chain(broken))
     } else if stall {
         Body::from_stream(frames.chain(futures::stream::pending()))
     } else {
@@ -706,7 +812,134 @@ async fn file(State(server): State<Arc<Server>>, Path(filename): Path<String>) -
     response
 }
 
+/// Applies the [`Fault`] configured for the package a request is about, if any.
+async fn inject(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let spared = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.contains("redirected"));
+    let package = server.package_of_path(&path);
+    let fault = package.and_then(|package| server.config.faults.get(&package).cloned());
+    let Some(fault) = fault.filter(|_| !spared) else {
+        return next.run(request).await;
+    };
+    let content_type = |label: &'static str| [(header::CONTENT_TYPE, label)];
+    match fault {
+        Fault::Redirect(to) => {
+            let location = match to {
+                Redirect::SameHost => format!("{path}?redirected"),
+                Redirect::To(base) => format!("{base}{path}?redirected"),
+                Redirect::Loop => path,
+            };
+            let location = [(header::LOCATION, location)];
+            (StatusCode::FOUND, location).into_response()
+        }
+        Fault::Html => {
+            let page = "<!DOCTYPE html>\n<html><body><h1>Welcome</h1></body></html>\n";
+            (content_type("text/html"), page).into_response()
+        }
+        Fault::Endless => {
+            let open = futures::stream::once(async { Bytes::from_static(b"{") });
+            let spaces = Bytes::from(vec![b' '; 64 * 1024]);
+            let forever = open.chain(futures::stream::repeat(spaces));
+            let body = Body::from_stream(forever.map(Ok::<_, std::io::Error>));
+            (content_type(JSON), body).into_response()
+        }
+        Fault::GzipBomb(inflated) => {
+            let headers = [
+                (header::CONTENT_TYPE, JSON),
+                (header::CONTENT_ENCODING, "gzip"),
+            ];
+            (headers, gzip_of_spaces(inflated)).into_response()
+        }
+        fault => {
+            let (mut parts, body) = next.run(request).await.into_parts();
+            let body = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            let half = body.slice(..body.len() / 2);
+            let body = match fault {
+                Fault::StallMidBody => {
+                    let first = futures::stream::once(async { Ok::<_, std::io::Error>(half) });
+                    Body::from_stream(first.chain(futures::stream::pending()))
+                }
+                Fault::CloseMidBody => {
+                    let first = futures::stream::once(async { Ok(half) });
+                    let cut = futures::stream::once(async {
+                        flush_pause().await;
+                        Err(std::io::Error::other("cut off mid-body by the test index"))
+                    });
+                    Body::from_stream(first.chain(cut))
+                }
+                Fault::LongContentLength | Fault::ShortContentLength => {
+                    let declared = match fault {
+                        Fault::LongContentLength => body.len() + 100,
+                        _ => body.len() / 2,
+                    };
+                    let length = HeaderValue::from(declared);
+                    parts.headers.insert(header::CONTENT_LENGTH, length);
+                    // A stream, so that hyper keeps the declared length; it closes
+                    // the connection when the stream ends short of it.
+                    let whole = futures::stream::once(async { Ok::<_, std::io::Error>(body) });
+                    let end = futures::stream::once(flush_pause()).filter_map(|()| async { None });
+                    Body::from_stream(whole.chain(end))
+                }
+                Fault::ContentType(label) => {
+                    let label = HeaderValue::from_static(label);
+                    parts.headers.insert(header::CONTENT_TYPE, label);
+                    Body::from(body)
+                }
+                Fault::Trickle(interval) => {
+                    let bytes = futures::stream::iter(0..body.len());
+                    let trickle = bytes.then(move |at| {
+                        let byte = body.slice(at..at + 1);
+                        async move {
+                            tokio::time::sleep(interval).await;
+                            Ok::<_, std::io::Error>(byte)
+                        }
+                    });
+                    Body::from_stream(trickle)
+                }
+                _ => unreachable!("answered above"),
+            };
+            Response::from_parts(parts, body)
+        }
+    }
+}
+
+/// A pause before a body fails or ends short: hyper drops what it has not flushed
+/// when a body fails, and the client must see the bytes before the break.
+async fn flush_pause() {
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+/// A gzip stream of `inflated` spaces (a few KiB for megabytes).
+fn gzip_of_spaces(inflated: usize) -> Vec<u8> {
+    let block = vec![b' '; 64 * 1024];
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut left = inflated;
+    while left > 0 {
+        let take = left.min(block.len());
+        encoder.write_all(&block[..take]).expect("write to memory");
+        left -= take;
+    }
+    encoder.finish().expect("write to memory")
+}
+
 impl Server {
+    /// The normalized name of the package a request path is about:
+    /// `/pypi/<name>/...`, `/simple/<name>/`, or a synthetic file's.
+    fn package_of_path(&self, path: &str) -> Option<String> {
+        let mut segments = path.trim_start_matches('/').split('/');
+        match (segments.next()?, segments.next()?) {
+            ("pypi" | "simple", name) => Some(normalize(name)),
+            ("files", filename) => self.synthetic_package_of(filename),
+            _ => None,
+        }
+    }
+
     /// The project document of normalized `name`: a fixture, or a synthetic one.
     fn project(&self, name: &str) -> Option<Value> {
         if let Some(document) = self.projects.get(name) {
@@ -852,6 +1085,66 @@ fn synthetic_project(base: &str, name: &str) -> Value {
         })
         .collect();
     json!({"info": {"name": name, "version": "1.0.0"}, "releases": {"1.0.0": files}})
+}
+
+/// The recorded project document `fixtures/pypi/<stem>.json`.
+pub fn recorded(stem: &str) -> Value {
+    let path = format!("{}/fixtures/pypi/{stem}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The recorded fixtures, by file stem, with `edit` applied, written to a temp dir
+/// for [`Config::fixtures`] (keep it alive as long as the index).
+pub fn edited_fixtures(edit: impl FnOnce(&mut BTreeMap<String, Value>)) -> tempfile::TempDir {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pypi");
+    let mut documents = BTreeMap::new();
+    for entry in std::fs::read_dir(root).expect("fixtures/pypi") {
+        let path = entry.expect("fixture directory entry").path();
+        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+            documents.insert(stem.to_owned(), recorded(stem));
+        }
+    }
+    edit(&mut documents);
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (stem, document) in documents {
+        let path = dir.path().join(format!("{stem}.json"));
+        std::fs::write(path, document.to_string()).expect("write a fixture");
+    }
+    dir
+}
+
+/// A file entry of a project document, its sha256 made of `digit`.
+pub fn file_entry(filename: &str, digit: char) -> Value {
+    json!({
+        "filename": filename,
+        "url": format!("https://files.example/packages/ab/{filename}"),
+        "digests": {"sha256": digit.to_string().repeat(64)},
+        "packagetype": "bdist_wheel",
+        "requires_python": null,
+        "yanked": false,
+        "yanked_reason": null,
+    })
+}
+
+/// The fixtures with six 1.16.0 listing, besides its own files, another project's
+/// wheel (`evilpkg-6.6.6-py3-none-any.whl`) and six 1.15.0's wheel.
+pub fn six_with_strangers() -> tempfile::TempDir {
+    edited_fixtures(|documents| {
+        let six = documents.get_mut("six").expect("six.json");
+        let wheel_1_15 = six["releases"]["1.15.0"][0].clone();
+        let release = six["releases"]["1.16.0"].as_array_mut().expect("1.16.0");
+        release.push(file_entry("evilpkg-6.6.6-py3-none-any.whl", 'e'));
+        release.push(wheel_1_15);
+    })
+}
+
+/// The fixtures with attrs 23.1.0 listing six 1.15.0's files instead of its own.
+pub fn attrs_listing_six() -> tempfile::TempDir {
+    edited_fixtures(|documents| {
+        let six_1_15 = documents["six"]["releases"]["1.15.0"].clone();
+        documents.get_mut("attrs").expect("attrs.json")["releases"]["23.1.0"] = six_1_15;
+    })
 }
 
 /// Every `<name>.json` of the fixtures directory, keyed by normalized name.

@@ -1,10 +1,27 @@
-//! The one HTTP client of a run: connection reuse, timeouts, retries.
+//! The one HTTP client of a run: connection reuse, timeouts, retries, and the
+//! bounds that keep a hostile or broken server from making a run hang or grow.
 //!
 //! Every index request goes through [`HttpClient::get`], which retries what is worth
 //! retrying (429, 5xx, connection errors, timeouts) with exponential backoff and
 //! jitter, honouring `Retry-After`, and reports a 404 as `Ok(None)` because the index
 //! clients treat "not there" as an answer, not a failure. Distribution files go
-//! through [`HttpClient::download`], with the same policy, streamed to a reader.
+//! through [`HttpClient::digest_of`], with the same policy, streamed to a hasher.
+//!
+//! Bounds, each failing the request with an error that names the URL:
+//! - `timeout`: the longest silence (before the answer, and between two chunks);
+//! - `deadline`: the longest a request may take in all, retries and waits included,
+//!   so a server that trickles a byte at a time cannot hold a run;
+//! - `max_document_size`: the most bytes of a document held, counted as decoded
+//!   (a gzip body counts inflated), so an endless body or a gzip bomb cannot grow
+//!   memory (files are hashed as they stream and never held);
+//! - `max_retry_wait`: a `Retry-After` longer than this is not waited out: the
+//!   request fails at once saying what the server asked for, and so does every later
+//!   request to that host until the time it named.
+//!
+//! Redirects are followed up to [`MAX_REDIRECTS`], never in a loop nor from https to
+//! http; credentials do not cross hosts (reqwest drops `Authorization`, which it
+//! builds from the URL's user name and password, on a redirect to another host) and
+//! no `Referer` is sent (an index URL can hold a token in its path).
 //!
 //! The index host is resolved once, before the client exists, and pinned: some
 //! mirrors' resolvers stall for seconds when many lookups run at once, and a pool of
@@ -12,21 +29,43 @@
 
 mod retry_after;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::error::Error as _;
+use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::redirect::Policy;
 use reqwest::{Certificate, ClientBuilder, RequestBuilder, Response, StatusCode, Url};
+use tokio::time::Instant;
 
-use super::IndexError;
+use super::{IndexError, shown_url};
 use crate::digest::{Algorithm, Digest, Hasher};
 
 /// Sent with every request, so index operators can tell who is calling.
 pub const USER_AGENT: &str = concat!("hashlock/", env!("CARGO_PKG_VERSION"));
+
+/// Redirects followed for one request, as browsers and pip allow.
+pub const MAX_REDIRECTS: usize = 10;
+
+tokio::task_local! {
+    /// The last URL the redirect policy followed for the request being sent: reqwest
+    /// names the URL first asked for in its errors, and a failure after a redirect
+    /// must name the URL that failed.
+    static FOLLOWED: RefCell<Option<Url>>;
+}
+
+/// The default [`ClientOptions::max_document_size`]: 128 MiB. PyPI's largest JSON
+/// API project documents are tens of MB (its operators' words when they dropped
+/// `releases` from per-version documents for that reason, discuss.python.org/t/17154;
+/// a file entry is about 0.8 KB, so a project needs some 40 000 files to reach
+/// 32 MB), and the Simple API's are about half as large: four times the largest.
+pub const DEFAULT_MAX_DOCUMENT_SIZE: u64 = 128 * 1024 * 1024;
 
 /// Settings of the shared HTTP client.
 ///
@@ -37,23 +76,33 @@ pub struct ClientOptions {
     pub index_url: Url,
     /// Time allowed to open a connection.
     pub connect_timeout: Duration,
-    /// Time allowed between bytes of a response (and for the whole request to start).
+    /// The longest silence allowed: before the answer starts, and between two
+    /// chunks of it. A server that keeps sending, however slowly, is bounded by
+    /// `deadline` instead.
     pub timeout: Duration,
+    /// The longest one request (a document or a file download) may take in all:
+    /// every attempt, the waits between them and the whole body.
+    pub deadline: Duration,
     /// How many times a failed request is retried (429, 5xx, connection errors).
     pub retries: u32,
     /// Backoff before the first retry; it doubles with each retry, with jitter.
     pub retry_base: Duration,
-    /// The longest single wait between attempts, whatever `Retry-After` asks for.
+    /// The longest single wait between attempts. A `Retry-After` asking for more is
+    /// not waited out: the request fails, saying what the server asked for.
     pub max_retry_wait: Duration,
+    /// The largest index document read, in bytes as decoded (a gzip body counts
+    /// inflated). Files are hashed as they stream and are not limited by it.
+    pub max_document_size: u64,
     /// A PEM bundle of CA certificates to trust besides the built-in (Mozilla)
     /// roots: for mirrors behind a private CA or a TLS-inspecting proxy.
     pub ca_bundle: Option<PathBuf>,
 }
 
 impl ClientOptions {
-    /// The index URL as messages show it (`https://pypi.org`, no trailing `/`).
+    /// The index URL as messages show it (`https://pypi.org`, no trailing `/`, no
+    /// credentials).
     pub fn shown_index(&self) -> String {
-        self.index_url.as_str().trim_end_matches('/').to_owned()
+        shown_url(&self.index_url).trim_end_matches('/').to_owned()
     }
 
     /// Default settings for the index at `index_url`.
@@ -66,16 +115,19 @@ impl ClientOptions {
 }
 
 impl Default for ClientOptions {
-    /// PyPI; connect 10 s, read 30 s, 3 retries from 500 ms, waits capped at 60 s,
-    /// built-in CA roots only.
+    /// PyPI; connect 10 s, silences of 30 s, 300 s per request, 3 retries from
+    /// 500 ms, waits of at most 60 s, documents of at most 128 MiB, built-in CA
+    /// roots only.
     fn default() -> Self {
         Self {
             index_url: Url::parse("https://pypi.org").expect("a valid URL"),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(300),
             retries: 3,
             retry_base: Duration::from_millis(500),
             max_retry_wait: Duration::from_secs(60),
+            max_document_size: DEFAULT_MAX_DOCUMENT_SIZE,
             ca_bundle: None,
         }
     }
@@ -93,6 +145,18 @@ pub struct HttpClient {
     raw: Arc<OnceLock<Result<reqwest::Client, String>>>,
     setup: Arc<Setup>,
     options: ClientOptions,
+    /// Hosts (origins) that asked, with a `Retry-After` longer than we wait, to be
+    /// left alone: requests to them fail at once until then.
+    refusals: Arc<Mutex<HashMap<String, Refusal>>>,
+}
+
+/// A server's request to be left alone for longer than hashlock waits.
+#[derive(Debug, Clone, Copy)]
+struct Refusal {
+    until: Instant,
+    status: u16,
+    /// The longest wait hashlock allowed, in seconds.
+    limit: u64,
 }
 
 /// What both clients are built from.
@@ -119,8 +183,23 @@ enum Attempt<T> {
     Done(Result<Option<T>, IndexError>),
     Retry {
         error: IndexError,
-        retry_after: Option<Duration>,
+        /// The status and `Retry-After` of a 429 or 5xx that sent one.
+        retry_after: Option<(u16, Duration)>,
     },
+}
+
+/// Why reading a response body stopped.
+pub(super) enum BodyError {
+    /// The connection failed, timed out or sent a broken encoding.
+    Transport(reqwest::Error),
+    /// The body is larger than `limit` bytes (as decoded).
+    TooLarge { limit: u64 },
+}
+
+impl From<reqwest::Error> for BodyError {
+    fn from(error: reqwest::Error) -> Self {
+        BodyError::Transport(error)
+    }
 }
 
 impl HttpClient {
@@ -141,6 +220,7 @@ impl HttpClient {
             raw: Arc::default(),
             setup: Arc::new(setup),
             options: options.clone(),
+            refusals: Arc::default(),
         })
     }
 
@@ -149,10 +229,13 @@ impl HttpClient {
         &self.options
     }
 
-    /// GETs `url`, retrying transient failures. `Ok(None)` means 404.
+    /// GETs `url`, retrying transient failures. `Ok(None)` means 404. The body is
+    /// read up to `max_document_size` bytes, decoded.
     pub async fn get(&self, url: &Url, accept: &str) -> Result<Option<Fetched>, IndexError> {
         let request = || self.client.get(url.clone()).header(ACCEPT, accept);
-        self.retrying(url, request, read_all).await
+        let limit = self.options.max_document_size;
+        self.retrying(url, request, |response| read_all(response, limit))
+            .await
     }
 
     /// GETs the file at `url` and hands the successful response to `read`, which
@@ -166,10 +249,10 @@ impl HttpClient {
     /// the timeout applies between chunks) are retried as in [`HttpClient::get`],
     /// calling `read` afresh on the new response; so `read` must start over from
     /// scratch each time.
-    pub async fn download<T, F, Fut>(&self, url: &Url, read: F) -> Result<Option<T>, IndexError>
+    async fn download<T, F, Fut>(&self, url: &Url, read: F) -> Result<Option<T>, IndexError>
     where
         F: FnMut(Response) -> Fut,
-        Fut: Future<Output = Result<T, reqwest::Error>>,
+        Fut: Future<Output = Result<T, BodyError>>,
     {
         let client = self.raw_client()?;
         let request = || {
@@ -189,12 +272,12 @@ impl HttpClient {
             while let Some(chunk) = response.chunk().await? {
                 hasher.update(&chunk);
             }
-            Ok(hasher.finalize())
+            Ok::<_, BodyError>(hasher.finalize())
         };
         match self.download(url, hash).await? {
             Some(digest) => Ok(digest),
             None => Err(IndexError::Status {
-                url: url.to_string(),
+                url: shown_url(url),
                 status: 404,
             }),
         }
@@ -213,71 +296,147 @@ impl HttpClient {
     }
 
     /// Sends `request()` and reads the response with `read` until an attempt is
-    /// final or the retries are spent.
+    /// final, the retries are spent or the deadline passes.
     async fn retrying<T, F, Fut>(
         &self,
         url: &Url,
         request: impl Fn() -> RequestBuilder,
-        mut read: F,
+        read: F,
     ) -> Result<Option<T>, IndexError>
     where
         F: FnMut(Response) -> Fut,
-        Fut: Future<Output = Result<T, reqwest::Error>>,
+        Fut: Future<Output = Result<T, BodyError>>,
+    {
+        let deadline = Instant::now() + self.options.deadline;
+        let attempts = self.attempts(url, request, read, deadline);
+        match tokio::time::timeout_at(deadline, attempts).await {
+            Ok(result) => result,
+            Err(_) => Err(IndexError::Deadline {
+                url: shown_url(url),
+                seconds: whole_seconds(self.options.deadline),
+            }),
+        }
+    }
+
+    async fn attempts<T, F, Fut>(
+        &self,
+        url: &Url,
+        request: impl Fn() -> RequestBuilder,
+        mut read: F,
+        deadline: Instant,
+    ) -> Result<Option<T>, IndexError>
+    where
+        F: FnMut(Response) -> Fut,
+        Fut: Future<Output = Result<T, BodyError>>,
     {
         let mut retry = 0;
         loop {
+            self.check_refusal(url)?;
             let (error, retry_after) = match self.attempt(url, request(), &mut read).await {
                 Attempt::Done(result) => return result,
                 Attempt::Retry { error, retry_after } => (error, retry_after),
             };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let Some((status, asked)) = retry_after {
+                let limit = self.options.max_retry_wait.min(left);
+                if asked > limit {
+                    let refusal = Refusal {
+                        until: Instant::now() + asked,
+                        status,
+                        limit: whole_seconds(limit),
+                    };
+                    // Only a wait past the cap says the host is unavailable; one
+                    // past this request's deadline says nothing of the others.
+                    if asked > self.options.max_retry_wait {
+                        self.remember(url, refusal);
+                    }
+                    return Err(refusal.error(url, asked));
+                }
+            }
             if retry >= self.options.retries {
                 return Err(error);
             }
-            tokio::time::sleep(self.wait(retry, retry_after)).await;
+            let wait = self.wait(retry, retry_after.map(|(_, asked)| asked));
+            if wait >= left {
+                // Waiting would only end in a deadline error: this one says more.
+                return Err(error);
+            }
+            tokio::time::sleep(wait).await;
             retry += 1;
         }
+    }
+
+    /// Fails at once if `url`'s host asked to be left alone until later.
+    fn check_refusal(&self, url: &Url) -> Result<(), IndexError> {
+        let refusals = self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(refusal) = refusals.get(&origin(url)) else {
+            return Ok(());
+        };
+        let left = refusal.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        Err(refusal.error(url, left))
+    }
+
+    fn remember(&self, url: &Url, refusal: Refusal) {
+        let mut refusals = self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
+        refusals.insert(origin(url), refusal);
     }
 
     async fn attempt<T, F, Fut>(&self, url: &Url, request: RequestBuilder, read: F) -> Attempt<T>
     where
         F: FnOnce(Response) -> Fut,
-        Fut: Future<Output = Result<T, reqwest::Error>>,
+        Fut: Future<Output = Result<T, BodyError>>,
     {
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(error) => return self.transport_failure(url, error),
+        let sent = async {
+            let sent = request.send().await;
+            (sent, FOLLOWED.with(|followed| followed.take()))
         };
+        let response = match FOLLOWED.scope(RefCell::new(None), sent).await {
+            (Ok(response), _) => response,
+            (Err(error), followed) => {
+                return self.transport_failure(followed.as_ref().unwrap_or(url), error);
+            }
+        };
+        // After redirects: errors name the URL that failed.
+        let answered = response.url().clone();
         let status = response.status();
         let error = IndexError::Status {
-            url: url.to_string(),
+            url: shown_url(&answered),
             status: status.as_u16(),
         };
         if status == StatusCode::NOT_FOUND {
             Attempt::Done(Ok(None))
         } else if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            let retry_after = retry_after(&response);
+            let retry_after = retry_after(&response).map(|asked| (status.as_u16(), asked));
             Attempt::Retry { error, retry_after }
         } else if !status.is_success() {
             Attempt::Done(Err(error))
         } else {
             match read(response).await {
                 Ok(value) => Attempt::Done(Ok(Some(value))),
-                Err(error) => self.transport_failure(url, error),
+                Err(BodyError::Transport(error)) => self.transport_failure(&answered, error),
+                Err(BodyError::TooLarge { limit }) => Attempt::Done(Err(IndexError::TooLarge {
+                    url: shown_url(&answered),
+                    limit,
+                })),
             }
         }
     }
 
-    /// Classifies a failure below HTTP: timeouts and broken connections are retried;
-    /// redirect loops and malformed requests would only fail again.
+    /// Classifies a failure below HTTP at `url` (after redirects, the URL that
+    /// failed): timeouts and broken connections are retried; redirect loops and
+    /// malformed requests would only fail again.
     fn transport_failure<T>(&self, url: &Url, error: reqwest::Error) -> Attempt<T> {
-        let url = url.to_string();
+        let url = shown_url(url);
         let error = if error.is_timeout() {
             let limit = if error.is_connect() {
                 self.options.connect_timeout
             } else {
                 self.options.timeout
             };
-            let seconds = limit.as_secs_f64().ceil() as u64;
+            let seconds = whole_seconds(limit);
             IndexError::Timeout { url, seconds }
         } else {
             let hopeless = error.is_redirect() || error.is_builder();
@@ -311,6 +470,8 @@ impl Setup {
             .user_agent(USER_AGENT)
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.timeout)
+            .redirect(redirect_policy())
+            .referer(false)
             .pool_idle_timeout(Duration::from_secs(90));
         for certificate in &self.roots {
             builder = builder.add_root_certificate(certificate.clone());
@@ -322,15 +483,22 @@ impl Setup {
     }
 }
 
-/// The whole body of a document response, and where it came from.
-async fn read_all(response: Response) -> Result<Fetched, reqwest::Error> {
+/// The whole body of a document response, and where it came from. The body is
+/// counted as it streams, decoded: past `limit` bytes, reading stops (whatever
+/// `Content-Length` said, and however small the compressed body was).
+async fn read_all(mut response: Response, limit: u64) -> Result<Fetched, BodyError> {
     let url = response.url().clone();
     let content_type = response.headers().get(CONTENT_TYPE);
     let content_type = content_type
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = response.bytes().await?;
-    let body = body.to_vec();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(BodyError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(Fetched {
         url,
         content_type,
@@ -338,11 +506,84 @@ async fn read_all(response: Response) -> Result<Fetched, reqwest::Error> {
     })
 }
 
+/// Redirects as browsers follow them, minus what only helps an attacker: at most
+/// [`MAX_REDIRECTS`], never back to a URL already visited (a loop fails at once
+/// instead of after ten round trips), never from https to plain http.
+fn redirect_policy() -> Policy {
+    Policy::custom(|attempt| {
+        let next = attempt.url();
+        let refused = if attempt.previous().len() > MAX_REDIRECTS {
+            Some(RedirectRefused::TooMany)
+        } else if attempt.previous().contains(next) {
+            Some(RedirectRefused::Loop(shown_url(next)))
+        } else if attempt.previous().last().map(Url::scheme) == Some("https")
+            && next.scheme() != "https"
+        {
+            Some(RedirectRefused::Downgrade(shown_url(next)))
+        } else {
+            None
+        };
+        match refused {
+            Some(refused) => attempt.error(refused),
+            None => {
+                // Outside a request's scope (never, in this client) nothing is kept.
+                let next = Some(next.clone());
+                let _ = FOLLOWED.try_with(|followed| followed.replace(next));
+                attempt.follow()
+            }
+        }
+    })
+}
+
+/// Why a redirect was not followed (reqwest names the URL that sent it).
+#[derive(Debug)]
+enum RedirectRefused {
+    TooMany,
+    Loop(String),
+    Downgrade(String),
+}
+
+impl fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RedirectRefused::TooMany => write!(f, "more than {MAX_REDIRECTS} redirects"),
+            RedirectRefused::Loop(url) => write!(f, "a redirect loop back to {url}"),
+            RedirectRefused::Downgrade(url) => {
+                write!(f, "a redirect from https to plain http ({url})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
+impl Refusal {
+    /// The error of a request to `url` the server asked to wait `asked` for.
+    fn error(&self, url: &Url, asked: Duration) -> IndexError {
+        IndexError::RetryAfter {
+            url: shown_url(url),
+            status: self.status,
+            asked: whole_seconds(asked),
+            limit: self.limit,
+        }
+    }
+}
+
+/// Where `url` is served from (`https://pypi.org:443`): what a `Retry-After` is about.
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// A duration in whole seconds, rounded up (`0.2 s` is `1 s`, not `0 s`).
+fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+}
+
 fn check_index_url(url: &Url) -> Result<(), IndexError> {
     match url.scheme() {
         "http" | "https" if url.host().is_some() => Ok(()),
         _ => Err(IndexError::Network {
-            url: url.to_string(),
+            url: shown_url(url),
             message: "the index URL must be http:// or https://".to_owned(),
         }),
     }
@@ -383,7 +624,7 @@ async fn resolve_host(
             return Err(IndexError::Unresolvable { url, host, message });
         }
         Err(_) => {
-            let seconds = options.connect_timeout.as_secs_f64().ceil() as u64;
+            let seconds = whole_seconds(options.connect_timeout);
             return Err(IndexError::Timeout { url, seconds });
         }
     };
