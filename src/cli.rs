@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use reqwest::Url;
 
 pub use crate::digest::Algorithm;
+use crate::targets::{Implementation, Platform, PythonVersion};
 
 /// Make Python installs tamper-proof: pin every requirement to the sha256 of every file
 /// the index publishes for it, for `pip install --require-hashes`.
@@ -235,6 +236,43 @@ pub struct OutputArgs {
     /// from the new directory.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Where the locked files will be installed: which of a release's files can install
+/// there, and which requirements' markers apply. Without flags, the one target is the
+/// `python3` on PATH (or `--python`), as pip sees its own platform.
+// The fields are `pub(crate)`: their types belong to the crate-private `targets`.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// A target's Python version, `X.Y` or `X.Y.Z`. Repeatable: the targets are every
+    /// version on every `--platform` [default: the interpreter's].
+    #[arg(
+        long = "python-version",
+        value_name = "X.Y",
+        conflicts_with = "universal"
+    )]
+    pub(crate) python_versions: Vec<PythonVersion>,
+
+    /// A target's platform tag: `manylinux_2_17_x86_64` (a glibc 2.17 Linux, which
+    /// also takes older manylinux wheels), `musllinux_1_2_aarch64`,
+    /// `macosx_11_0_arm64`, `macosx_10_13_x86_64`, `win_amd64`, `win32`, `win_arm64`,
+    /// `linux_x86_64` or `any`. Repeatable [default: the interpreter's].
+    #[arg(long = "platform", value_name = "TAG", conflicts_with = "universal")]
+    pub(crate) platforms: Vec<Platform>,
+
+    /// The targets' Python implementation: CPython (`cp`) or PyPy (`pp`)
+    /// [default: the interpreter's, else `cp`].
+    #[arg(long, value_enum, value_name = "IMPL", conflicts_with = "universal")]
+    pub(crate) implementation: Option<Implementation>,
+
+    /// Target CPython 3.9 to 3.14 on manylinux_2_17 x86_64 and aarch64,
+    /// musllinux_1_2 x86_64, macosx_11_0 arm64, macosx_10_13 x86_64 and win_amd64.
+    #[arg(long)]
+    pub(crate) universal: bool,
+
+    /// The interpreter that describes the default target [default: python3].
+    #[arg(long, value_name = "PATH", conflicts_with = "universal")]
+    pub(crate) python: Option<PathBuf>,
 }
 
 /// How to reach the package index.

@@ -136,6 +136,13 @@ fn installer_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
 /// older wheels keep `.` or capitals (`zope.interface-6.2-...`, `PyYAML-6.0.1-...`):
 /// normalized, each compares equal to the project's name.
 fn wheel_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
+    let fields = wheel_fields(stem)?;
+    (normalize(fields[0]) == project).then(|| fields[1])
+}
+
+/// The `-` fields of a well-formed wheel name without `.whl`, whatever its project:
+/// name, version, optional build tag (starting with a digit), python, abi, platform.
+fn wheel_fields(stem: &str) -> Option<Vec<&str>> {
     let fields: Vec<&str> = stem.split('-').collect();
     let well_formed = match fields.len() {
         5 => true,
@@ -144,8 +151,13 @@ fn wheel_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
         _ => false,
     };
     let blank = |field: &&str| field.is_empty() || field.contains(char::is_whitespace);
-    let ours = well_formed && normalize(fields[0]) == project;
-    (ours && !fields.iter().any(blank)).then(|| fields[1])
+    (well_formed && !fields.iter().any(blank)).then_some(fields)
+}
+
+/// Whether `filename` is a well-formed wheel name, of any project.
+pub(crate) fn is_wheel_name(filename: &str) -> bool {
+    strip_suffix_ignore_case(filename, WHEEL_EXTENSION)
+        .is_some_and(|stem| wheel_fields(stem).is_some())
 }
 
 /// The version of a source distribution's name without its extension: what follows

@@ -15,6 +15,7 @@
 //! | [`dist_filename`] | distribution file names: archive kinds, the version a name states |
 //! | [`digest`] | hash algorithms, typed digests, streaming hashers |
 //! | [`index`] | asking an index: one module per protocol, one client that chooses |
+//! | [`targets`] | where files will be installed: compatible tags, markers, the default interpreter |
 //! | [`peep`] | peep's comment format: codec and block finder |
 //! | [`rewrite`] | line edits, pip-compile's layout, peep lines |
 //! | [`lock`] | the `lock` planner (pure) |
@@ -40,6 +41,7 @@ pub(crate) mod redact;
 pub(crate) mod report;
 pub mod requirements;
 pub(crate) mod rewrite;
+pub(crate) mod targets;
 pub(crate) mod verify;
 pub(crate) mod workspace;
 
