@@ -275,19 +275,55 @@ pub struct TargetArgs {
     pub(crate) python: Option<PathBuf>,
 }
 
-/// How to reach the package index.
+/// Which indexes to ask, and how. Without `--index-url`, the index is the one pip
+/// would use: the requirements files' own `-i` line, else `PIP_INDEX_URL`, else pip's
+/// configuration files, else PyPI.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Base URL of a PyPI-compatible index with the JSON API (a trailing `/simple` or
-    /// `/pypi` is ignored).
+    /// The index, as pip's `--index-url`: a Simple API root (`https://host/simple`,
+    /// read as PEP 691 JSON or PEP 503 HTML). A URL without `/simple` (such as
+    /// `https://pypi.org`) is read through PyPI's JSON API where it serves one.
     #[arg(
+        short = 'i',
         long,
         env = "HASHLOCK_INDEX_URL",
-        default_value = "https://pypi.org",
         value_name = "URL",
         value_parser = index_url
     )]
-    pub index_url: Url,
+    pub index_url: Option<Url>,
+
+    /// Another index to take files from, as pip's `--extra-index-url`. Repeatable.
+    #[arg(long, value_name = "URL", value_parser = index_url)]
+    pub extra_index_url: Vec<Url>,
+
+    /// A directory of distributions, or an HTML page of links, to take files from
+    /// too, as pip's `--find-links`. Repeatable.
+    #[arg(short = 'f', long, value_name = "PATH_OR_URL")]
+    pub find_links: Vec<String>,
+
+    /// Ask no index: only `--find-links` locations.
+    #[arg(long)]
+    pub no_index: bool,
+
+    /// A host (`host` or `host:port`) that may be reached over plain `http://`, as
+    /// pip's `--trusted-host`. Repeatable.
+    #[arg(long, value_name = "HOST")]
+    pub trusted_host: Vec<String>,
+
+    /// A PEM bundle of CA certificates to trust besides the system's, as pip's
+    /// `--cert` (also `PIP_CERT`, `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`).
+    #[arg(long, value_name = "PATH")]
+    pub cert: Option<PathBuf>,
+
+    /// Where a project's files come from when several indexes have it:
+    /// `unsafe-best-match` takes them from every one, as pip does (and warns);
+    /// `first-index` only from the first that has the project.
+    #[arg(long, value_enum, default_value_t = crate::index::Strategy::UnsafeBestMatch, value_name = "STRATEGY")]
+    pub index_strategy: crate::index::Strategy,
+
+    /// Say which index answered for what (URLs without credentials).
+    #[arg(short, long)]
+    pub verbose: bool,
 
     /// How many index requests run at once.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=512), value_name = "N")]
@@ -347,10 +383,10 @@ impl IndexArgs {
         self.max_document_size.saturating_mul(1024 * 1024)
     }
 
-    /// The index URL without a trailing `/`, and without one trailing `/simple` or
-    /// `/pypi` (a path prefix such as Artifactory's `/api/pypi/pypi` stays).
-    pub fn base_url(&self) -> Url {
-        let mut url = self.index_url.clone();
+    /// `url` without a trailing `/`, and without one trailing `/simple` or `/pypi`
+    /// (a path prefix such as Artifactory's `/api/pypi/pypi` stays).
+    pub fn base_url(url: &Url) -> Url {
+        let mut url = url.clone();
         let path = url.path().trim_end_matches('/');
         let path = ["/simple", "/pypi"]
             .iter()
@@ -384,16 +420,9 @@ mod tests {
         ] {
             assert!(index_url(bad).is_err(), "{bad}");
         }
-        let prefixed = IndexArgs {
-            index_url: index_url("https://host/artifactory/api/pypi/pypi/simple/").unwrap(),
-            concurrency: 1,
-            timeout: 1,
-            deadline: None,
-            retries: 0,
-            max_document_size: 1,
-        };
+        let prefixed = index_url("https://host/artifactory/api/pypi/pypi/simple/").unwrap();
         assert_eq!(
-            prefixed.base_url().as_str(),
+            IndexArgs::base_url(&prefixed).as_str(),
             "https://host/artifactory/api/pypi/pypi"
         );
     }
@@ -406,15 +435,8 @@ mod tests {
             "https://pypi.org/simple/",
             "https://pypi.org/pypi",
         ] {
-            let args = IndexArgs {
-                index_url: index_url(given).unwrap(),
-                concurrency: 1,
-                timeout: 1,
-                deadline: None,
-                retries: 0,
-                max_document_size: 1,
-            };
-            assert_eq!(args.base_url().as_str(), "https://pypi.org/");
+            let url = index_url(given).unwrap();
+            assert_eq!(IndexArgs::base_url(&url).as_str(), "https://pypi.org/");
         }
     }
 }

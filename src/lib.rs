@@ -41,6 +41,7 @@ pub(crate) mod redact;
 pub(crate) mod report;
 pub mod requirements;
 pub(crate) mod rewrite;
+pub(crate) mod settings;
 pub(crate) mod targets;
 pub(crate) mod verify;
 pub(crate) mod workspace;

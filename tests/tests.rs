@@ -17,6 +17,9 @@ mod hostile;
 mod index;
 // Checks against the live PyPI, all `#[ignore]`d: run by hand.
 mod live;
+// Every index pip can use: Simple API roots (JSON and HTML), the files' own index
+// lines, pip's variables and configuration, several indexes, find-links, credentials.
+mod indexes;
 // `hashlock lock` end to end.
 mod lock;
 // `hashlock migrate` and `lock --peep` end to end.

@@ -7,7 +7,7 @@ use std::time::Instant;
 use miette::Report;
 
 use super::lookup::{Asked, Looked, look_up_all};
-use super::{plural, warn, warn_unused_index_options};
+use super::{plural, warn};
 use crate::cli::LockArgs;
 use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
@@ -24,7 +24,6 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     args.output.check_inputs(args.files.len())?;
     let workspace = Workspace::load_clean(&args.files)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
-    warn_unused_index_options(&workspace, args.quiet);
     let records = workspace.records(Role::Requirements);
     conflicts(&workspace)?;
     let unpinned = unpinned(&workspace, &records, args.allow_unpinned);
@@ -47,7 +46,7 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
             })
         })
         .collect();
-    let looked = look_up_all(&args.index, args.quiet, &asked).await?;
+    let looked = look_up_all(&args.index, &workspace, args.quiet, &asked).await?;
     let plans = plan_all(
         &workspace,
         &records,

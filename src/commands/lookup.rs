@@ -3,7 +3,6 @@
 //! warning for each release whose index listed files that are not the pin's.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
 
 use futures::StreamExt;
 use miette::Report;
@@ -13,13 +12,15 @@ use crate::diagnostics::Source;
 use crate::exit::{Failure, Outcome};
 use pep508_rs::PackageName;
 
-use crate::index::{ClientOptions, IndexClient, IndexError, Release, shown_text};
+use crate::index::{Found, IndexError, Indexes, Release, shown_text};
 use crate::lock::Projects;
 use crate::pin::{MAX_LOOKUP_BYTES, Pin};
 use crate::report::Progress;
 use crate::requirements::Span;
 
+use super::connect::connect;
 use super::{plural, warn};
+use crate::workspace::Workspace;
 
 /// A pin and the place that first asks for it, for reports.
 #[derive(Debug, Clone, Copy)]
@@ -29,10 +30,10 @@ pub(super) struct Asked<'a> {
     pub span: &'a Span,
 }
 
-/// What the lookups of a run found, and the client that asked (none when there was
-/// nothing to ask), for the questions that follow.
+/// What the lookups of a run found, and the indexes that answered (none when there
+/// was nothing to ask), for the questions that follow.
 pub(super) struct Looked {
-    pub index: Option<IndexClient>,
+    pub index: Option<Indexes>,
     pub releases: HashMap<Pin, Release>,
 }
 
@@ -54,7 +55,7 @@ impl Looked {
 /// rare lines with unpublished hashes). A project the index does not know is left
 /// out.
 pub(super) async fn trace(
-    index: &IndexClient,
+    index: &Indexes,
     names: Vec<PackageName>,
 ) -> Result<Projects, IndexError> {
     let mut projects = Projects::new();
@@ -77,6 +78,7 @@ pub(super) async fn trace(
 /// at the first line that asks for each failed pin.
 pub(super) async fn look_up_all(
     args: &IndexArgs,
+    workspace: &Workspace,
     quiet: bool,
     asked: &[Asked<'_>],
 ) -> Result<Looked, Failure> {
@@ -88,7 +90,7 @@ pub(super) async fn look_up_all(
         });
     }
     refuse_overlong(asked)?;
-    let index = connect(args, true).await?;
+    let index = connect(args, workspace, true).await?;
     let results = fetch_all(&index, &unique, args, quiet).await;
     let mut releases = HashMap::new();
     let mut errors = Vec::new();
@@ -132,25 +134,10 @@ pub(super) fn refuse_overlong(asked: &[Asked<'_>]) -> Result<(), Failure> {
     }
 }
 
-/// The index client for a run.
-pub(super) async fn connect(args: &IndexArgs, writes: bool) -> Result<IndexClient, Failure> {
-    let options = ClientOptions {
-        index_url: args.base_url(),
-        timeout: Duration::from_secs(args.timeout),
-        deadline: Duration::from_secs(args.deadline_secs()),
-        retries: args.retries,
-        max_document_size: args.max_document_bytes(),
-        ..ClientOptions::default()
-    };
-    IndexClient::connect(options)
-        .await
-        .map_err(|err| Failure::new(Outcome::IndexFailure, [index_report(&err, writes)]))
-}
-
 /// Looks up `unique` pins with `args.concurrency` requests at once and a progress bar;
 /// each pin keeps its own result.
 pub(super) async fn fetch_all(
-    index: &IndexClient,
+    index: &Indexes,
     unique: &[&Pin],
     args: &IndexArgs,
     quiet: bool,
@@ -158,14 +145,45 @@ pub(super) async fn fetch_all(
     let progress = Progress::new(unique.len() as u64, quiet);
     let results = fetch(index, unique, usize::from(args.concurrency), &progress).await;
     progress.finish();
-    for (pin, result) in &results {
-        if let Ok(release) = result
-            && !release.ignored.is_empty()
-        {
-            warn(quiet, ignored_warning(&index.shown_index(), pin, release));
+    let mut warned = HashSet::new();
+    let mut releases = Vec::with_capacity(results.len());
+    for (pin, result) in results {
+        if let Ok(found) = &result {
+            if !found.release.ignored.is_empty() {
+                warn(
+                    quiet,
+                    ignored_warning(&found.from.join(", "), &pin, &found.release),
+                );
+            }
+            if found.project_on.len() > 1 && warned.insert(pin.name.clone()) {
+                warn(quiet, confusion_warning(&pin, found));
+            }
+            if args.verbose {
+                crate::report::line(&format!(
+                    "{pin}: {} from {}",
+                    crate::report::counted(found.release.files.len(), "file", "files"),
+                    found.from.join(", ")
+                ));
+            }
         }
+        releases.push((pin, result.map(|found| found.release)));
     }
-    results
+    releases
+}
+
+/// The warning for a project several indexes have: pip takes files from all of
+/// them, so a public project named like a private one gets installed.
+fn confusion_warning(pin: &Pin, found: &Found) -> Report {
+    let indexes: Vec<String> = found.project_on.iter().map(|i| format!("`{i}`")).collect();
+    miette::miette!(
+        severity = miette::Severity::Warning,
+        help = "pip takes a project's files from every index that has it, which is how                 dependency confusion works: make sure each of these indexes should serve                 it, or pass `--index-strategy first-index` to take its files from the                 first one only",
+        "`{}` is on {} indexes: {}; the hashes of the files of each that has {} were written",
+        pin.name,
+        found.project_on.len(),
+        indexes.join(", "),
+        pin
+    )
 }
 
 /// How many ignored file names a warning shows.
@@ -203,11 +221,11 @@ pub(super) fn unique_pins<'a>(pins: impl IntoIterator<Item = &'a Pin>) -> Vec<&'
 }
 
 async fn fetch(
-    index: &IndexClient,
+    index: &Indexes,
     unique: &[&Pin],
     concurrency: usize,
     progress: &Progress,
-) -> Vec<(Pin, Result<Release, IndexError>)> {
+) -> Vec<(Pin, Result<Found, IndexError>)> {
     let look_up = |pin: &Pin| {
         let pin = pin.clone();
         async move {

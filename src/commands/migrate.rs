@@ -8,7 +8,7 @@ use std::time::Instant;
 use miette::Report;
 
 use super::lookup::{Asked, look_up_all};
-use super::{plural, warn, warn_unused_index_options};
+use super::{plural, warn};
 use crate::cli::MigrateArgs;
 use crate::diagnostics::{Locate, Located, Severity};
 use crate::digest::Sha256;
@@ -33,8 +33,7 @@ pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
     let owners = owners(&files, &blocks);
     refuse_what_pip_refuses(&files, &owners)?;
     let extra = if args.fill {
-        warn_unused_index_options(&workspace, args.quiet);
-        fill(&args, &files, &blocks, &owners).await?
+        fill(&args, &workspace, &files, &blocks, &owners).await?
     } else {
         if !args.quiet {
             note_unfilled(&owners);
@@ -194,6 +193,7 @@ fn find_blocks(files: &[&File], quiet: bool) -> Result<Vec<Vec<Block>>, Failure>
 /// peep hashes as they are (there is no version to ask the index about): listed.
 async fn fill(
     args: &MigrateArgs,
+    workspace: &Workspace,
     files: &[&File],
     blocks: &[Vec<Block>],
     owners: &[Vec<Owner<'_>>],
@@ -224,7 +224,7 @@ async fn fill(
             })
         })
         .collect();
-    let looked = look_up_all(&args.index, args.quiet, &asked).await?;
+    let looked = look_up_all(&args.index, workspace, args.quiet, &asked).await?;
     check_peep_hashes(files, blocks, owners, &looked.releases)?;
     Ok(owners
         .iter()

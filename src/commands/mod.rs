@@ -2,6 +2,7 @@
 //! workspace, resolve pins, look them up ([`lookup`]), plan, then write or report.
 //! Nothing here decides what a file should contain; the planners do.
 
+mod connect;
 mod hash;
 mod lock;
 mod lookup;
@@ -29,35 +30,6 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
 fn warn(quiet: bool, report: Report) {
     if !quiet {
         crate::report::report(&report);
-    }
-}
-
-/// Index options in the files (`-i`, `--extra-index-url`, `--no-index`, `-f`) that
-/// this run does not follow: hashlock asks only `--index-url`, so it warns rather
-/// than let a file that names a private index be locked against another silently.
-fn warn_unused_index_options(workspace: &crate::workspace::Workspace, quiet: bool) {
-    use crate::requirements::OptionName;
-    if quiet {
-        return;
-    }
-    for file in workspace.files.iter().filter(|f| f.is_clean()) {
-        for (_, opt) in file.parsed.options() {
-            if !matches!(
-                opt.name,
-                OptionName::IndexUrl
-                    | OptionName::ExtraIndexUrl
-                    | OptionName::NoIndex
-                    | OptionName::FindLinks
-            ) {
-                continue;
-            }
-            let located = file
-                .source
-                .warning(opt.span.clone(), "hashlock does not follow this option yet: it asks only the index of `--index-url`")
-                .label("not followed")
-                .hint("pass the same index with `--index-url URL` (or `HASHLOCK_INDEX_URL`) so hashes come from the index pip will use");
-            warn(quiet, Report::new(located));
-        }
     }
 }
 

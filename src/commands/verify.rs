@@ -9,12 +9,13 @@ use std::path::PathBuf;
 use futures::StreamExt;
 use reqwest::Url;
 
-use super::lookup::{Asked, connect, fetch_all, index_report, refuse_overlong, trace, unique_pins};
+use super::connect::connect;
+use super::lookup::{Asked, fetch_all, index_report, refuse_overlong, trace, unique_pins};
 use crate::cli::{Format, VerifyArgs};
 use crate::diagnostics::{Located, Severity};
 use crate::digest::{Algorithm, Sha256};
 use crate::exit::{Failure, Outcome};
-use crate::index::{IndexClient, IndexError};
+use crate::index::{IndexError, Indexes};
 use crate::output::print_stdout;
 use crate::requirements::Span;
 use crate::verify::offline;
@@ -31,7 +32,6 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     };
     let workspace = Workspace::load_with_constraints(files, &args.constraints)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
-    super::warn_unused_index_options(&workspace, args.quiet || args.offline);
     let mut findings = offline::check(&workspace);
     if !args.offline {
         findings.extend(online_findings(&args, &workspace).await?);
@@ -92,7 +92,7 @@ async fn online_findings(
         .collect();
     refuse_overlong(&asked)?;
     let quiet = args.quiet || args.format == Format::Json;
-    let index = connect(&args.index, false).await?;
+    let index = connect(&args.index, workspace, false).await?;
     let releases: online::Releases = fetch_all(&index, &unique, &args.index, quiet)
         .await
         .into_iter()
@@ -134,7 +134,7 @@ fn peep_hashes(workspace: &Workspace) -> HashMap<(usize, usize), Vec<(Sha256, Sp
 
 /// Downloads every file and hashes it as it streams, `concurrency` at once.
 async fn download_all(
-    index: &IndexClient,
+    index: &Indexes,
     downloads: Vec<Download>,
     concurrency: usize,
 ) -> Result<HashMap<Url, Sha256>, IndexError> {

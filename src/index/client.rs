@@ -36,17 +36,19 @@ use std::sync::{Arc, OnceLock};
 use pep508_rs::PackageName;
 use reqwest::Url;
 
-use super::http::{ClientOptions, Fetched, HttpClient};
+use super::http::{ClientOptions, Fetched, HttpClient, Protocol};
 use super::json_api::{FileEntry, ProjectDocument, VersionDocument};
 use super::memo::Memo;
 use super::simple_api::{self, Lookup, SimpleDocument};
 use super::versions::Wanted;
-use super::{DistFile, IndexError, Release, shown_text, shown_url, versions};
+use super::{DistFile, IndexError, Release, shown_text, shown_url, simple_html, versions};
 use crate::digest::{Algorithm, Digest};
 use crate::dist_filename;
 use crate::pin::Pin;
 
 const ACCEPT_JSON: &str = "application/json";
+/// What pip asks a Simple API for: PEP 691 JSON, else PEP 503 HTML.
+const ACCEPT_SIMPLE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 /// How many near misses a `VersionNotFound` suggests.
 const CLOSE_VERSIONS: usize = 5;
 
@@ -78,7 +80,7 @@ enum Listing {
 /// What `GET /simple/<name>/` said.
 #[derive(Debug)]
 enum SimpleAnswer {
-    Document(Box<SimpleDocument>),
+    Document(Arc<SimpleDocument>),
     /// 404: no such project, or no Simple API.
     NotFound,
     /// 406, or a document that is not PEP 691 JSON: no Simple API in JSON.
@@ -129,9 +131,17 @@ impl IndexClient {
     /// and shared with lookups on indexes without the Simple API). Each release keeps
     /// the files whose names state its version, as [`IndexClient::release`] does.
     pub async fn project(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
-        let project = self.project_document(name).await?;
-        let project_name = name_of(name, project.name.as_deref());
-        let releases = project.all_files()?.into_iter();
+        let (project_name, releases) = if self.protocol() == Protocol::Simple {
+            let SimpleAnswer::Document(document) = &*self.simple_document(name).await? else {
+                return Err(self.package_not_found(name));
+            };
+            let project_name = name_of(name, document.name.as_deref());
+            (project_name, document.all_releases()?)
+        } else {
+            let project = self.project_document(name).await?;
+            (name_of(name, project.name.as_deref()), project.all_files()?)
+        };
+        let releases = releases.into_iter();
         let release = |(version, files): (String, Vec<DistFile>)| {
             let (files, ignored) = sort_out(files, name, Wanted::Key(&version));
             Release {
@@ -142,6 +152,12 @@ impl IndexClient {
             }
         };
         Ok(releases.map(release).collect())
+    }
+
+    /// Whether `url` is on this index's origin (scheme, host, port): a download there
+    /// goes with the index's credentials.
+    pub(crate) fn serves(&self, url: &Url) -> bool {
+        url.origin() == self.base.origin()
     }
 
     /// The index URL as messages show it (no credentials).
@@ -163,7 +179,15 @@ impl IndexClient {
         !self.version_endpoint_missing.load(Ordering::Relaxed)
     }
 
+    /// How this index is asked.
+    fn protocol(&self) -> Protocol {
+        self.http.options().protocol
+    }
+
     async fn lookup(&self, pin: &Pin) -> Result<Release, IndexError> {
+        if self.protocol() == Protocol::Simple {
+            return self.lookup_simple(pin).await;
+        }
         let mut denied = false;
         if self.uses_version_endpoint() {
             match self.ask_version_endpoint(pin).await? {
@@ -188,6 +212,32 @@ impl IndexClient {
         let name = name_of(&pin.name, document.name.as_deref());
         let release = admit(pin, &fetched.url, name, version, document.files)?;
         Ok(VersionAnswer::Found(release))
+    }
+
+    /// A lookup on an index that is only a Simple API: its page for the project, JSON
+    /// or HTML, is all there is.
+    async fn lookup_simple(&self, pin: &Pin) -> Result<Release, IndexError> {
+        let document = match &*self.simple_document(&pin.name).await? {
+            SimpleAnswer::Document(document) => Arc::clone(document),
+            SimpleAnswer::NotFound => return Err(self.package_not_found(&pin.name)),
+            SimpleAnswer::NotServed => {
+                return Err(IndexError::Decode {
+                    url: shown_url(&self.simple_endpoint(&pin.name)),
+                    message: "the page is neither PEP 691 JSON nor PEP 503 HTML".to_owned(),
+                });
+            }
+        };
+        let name = document.name.as_deref();
+        match document.release_by_names(pin)? {
+            Lookup::Found(version, files) => {
+                let name = name_of(&pin.name, name);
+                admit(pin, &document.url, name, version, files)
+            }
+            Lookup::Missing | Lookup::Uncertain => {
+                let candidates = document.candidates().into_iter();
+                Err(self.version_not_found(pin, name, candidates))
+            }
+        }
     }
 
     /// Whether lookups that need a listing read the Simple API (`Some(true)`), the
@@ -301,12 +351,26 @@ impl IndexClient {
 
     /// The Simple API's answer about `name`, fetched once per run.
     async fn simple_document(&self, name: &PackageName) -> Result<Arc<SimpleAnswer>, IndexError> {
+        let simple_only = self.protocol() == Protocol::Simple;
         let fetch = async {
             let url = self.simple_endpoint(name);
-            match self.http.get(&url, simple_api::CONTENT_TYPE).await {
+            // Next to a JSON API only PEP 691 JSON is worth reading (an HTML page says
+            // less than the project document); a Simple API alone is read either way.
+            let accept = if simple_only {
+                ACCEPT_SIMPLE
+            } else {
+                simple_api::CONTENT_TYPE
+            };
+            match self.http.get(&url, accept).await {
                 Ok(Some(fetched)) if simple_api::is_simple_json(&fetched) => {
                     let document = SimpleDocument::parse(&fetched, name)?;
-                    Ok(SimpleAnswer::Document(Box::new(document)))
+                    Ok(SimpleAnswer::Document(Arc::new(document)))
+                }
+                Ok(Some(fetched))
+                    if simple_only && simple_html::is_html(fetched.content_type.as_deref()) =>
+                {
+                    let document = SimpleDocument::parse_html(&fetched, name)?;
+                    Ok(SimpleAnswer::Document(Arc::new(document)))
                 }
                 Ok(Some(_)) | Err(IndexError::Status { status: 406, .. }) => {
                     Ok(SimpleAnswer::NotServed)
@@ -356,11 +420,16 @@ impl IndexClient {
         url
     }
 
-    /// `<base>/simple/<name>/`, the name normalized (as PEP 503 asks clients to).
+    /// `<base>/simple/<name>/` next to a JSON API, `<root>/<name>/` on a Simple API
+    /// root, the name normalized (as PEP 503 asks clients to).
     fn simple_endpoint(&self, name: &PackageName) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(["simple", name.as_ref(), ""]);
+            path.pop_if_empty();
+            if self.protocol() == Protocol::JsonApi {
+                path.push("simple");
+            }
+            path.extend([name.as_ref(), ""]);
         }
         url
     }

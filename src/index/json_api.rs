@@ -63,6 +63,7 @@ impl FileEntry {
             filename: &self.filename,
             url: &self.url,
             sha256,
+            other_hash: None,
             yanked,
             requires_python: self.requires_python.as_deref(),
         };

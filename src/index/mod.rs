@@ -12,10 +12,13 @@
 //! it is a file of attrs 23.1.0; the others are set aside in [`Release::ignored`]).
 
 mod client;
+mod find_links;
 mod http;
+mod indexes;
 mod json_api;
 mod memo;
 mod simple_api;
+mod simple_html;
 mod versions;
 
 use std::collections::BTreeSet;
@@ -24,7 +27,10 @@ use reqwest::Url;
 use serde::Deserialize;
 
 pub use client::IndexClient;
-pub use http::ClientOptions;
+pub(crate) use find_links::FindLinks;
+pub use http::{ClientOptions, Credentials, Protocol};
+pub use indexes::Strategy;
+pub(crate) use indexes::{Found, Indexes, Location};
 
 use crate::digest::Sha256;
 use crate::pin::Pin;
@@ -82,6 +88,9 @@ pub struct DistFile {
     /// `Some(reason)` when the file is yanked (`reason` may be empty).
     pub yanked: Option<String>,
     pub requires_python: Option<String>,
+    /// The algorithm of a hash the index publishes instead of a sha256 (`md5`), to
+    /// say so when it publishes no sha256.
+    pub other_hash: Option<String>,
 }
 
 /// Why a lookup failed.
@@ -289,6 +298,8 @@ struct Published<'a> {
     filename: &'a str,
     url: &'a str,
     sha256: Option<&'a str>,
+    /// Another algorithm the index publishes a hash in, when it has no sha256.
+    other_hash: Option<&'a str>,
     yanked: Option<String>,
     requires_python: Option<&'a str>,
 }
@@ -316,6 +327,10 @@ impl Published<'_> {
             sha256,
             yanked: self.yanked,
             requires_python: non_empty(self.requires_python).map(str::to_owned),
+            other_hash: self
+                .other_hash
+                .filter(|_| sha256.is_none())
+                .map(str::to_owned),
         })
     }
 }

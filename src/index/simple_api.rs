@@ -29,7 +29,8 @@ use serde::Deserialize;
 
 use super::http::Fetched;
 use super::{
-    DistFile, IndexError, Published, Yanked, decode_json, shown_text, shown_url, versions,
+    DistFile, IndexError, Published, Yanked, decode_json, shown_text, shown_url, simple_html,
+    versions,
 };
 use crate::dist_filename::{self as filename, Kind};
 use crate::pin::Pin;
@@ -66,22 +67,40 @@ struct Entry {
     yanked: Option<Yanked>,
 }
 
-#[derive(Debug, Deserialize)]
-struct Hashes {
-    #[serde(default)]
-    sha256: Option<String>,
-}
+/// `{"sha256": "...", "md5": "..."}`: every algorithm the index sends (a value that is
+/// not a string is no hash).
+type Hashes = std::collections::BTreeMap<String, serde_json::Value>;
 
 impl Entry {
     fn is_yanked(&self) -> bool {
         self.yanked.as_ref().is_some_and(Yanked::is_yanked)
     }
 
+    /// An entry of an HTML page (PEP 503): its hash is the link's fragment.
+    fn from_link(link: simple_html::Link) -> Entry {
+        let hashes = link
+            .hash
+            .map(|(algorithm, hex)| Hashes::from([(algorithm, serde_json::Value::String(hex))]));
+        let mut url = link.url;
+        url.set_fragment(None);
+        Entry {
+            filename: link.filename,
+            url: url.to_string(),
+            hashes,
+            requires_python: link.requires_python,
+            yanked: link.yanked.map(Yanked::Reason),
+        }
+    }
+
     fn to_dist_file(&self, document: &Url) -> Result<DistFile, IndexError> {
+        let hashes = self.hashes.as_ref();
         let published = Published {
             filename: &self.filename,
             url: &self.url,
-            sha256: self.hashes.as_ref().and_then(|h| h.sha256.as_deref()),
+            sha256: hashes.and_then(|h| h.get("sha256")?.as_str()),
+            other_hash: hashes
+                .and_then(|h| h.iter().find(|(k, v)| *k != "sha256" && v.is_string()))
+                .map(|(k, _)| k.as_str()),
             yanked: self.yanked.as_ref().and_then(Yanked::reason),
             requires_python: self.requires_python.as_deref(),
         };
@@ -164,10 +183,41 @@ impl SimpleDocument {
                 ),
             });
         }
+        Ok(Self::from_entries(
+            fetched.url.clone(),
+            raw.name,
+            raw.versions,
+            raw.files,
+            project,
+        ))
+    }
+
+    /// Reads an HTML page (PEP 503) of `project`: every link is a file.
+    pub(super) fn parse_html(fetched: &Fetched, project: &PackageName) -> Result<Self, IndexError> {
+        let text = String::from_utf8_lossy(&fetched.body);
+        let links = simple_html::links(&text, &fetched.url)?;
+        let entries = links.into_iter().map(Entry::from_link).collect();
+        Ok(Self::from_entries(
+            fetched.url.clone(),
+            None,
+            None,
+            entries,
+            project,
+        ))
+    }
+
+    fn from_entries(
+        url: Url,
+        name: Option<String>,
+        versions: Option<Vec<String>>,
+        files: Vec<Entry>,
+        project: &PackageName,
+    ) -> Self {
+        let raw_files = files;
         let mut document = SimpleDocument {
-            url: fetched.url.clone(),
-            name: raw.name,
-            versions: raw.versions,
+            url,
+            name,
+            versions,
             files: Vec::new(),
             groups: Vec::new(),
             spellings: HashMap::new(),
@@ -175,7 +225,7 @@ impl SimpleDocument {
             orphans: Vec::new(),
         };
         let project = project.as_ref();
-        for (index, entry) in raw.files.iter().enumerate() {
+        for (index, entry) in raw_files.iter().enumerate() {
             match filename::version_of(&entry.filename, project) {
                 Some((spelling, kind)) => {
                     document.file_under(index, spelling, kind, entry.is_yanked());
@@ -186,9 +236,9 @@ impl SimpleDocument {
                 }
             }
         }
-        document.files = raw.files;
+        document.files = raw_files;
         document.find_unlisted_versions();
-        Ok(document)
+        document
     }
 
     /// Files the file `index` (which states version `spelling`) under its group.
@@ -267,6 +317,31 @@ impl SimpleDocument {
     /// `versions` no file name states has no files, as a release without files in a
     /// project document.
     pub(super) fn release(&self, pin: &Pin) -> Result<Lookup, IndexError> {
+        self.release_with(pin, true)
+    }
+
+    /// [`SimpleDocument::release`] where no JSON API can place orphans (an index that
+    /// is only a Simple API): a release is the files whose names state its version.
+    pub(super) fn release_by_names(&self, pin: &Pin) -> Result<Lookup, IndexError> {
+        self.release_with(pin, false)
+    }
+
+    /// Every version the file names state, with its files, in order of first
+    /// appearance (what `project()` reads where there is no JSON API).
+    pub(super) fn all_releases(&self) -> Result<Vec<(String, Vec<DistFile>)>, IndexError> {
+        self.groups
+            .iter()
+            .map(|group| {
+                let files = group
+                    .files
+                    .iter()
+                    .map(|&i| self.files[i].to_dist_file(&self.url));
+                Ok((group.spelling.clone(), files.collect::<Result<_, _>>()?))
+            })
+            .collect()
+    }
+
+    fn release_with(&self, pin: &Pin, orphans_matter: bool) -> Result<Lookup, IndexError> {
         let key = match &self.versions {
             Some(versions) => versions::select(pin, versions.iter().map(String::as_str)),
             None => versions::select(pin, self.groups.iter().map(|g| g.spelling.as_str())),
@@ -277,14 +352,15 @@ impl SimpleDocument {
                 Some(text) => Version::from_str(text).ok(),
                 None => Some(pin.version.clone()),
             };
-            let unsure = self.versions.is_none() && self.may_hold_orphans(asked.as_ref());
+            let unsure =
+                orphans_matter && self.versions.is_none() && self.may_hold_orphans(asked.as_ref());
             return Ok(if unsure {
                 Lookup::Uncertain
             } else {
                 Lookup::Missing
             });
         };
-        if self.may_hold_orphans(Version::from_str(key).ok().as_ref()) {
+        if orphans_matter && self.may_hold_orphans(Version::from_str(key).ok().as_ref()) {
             return Ok(Lookup::Uncertain);
         }
         let indexes = self.group_of(key).map(|group| group.files.as_slice());

@@ -25,6 +25,7 @@ fn release(hashes: &[&str]) -> Release {
             sha256: Some(hash.parse().unwrap()),
             yanked: None,
             requires_python: None,
+            other_hash: None,
         })
         .collect();
     Release {

@@ -12,6 +12,17 @@ use tempfile::TempDir;
 
 use super::{Config, TestIndex};
 
+/// What every run of the binary gets, so that no index setting of the machine (pip's
+/// configuration files and variables) reaches a test: tests set their own.
+pub const ISOLATED: [(&str, &str); 6] = [
+    ("PIP_CONFIG_FILE", "/dev/null"),
+    ("PIP_INDEX_URL", ""),
+    ("PIP_EXTRA_INDEX_URL", ""),
+    ("PIP_FIND_LINKS", ""),
+    ("PIP_NO_INDEX", ""),
+    ("PIP_TRUSTED_HOST", ""),
+];
+
 /// A temp dir holding the files of a test, and the index the binary asks.
 pub struct Case {
     pub dir: TempDir,
@@ -85,6 +96,7 @@ impl Case {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashlock"));
         cmd.current_dir(self.dir.path())
             .env("NO_COLOR", "1")
+            .envs(ISOLATED)
             .env_remove("HASHLOCK_INDEX_URL")
             .arg(command);
         if command != "hash" {
@@ -119,6 +131,7 @@ impl Case {
         let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashlock"))
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
+            .envs(ISOLATED)
             .env_remove("HASHLOCK_INDEX_URL")
             .envs(env.iter().copied())
             .args(args)

@@ -96,6 +96,57 @@ pub struct ClientOptions {
     /// A PEM bundle of CA certificates to trust besides the built-in (Mozilla)
     /// roots: for mirrors behind a private CA or a TLS-inspecting proxy.
     pub ca_bundle: Option<PathBuf>,
+    /// How the index is asked.
+    pub protocol: Protocol,
+    /// Credentials for the index's origin (scheme, host, port), sent with every
+    /// request to that origin and to no other. A user name and password in
+    /// `index_url` are moved here when the client is built.
+    pub credentials: Option<Credentials>,
+}
+
+/// How an index is asked: the documents it serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// PyPI's JSON API at `<url>/pypi/...`, and the Simple API's JSON at
+    /// `<url>/simple/<name>/`: what hashlock's own `--index-url` names when it does
+    /// not end in `/simple` (PyPI, and mirrors of its JSON API).
+    #[default]
+    JsonApi,
+    /// A Simple API root, as pip reads every index URL: `<url>/<name>/`, PEP 691
+    /// JSON where served, else PEP 503 HTML. No JSON API is asked.
+    Simple,
+}
+
+/// A user name and an optional password (a token alone is a user name).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    /// Never shows the secret, whatever prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(****)")
+    }
+}
+
+impl Credentials {
+    /// The user name and password of `url`, percent-decoded, if it has any.
+    pub fn of(url: &Url) -> Option<Credentials> {
+        if url.username().is_empty() && url.password().is_none() {
+            return None;
+        }
+        let decode = |text: &str| {
+            percent_encoding::percent_decode_str(text)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        Some(Credentials {
+            username: decode(url.username()),
+            password: url.password().map(decode),
+        })
+    }
 }
 
 impl ClientOptions {
@@ -129,6 +180,8 @@ impl Default for ClientOptions {
             max_retry_wait: Duration::from_secs(60),
             max_document_size: DEFAULT_MAX_DOCUMENT_SIZE,
             ca_bundle: None,
+            protocol: Protocol::JsonApi,
+            credentials: None,
         }
     }
 }
@@ -206,6 +259,15 @@ impl HttpClient {
     /// Resolves the index host and builds the client.
     pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
         check_index_url(&options.index_url)?;
+        // Credentials leave the URL: they are sent to the index's origin only, and a
+        // URL without them can be shown anywhere.
+        let mut options = options.clone();
+        if let Some(credentials) = Credentials::of(&options.index_url) {
+            options.credentials.get_or_insert(credentials);
+            let _ = options.index_url.set_username("");
+            let _ = options.index_url.set_password(None);
+        }
+        let options = &options;
         let setup = Setup {
             roots: extra_roots(options).await?,
             pinned: resolve_host(&options.index_url, options).await?,
@@ -232,7 +294,10 @@ impl HttpClient {
     /// GETs `url`, retrying transient failures. `Ok(None)` means 404. The body is
     /// read up to `max_document_size` bytes, decoded.
     pub async fn get(&self, url: &Url, accept: &str) -> Result<Option<Fetched>, IndexError> {
-        let request = || self.client.get(url.clone()).header(ACCEPT, accept);
+        let request = || {
+            self.authorized(self.client.get(url.clone()), url)
+                .header(ACCEPT, accept)
+        };
         let limit = self.options.max_document_size;
         self.retrying(url, request, |response| read_all(response, limit))
             .await
@@ -256,12 +321,22 @@ impl HttpClient {
     {
         let client = self.raw_client()?;
         let request = || {
-            client
-                .get(url.clone())
+            self.authorized(client.get(url.clone()), url)
                 .header(ACCEPT, "*/*")
                 .header(ACCEPT_ENCODING, "identity")
         };
         self.retrying(url, request, read).await
+    }
+
+    /// `request` with the index's credentials when `url` is on the index's origin
+    /// (scheme, host and port): never sent anywhere else.
+    fn authorized(&self, request: RequestBuilder, url: &Url) -> RequestBuilder {
+        match &self.options.credentials {
+            Some(credentials) if url.origin() == self.options.index_url.origin() => {
+                request.basic_auth(&credentials.username, credentials.password.as_ref())
+            }
+            _ => request,
+        }
     }
 
     /// The `algorithm` digest of the file at `url`, hashed as it downloads (see
@@ -613,6 +688,11 @@ async fn resolve_host(
     let Some(host) = index.domain() else {
         return Ok(None);
     };
+    // Through a proxy the proxy resolves the name, and this machine may not be able
+    // to (reqwest reads the same variables and sends the request there).
+    if proxied(index, &|name| std::env::var(name).ok()) {
+        return Ok(None);
+    }
     let port = index.port_or_known_default().unwrap_or(443);
     let url = options.shown_index();
     let lookup = tokio::net::lookup_host((host, port));
@@ -633,6 +713,33 @@ async fn resolve_host(
         return Err(IndexError::Network { url, message });
     }
     Ok(Some((host.to_owned(), addrs)))
+}
+
+/// Whether `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` (either case) send requests for
+/// `url` through a proxy, `NO_PROXY` not excluding its host: reqwest's reading of
+/// them (`*`, host names matching themselves and their subdomains).
+fn proxied(url: &Url, var: &dyn Fn(&str) -> Option<String>) -> bool {
+    let get = |name: &str| {
+        var(name)
+            .or_else(|| var(&name.to_ascii_uppercase()))
+            .filter(|value| !value.trim().is_empty())
+    };
+    let scheme_proxy = match url.scheme() {
+        "https" => get("https_proxy"),
+        _ => get("http_proxy"),
+    };
+    if scheme_proxy.or_else(|| get("all_proxy")).is_none() {
+        return false;
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let excluded = get("no_proxy").is_some_and(|list| {
+        list.split(',').map(str::trim).any(|entry| {
+            let entry = entry.trim_start_matches('.').to_ascii_lowercase();
+            entry == "*"
+                || (!entry.is_empty() && (host == entry || host.ends_with(&format!(".{entry}"))))
+        })
+    });
+    !excluded
 }
 
 /// `Retry-After` of a response, when present and readable.
@@ -656,4 +763,59 @@ fn describe(error: reqwest::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn proxied_with(url: &str, pairs: &[(&str, &str)]) -> bool {
+        let map: HashMap<&str, &str> = pairs.iter().copied().collect();
+        proxied(&Url::parse(url).unwrap(), &|name| {
+            map.get(name).map(|v| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn proxies_apply_per_scheme_unless_no_proxy_says_otherwise() {
+        let https = [("HTTPS_PROXY", "http://proxy:3128")];
+        assert!(proxied_with("https://pypi.org/simple/", &https));
+        assert!(!proxied_with("http://pypi.org/simple/", &https));
+        assert!(proxied_with(
+            "http://host/",
+            &[("http_proxy", "http://p:1")]
+        ));
+        assert!(proxied_with(
+            "http://host/",
+            &[("ALL_PROXY", "socks5://p:1")]
+        ));
+        assert!(!proxied_with("https://pypi.org/", &[]));
+        for no_proxy in ["pypi.org", ".pypi.org", "*", "other, pypi.org"] {
+            let vars = [("HTTPS_PROXY", "http://p:1"), ("NO_PROXY", no_proxy)];
+            assert!(!proxied_with("https://pypi.org/", &vars), "{no_proxy}");
+            assert!(
+                !proxied_with("https://files.pypi.org/", &vars),
+                "{no_proxy}"
+            );
+        }
+        let vars = [("HTTPS_PROXY", "http://p:1"), ("NO_PROXY", "notpypi.org")];
+        assert!(proxied_with("https://pypi.org/", &vars));
+    }
+
+    #[test]
+    fn credentials_never_show_in_debug_output() {
+        let url = Url::parse("https://user:s3cret@host/simple").unwrap();
+        let credentials = Credentials::of(&url).unwrap();
+        assert_eq!(credentials.username, "user");
+        assert_eq!(credentials.password.as_deref(), Some("s3cret"));
+        let options = ClientOptions {
+            credentials: Some(credentials),
+            ..ClientOptions::default()
+        };
+        assert!(!format!("{options:?}").contains("s3cret"));
+        let token = Credentials::of(&Url::parse("https://t%40k@host/").unwrap()).unwrap();
+        assert_eq!((token.username.as_str(), token.password), ("t@k", None));
+    }
 }
