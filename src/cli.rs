@@ -15,6 +15,19 @@ use crate::targets::{Implementation, Platform, PythonVersion};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// When to colour error reports: `auto` colours them on a terminal unless
+    /// `NO_COLOR` is set, or off a terminal when `FORCE_COLOR` or `CLICOLOR_FORCE` is.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+/// When to colour error reports (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 const GENERAL_EXIT_CODES: &str = "\

@@ -25,6 +25,8 @@ mod migrate;
 // files, all-or-nothing writes, signals, leftovers of killed runs.
 #[cfg(unix)]
 mod output;
+// `--format json` of `lock` and `migrate`; colour in reports (`--color`, `NO_COLOR`).
+mod output_formats;
 // pip itself downloads what `lock` wrote, with `--require-hashes`.
 mod pip_accepts;
 // pip's own parser reads every requirements fixture as hashlock does.
