@@ -116,6 +116,11 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// How to report what changed: for people (a summary on stderr), or one JSON
+    /// document (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "diff")]
+    pub format: Format,
+
     #[command(flatten)]
     pub index: IndexArgs,
 
@@ -186,7 +191,7 @@ pub struct VerifyArgs {
     pub quiet: bool,
 }
 
-/// Output formats of `verify`.
+/// Output formats of `verify`, `lock` and `migrate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -222,6 +227,11 @@ pub struct LockArgs {
     /// Write only the peep-style comment lines, no `--hash` options.
     #[arg(long)]
     pub peep_only: bool,
+
+    /// How to report what changed: for people (a summary on stderr), or one JSON
+    /// document (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "diff")]
+    pub format: Format,
 
     #[command(flatten)]
     pub index: IndexArgs,

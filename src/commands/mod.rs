@@ -10,8 +10,12 @@ mod verify;
 
 use miette::Report;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Format};
+use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
+use crate::output::json::{FileReport, RunReport};
+use crate::output::print_stdout;
+use crate::workspace::{File, Workspace};
 
 /// Runs the command line's subcommand. SIGINT and SIGTERM stop it cleanly from
 /// here on (exit 130, 143).
@@ -35,7 +39,7 @@ fn warn(quiet: bool, report: Report) {
 /// Index options in the files (`-i`, `--extra-index-url`, `--no-index`, `-f`) that
 /// this run does not follow: hashlock asks only `--index-url`, so it warns rather
 /// than let a file that names a private index be locked against another silently.
-fn warn_unused_index_options(workspace: &crate::workspace::Workspace, quiet: bool) {
+fn warn_unused_index_options(workspace: &Workspace, quiet: bool) {
     use crate::requirements::OptionName;
     if quiet {
         return;
@@ -59,6 +63,36 @@ fn warn_unused_index_options(workspace: &crate::workspace::Workspace, quiet: boo
             warn(quiet, Report::new(located));
         }
     }
+}
+
+/// With `--format json`, the document of a run that `problems` stopped before
+/// anything was written: every requirements file (`files`) unchanged, the problems
+/// listed.
+fn print_stopped<'a>(
+    format: Format,
+    command: &'static str,
+    files: impl IntoIterator<Item = &'a File>,
+    problems: &[Located],
+) -> Result<(), Failure> {
+    if format != Format::Json {
+        return Ok(());
+    }
+    let files = files
+        .into_iter()
+        .map(|file| FileReport {
+            file,
+            new: &file.source.text,
+            changed: &[],
+        })
+        .collect();
+    let report = RunReport {
+        command,
+        files,
+        problems,
+        written: false,
+        totals: (0, 0),
+    };
+    print_stdout(&report.to_json())
 }
 
 fn plural(count: usize) -> &'static str {
