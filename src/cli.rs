@@ -82,6 +82,32 @@ pub enum Command {
     /// `/dev/zero` are refused.
     #[command(after_help = HASH_EXIT_CODES)]
     Hash(HashArgs),
+
+    /// Print a shell completion script to stdout.
+    ///
+    /// bash: `hashlock completions bash > ~/.local/share/bash-completion/completions/hashlock`;
+    /// zsh: `hashlock completions zsh > ~/.zfunc/_hashlock` (with `~/.zfunc` in `fpath`);
+    /// fish: `hashlock completions fish > ~/.config/fish/completions/hashlock.fish`.
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff) to stdout: `hashlock man > hashlock.1`, or
+    /// `hashlock man lock` for `hashlock-lock.1`.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print, instead of hashlock's own.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 const MIGRATE_EXIT_CODES: &str = "\

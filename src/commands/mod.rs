@@ -2,9 +2,11 @@
 //! workspace, resolve pins, look them up ([`lookup`]), plan, then write or report.
 //! Nothing here decides what a file should contain; the planners do.
 
+mod completions;
 mod hash;
 mod lock;
 mod lookup;
+mod man;
 mod migrate;
 mod verify;
 
@@ -26,6 +28,8 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Verify(args) => verify::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::Hash(args) => hash::run(args).await,
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }
 
