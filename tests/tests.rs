@@ -33,6 +33,8 @@ mod output_formats;
 mod pip_accepts;
 // pip's own parser reads every requirements fixture as hashlock does.
 mod pip_parity;
+// The hooks of `.pre-commit-hooks.yaml`, run by pre-commit on real commits.
+mod precommit;
 // Patterns of real projects' files: hashlock agrees with pip, and with itself.
 mod real_files;
 // Credentials in index URLs never reach any output.
