@@ -15,6 +15,19 @@ use crate::targets::{Implementation, Platform, PythonVersion};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// When to colour error reports: `auto` colours them on a terminal unless
+    /// `NO_COLOR` is set, or off a terminal when `FORCE_COLOR` or `CLICOLOR_FORCE` is.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+/// When to colour error reports (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 const GENERAL_EXIT_CODES: &str = "\
@@ -69,6 +82,32 @@ pub enum Command {
     /// `/dev/zero` are refused.
     #[command(after_help = HASH_EXIT_CODES)]
     Hash(HashArgs),
+
+    /// Print a shell completion script to stdout.
+    ///
+    /// bash: `hashlock completions bash > ~/.local/share/bash-completion/completions/hashlock`;
+    /// zsh: `hashlock completions zsh > ~/.zfunc/_hashlock` (with `~/.zfunc` in `fpath`);
+    /// fish: `hashlock completions fish > ~/.config/fish/completions/hashlock.fish`.
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff) to stdout: `hashlock man > hashlock.1`, or
+    /// `hashlock man lock` for `hashlock-lock.1`.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print, instead of hashlock's own.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 const MIGRATE_EXIT_CODES: &str = "\
@@ -102,6 +141,11 @@ pub struct MigrateArgs {
     /// otherwise refused.
     #[arg(long)]
     pub force: bool,
+
+    /// How to report what changed: for people (a summary on stderr), or one JSON
+    /// document (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "diff")]
+    pub format: Format,
 
     #[command(flatten)]
     pub index: IndexArgs,
@@ -173,7 +217,7 @@ pub struct VerifyArgs {
     pub quiet: bool,
 }
 
-/// Output formats of `verify`.
+/// Output formats of `verify`, `lock` and `migrate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
@@ -209,6 +253,11 @@ pub struct LockArgs {
     /// Write only the peep-style comment lines, no `--hash` options.
     #[arg(long)]
     pub peep_only: bool,
+
+    /// How to report what changed: for people (a summary on stderr), or one JSON
+    /// document (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "diff")]
+    pub format: Format,
 
     #[command(flatten)]
     pub index: IndexArgs,

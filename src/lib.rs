@@ -7,6 +7,7 @@
 //! | module | owns |
 //! | --- | --- |
 //! | [`cli`] | the clap definitions, nothing else |
+//! | [`color`] | whether error reports are coloured (`--color`, `NO_COLOR`, ...) |
 //! | [`exit`] | the outcome of a run and its exit code |
 //! | [`diagnostics`] | the one located diagnostic, its severity and finding codes |
 //! | [`requirements`] | the lossless model of a requirements file and its parser |
@@ -26,6 +27,7 @@
 //! | [`commands`] | one module per subcommand: wiring only |
 
 pub mod cli;
+pub mod color;
 pub mod commands;
 pub(crate) mod diagnostics;
 pub mod digest;

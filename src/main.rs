@@ -13,7 +13,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage(&error),
     };
-    install_report_hook();
+    install_report_hook(hashlock::color::enabled(
+        cli.color,
+        |name| std::env::var_os(name),
+        std::io::stderr().is_terminal(),
+    ));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -55,9 +59,9 @@ fn usage(error: &clap::Error) -> ExitCode {
     ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
 }
 
-/// Reports read without colour: colour only on a terminal and never with `NO_COLOR`.
-fn install_report_hook() {
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+/// Reports read without colour; `colour` (see `hashlock::color`) adds it, and the
+/// Unicode drawing that goes with it.
+fn install_report_hook(colour: bool) {
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(
             miette::MietteHandlerOpts::new()

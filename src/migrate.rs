@@ -12,6 +12,7 @@ use crate::digest::Sha256;
 use crate::peep::Block;
 use crate::requirements::{LineKind, RequirementsFile};
 use crate::rewrite::Edits;
+use crate::rewrite::changes::{Changed, Delta, option_digests};
 use crate::rewrite::layout::requirement_line;
 
 /// The outcome of migrating one file.
@@ -23,6 +24,8 @@ pub(crate) struct Plan {
     pub requirements: usize,
     /// sha256 `--hash` options those requirements now carry.
     pub hashes: usize,
+    /// What changed on each of them, in file order: every one loses its peep lines.
+    pub changed: Vec<Changed>,
 }
 
 /// Migrates every peep block of `file` whose owner is a requirement. `extra` adds
@@ -39,9 +42,18 @@ pub(crate) fn plan(
         let LineKind::Requirement(req) = &line.kind else {
             continue;
         };
-        let mut hashes: BTreeSet<Sha256> = req.hashes.iter().filter_map(|h| h.sha256()).collect();
-        hashes.extend(block.hashes.iter().map(|h| h.digest));
+        let before = option_digests(req);
+        let peep: BTreeSet<Sha256> = block.hashes.iter().map(|h| h.digest).collect();
+        let mut hashes = before.clone();
+        hashes.extend(&peep);
         hashes.extend(extra.get(&block.owner).into_iter().flatten().copied());
+        plan.changed.push(Changed::new(
+            block.owner,
+            line,
+            req,
+            Delta::between(&before, &hashes),
+            Delta::between(&peep, &BTreeSet::new()),
+        ));
         let hashes: Vec<Sha256> = hashes.into_iter().collect();
         edits.replace(block.owner, requirement_line(file, line, req, &hashes));
         for hash in &block.hashes {

@@ -12,6 +12,7 @@ use std::fmt;
 use pep440_rs::{Operator, Version};
 use pep508_rs::{PackageName, VersionOrUrl};
 
+use crate::diagnostics::Code;
 use crate::requirements::{Location, Requirement, Target};
 
 /// A pinned version to look up: `name==version` or `name===version`.
@@ -143,6 +144,18 @@ impl Pinning {
             self,
             Pinning::Editable | Pinning::Location(Location::Vcs | Location::LocalDirectory)
         )
+    }
+
+    /// The finding code of a requirement that is not an exact pin: `unhashable`
+    /// when pip can never check it, `wildcard-pin`, else `not-pinned`. `None` for an
+    /// exact pin.
+    pub(crate) fn code(&self) -> Option<Code> {
+        Some(match self {
+            Pinning::Exact(_) => return None,
+            _ if self.is_unhashable() => Code::Unhashable,
+            Pinning::Wildcard => Code::WildcardPin,
+            _ => Code::NotPinned,
+        })
     }
 
     /// What the requirement is, for messages about a requirement that is not an

@@ -6,6 +6,8 @@
 // The loopback index and the harness that runs the binary against it.
 mod support;
 
+// The Python wheel (maturin), shell completions and the man page.
+mod distribution;
 // Reading what the user names: regular files only, a size cap, clear errors.
 #[cfg(unix)]
 mod files;
@@ -28,10 +30,14 @@ mod migrate;
 // files, all-or-nothing writes, signals, leftovers of killed runs.
 #[cfg(unix)]
 mod output;
+// `--format json` of `lock` and `migrate`; colour in reports (`--color`, `NO_COLOR`).
+mod output_formats;
 // pip itself downloads what `lock` wrote, with `--require-hashes`.
 mod pip_accepts;
 // pip's own parser reads every requirements fixture as hashlock does.
 mod pip_parity;
+// The hooks of `.pre-commit-hooks.yaml`, run by pre-commit on real commits.
+mod precommit;
 // Patterns of real projects' files: hashlock agrees with pip, and with itself.
 mod real_files;
 // Credentials in index URLs never reach any output.

@@ -7,12 +7,13 @@ use std::time::Instant;
 use miette::Report;
 
 use super::lookup::{Asked, Looked, look_up_all};
-use super::{plural, warn};
-use crate::cli::LockArgs;
-use crate::diagnostics::Located;
+use super::{plural, print_stopped, warn};
+use crate::cli::{Format, LockArgs};
+use crate::diagnostics::{Code, Located};
 use crate::exit::{Failure, Outcome};
 use crate::lock::{self, Pinned, Plan, Problem, Projects, Replaced, Unpublished};
-use crate::output::{Change, Done, finish};
+use crate::output::json::{FileReport, RunReport};
+use crate::output::{Change, Done, finish, print_stdout};
 use crate::pin::Pinning;
 use crate::requirements::{Location, Target};
 use crate::workspace::{File, Record, Role, Workspace};
@@ -22,19 +23,37 @@ use crate::workspace::{File, Record, Role, Workspace};
 pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     let started = Instant::now();
     args.output.check_inputs(args.files.len())?;
+    args.output.check_format(args.format)?;
+    let json = args.format == Format::Json;
     let workspace = Workspace::load_clean(&args.files)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let records = workspace.records(Role::Requirements);
-    conflicts(&workspace)?;
+    let conflicts = conflicts(&workspace);
+    if !conflicts.is_empty() {
+        print_stopped(
+            args.format,
+            "lock",
+            workspace.files_of(Role::Requirements),
+            &conflicts,
+        )?;
+        let mut reports: Vec<Report> = conflicts.into_iter().map(Report::new).collect();
+        reports.push(miette::miette!("nothing was written"));
+        return Err(Failure::new(Outcome::CheckFailed, reports));
+    }
     let unpinned = unpinned(&workspace, &records, args.allow_unpinned);
     if !unpinned.is_empty() && !args.allow_unpinned {
+        print_stopped(
+            args.format,
+            "lock",
+            workspace.files_of(Role::Requirements),
+            &unpinned,
+        )?;
         return Err(unpinned_failure(&records, unpinned));
     }
     // With `--allow-unpinned` these lines are why the run exits 1: they print even
     // with `--quiet`.
-    let any_unpinned = !unpinned.is_empty();
-    for warning in unpinned {
-        warn(false, Report::new(warning));
+    for warning in &unpinned {
+        warn(false, Report::new(warning.clone()));
     }
     let asked: Vec<Asked<'_>> = records
         .iter()
@@ -46,31 +65,50 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
             })
         })
         .collect();
-    let looked = look_up_all(&args.index, &workspace, args.quiet, &asked).await?;
+    let looked = look_up_all(&args.index, &workspace, args.quiet || json, &asked).await?;
     let plans = plan_all(
         &workspace,
         &records,
         &looked,
         lock_options(&args),
-        args.quiet,
+        (args.format, args.quiet),
     )
     .await?;
     let changes: Vec<Change<'_>> = plans
         .iter()
         .map(|(file, plan)| Change::of(file, &plan.text))
         .collect();
+    let totals = (
+        plans.iter().map(|(_, p)| p.locked).sum(),
+        plans.iter().map(|(_, p)| p.hashes).sum(),
+    );
     let done = Done {
         verb: "Locked",
         workspace: &workspace,
-        totals: (
-            plans.iter().map(|(_, p)| p.locked).sum(),
-            plans.iter().map(|(_, p)| p.hashes).sum(),
-        ),
+        totals,
         started,
-        quiet: args.quiet,
+        quiet: args.quiet || json,
         force: args.force,
     };
     let outcome = finish(&args.output, &changes, &done)?;
+    if json {
+        let report = RunReport {
+            command: "lock",
+            files: plans
+                .iter()
+                .map(|(file, plan)| FileReport {
+                    file,
+                    new: &plan.text,
+                    changed: &plan.changed,
+                })
+                .collect(),
+            problems: &unpinned,
+            written: args.output.writes(),
+            totals,
+        };
+        print_stdout(&report.to_json())?;
+    }
+    let any_unpinned = !unpinned.is_empty();
     if any_unpinned && args.quiet {
         crate::report::line(
             "error: some requirements are not locked (listed above), so pip refuses the file with `--require-hashes`",
@@ -81,18 +119,12 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
 
 /// Two lines pinning one package to two versions, under the same marker (or none):
 /// pip cannot install both (`ResolutionImpossible`), so nothing is locked.
-fn conflicts(workspace: &Workspace) -> Result<(), Failure> {
-    let errors: Vec<Located> = workspace
+fn conflicts(workspace: &Workspace) -> Vec<Located> {
+    workspace
         .conflicting_pins()
         .into_iter()
         .map(|conflict| conflict.error(workspace))
-        .collect();
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let mut reports: Vec<Report> = errors.into_iter().map(Report::new).collect();
-    reports.push(miette::miette!("nothing was written"));
-    Err(Failure::new(Outcome::CheckFailed, reports))
+        .collect()
 }
 
 /// Whether `lock` leaves the requirement alone because pip already accepts it as
@@ -124,7 +156,16 @@ fn unpinned(workspace: &Workspace, records: &[Record<'_>], allowed: bool) -> Vec
                 Target::Pep508(parsed) => Some(&parsed.name),
                 Target::Unnamed { .. } => None,
             };
-            Some(at.label("not locked").maybe_hint(record.pinning.hint(name)))
+            let at = match name {
+                Some(name) => at.package(name.to_string()),
+                None => at,
+            };
+            let code = record.pinning.code().unwrap_or(Code::NotPinned);
+            Some(
+                at.code(code)
+                    .label("not locked")
+                    .maybe_hint(record.pinning.hint(name)),
+            )
         })
         .collect()
 }
@@ -183,7 +224,7 @@ async fn plan_all<'w>(
     records: &[Record<'_>],
     looked: &Looked,
     options: lock::Options,
-    quiet: bool,
+    (format, quiet): (Format, bool),
 ) -> Result<Vec<(&'w File, Plan)>, Failure> {
     let files: Vec<(&File, Vec<Pinned<'_>>)> = workspace
         .files
@@ -199,10 +240,10 @@ async fn plan_all<'w>(
         .collect();
     let projects: Projects = looked.trace(names).await?;
     let mut plans = Vec::new();
-    let mut problems: Vec<(Outcome, Report)> = Vec::new();
+    let mut problems: Vec<(Outcome, Located)> = Vec::new();
     for (file, pinned) in &files {
         let plan = lock::plan_file(&file.parsed, pinned, &looked.releases, &projects, options);
-        problems.extend(plan.problems.iter().map(|p| problem_report(file, p)));
+        problems.extend(plan.problems.iter().map(|p| problem(file, p)));
         for replaced in &plan.replaced {
             warn(quiet, replaced_warning(file, replaced));
         }
@@ -219,7 +260,17 @@ async fn plan_all<'w>(
         .map(|(outcome, _)| *outcome)
         .max()
         .unwrap_or(Outcome::CheckFailed);
-    let mut reports: Vec<Report> = problems.into_iter().map(|(_, report)| report).collect();
+    let problems: Vec<Located> = problems.into_iter().map(|(_, located)| located).collect();
+    // An index that publishes no digest is an index failure (exit 3): no document.
+    if outcome == Outcome::CheckFailed {
+        print_stopped(
+            format,
+            "lock",
+            files.iter().map(|(file, _)| *file),
+            &problems,
+        )?;
+    }
+    let mut reports: Vec<Report> = problems.into_iter().map(Report::new).collect();
     reports.push(miette::miette!("nothing was written"));
     Err(Failure::new(outcome, reports))
 }
@@ -285,7 +336,7 @@ fn describe(name: &str, unpublished: &Unpublished) -> String {
 }
 
 /// The report of a line that cannot be locked, with how it ends the run.
-fn problem_report(file: &File, problem: &Problem) -> (Outcome, Report) {
+fn problem(file: &File, problem: &Problem) -> (Outcome, Located) {
     match problem {
         Problem::Unpublished {
             span,
@@ -307,17 +358,21 @@ fn problem_report(file: &File, problem: &Problem) -> (Outcome, Report) {
             let located = file
                 .source
                 .error(span.clone(), message)
+                .code(Code::UnknownHash)
+                .package(pin.name.to_string())
                 .label("unknown hashes")
                 .hint(hint);
-            (Outcome::CheckFailed, Report::new(located))
+            (Outcome::CheckFailed, located)
         }
         Problem::NoHashes { span, pin } => {
             let message = format!("the index publishes no sha256 for any file of `{pin}`");
             let hint = "use an index that publishes sha256 digests (PyPI does)";
-            (
-                Outcome::IndexFailure,
-                Report::new(file.source.error(span.clone(), message).hint(hint)),
-            )
+            let located = file
+                .source
+                .error(span.clone(), message)
+                .package(pin.name.to_string())
+                .hint(hint);
+            (Outcome::IndexFailure, located)
         }
     }
 }

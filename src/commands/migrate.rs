@@ -8,14 +8,15 @@ use std::time::Instant;
 use miette::Report;
 
 use super::lookup::{Asked, look_up_all};
-use super::{plural, warn};
-use crate::cli::MigrateArgs;
-use crate::diagnostics::{Locate, Located, Severity};
+use super::{plural, print_stopped, warn};
+use crate::cli::{Format, MigrateArgs};
+use crate::diagnostics::{Code, Locate, Located, Severity};
 use crate::digest::Sha256;
 use crate::exit::{Failure, Outcome};
 use crate::index::Release;
 use crate::migrate::{self, Plan};
-use crate::output::{Change, Done, finish};
+use crate::output::json::{FileReport, RunReport};
+use crate::output::{Change, Done, finish, print_stdout};
 use crate::peep::{self, Block};
 use crate::pin::{Pin, Pinning};
 use crate::requirements::{LineKind, Location, Requirement};
@@ -26,12 +27,24 @@ use crate::workspace::{File, Role, Workspace};
 pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
     let started = Instant::now();
     args.output.check_inputs(args.files.len())?;
+    args.output.check_format(args.format)?;
+    let json = args.format == Format::Json;
     let workspace = Workspace::load_clean(&args.files)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let files: Vec<&File> = workspace.files_of(Role::Requirements).collect();
     let blocks = find_blocks(&files, args.quiet)?;
     let owners = owners(&files, &blocks);
-    refuse_what_pip_refuses(&files, &owners)?;
+    let refused = refuse_what_pip_refuses(&files, &owners);
+    if !refused.is_empty() {
+        print_stopped(args.format, "migrate", files.iter().copied(), &refused)?;
+        let count = refused.len();
+        let mut reports: Vec<Report> = refused.into_iter().map(Report::new).collect();
+        reports.push(miette::miette!(
+            "{count} requirement{} cannot be migrated; nothing was written",
+            plural(count)
+        ));
+        return Err(Failure::new(Outcome::CheckFailed, reports));
+    }
     let extra = if args.fill {
         fill(&args, &workspace, &files, &blocks, &owners).await?
     } else {
@@ -51,18 +64,38 @@ pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
         .zip(&plans)
         .map(|(file, plan)| Change::of(file, &plan.text))
         .collect();
+    let totals = (
+        plans.iter().map(|p| p.requirements).sum(),
+        plans.iter().map(|p| p.hashes).sum(),
+    );
     let done = Done {
         verb: "Migrated",
         workspace: &workspace,
-        totals: (
-            plans.iter().map(|p| p.requirements).sum(),
-            plans.iter().map(|p| p.hashes).sum(),
-        ),
+        totals,
         started,
-        quiet: args.quiet,
+        quiet: args.quiet || json,
         force: args.force,
     };
-    finish(&args.output, &changes, &done)
+    let outcome = finish(&args.output, &changes, &done)?;
+    if json {
+        let report = RunReport {
+            command: "migrate",
+            files: files
+                .iter()
+                .zip(&plans)
+                .map(|(file, plan)| FileReport {
+                    file,
+                    new: &plan.text,
+                    changed: &plan.changed,
+                })
+                .collect(),
+            problems: &[],
+            written: args.output.writes(),
+            totals,
+        };
+        print_stdout(&report.to_json())?;
+    }
+    Ok(outcome)
 }
 
 /// The requirement that owns a peep block, and what it pins.
@@ -102,7 +135,7 @@ fn owners<'a>(files: &[&'a File], blocks: &[Vec<Block>]) -> Vec<Vec<Owner<'a>>> 
 /// migrated: a requirement that is not pinned to one version (a URL or archive needs
 /// none), or one pip can never check (editable, VCS, directory). As `lock`, nothing is
 /// written then (exit 1).
-fn refuse_what_pip_refuses(files: &[&File], owners: &[Vec<Owner<'_>>]) -> Result<(), Failure> {
+fn refuse_what_pip_refuses(files: &[&File], owners: &[Vec<Owner<'_>>]) -> Vec<Located> {
     let mut errors = Vec::new();
     for (file, owners) in files.iter().zip(owners) {
         for owner in owners {
@@ -121,24 +154,19 @@ fn refuse_what_pip_refuses(files: &[&File], owners: &[Vec<Owner<'_>>]) -> Result
                 crate::requirements::Target::Pep508(parsed) => Some(&parsed.name),
                 crate::requirements::Target::Unnamed { .. } => None,
             };
-            errors.push(
-                file.source
-                    .error(owner.req.span.clone(), message)
-                    .label("pip refuses it")
-                    .maybe_hint(owner.pinning.hint(name)),
-            );
+            let located = file
+                .source
+                .error(owner.req.span.clone(), message)
+                .code(owner.pinning.code().unwrap_or(Code::NotPinned))
+                .label("pip refuses it")
+                .maybe_hint(owner.pinning.hint(name));
+            errors.push(match name {
+                Some(name) => located.package(name.to_string()),
+                None => located,
+            });
         }
     }
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let count = errors.len();
-    let mut reports: Vec<Report> = errors.into_iter().map(Report::new).collect();
-    reports.push(miette::miette!(
-        "{count} requirement{} cannot be migrated; nothing was written",
-        plural(count)
-    ));
-    Err(Failure::new(Outcome::CheckFailed, reports))
+    errors
 }
 
 /// Without `--fill`, every migrated line keeps only its peep hashes: pip then takes
@@ -224,8 +252,20 @@ async fn fill(
             })
         })
         .collect();
-    let looked = look_up_all(&args.index, workspace, args.quiet, &asked).await?;
-    check_peep_hashes(files, blocks, owners, &looked.releases)?;
+    let looked = look_up_all(
+        &args.index,
+        workspace,
+        args.quiet || args.format == Format::Json,
+        &asked,
+    )
+    .await?;
+    let unpublished = check_peep_hashes(files, blocks, owners, &looked.releases);
+    if !unpublished.is_empty() {
+        print_stopped(args.format, "migrate", files.iter().copied(), &unpublished)?;
+        let mut reports: Vec<Report> = unpublished.into_iter().map(Report::new).collect();
+        reports.push(miette::miette!("nothing was written"));
+        return Err(Failure::new(Outcome::CheckFailed, reports));
+    }
     Ok(owners
         .iter()
         .zip(blocks)
@@ -248,7 +288,7 @@ fn check_peep_hashes(
     blocks: &[Vec<Block>],
     owners: &[Vec<Owner<'_>>],
     releases: &HashMap<Pin, Release>,
-) -> Result<(), Failure> {
+) -> Vec<Located> {
     let mut errors = Vec::new();
     for ((file, blocks), owners) in files.iter().zip(blocks).zip(owners) {
         for owner in owners {
@@ -273,16 +313,13 @@ fn check_peep_hashes(
                 errors.push(
                     file.source
                         .error(hash.span.clone(), message)
+                        .code(Code::UnknownHash)
+                        .package(pin.name.to_string())
                         .label("not published")
                         .hint(hint),
                 );
             }
         }
     }
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let mut reports: Vec<Report> = errors.into_iter().map(Report::new).collect();
-    reports.push(miette::miette!("nothing was written"));
-    Err(Failure::new(Outcome::CheckFailed, reports))
+    errors
 }

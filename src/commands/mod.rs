@@ -2,17 +2,23 @@
 //! workspace, resolve pins, look them up ([`lookup`]), plan, then write or report.
 //! Nothing here decides what a file should contain; the planners do.
 
+mod completions;
 mod connect;
 mod hash;
 mod lock;
 mod lookup;
+mod man;
 mod migrate;
 mod verify;
 
 use miette::Report;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Format};
+use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
+use crate::output::json::{FileReport, RunReport};
+use crate::output::print_stdout;
+use crate::workspace::File;
 
 /// Runs the command line's subcommand. SIGINT and SIGTERM stop it cleanly from
 /// here on (exit 130, 143).
@@ -23,6 +29,8 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Verify(args) => verify::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::Hash(args) => hash::run(args).await,
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }
 
@@ -31,6 +39,36 @@ fn warn(quiet: bool, report: Report) {
     if !quiet {
         crate::report::report(&report);
     }
+}
+
+/// With `--format json`, the document of a run that `problems` stopped before
+/// anything was written: every requirements file (`files`) unchanged, the problems
+/// listed.
+fn print_stopped<'a>(
+    format: Format,
+    command: &'static str,
+    files: impl IntoIterator<Item = &'a File>,
+    problems: &[Located],
+) -> Result<(), Failure> {
+    if format != Format::Json {
+        return Ok(());
+    }
+    let files = files
+        .into_iter()
+        .map(|file| FileReport {
+            file,
+            new: &file.source.text,
+            changed: &[],
+        })
+        .collect();
+    let report = RunReport {
+        command,
+        files,
+        problems,
+        written: false,
+        totals: (0, 0),
+    };
+    print_stdout(&report.to_json())
 }
 
 fn plural(count: usize) -> &'static str {

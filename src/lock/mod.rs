@@ -20,6 +20,7 @@ use crate::index::Release;
 use crate::peep::Block;
 use crate::pin::Pin;
 use crate::requirements::{Requirement, RequirementsFile, Span};
+use crate::rewrite::changes::{Changed, Delta, option_digests};
 use crate::rewrite::{Edits, layout, peep_lines};
 
 /// A requirement line that `lock` cannot finish.
@@ -56,6 +57,8 @@ pub(crate) struct Plan {
     pub hashes: usize,
     /// Requirement lines rewritten.
     pub lines_changed: usize,
+    /// What changed on each of them, in file order.
+    pub changed: Vec<Changed>,
     pub replaced: Vec<Replaced>,
     pub problems: Vec<Problem>,
 }
@@ -172,6 +175,13 @@ pub(crate) fn plan_file(
         let owner = |digest: &Sha256| owner(projects.get(&pin.name)?, release, digest);
         let decision = decide(&written(req, block), &published, &owner, options.force);
         let rewrite_hashes = options.peep != PeepMode::Only;
+        let before = Hashes::of(req, block);
+        let mut after = before.clone();
+        if rewrite_hashes && matches!(decision, Decision::Add { .. } | Decision::Replace { .. }) {
+            // Both give the line the published set: `Add` only when every hash it
+            // had is published, so adding the missing ones makes the same set.
+            after.options = published.clone();
+        }
         let mut changed = false;
         match decision {
             Decision::Keep => {}
@@ -198,6 +208,7 @@ pub(crate) fn plan_file(
                 for hash in block.iter().flat_map(|b| &b.hashes) {
                     if stale_digests.contains(&hash.digest) && options.peep == PeepMode::Off {
                         edits.drop(hash.line);
+                        after.peep.remove(&hash.digest);
                     }
                 }
                 plan.replaced.push(Replaced {
@@ -219,13 +230,43 @@ pub(crate) fn plan_file(
         }
         if options.peep != PeepMode::Off {
             changed |= peep_lines::write(file, index, block, &published, &mut edits);
+            after.peep = published.clone();
         }
         plan.locked += 1;
         plan.hashes += published.len();
         plan.lines_changed += usize::from(changed);
+        if changed {
+            plan.changed.push(Changed::new(
+                index,
+                line,
+                req,
+                Delta::between(&before.options, &after.options),
+                Delta::between(&before.peep, &after.peep),
+            ));
+        }
     }
     plan.text = edits.apply(file);
     plan
+}
+
+/// The sha256 digests a requirement carries, as options and as peep lines.
+#[derive(Debug, Clone)]
+struct Hashes {
+    options: BTreeSet<Sha256>,
+    peep: BTreeSet<Sha256>,
+}
+
+impl Hashes {
+    fn of(req: &Requirement, block: Option<&Block>) -> Hashes {
+        Hashes {
+            options: option_digests(req),
+            peep: block
+                .iter()
+                .flat_map(|b| &b.hashes)
+                .map(|h| h.digest)
+                .collect(),
+        }
+    }
 }
 
 /// The version of the project, other than `release`'s, that publishes `digest`.

@@ -1,11 +1,13 @@
 //! Where a command's new file contents go: in place (all files or none), nowhere
 //! (`--check`), to stdout as a diff (`--diff`, also with `--check`), or to another
-//! file or stdout (`-o`); and the one writer of stdout, which ends quietly on a
-//! closed pipe. Also what happens to a run stopped by a signal ([`interrupt`]).
+//! file or stdout (`-o`); the JSON report of what changed ([`json`]); and the one
+//! writer of stdout, which ends quietly on a closed pipe. Also what happens to a run
+//! stopped by a signal ([`interrupt`]).
 
 mod atomic;
 mod diff;
 pub(crate) mod interrupt;
+pub(crate) mod json;
 mod relocate;
 mod temp;
 
@@ -16,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use miette::Report;
 
-use crate::cli::OutputArgs;
+use crate::cli::{Format, OutputArgs};
 use crate::exit::{Failure, Outcome};
 use crate::report::{self, Summary, SummaryMode};
 use crate::workspace::{File, Kind, Role, Workspace};
@@ -113,6 +115,28 @@ impl OutputArgs {
             Destination::Output(path) if path == Path::new("-") => SummaryMode::Stdout,
             Destination::Output(_) | Destination::InPlace => SummaryMode::Written,
         }
+    }
+
+    /// Whether the new contents end up in a file (in place, or `-o FILE`).
+    pub(crate) fn writes(&self) -> bool {
+        match self.destination() {
+            Destination::InPlace => true,
+            Destination::Output(path) => path != Path::new("-"),
+            Destination::Check { .. } | Destination::Diff => false,
+        }
+    }
+
+    /// `--format json` prints its document alone on stdout, so the file cannot go
+    /// there too (`--diff` is refused by clap already).
+    pub(crate) fn check_format(&self, format: Format) -> Result<(), Failure> {
+        if format != Format::Json || self.output.as_deref() != Some(Path::new("-")) {
+            return Ok(());
+        }
+        let report = miette::miette!(
+            help = "write the file with `-o FILE`, or drop `--format json`",
+            "`-o -` and `--format json` would both print on stdout"
+        );
+        Err(Failure::new(Outcome::BadInput, [report]))
     }
 
     /// `-o` names one destination, so it takes one input file.

@@ -1,7 +1,9 @@
 //! Rewriting a parsed file, shared by `lock` and `migrate`: line-level [`Edits`] that
 //! copy every other byte verbatim, a requirement line in pip-compile's
-//! [`layout`], and peep's comment lines ([`peep_lines`]).
+//! [`layout`], peep's comment lines ([`peep_lines`]), and what changed for each
+//! requirement ([`changes`]).
 
+pub(crate) mod changes;
 mod edits;
 pub(crate) mod layout;
 pub(crate) mod peep_lines;

@@ -70,9 +70,8 @@ fn requirement(
     let mut findings = Vec::new();
     let code = match pinning {
         // pip needs no version for a URL or an archive: its hash pins it.
-        Pinning::Exact(_) | Pinning::Location(_) => None,
-        Pinning::Wildcard => Some(Code::WildcardPin),
-        _ => Some(Code::NotPinned),
+        Pinning::Location(_) => None,
+        _ => pinning.code(),
     };
     if let (Some(code), Some(why)) = (code, pinning.reason()) {
         let hint = pinning.hint(name.as_ref()).unwrap_or_default();

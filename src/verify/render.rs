@@ -103,8 +103,10 @@ struct Document<'a> {
     findings: Vec<JsonFinding<'a>>,
 }
 
+/// A finding as the JSON documents show it (`verify`'s findings, the problems of
+/// `lock` and `migrate`).
 #[derive(Debug, Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     file: &'a str,
     line: usize,
     column: usize,
@@ -117,27 +119,28 @@ struct JsonFinding<'a> {
     hint: Option<&'a str>,
 }
 
+impl<'a> JsonFinding<'a> {
+    pub(crate) fn of(f: &'a Located) -> Self {
+        let (line, column) = f.source.line_col(f.span.start);
+        let (end_line, end_column) = f.source.line_col(f.span.end);
+        JsonFinding {
+            file: &f.source.name,
+            line,
+            column,
+            end_line,
+            end_column,
+            code: f.code,
+            severity: f.severity,
+            package: f.package.as_deref(),
+            message: &f.message,
+            hint: f.hint.as_deref(),
+        }
+    }
+}
+
 /// The findings as one JSON document.
 pub(crate) fn json(findings: &[Located], files: &[String], totals: &Totals) -> String {
-    let findings = findings
-        .iter()
-        .map(|f| {
-            let (line, column) = f.source.line_col(f.span.start);
-            let (end_line, end_column) = f.source.line_col(f.span.end);
-            JsonFinding {
-                file: &f.source.name,
-                line,
-                column,
-                end_line,
-                end_column,
-                code: f.code,
-                severity: f.severity,
-                package: f.package.as_deref(),
-                message: &f.message,
-                hint: f.hint.as_deref(),
-            }
-        })
-        .collect();
+    let findings = findings.iter().map(JsonFinding::of).collect();
     let document = Document {
         schema: 1,
         files,

@@ -7,3 +7,37 @@ use std::ffi::OsString;
 pub fn python() -> OsString {
     std::env::var_os("HASHLOCK_TEST_PYTHON").unwrap_or_else(|| "python3".into())
 }
+
+/// The Python to run, or `None` when there is none at all, after saying on stderr
+/// that `test` is skipped (with `--nocapture`, or in the failure output of others).
+pub fn python_or_skip(test: &str) -> Option<OsString> {
+    let python = python();
+    let runs = std::process::Command::new(&python)
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !runs {
+        eprintln!(
+            "SKIPPED {test}: no Python ({}); `scripts/test` sets one up",
+            python.to_string_lossy()
+        );
+        return None;
+    }
+    Some(python)
+}
+
+/// Panics, saying how to fix it, unless `python -m MODULE --version` runs: a tool
+/// `scripts/test` installs into its virtualenv.
+pub fn require_module(python: &std::ffi::OsStr, module: &str) {
+    let output = std::process::Command::new(python)
+        .args(["-m", module, "--version"])
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {python:?}: {error}"));
+    assert!(
+        output.status.success(),
+        "`{} -m {module} --version` failed: run the tests with `scripts/test`, which \
+         installs {module} into .venv and points HASHLOCK_TEST_PYTHON at it\n{}",
+        python.to_string_lossy(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
