@@ -447,6 +447,10 @@ fn coloured_reports_still_redact_credentials() {
     let run = case.run("lock", &["--color", "always", "r.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("\x1b["), "{}", run.stderr);
-    assert!(run.stderr.contains("pip installs from this index"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pip installs from this index"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains(secret), "{}", run.stderr);
 }
