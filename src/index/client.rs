@@ -131,15 +131,23 @@ impl IndexClient {
     /// and shared with lookups on indexes without the Simple API). Each release keeps
     /// the files whose names state its version, as [`IndexClient::release`] does.
     pub async fn project(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
-        let (project_name, releases) = if self.protocol() == Protocol::Simple {
+        let (project_name, releases, status) = if self.protocol() == Protocol::Simple {
             let SimpleAnswer::Document(document) = &*self.simple_document(name).await? else {
                 return Err(self.package_not_found(name));
             };
             let project_name = name_of(name, document.name.as_deref());
-            (project_name, document.all_releases()?)
+            (
+                project_name,
+                document.all_releases()?,
+                document.status.clone(),
+            )
         } else {
             let project = self.project_document(name).await?;
-            (name_of(name, project.name.as_deref()), project.all_files()?)
+            (
+                name_of(name, project.name.as_deref()),
+                project.all_files()?,
+                None,
+            )
         };
         let releases = releases.into_iter();
         let release = |(version, files): (String, Vec<DistFile>)| {
@@ -149,6 +157,7 @@ impl IndexClient {
                 version,
                 files,
                 ignored,
+                status: status.clone(),
             }
         };
         Ok(releases.map(release).collect())
@@ -231,7 +240,9 @@ impl IndexClient {
         match document.release_by_names(pin)? {
             Lookup::Found(version, files) => {
                 let name = name_of(&pin.name, name);
-                admit(pin, &document.url, name, version, files)
+                let mut release = admit(pin, &document.url, name, version, files)?;
+                release.status = document.status.clone();
+                Ok(release)
             }
             Lookup::Missing | Lookup::Uncertain => {
                 let candidates = document.candidates().into_iter();
@@ -299,7 +310,9 @@ impl IndexClient {
         match document.release(pin)? {
             Lookup::Found(version, files) => {
                 let name = name_of(&pin.name, name);
-                admit(pin, &document.url, name, version, files).map(Some)
+                let mut release = admit(pin, &document.url, name, version, files)?;
+                release.status = document.status.clone();
+                Ok(Some(release))
             }
             Lookup::Missing => {
                 let candidates = document.candidates().into_iter();
@@ -472,6 +485,7 @@ fn admit(
         version,
         files,
         ignored,
+        status: None,
     })
 }
 

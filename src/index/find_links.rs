@@ -121,6 +121,7 @@ impl FindLinks {
             version,
             files: ours,
             ignored: Vec::new(),
+            status: None,
         })
     }
 
@@ -144,6 +145,7 @@ impl FindLinks {
                     version: version.to_owned(),
                     files: vec![file],
                     ignored: Vec::new(),
+                    status: None,
                 }),
             }
         }
@@ -240,6 +242,10 @@ fn list_directory(dir: &Path) -> Result<Vec<DistFile>, IndexError> {
             yanked: None,
             requires_python: None,
             other_hash: None,
+            size: None,
+            upload_time: None,
+            core_metadata: false,
+            provenance: None,
         });
     }
     files.sort_by(|a, b| a.filename.cmp(&b.filename));
@@ -276,6 +282,10 @@ fn page_files(text: &str, base: &Url) -> Result<Vec<DistFile>, IndexError> {
             yanked: link.yanked,
             requires_python: link.requires_python,
             other_hash,
+            size: None,
+            upload_time: None,
+            core_metadata: link.core_metadata,
+            provenance: link.provenance,
         });
     }
     Ok(files)

@@ -37,6 +37,10 @@ pub(super) struct FileEntry {
     yanked_reason: Option<String>,
     #[serde(default)]
     requires_python: Option<String>,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    upload_time_iso_8601: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,9 +67,13 @@ impl FileEntry {
             filename: &self.filename,
             url: &self.url,
             sha256,
-            other_hash: None,
             yanked,
             requires_python: self.requires_python.as_deref(),
+            size: self.size,
+            upload_time: self.upload_time_iso_8601.as_deref(),
+            // PyPI serves `<url>.metadata` for wheels; its JSON API does not say.
+            core_metadata: false,
+            ..Published::default()
         };
         published.into_dist_file(document)
     }

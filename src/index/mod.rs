@@ -51,6 +51,16 @@ pub struct Release {
     /// version's sdist, an `.rpm`): never hashed, and worth a warning. Their names
     /// are the index's text: show them with [`shown_text`].
     pub ignored: Vec<DistFile>,
+    /// The project's status (PEP 792: `active`, `archived`, `deprecated`,
+    /// `quarantined`) and its reason, when the index says.
+    pub status: Option<ProjectStatus>,
+}
+
+/// A project's status as the index gives it (PEP 792).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectStatus {
+    pub status: String,
+    pub reason: Option<String>,
 }
 
 impl Release {
@@ -91,6 +101,16 @@ pub struct DistFile {
     /// The algorithm of a hash the index publishes instead of a sha256 (`md5`), to
     /// say so when it publishes no sha256.
     pub other_hash: Option<String>,
+    /// The size in bytes, when the index says (PEP 700, JSON API `size`).
+    pub size: Option<u64>,
+    /// When the file was uploaded, as the index writes it (ISO 8601; PEP 700
+    /// `upload-time`, JSON API `upload_time_iso_8601`).
+    pub upload_time: Option<String>,
+    /// Whether the index says it serves the file's metadata at `<url>.metadata`
+    /// (PEP 658/714). PyPI serves it for wheels even where a mirror does not say so.
+    pub core_metadata: bool,
+    /// The URL of the file's provenance (PEP 740), when the index gives one.
+    pub provenance: Option<String>,
 }
 
 /// Why a lookup failed.
@@ -294,6 +314,7 @@ impl Yanked {
 }
 
 /// A file entry of either protocol, as read, before checks.
+#[derive(Default)]
 struct Published<'a> {
     filename: &'a str,
     url: &'a str,
@@ -302,6 +323,10 @@ struct Published<'a> {
     other_hash: Option<&'a str>,
     yanked: Option<String>,
     requires_python: Option<&'a str>,
+    size: Option<u64>,
+    upload_time: Option<&'a str>,
+    core_metadata: bool,
+    provenance: Option<&'a str>,
 }
 
 impl Published<'_> {
@@ -331,6 +356,10 @@ impl Published<'_> {
                 .other_hash
                 .filter(|_| sha256.is_none())
                 .map(str::to_owned),
+            size: self.size,
+            upload_time: non_empty(self.upload_time).map(str::to_owned),
+            core_metadata: self.core_metadata,
+            provenance: non_empty(self.provenance).map(str::to_owned),
         })
     }
 }

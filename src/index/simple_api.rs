@@ -29,8 +29,8 @@ use serde::Deserialize;
 
 use super::http::Fetched;
 use super::{
-    DistFile, IndexError, Published, Yanked, decode_json, shown_text, shown_url, simple_html,
-    versions,
+    DistFile, IndexError, ProjectStatus, Published, Yanked, decode_json, shown_text, shown_url,
+    simple_html, versions,
 };
 use crate::dist_filename::{self as filename, Kind};
 use crate::pin::Pin;
@@ -65,6 +65,17 @@ struct Entry {
     requires_python: Option<String>,
     #[serde(default)]
     yanked: Option<Yanked>,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default, rename = "upload-time")]
+    upload_time: Option<String>,
+    /// PEP 714's `core-metadata` (PEP 658's `dist-info-metadata` before it): `true`,
+    /// `false`, or the hashes of the metadata file.
+    #[serde(default, rename = "core-metadata", alias = "dist-info-metadata")]
+    core_metadata: Option<serde_json::Value>,
+    /// PEP 740: the URL of the file's provenance.
+    #[serde(default)]
+    provenance: Option<String>,
 }
 
 /// `{"sha256": "...", "md5": "..."}`: every algorithm the index sends (a value that is
@@ -89,6 +100,10 @@ impl Entry {
             hashes,
             requires_python: link.requires_python,
             yanked: link.yanked.map(Yanked::Reason),
+            size: None,
+            upload_time: None,
+            core_metadata: link.core_metadata.then_some(serde_json::Value::Bool(true)),
+            provenance: link.provenance,
         }
     }
 
@@ -103,6 +118,13 @@ impl Entry {
                 .map(|(k, _)| k.as_str()),
             yanked: self.yanked.as_ref().and_then(Yanked::reason),
             requires_python: self.requires_python.as_deref(),
+            size: self.size,
+            upload_time: self.upload_time.as_deref(),
+            core_metadata: self
+                .core_metadata
+                .as_ref()
+                .is_some_and(|value| value.as_bool() != Some(false) && !value.is_null()),
+            provenance: self.provenance.as_deref(),
         };
         published.into_dist_file(document)
     }
@@ -140,6 +162,8 @@ pub(super) struct SimpleDocument {
     pub(super) url: Url,
     /// The project name (PEP 691: normalized).
     pub(super) name: Option<String>,
+    /// The project's status (PEP 792), when the index says.
+    pub(super) status: Option<ProjectStatus>,
     /// PEP 700's versions (as the releases spell them), when sent.
     versions: Option<Vec<String>>,
     files: Vec<Entry>,
@@ -166,11 +190,20 @@ impl SimpleDocument {
             files: Vec<Entry>,
             #[serde(default)]
             versions: Option<Vec<String>>,
+            #[serde(default, rename = "project-status")]
+            project_status: Option<Status>,
         }
         #[derive(Deserialize)]
         struct Meta {
             #[serde(default, rename = "api-version")]
             api_version: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct Status {
+            #[serde(default)]
+            status: Option<String>,
+            #[serde(default)]
+            reason: Option<String>,
         }
         let raw: Raw = decode_json(fetched)?;
         let api_version = raw.meta.and_then(|meta| meta.api_version);
@@ -183,13 +216,20 @@ impl SimpleDocument {
                 ),
             });
         }
-        Ok(Self::from_entries(
+        let mut document = Self::from_entries(
             fetched.url.clone(),
             raw.name,
             raw.versions,
             raw.files,
             project,
-        ))
+        );
+        document.status = raw.project_status.and_then(|status| {
+            Some(ProjectStatus {
+                status: status.status?,
+                reason: status.reason.filter(|r| !r.is_empty()),
+            })
+        });
+        Ok(document)
     }
 
     /// Reads an HTML page (PEP 503) of `project`: every link is a file.
@@ -197,13 +237,9 @@ impl SimpleDocument {
         let text = String::from_utf8_lossy(&fetched.body);
         let links = simple_html::links(&text, &fetched.url)?;
         let entries = links.into_iter().map(Entry::from_link).collect();
-        Ok(Self::from_entries(
-            fetched.url.clone(),
-            None,
-            None,
-            entries,
-            project,
-        ))
+        let mut document = Self::from_entries(fetched.url.clone(), None, None, entries, project);
+        document.status = simple_html::project_status(&text);
+        Ok(document)
     }
 
     fn from_entries(
@@ -217,6 +253,7 @@ impl SimpleDocument {
         let mut document = SimpleDocument {
             url,
             name,
+            status: None,
             versions,
             files: Vec::new(),
             groups: Vec::new(),
@@ -645,5 +682,46 @@ mod tests {
                 "{body}: {error}"
             );
         }
+    }
+
+    #[test]
+    fn pep_700_740_792_facts_are_read() {
+        let body = format!(
+            r#"{{"meta": {{"api-version": "1.4"}}, "name": "demo",
+            "project-status": {{"status": "archived", "reason": "moved to demo2"}},
+            "files": [
+            {{"filename": "demo-1.0-py3-none-any.whl", "url": "/demo-1.0-py3-none-any.whl",
+             "hashes": {{"sha256": "{}"}}, "size": 1234, "upload-time": "2024-01-02T03:04:05.123456Z",
+             "core-metadata": {{"sha256": "{}"}}, "provenance": "https://mirror.example/p.json"}},
+            {{"filename": "demo-1.0.tar.gz", "url": "/demo-1.0.tar.gz",
+             "hashes": {{"md5": "0123456789abcdef0123456789abcdef"}}, "dist-info-metadata": false}}
+            ]}}"#,
+            sha(1),
+            sha(2)
+        );
+        let doc = parse(&body);
+        let status = doc.status.as_ref().unwrap();
+        assert_eq!(
+            (status.status.as_str(), status.reason.as_deref()),
+            ("archived", Some("moved to demo2"))
+        );
+        let (_, files) = found(&doc, &pin("demo", "1.0"));
+        let wheel = &files[0];
+        assert_eq!(wheel.size, Some(1234));
+        assert_eq!(
+            wheel.upload_time.as_deref(),
+            Some("2024-01-02T03:04:05.123456Z")
+        );
+        assert!(wheel.core_metadata);
+        assert_eq!(
+            wheel.provenance.as_deref(),
+            Some("https://mirror.example/p.json")
+        );
+        let sdist = &files[1];
+        assert_eq!(
+            (sdist.sha256, sdist.other_hash.as_deref()),
+            (None, Some("md5"))
+        );
+        assert!(!sdist.core_metadata);
     }
 }

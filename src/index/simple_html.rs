@@ -23,6 +23,11 @@ pub(super) struct Link {
     pub requires_python: Option<String>,
     /// `Some(reason)` when `data-yanked` is present (the reason may be empty).
     pub yanked: Option<String>,
+    /// `data-core-metadata` (or PEP 658's `data-dist-info-metadata`) is present and
+    /// not `false`.
+    pub core_metadata: bool,
+    /// `data-provenance` (PEP 740).
+    pub provenance: Option<String>,
 }
 
 /// A start tag's name (lowercase) and attributes (entities decoded).
@@ -94,10 +99,31 @@ pub(super) fn links(text: &str, page: &Url) -> Result<Vec<Link>, IndexError> {
                 .filter(|value| !value.trim().is_empty()),
             // Present, even without a value: yanked (the value is the reason).
             yanked: tag.attribute("data-yanked"),
+            core_metadata: tag
+                .attribute("data-core-metadata")
+                .or_else(|| tag.attribute("data-dist-info-metadata"))
+                .is_some_and(|value| value != "false"),
+            provenance: tag.attribute("data-provenance").filter(|v| !v.is_empty()),
             url,
         });
     }
     Ok(links)
+}
+
+/// The project's status from a page's `<meta name="pypi:project-status">` (and
+/// `pypi:project-status-reason`), PEP 792's HTML form.
+pub(super) fn project_status(text: &str) -> Option<super::ProjectStatus> {
+    let tags = start_tags(text);
+    let meta = |name: &str| {
+        tags.iter()
+            .filter(|tag| tag.name == b"meta")
+            .find(|tag| tag.attribute("name").as_deref() == Some(name))
+            .and_then(|tag| tag.attribute("content"))
+    };
+    Some(super::ProjectStatus {
+        status: meta("pypi:project-status")?,
+        reason: meta("pypi:project-status-reason").filter(|r| !r.is_empty()),
+    })
 }
 
 /// The file name a link points at: its last path segment, percent-decoded.
@@ -198,6 +224,28 @@ mod tests {
         assert_eq!(names, ["pkg-1.0.tar.gz", "pkg-2.0.zip", "pkg-3.0.zip"]);
         assert_eq!(links[0].hash, Some(("sha256".into(), "AB".into())));
         assert_eq!(links[2].yanked.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn status_and_metadata_attributes() {
+        let text = r#"<html><head><meta name="pypi:repository-version" content="1.4">
+            <meta name="pypi:project-status" content="quarantined">
+            <meta name="pypi:project-status-reason" content="malware"></head>
+            <body><a href="/p/pkg-1.0-py3-none-any.whl" data-dist-info-metadata="sha256=ab"
+               data-provenance="/p/pkg-1.0-py3-none-any.whl.provenance">pkg</a>
+            <a href="/p/pkg-1.0.tar.gz" data-core-metadata="false">pkg</a></body></html>"#;
+        let status = project_status(text).unwrap();
+        assert_eq!(
+            (status.status.as_str(), status.reason.as_deref()),
+            ("quarantined", Some("malware"))
+        );
+        let links = links(text, &page()).unwrap();
+        assert!(links[0].core_metadata && !links[1].core_metadata);
+        assert_eq!(
+            links[0].provenance.as_deref(),
+            Some("/p/pkg-1.0-py3-none-any.whl.provenance")
+        );
+        assert_eq!(project_status("<a href=x>"), None);
     }
 
     #[test]

@@ -26,6 +26,10 @@ fn release(hashes: &[&str]) -> Release {
             yanked: None,
             requires_python: None,
             other_hash: None,
+            size: None,
+            upload_time: None,
+            core_metadata: false,
+            provenance: None,
         })
         .collect();
     Release {
@@ -33,6 +37,7 @@ fn release(hashes: &[&str]) -> Release {
         version: "1.16.0".into(),
         files,
         ignored: Vec::new(),
+        status: None,
     }
 }
 
