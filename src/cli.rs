@@ -201,6 +201,12 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub deny_yanked: bool,
 
+    /// Check every hash the index serves against a second index: the same file name
+    /// must have the same sha256 there (a poisoned mirror would not). Without a URL,
+    /// PyPI.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "https://pypi.org", value_parser = index_url)]
+    pub cross_check: Option<Url>,
+
     /// Download every hashed file and check its digest as it streams.
     #[arg(long)]
     pub download: bool,

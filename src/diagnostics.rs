@@ -97,6 +97,10 @@ codes! {
     IncompleteHashes = "incomplete-hashes",
     /// `--download`: the downloaded file's digest differs from the published one.
     DigestMismatch = "digest-mismatch",
+    /// `--cross-check`: the second index publishes another digest for the same file.
+    CrossCheckMismatch = "cross-check-mismatch",
+    /// `--cross-check`: the second index does not have the file.
+    CrossCheckMissing = "cross-check-missing",
     /// A line break editors may not show (U+2028, form feed, ...), where pip starts a
     /// new line: what looks like one line, or a comment, is several to pip.
     HiddenLineBreak = "hidden-line-break",
@@ -416,6 +420,8 @@ mod tests {
                 "yanked",
                 "incomplete-hashes",
                 "digest-mismatch",
+                "cross-check-mismatch",
+                "cross-check-missing",
                 "hidden-line-break",
             ]
         );

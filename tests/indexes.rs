@@ -283,3 +283,66 @@ fn netrc_credentials_are_used_for_their_host() {
     let sent = case.index.header_values("/simple/six/", "authorization");
     assert_eq!(sent, [Some("Basic cm9ib3Q6dDBrZW4=".to_owned())]);
 }
+
+#[test]
+fn cross_check_catches_a_poisoned_mirror() {
+    // The mirror serves six's wheel with other bytes (its digest of `9`s) and a
+    // private wheel PyPI does not have.
+    let poisoned = edited_fixtures(|documents| {
+        let files = documents
+            .get_mut("six")
+            .and_then(|six| six["releases"]["1.16.0"].as_array_mut())
+            .expect("six 1.16.0 in the fixtures");
+        for file in files.iter_mut() {
+            if file["filename"] == "six-1.16.0-py2.py3-none-any.whl" {
+                file["digests"]["sha256"] = "9".repeat(64).into();
+            }
+        }
+        files.push(file_entry(
+            "six-1.16.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+            '8',
+        ));
+    });
+    let mirror = TestIndex::start(Config::new().fixtures(poisoned.path()));
+    let pypi = TestIndex::start(Config::new());
+    let case = Case::new();
+    let line = format!(
+        "six==1.16.0 --hash=sha256:{SIX_SDIST} --hash=sha256:{} --hash=sha256:{}\n",
+        "9".repeat(64),
+        "8".repeat(64)
+    );
+    case.file("r.txt", &line);
+    let mirror_root = format!("{}/simple", mirror.url());
+    let witness = format!("{}/simple", pypi.url());
+    let args = [
+        "verify",
+        "--format",
+        "json",
+        "--index-url",
+        &mirror_root,
+        "--cross-check",
+        &witness,
+        "r.txt",
+    ];
+    let run = case.run_raw(&args, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<(&str, &str)> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("cross-check-mismatch", "error"),
+            ("cross-check-missing", "warning")
+        ],
+        "{}",
+        run.stdout
+    );
+    // Without `--cross-check` the mirror's own hashes pass.
+    let run = case.run_raw(&["verify", "--index-url", &mirror_root, "r.txt"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

@@ -32,6 +32,9 @@ mod migrate;
 mod output;
 // `--format json` of `lock` and `migrate`; colour in reports (`--color`, `NO_COLOR`).
 mod output_formats;
+// A real index server (pypiserver): every way of naming it, with and without
+// credentials, and pip downloading what `lock` wrote from it.
+mod pypiserver;
 // pip itself downloads what `lock` wrote, with `--require-hashes`.
 mod pip_accepts;
 // pip's own parser reads every requirements fixture as hashlock does.

@@ -364,8 +364,14 @@ fn problem(file: &File, problem: &Problem) -> (Outcome, Located) {
                 .hint(hint);
             (Outcome::CheckFailed, located)
         }
-        Problem::NoHashes { span, pin } => {
-            let message = format!("the index publishes no sha256 for any file of `{pin}`");
+        Problem::NoHashes { span, pin, other } => {
+            let only = other
+                .as_ref()
+                .map(|algorithm| {
+                    format!(" (only {algorithm}, which pip does not accept in hash-checking mode)")
+                })
+                .unwrap_or_default();
+            let message = format!("the index publishes no sha256 for any file of `{pin}`{only}");
             let hint = "use an index that publishes sha256 digests (PyPI does)";
             let located = file
                 .source

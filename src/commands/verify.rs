@@ -15,9 +15,16 @@ use crate::cli::{Format, VerifyArgs};
 use crate::diagnostics::{Located, Severity};
 use crate::digest::{Algorithm, Sha256};
 use crate::exit::{Failure, Outcome};
-use crate::index::{IndexError, Indexes};
+use std::time::Duration;
+
+use crate::cli::IndexArgs;
+use crate::index::{
+    ClientOptions, Credentials, IndexClient, IndexError, Indexes, Location, Protocol, Strategy,
+};
 use crate::output::print_stdout;
+use crate::pin::Pin;
 use crate::requirements::Span;
+use crate::verify::cross_check;
 use crate::verify::offline;
 use crate::verify::online::{self, Download, Target};
 use crate::verify::render::{self, Totals};
@@ -114,7 +121,63 @@ async fn online_findings(
         strict: args.strict,
         deny_yanked: args.deny_yanked,
     };
-    online::check(&targets, &releases, &projects, &downloaded, options).map_err(index_failure)
+    let mut findings = online::check(&targets, &releases, &projects, &downloaded, options)
+        .map_err(index_failure)?;
+    if let Some(second) = &args.cross_check {
+        findings.extend(cross_check(args, second, &targets, &releases, &unique, quiet).await?);
+    }
+    Ok(findings)
+}
+
+/// `--cross-check`: the same pins asked of a second index, their hashes compared.
+async fn cross_check(
+    args: &VerifyArgs,
+    second: &Url,
+    targets: &[Target<'_>],
+    releases: &online::Releases,
+    unique: &[&Pin],
+    quiet: bool,
+) -> Result<Vec<Located>, Failure> {
+    let simple_root = second.path().trim_end_matches('/').ends_with("/simple");
+    let (index_url, protocol) = if simple_root {
+        (second.clone(), Protocol::Simple)
+    } else {
+        (IndexArgs::base_url(second), Protocol::JsonApi)
+    };
+    let options = ClientOptions {
+        credentials: Credentials::of(&index_url),
+        index_url,
+        protocol,
+        timeout: Duration::from_secs(args.index.timeout),
+        deadline: Duration::from_secs(args.index.deadline_secs()),
+        retries: args.index.retries,
+        max_document_size: args.index.max_document_bytes(),
+        ..ClientOptions::default()
+    };
+    let client = IndexClient::connect(options)
+        .await
+        .map_err(|err| Failure::new(Outcome::IndexFailure, [index_report(&err, false)]))?;
+    let shown = client.shown_index();
+    let witness = Indexes::new(
+        vec![Location::Index(Box::new(client))],
+        Strategy::FirstIndex,
+    );
+    let answers = fetch_all(&witness, unique, &args.index, quiet).await;
+    let mut found = HashMap::new();
+    for (pin, answer) in answers {
+        match answer {
+            Err(error) if !error.is_not_found() => {
+                return Err(Failure::new(
+                    Outcome::IndexFailure,
+                    [index_report(&error, false)],
+                ));
+            }
+            answer => {
+                found.insert(pin, answer);
+            }
+        }
+    }
+    Ok(cross_check::check(targets, releases, &found, &shown))
 }
 
 /// The peep hashes above each requirement of the clean files, by (file, line).

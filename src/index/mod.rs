@@ -216,6 +216,17 @@ impl IndexError {
                     shown.join(", ")
                 )
             }
+            IndexError::Status { status: 401, .. } => {
+                "the index wants credentials: put them in the index URL \
+                 (`https://user:${TOKEN}@host/simple`, expanded from the environment), or in \
+                 `~/.netrc` (or `$NETRC`) for its host"
+                    .to_owned()
+            }
+            IndexError::Status { status: 403, .. } => {
+                "the index refused these credentials (or any): check the user, the token and \
+                 what it may read"
+                    .to_owned()
+            }
             IndexError::Unresolvable { host, .. } => {
                 format!("check the spelling of `{host}` in the index URL, and your network")
             }

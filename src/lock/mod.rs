@@ -34,7 +34,12 @@ pub(crate) enum Problem {
         unpublished: Vec<Unpublished>,
     },
     /// The index lists no file with a sha256 for the version.
-    NoHashes { span: Span, pin: Pin },
+    NoHashes {
+        span: Span,
+        pin: Pin,
+        /// Another algorithm the index publishes instead (`md5`), if any.
+        other: Option<String>,
+    },
 }
 
 /// A line whose hashes were replaced (the pin moved, or `--force`): worth telling
@@ -165,9 +170,11 @@ pub(crate) fn plan_file(
         let published = release.sha256s();
         if published.is_empty() {
             let span = req.span.clone();
+            let other = release.files.iter().find_map(|f| f.other_hash.clone());
             plan.problems.push(Problem::NoHashes {
                 span,
                 pin: pin.clone(),
+                other,
             });
             continue;
         }
