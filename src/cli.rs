@@ -41,19 +41,24 @@ Exit codes (each command's --help says more):
 const EXIT_CODES: &str = "\
 Exit codes:
   0  done
-  1  `--check` found a file to change, a requirement is not pinned, or a line's
-     hashes are not all published for its version
+  1  `--check` found a file to change, a requirement is not pinned, a line's
+     hashes are not all published for its version, or a downloaded file does not
+     hash to what is published for it (nothing was written)
   2  bad input or usage: unreadable file, syntax pip would reject or misread,
-     include cycle, unknown package or version
-  3  index or network failure (nothing was written)";
+     include cycle, unknown package or version, a missing local archive
+  3  index or network failure, or `--strict` and a file the index publishes no
+     sha256 for (nothing was written)";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Add `--hash=sha256:...` for every file of every pinned version, in place.
     ///
-    /// Every requirement must be pinned (`name==version`). Files named by `-r` are
-    /// locked too; `-c` files are read, never modified. Nothing is written until every
-    /// lookup succeeded, and then each file is replaced atomically.
+    /// Every requirement must be pinned (`name==version`), or a direct URL or local
+    /// archive, which is downloaded (or read) and hashed. Files named by `-r` are
+    /// locked too; `-c` files are read, never modified. Files the index publishes no
+    /// sha256 for are downloaded and hashed (`--strict` refuses them). Nothing is
+    /// written until every lookup and download succeeded, and then each file is
+    /// replaced atomically.
     #[command(after_help = EXIT_CODES)]
     Lock(LockArgs),
 
@@ -135,6 +140,9 @@ pub struct MigrateArgs {
     pub fill: bool,
 
     #[command(flatten)]
+    pub download: DownloadArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 
     /// Write files whose mode makes them read-only too (`chmod 444`), which are
@@ -193,8 +201,10 @@ pub struct VerifyArgs {
     #[arg(long, conflicts_with = "download")]
     pub offline: bool,
 
-    /// Files of a version that have no hash on its line are errors, not warnings.
-    #[arg(long)]
+    /// Files of a version that have no hash on its line are errors, not warnings;
+    /// so are files the index publishes no sha256 for (otherwise downloaded and
+    /// hashed). Also `HASHLOCK_STRICT=1`.
+    #[arg(long, env = "HASHLOCK_STRICT", value_parser = clap::builder::BoolishValueParser::new())]
     pub strict: bool,
 
     /// Yanked versions are errors, not warnings.
@@ -207,9 +217,14 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "https://pypi.org", value_parser = index_url)]
     pub cross_check: Option<Url>,
 
-    /// Download every hashed file and check its digest as it streams.
+    /// Download every hashed file and check its digest as it streams (and, for a
+    /// file under PyPI's `/packages/` layout, the blake2b-256 its path names).
     #[arg(long)]
     pub download: bool,
+
+    /// How many files download at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    pub download_concurrency: u16,
 
     /// How to print findings: for people (stderr), or one JSON document (stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -260,6 +275,9 @@ pub struct LockArgs {
     #[arg(long)]
     pub peep_only: bool,
 
+    #[command(flatten)]
+    pub download: DownloadArgs,
+
     /// How to report what changed: for people (a summary on stderr), or one JSON
     /// document (stdout).
     #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "diff")]
@@ -271,6 +289,28 @@ pub struct LockArgs {
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Downloading the files that get hashed, for the commands that write hashes.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// Download every file that gets hashed and hash it as it streams, checking it
+    /// against the sha256 the index publishes (and, for a file under PyPI's
+    /// `/packages/` layout, the blake2b-256 its path names): any difference stops
+    /// the run before anything is written. Direct URL lines that have hashes are
+    /// checked too.
+    #[arg(long)]
+    pub download: bool,
+
+    /// How many files download at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    pub download_concurrency: u16,
+
+    /// Fail when the index publishes no sha256 for a file (pypiserver with
+    /// `--hash-algo off`, an md5-only proxy), naming each file, instead of
+    /// downloading and hashing it. Also `HASHLOCK_STRICT=1`.
+    #[arg(long, env = "HASHLOCK_STRICT", value_parser = clap::builder::BoolishValueParser::new())]
+    pub strict: bool,
 }
 
 /// Where the rewritten files go, for the commands that rewrite files.

@@ -104,6 +104,9 @@ codes! {
     /// A line break editors may not show (U+2028, form feed, ...), where pip starts a
     /// new line: what looks like one line, or a comment, is several to pip.
     HiddenLineBreak = "hidden-line-break",
+    /// The index publishes no sha256 for a file of the version: hashlock downloaded
+    /// and hashed it (an error with `--strict`).
+    NoIndexHash = "no-index-hash",
 }
 
 impl Serialize for Code {
@@ -423,6 +426,7 @@ mod tests {
                 "cross-check-mismatch",
                 "cross-check-missing",
                 "hidden-line-break",
+                "no-index-hash",
             ]
         );
         for code in Code::ALL {

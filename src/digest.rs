@@ -180,6 +180,51 @@ impl fmt::Display for Digest {
     }
 }
 
+/// The digests of one distribution file, computed in one pass as it streams: its
+/// sha256 (what `--hash` carries), its blake2b-256 when asked (PyPI names its file
+/// paths after it: a second witness), and its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileDigests {
+    pub sha256: Sha256,
+    pub blake2b_256: Option<[u8; 32]>,
+    pub bytes: u64,
+}
+
+/// Computes [`FileDigests`] over chunks.
+pub(crate) struct FileHasher {
+    sha256: Sha256State,
+    blake2b: Option<blake2::Blake2b<blake2::digest::consts::U32>>,
+    bytes: u64,
+}
+
+impl FileHasher {
+    pub(crate) fn new(blake2b: bool) -> FileHasher {
+        FileHasher {
+            sha256: Sha256State::new(),
+            blake2b: blake2b.then(blake2::Blake2b::new),
+            bytes: 0,
+        }
+    }
+
+    pub(crate) fn update(&mut self, chunk: &[u8]) {
+        self.sha256.update(chunk);
+        if let Some(blake2b) = &mut self.blake2b {
+            blake2::Digest::update(blake2b, chunk);
+        }
+        self.bytes += chunk.len() as u64;
+    }
+
+    pub(crate) fn finalize(self) -> FileDigests {
+        FileDigests {
+            sha256: Sha256(self.sha256.finalize().into()),
+            blake2b_256: self
+                .blake2b
+                .map(|blake2b| blake2::Digest::finalize(blake2b).into()),
+            bytes: self.bytes,
+        }
+    }
+}
+
 /// A sha256 digest: 32 bytes, shown as 64 lowercase hex digits (pip's `--hash`) or
 /// as peep's urlsafe base64. Parsing accepts either case, so two spellings of one
 /// digest compare equal.
@@ -397,6 +442,22 @@ mod tests {
         assert!("md5".parse::<Algorithm>().is_err());
         let digest = Digest::of(Algorithm::Sha256, b"abc");
         assert_eq!(digest.to_string(), format!("sha256:{}", VECTORS[1].2));
+    }
+
+    #[test]
+    fn one_pass_gives_sha256_blake2b_and_size() {
+        let mut hasher = FileHasher::new(true);
+        hasher.update(b"a");
+        hasher.update(b"bc");
+        let digests = hasher.finalize();
+        assert_eq!(digests.sha256.to_string(), VECTORS[1].2);
+        assert_eq!(digests.bytes, 3);
+        // RFC 7693's test vector family: BLAKE2b-256 of "abc".
+        assert_eq!(
+            hex::encode(digests.blake2b_256.unwrap()),
+            "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
+        );
+        assert_eq!(FileHasher::new(false).finalize().blake2b_256, None);
     }
 
     #[test]

@@ -181,10 +181,13 @@ impl Pinning {
                 "is a VCS requirement, which pip can never check against a hash"
             }
             Pinning::Location(Location::Remote) => {
-                "is a direct URL; hashing URLs is not supported yet"
+                "is a direct URL, which pip installs only with its file's hash"
             }
-            Pinning::Location(Location::LocalArchive | Location::LocalDirectory) => {
-                "is a local path, which pip cannot check against a hash when it is a directory"
+            Pinning::Location(Location::LocalArchive) => {
+                "is a local archive, which pip installs only with its file's hash"
+            }
+            Pinning::Location(Location::LocalDirectory) => {
+                "is a local directory, which pip can never check against a hash"
             }
         }))
     }
@@ -206,11 +209,9 @@ impl Pinning {
                 "`{reference}` is not set: set it when you run hashlock, as pip will see it, or write the value out"
             ),
             Pinning::Editable => "install it without `-e`, from a built file pinned by version, or keep it in a file that is not installed with `--require-hashes`".to_owned(),
-            Pinning::Location(Location::Vcs) => {
-                "depend on a released version (`name==<version>`) instead".to_owned()
-            }
-            Pinning::Location(Location::Remote) => "pin a released version (`name==<version>`), or add the file's `--hash=sha256:<digest>` (`hashlock hash FILE` prints it)".to_owned(),
-            Pinning::Location(Location::LocalArchive | Location::LocalDirectory) => "build a wheel and pin it by version from an index, or keep it out of the hashed file".to_owned(),
+            Pinning::Location(Location::Vcs) => "depend on a released version (`name==<version>`), or build a wheel from it (`pip wheel --no-deps URL`) and require that file: `hashlock lock` hashes it".to_owned(),
+            Pinning::Location(Location::Remote | Location::LocalArchive) => "`hashlock lock` downloads (or reads) the file and writes its hash".to_owned(),
+            Pinning::Location(Location::LocalDirectory) => "build a wheel (`pip wheel --no-deps DIR`) and require that file (`hashlock lock` hashes it), pin a released version, or keep it out of the hashed file".to_owned(),
         })
     }
 }

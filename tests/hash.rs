@@ -11,7 +11,7 @@ use std::process::{Command as StdCommand, Stdio};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
-use crate::support::python::python;
+use crate::support::python::{PEAK_RSS, python};
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * KIB;
@@ -366,20 +366,6 @@ fn a_closed_stdout_is_not_an_error() {
     assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "");
 }
-
-/// A Python program that runs the command in its arguments, prints the command's
-/// peak resident set size in KiB on stderr (`ru_maxrss` of the children, which is
-/// KiB on Linux and bytes on macOS), and exits as the command did.
-///
-/// The kernel counts a child's peak from its fork, so Python's own size (about
-/// 12 MiB) is a floor under the figure: still far below a 64 MiB file read whole.
-const PEAK_RSS: &str = "\
-import resource, subprocess, sys
-code = subprocess.run(sys.argv[1:]).returncode
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(peak // 1024 if sys.platform == 'darwin' else peak, file=sys.stderr)
-sys.exit(code)
-";
 
 #[test]
 fn a_big_file_is_hashed_in_constant_memory() {

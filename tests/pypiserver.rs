@@ -119,6 +119,7 @@ fn hashlock(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .env("NO_COLOR", "1")
         .envs(ISOLATED)
         .env_remove("HASHLOCK_INDEX_URL")
+        .env_remove("HASHLOCK_STRICT")
         .env("NO_PROXY", "127.0.0.1,localhost")
         .envs(env.iter().copied())
         .args(args)
@@ -318,22 +319,46 @@ fn a_real_index_behind_basic_auth() {
 }
 
 #[test]
-fn a_real_index_that_publishes_no_hash_is_said_so() {
+fn a_real_index_that_publishes_no_hash_is_hashed_by_download_or_refused() {
     let python = python();
     require_server(&python);
     let server = PypiServer::start(&python, &["--hash-algo", "off"]);
     let dir = TempDir::new().unwrap();
-    fs::write(dir.path().join("requirements.txt"), REQUIREMENTS).unwrap();
     let root = server.simple(None);
+
+    // Standard: every file downloaded and hashed, each package warned about, and pip
+    // downloads the result with `--require-hashes` and accepts it.
+    let file = dir.path().join("requirements.txt");
+    fs::write(&file, REQUIREMENTS).unwrap();
     let output = hashlock(
         dir.path(),
         &["lock", "--index-url", &root, "requirements.txt"],
         &[],
     );
-    assert_ne!(output.status.code(), Some(0), "{}", show(&output));
-    assert!(show(&output).contains("no sha256"), "{}", show(&output));
-    assert_eq!(
-        fs::read_to_string(dir.path().join("requirements.txt")).unwrap(),
-        REQUIREMENTS
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let locked = fs::read_to_string(&file).unwrap();
+    assert_eq!(hashes(&locked), server.expected(), "{locked}");
+    let shown = show(&output);
+    assert!(
+        shown.contains("publishes no sha256") && shown.contains("3 had no published sha256"),
+        "{shown}"
     );
+    let output = pip_download(&python, dir.path(), &root, &file);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "pip refused it: {}",
+        show(&output)
+    );
+
+    // Strict: refused, each file named, nothing written (exit 3).
+    fs::write(&file, REQUIREMENTS).unwrap();
+    let output = hashlock(
+        dir.path(),
+        &["lock", "--strict", "--index-url", &root, "requirements.txt"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", show(&output));
+    assert!(show(&output).contains("no sha256"), "{}", show(&output));
+    assert_eq!(fs::read_to_string(&file).unwrap(), REQUIREMENTS);
 }

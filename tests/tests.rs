@@ -8,6 +8,9 @@ mod support;
 
 // The Python wheel (maturin), shell completions and the man page.
 mod distribution;
+// Hashing by downloading: `lock --download`, indexes without sha256, direct URLs,
+// the blake2b of PyPI paths, memory.
+mod download;
 // Reading what the user names: regular files only, a size cap, clear errors.
 #[cfg(unix)]
 mod files;

@@ -109,7 +109,7 @@ pub(super) async fn connect(
         }
         locations.push(Location::FindLinks(location));
     }
-    Ok(Indexes::new(locations, args.index_strategy))
+    Ok(Indexes::new(locations, args.index_strategy).with_file_options(base))
 }
 
 /// hashlock's `--index-url` wins over a file's `-i` line, but pip, given both, uses

@@ -6,12 +6,17 @@ use std::time::Instant;
 
 use miette::Report;
 
+use std::collections::HashMap;
+
+use super::direct;
+use super::download::Downloaded;
 use super::lookup::{Asked, Looked, look_up_all};
+use super::unhashed::{Fetch, download_and_fill};
 use super::{plural, print_stopped, warn};
 use crate::cli::{Format, LockArgs};
 use crate::diagnostics::{Code, Located};
 use crate::exit::{Failure, Outcome};
-use crate::lock::{self, Pinned, Plan, Problem, Projects, Replaced, Unpublished};
+use crate::lock::{self, Direct, Pinned, Plan, Problem, Projects, Replaced, Unpublished};
 use crate::output::json::{FileReport, RunReport};
 use crate::output::{Change, Done, finish, print_stdout};
 use crate::pin::Pinning;
@@ -55,6 +60,7 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     for warning in &unpinned {
         warn(false, Report::new(warning.clone()));
     }
+    let direct = direct::files(&workspace, &records, args.download.download)?;
     let asked: Vec<Asked<'_>> = records
         .iter()
         .filter_map(|record| {
@@ -65,11 +71,22 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
             })
         })
         .collect();
-    let looked = look_up_all(&args.index, &workspace, args.quiet || json, &asked).await?;
+    let quiet = args.quiet || json;
+    let mut looked = look_up_all(&args.index, &workspace, quiet, &asked).await?;
+    let wanted = direct.iter().map(|file| file.wanted.clone()).collect();
+    let check = |downloaded: &Downloaded| direct::wrong_hashes(&workspace, &direct, downloaded);
+    let fetch = Fetch {
+        index: &args.index,
+        options: &args.download,
+        workspace: &workspace,
+        quiet,
+    };
+    let downloaded = download_and_fill(&fetch, &mut looked, &asked, wanted, check).await?;
+    let direct = direct::for_planner(&direct, &downloaded);
     let plans = plan_all(
         &workspace,
         &records,
-        &looked,
+        (&looked, &direct),
         lock_options(&args),
         (args.format, args.quiet),
     )
@@ -127,13 +144,13 @@ fn conflicts(workspace: &Workspace) -> Vec<Located> {
         .collect()
 }
 
-/// Whether `lock` leaves the requirement alone because pip already accepts it as
-/// it is: a URL or archive that carries its own hash (pip needs no version there).
-fn needs_no_pin(record: &Record<'_>) -> bool {
+/// Whether `lock` hashes the requirement by downloading its file: a URL or local
+/// archive (pip needs no version there, only the file's hash).
+fn is_file_location(record: &Record<'_>) -> bool {
     matches!(
         record.pinning,
         Pinning::Location(Location::Remote | Location::LocalArchive)
-    ) && !record.req.hashes.is_empty()
+    )
 }
 
 /// Every requirement that is not an exact pin, as a diagnostic (an error, or a
@@ -141,7 +158,7 @@ fn needs_no_pin(record: &Record<'_>) -> bool {
 fn unpinned(workspace: &Workspace, records: &[Record<'_>], allowed: bool) -> Vec<Located> {
     records
         .iter()
-        .filter(|record| !needs_no_pin(record))
+        .filter(|record| !is_file_location(record))
         .filter_map(|record| {
             let reason = record.pinning.reason()?;
             let source = &workspace.files[record.file].source;
@@ -184,9 +201,9 @@ fn unpinned_failure(records: &[Record<'_>], unpinned: Vec<Located>) -> Failure {
                 | Pinning::EnvVar(_)
         )
     });
-    let unhashable = records
-        .iter()
-        .any(|r| !needs_no_pin(r) && matches!(r.pinning, Pinning::Editable | Pinning::Location(_)));
+    let unhashable = records.iter().any(|r| {
+        !is_file_location(r) && matches!(r.pinning, Pinning::Editable | Pinning::Location(_))
+    });
     let them = if count == 1 { "it" } else { "them" };
     let hint = match (pinnable, unhashable) {
         (true, false) => format!("pin {them} as each hint says, or pass `--allow-unpinned` to lock the rest anyway"),
@@ -222,27 +239,37 @@ fn lock_options(args: &LockArgs) -> lock::Options {
 async fn plan_all<'w>(
     workspace: &'w Workspace,
     records: &[Record<'_>],
-    looked: &Looked,
+    (looked, direct): (&Looked, &HashMap<usize, Vec<Direct<'_>>>),
     options: lock::Options,
     (format, quiet): (Format, bool),
 ) -> Result<Vec<(&'w File, Plan)>, Failure> {
-    let files: Vec<(&File, Vec<Pinned<'_>>)> = workspace
+    let files: Vec<(&File, Vec<Pinned<'_>>, usize)> = workspace
         .files
         .iter()
         .enumerate()
         .filter(|(_, file)| file.role == Role::Requirements)
-        .map(|(index, file)| (file, pinned_in(records, index)))
+        .map(|(index, file)| (file, pinned_in(records, index), index))
         .collect();
     let names = files
         .iter()
-        .flat_map(|(file, pinned)| lock::unpublished_pins(&file.parsed, pinned, &looked.releases))
+        .flat_map(|(file, pinned, _)| {
+            lock::unpublished_pins(&file.parsed, pinned, &looked.releases)
+        })
         .map(|pin| pin.name.clone())
         .collect();
     let projects: Projects = looked.trace(names).await?;
     let mut plans = Vec::new();
     let mut problems: Vec<(Outcome, Located)> = Vec::new();
-    for (file, pinned) in &files {
-        let plan = lock::plan_file(&file.parsed, pinned, &looked.releases, &projects, options);
+    for (file, pinned, index) in &files {
+        let direct = direct.get(index).map_or(&[][..], Vec::as_slice);
+        let plan = lock::plan_file(
+            &file.parsed,
+            pinned,
+            direct,
+            &looked.releases,
+            &projects,
+            options,
+        );
         problems.extend(plan.problems.iter().map(|p| problem(file, p)));
         for replaced in &plan.replaced {
             warn(quiet, replaced_warning(file, replaced));
@@ -266,7 +293,7 @@ async fn plan_all<'w>(
         print_stopped(
             format,
             "lock",
-            files.iter().map(|(file, _)| *file),
+            files.iter().map(|(file, _, _)| *file),
             &problems,
         )?;
     }

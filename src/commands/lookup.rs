@@ -204,8 +204,9 @@ fn ignored_warning(index: &str, pin: &Pin, release: &Release) -> Report {
     miette::miette!(
         severity = miette::Severity::Warning,
         help = "a file is hashed only if its name states the project and version it is \
-                listed under; these are another project's, another version's, or no \
-                installable distribution",
+                listed under, and an index's file only if its URL is http(s); these are \
+                another project's, another version's, no installable distribution, or \
+                a local path",
         "{index} lists {count} file{} under `{pin}` that {} no file of it; not hashed: {}",
         plural(count),
         if count == 1 { "is" } else { "are" },

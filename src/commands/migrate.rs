@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use miette::Report;
 
+use super::download::{Downloaded, Wanted};
 use super::lookup::{Asked, look_up_all};
+use super::unhashed::{Fetch, download_and_fill};
 use super::{plural, print_stopped, warn};
 use crate::cli::{Format, MigrateArgs};
 use crate::diagnostics::{Code, Locate, Located, Severity};
@@ -29,6 +31,15 @@ pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
     args.output.check_inputs(args.files.len())?;
     args.output.check_format(args.format)?;
     let json = args.format == Format::Json;
+    if args.download.download && !args.fill {
+        return Err(Failure::new(
+            Outcome::BadInput,
+            [miette::miette!(
+                help = "`hashlock migrate --fill --download` checks the peep hashes against the files and adds the others'",
+                "`--download` goes with `--fill`: without it, migrate asks no index and downloads nothing"
+            )],
+        ));
+    }
     let workspace = Workspace::load_clean(&args.files)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let files: Vec<&File> = workspace.files_of(Role::Requirements).collect();
@@ -226,8 +237,21 @@ async fn fill(
     blocks: &[Vec<Block>],
     owners: &[Vec<Owner<'_>>],
 ) -> Result<Vec<HashMap<usize, BTreeSet<Sha256>>>, Failure> {
-    for (file, owners) in files.iter().zip(owners) {
+    let mut urls = Vec::new();
+    for ((file, owners), blocks) in files.iter().zip(owners).zip(blocks) {
         for owner in owners.iter().filter(|o| o.pinning.pin().is_none()) {
+            if args.download.download
+                && let Some(wanted) = super::direct::wanted(owner.req, &file.source)
+            {
+                let wanted = wanted.map_err(|error| Failure::new(Outcome::BadInput, [error]))?;
+                let peep: Vec<Sha256> = blocks[owner.block]
+                    .hashes
+                    .iter()
+                    .map(|h| h.digest)
+                    .collect();
+                urls.push((wanted, peep));
+                continue;
+            }
             let located = file
                 .source
                 .warning(
@@ -235,7 +259,7 @@ async fn fill(
                     "not filled: a URL has no version to ask the index about, so its peep hashes are converted as they are",
                 )
                 .label("not filled")
-                .hint("`hashlock hash FILE` gives the digest of a file you downloaded yourself");
+                .hint("`--download` checks them against the file; `hashlock hash FILE` gives the digest of a file you downloaded yourself");
             warn(args.quiet, Report::new(located));
         }
     }
@@ -252,13 +276,17 @@ async fn fill(
             })
         })
         .collect();
-    let looked = look_up_all(
-        &args.index,
+    let quiet = args.quiet || args.format == Format::Json;
+    let mut looked = look_up_all(&args.index, workspace, quiet, &asked).await?;
+    let fetch = Fetch {
+        index: &args.index,
+        options: &args.download,
         workspace,
-        args.quiet || args.format == Format::Json,
-        &asked,
-    )
-    .await?;
+        quiet,
+    };
+    let extra = urls.iter().map(|(wanted, _)| wanted.clone()).collect();
+    let check = |downloaded: &Downloaded| url_peep_mismatches(&urls, downloaded);
+    download_and_fill(&fetch, &mut looked, &asked, extra, check).await?;
     let unpublished = check_peep_hashes(files, blocks, owners, &looked.releases);
     if !unpublished.is_empty() {
         print_stopped(args.format, "migrate", files.iter().copied(), &unpublished)?;
@@ -279,6 +307,32 @@ async fn fill(
                 .collect()
         })
         .collect())
+}
+
+/// With `--download`: URL lines whose peep hashes do not include the digest their
+/// file has now (pip would refuse it once they are `--hash` options).
+fn url_peep_mismatches(urls: &[(Wanted, Vec<Sha256>)], downloaded: &Downloaded) -> Vec<Report> {
+    urls.iter()
+        .filter_map(|(wanted, peep)| {
+            let got = downloaded.sha256(&wanted.url)?;
+            if peep.contains(&got) {
+                return None;
+            }
+            let (source, span) = wanted.at.as_ref()?;
+            let message = format!(
+                "`{}` ({}) hashes to {got}, which is none of this line's peep hashes",
+                wanted.filename,
+                crate::index::shown_url(&wanted.url)
+            );
+            Some(Report::new(
+                source
+                    .error(span.clone(), message)
+                    .code(Code::DigestMismatch)
+                    .label("digest differs")
+                    .hint("the file at this URL is not the one peep hashed: find out why before trusting it"),
+            ))
+        })
+        .collect()
 }
 
 /// Every peep hash must be the hash of a published file of its version: one that is

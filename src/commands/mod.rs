@@ -4,11 +4,14 @@
 
 mod completions;
 mod connect;
+mod direct;
+mod download;
 mod hash;
 mod lock;
 mod lookup;
 mod man;
 mod migrate;
+mod unhashed;
 mod verify;
 
 use miette::Report;

@@ -6,27 +6,29 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use futures::StreamExt;
 use reqwest::Url;
 
 use super::connect::connect;
+use super::download::{Downloaded, Mismatch, Wanted, Witness, download_all, mismatches};
 use super::lookup::{Asked, fetch_all, index_report, refuse_overlong, trace, unique_pins};
+use super::unhashed;
 use crate::cli::{Format, VerifyArgs};
 use crate::diagnostics::{Located, Severity};
-use crate::digest::{Algorithm, Sha256};
+use crate::digest::Sha256;
 use crate::exit::{Failure, Outcome};
 use std::time::Duration;
 
 use crate::cli::IndexArgs;
 use crate::index::{
-    ClientOptions, Credentials, IndexClient, IndexError, Indexes, Location, Protocol, Strategy,
+    ClientOptions, Credentials, IndexClient, IndexError, Indexes, Location, Protocol, Release,
+    Strategy,
 };
 use crate::output::print_stdout;
 use crate::pin::Pin;
 use crate::requirements::Span;
 use crate::verify::cross_check;
 use crate::verify::offline;
-use crate::verify::online::{self, Download, Target};
+use crate::verify::online::{self, Target};
 use crate::verify::render::{self, Totals};
 use crate::workspace::{Role, Workspace};
 
@@ -40,8 +42,11 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     let workspace = Workspace::load_with_constraints(files, &args.constraints)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let mut findings = offline::check(&workspace);
+    let mut downloaded = Downloaded::default();
     if !args.offline {
-        findings.extend(online_findings(&args, &workspace).await?);
+        let (online, files) = online_findings(&args, &workspace).await?;
+        findings.extend(online);
+        downloaded = files;
     }
     let names: Vec<String> = workspace
         .files
@@ -51,6 +56,8 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     sort(&mut findings, &names);
     let mut totals = totals(&workspace);
     totals.count(&findings);
+    totals.downloaded_files = downloaded.files;
+    totals.downloaded_bytes = downloaded.bytes;
     match args.format {
         Format::Json => print_stdout(&render::json(&findings, &names, &totals))?,
         Format::Human => render::human(&findings, &totals, args.offline, args.quiet),
@@ -58,11 +65,12 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     Ok(Outcome::check(totals.errors > 0))
 }
 
-/// Online findings of every hashed, pinned requirement of the requirements files.
+/// Online findings of every hashed, pinned requirement of the requirements files,
+/// and what was downloaded to find them.
 async fn online_findings(
     args: &VerifyArgs,
     workspace: &Workspace,
-) -> Result<Vec<Located>, Failure> {
+) -> Result<(Vec<Located>, Downloaded), Failure> {
     // Constraints carry hashes pip uses too (pip 26.1+): check them as well.
     let mut records = workspace.records(Role::Requirements);
     records.extend(workspace.records(Role::Constraints));
@@ -86,7 +94,7 @@ async fn online_findings(
         })
         .collect();
     if targets.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Downloaded::default()));
     }
     let unique = unique_pins(targets.iter().map(|target| target.pin));
     let asked: Vec<Asked<'_>> = targets
@@ -100,33 +108,91 @@ async fn online_findings(
     refuse_overlong(&asked)?;
     let quiet = args.quiet || args.format == Format::Json;
     let index = connect(&args.index, workspace, false).await?;
-    let releases: online::Releases = fetch_all(&index, &unique, &args.index, quiet)
+    let mut releases: online::Releases = fetch_all(&index, &unique, &args.index, quiet)
         .await
         .into_iter()
         .collect();
+    let (downloaded, mut findings) =
+        download(args, &index, &targets, &asked, &mut releases, quiet).await?;
     let index_failure =
         |err: IndexError| Failure::new(Outcome::IndexFailure, [index_report(&err, false)]);
     let projects = trace(&index, online::projects_to_trace(&targets, &releases))
         .await
         .map_err(index_failure)?;
-    let downloaded = if args.download {
-        let downloads = online::downloads(&targets, &releases);
-        download_all(&index, downloads, usize::from(args.index.concurrency))
-            .await
-            .map_err(index_failure)?
-    } else {
-        HashMap::new()
-    };
     let options = online::Options {
         strict: args.strict,
         deny_yanked: args.deny_yanked,
     };
-    let mut findings = online::check(&targets, &releases, &projects, &downloaded, options)
-        .map_err(index_failure)?;
+    let digests: HashMap<Url, Sha256> = downloaded
+        .digests
+        .iter()
+        .map(|(url, digests)| (url.clone(), digests.sha256))
+        .collect();
+    findings.extend(
+        online::check(&targets, &releases, &projects, &digests, options).map_err(index_failure)?,
+    );
     if let Some(second) = &args.cross_check {
         findings.extend(cross_check(args, second, &targets, &releases, &unique, quiet).await?);
     }
-    Ok(findings)
+    Ok((findings, downloaded))
+}
+
+/// Downloads what the run checks by hashing: with `--download` every file whose hash
+/// is on a line, and always the files the index publishes no sha256 for (which get
+/// the one they hash to, with a `no-index-hash` finding: a warning, or an error with
+/// `--strict`). Returns the downloads, and the findings about them: those, and every
+/// file whose PyPI path names another blake2b-256 (the published sha256 is compared
+/// line by line in [`online::check`]).
+async fn download(
+    args: &VerifyArgs,
+    index: &Indexes,
+    targets: &[Target<'_>],
+    asked: &[Asked<'_>],
+    releases: &mut online::Releases,
+    quiet: bool,
+) -> Result<(Downloaded, Vec<Located>), Failure> {
+    let mut found: HashMap<Pin, Release> = releases
+        .iter()
+        .filter_map(|(pin, release)| Some((pin.clone(), release.as_ref().ok()?.clone())))
+        .collect();
+    let mut wanted = unhashed::wanted(&found, asked, false);
+    if args.download {
+        wanted.extend(
+            online::downloads(targets, releases)
+                .into_iter()
+                .map(|file| {
+                    let target = targets.iter().find(|t| {
+                        found
+                            .get(t.pin)
+                            .is_some_and(|release| release.files.iter().any(|f| f.url == file.url))
+                    });
+                    Wanted {
+                        url: file.url,
+                        filename: file.filename,
+                        published: Some(file.expected),
+                        size: None,
+                        purpose: target.map(|t| t.pin.to_string()).unwrap_or_default(),
+                        at: target.map(|t| (t.source.clone(), t.req.span.clone())),
+                    }
+                }),
+        );
+    }
+    if wanted.is_empty() {
+        return Ok((Downloaded::default(), Vec::new()));
+    }
+    let concurrency = usize::from(args.download_concurrency);
+    let downloaded = download_all(index, &wanted, concurrency, quiet, false).await?;
+    let (_, mut findings) = unhashed::fill(&mut found, &downloaded, asked, args.strict);
+    for (pin, release) in found {
+        releases.insert(pin, Ok(release));
+    }
+    findings.extend(
+        mismatches(&wanted, &downloaded)
+            .iter()
+            .filter(|mismatch| mismatch.witness == Witness::Path)
+            .filter_map(Mismatch::located),
+    );
+    Ok((downloaded, findings))
 }
 
 /// `--cross-check`: the same pins asked of a second index, their hashes compared.
@@ -193,29 +259,6 @@ fn peep_hashes(workspace: &Workspace) -> HashMap<(usize, usize), Vec<(Sha256, Sp
         }
     }
     all
-}
-
-/// Downloads every file and hashes it as it streams, `concurrency` at once.
-async fn download_all(
-    index: &Indexes,
-    downloads: Vec<Download>,
-    concurrency: usize,
-) -> Result<HashMap<Url, Sha256>, IndexError> {
-    let results: Vec<_> = futures::stream::iter(downloads)
-        .map(|download| async move {
-            let digest = index.digest_of(&download.url, Algorithm::Sha256).await;
-            (download.url, digest)
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
-    let mut downloaded = HashMap::new();
-    for (url, digest) in results {
-        if let Some(sha256) = digest?.sha256() {
-            downloaded.insert(url, sha256);
-        }
-    }
-    Ok(downloaded)
 }
 
 /// File order, then position, errors before warnings at the same place.

@@ -183,6 +183,11 @@ impl IndexClient {
         self.http.digest_of(url, algorithm).await
     }
 
+    /// The HTTP client the index is asked through (for files on its origin).
+    pub(crate) fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
     /// Whether lookups still try the per-version endpoint first.
     pub fn uses_version_endpoint(&self) -> bool {
         !self.version_endpoint_missing.load(Ordering::Relaxed)
@@ -490,7 +495,8 @@ fn admit(
 }
 
 /// `files` split into those whose names are a distribution of `project` at the
-/// `wanted` version, and the others.
+/// `wanted` version, on the web (an index that points at a `file:` URL would have
+/// hashlock read this machine's files), and the others.
 fn sort_out(
     files: Vec<DistFile>,
     project: &PackageName,
@@ -500,7 +506,8 @@ fn sort_out(
     let mut ignored = Vec::new();
     for file in files {
         let stated = dist_filename::version_of(&file.filename, project.as_ref());
-        if stated.is_some_and(|(version, kind)| wanted.accepts(version, kind)) {
+        let on_the_web = matches!(file.url.scheme(), "http" | "https");
+        if on_the_web && stated.is_some_and(|(version, kind)| wanted.accepts(version, kind)) {
             kept.push(file);
         } else {
             ignored.push(file);

@@ -67,6 +67,15 @@ impl FindLinks {
         }
     }
 
+    /// The client of a page of links, when `url` is on the page's origin: files
+    /// there go with the page's credentials.
+    pub(crate) fn client_for(&self, url: &Url) -> Option<&HttpClient> {
+        match &self.location {
+            Location::Page(page, http) if page.origin() == url.origin() => Some(http),
+            _ => None,
+        }
+    }
+
     /// The location as messages show it.
     pub(crate) fn shown(&self) -> String {
         match &self.location {

@@ -13,9 +13,13 @@ use futures::future::join_all;
 use pep508_rs::PackageName;
 use reqwest::Url;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::find_links::FindLinks;
-use super::{IndexClient, IndexError, Release};
-use crate::digest::{Algorithm, Digest};
+use super::{ClientOptions, Credentials, HttpClient, IndexClient, IndexError, Release};
+
+use crate::digest::{FileDigests, FileHasher};
 use crate::pin::Pin;
 
 /// Which locations a project's files come from.
@@ -77,6 +81,12 @@ pub(crate) struct Found {
 pub(crate) struct Indexes {
     locations: Vec<Location>,
     strategy: Strategy,
+    /// The run's transport settings (timeouts, CA bundle), for files on hosts that
+    /// are no location's.
+    file_options: ClientOptions,
+    /// One client per such host (by origin), built on first use: each host is
+    /// looked up once, and its connections are shared by every download.
+    elsewhere: tokio::sync::Mutex<HashMap<String, Arc<HttpClient>>>,
 }
 
 impl Indexes {
@@ -84,7 +94,15 @@ impl Indexes {
         Indexes {
             locations,
             strategy,
+            file_options: ClientOptions::default(),
+            elsewhere: tokio::sync::Mutex::default(),
         }
+    }
+
+    /// The transport settings for files on hosts that are no location's.
+    pub(crate) fn with_file_options(mut self, options: ClientOptions) -> Indexes {
+        self.file_options = options;
+        self
     }
 
     /// The files of `pin`'s version across the locations (see the module doc). A
@@ -175,27 +193,65 @@ impl Indexes {
         Ok(releases)
     }
 
-    /// The `algorithm` digest of the file at `url`, downloaded through the index on
-    /// its origin (so that index's credentials, and only them, go with it).
-    pub(crate) async fn digest_of(
+    /// The digests of the file at `url`: downloaded through the location on its
+    /// origin (whose credentials, and only those, go with it), through a client of
+    /// the file's host otherwise (with the URL's own credentials, if it has any), or
+    /// read from disk for a `file:` URL.
+    pub(crate) async fn file_digests(
         &self,
         url: &Url,
-        algorithm: Algorithm,
-    ) -> Result<Digest, IndexError> {
-        let clients = self.locations.iter().filter_map(|location| match location {
-            Location::Index(client) => Some(&**client),
-            Location::FindLinks(_) => None,
-        });
-        let mut clients: Vec<&IndexClient> = clients.collect();
-        // The index on the file's origin first: its credentials belong there.
-        clients.sort_by_key(|client| !client.serves(url));
-        match clients.first() {
-            Some(client) => client.digest_of(url, algorithm).await,
-            None => Err(IndexError::Network {
-                url: super::shown_url(url),
-                message: "no index to download it through".to_owned(),
-            }),
+        blake2b: bool,
+        received: &(dyn Fn(u64) + Sync),
+    ) -> Result<FileDigests, IndexError> {
+        if url.scheme() == "file" {
+            return file_on_disk(url, blake2b, received).await;
         }
+        for location in &self.locations {
+            let http = match location {
+                Location::Index(client) if client.serves(url) => client.http(),
+                Location::FindLinks(links) => match links.client_for(url) {
+                    Some(http) => http,
+                    None => continue,
+                },
+                Location::Index(_) => continue,
+            };
+            return http.file_digests(url, blake2b, received).await;
+        }
+        self.client_elsewhere(url)
+            .await?
+            .file_digests(url, blake2b, received)
+            .await
+    }
+
+    /// The client of `url`'s host, which no location serves: built once per origin
+    /// (and credentials), with the run's transport settings.
+    async fn client_elsewhere(&self, url: &Url) -> Result<Arc<HttpClient>, IndexError> {
+        let credentials = Credentials::of(url);
+        let mut origin = url.clone();
+        origin.set_path("/");
+        origin.set_query(None);
+        origin.set_fragment(None);
+        let _ = origin.set_username("");
+        let _ = origin.set_password(None);
+        // Credentials are part of the key: a URL that carries its own gets its own
+        // client, and they are never sent with another URL's requests.
+        let key = format!(
+            "{}|{}",
+            origin,
+            credentials.as_ref().map_or("", |c| c.username.as_str())
+        );
+        let mut clients = self.elsewhere.lock().await;
+        if let Some(client) = clients.get(&key) {
+            return Ok(Arc::clone(client));
+        }
+        let options = ClientOptions {
+            index_url: origin,
+            credentials,
+            ..self.file_options.clone()
+        };
+        let client = Arc::new(HttpClient::connect(&options).await?);
+        clients.insert(key, Arc::clone(&client));
+        Ok(client)
     }
 
     /// Every location, as shown, joined for a message.
@@ -217,4 +273,38 @@ fn merge(release: &mut Release, other: Release) {
         }
     }
     release.ignored.extend(other.ignored);
+}
+
+/// The digests of a local file, read in a blocking task.
+async fn file_on_disk(
+    url: &Url,
+    blake2b: bool,
+    received: &(dyn Fn(u64) + Sync),
+) -> Result<FileDigests, IndexError> {
+    use std::io::Read;
+    let unreadable = |message: String| IndexError::Network {
+        url: super::shown_url(url),
+        message,
+    };
+    let path = url
+        .to_file_path()
+        .map_err(|()| unreadable("not a local path".to_owned()))?;
+    let digests = tokio::task::spawn_blocking(move || {
+        let mut file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+        let mut hasher = FileHasher::new(blake2b);
+        let mut buffer = vec![0; 64 * 1024];
+        loop {
+            let read = file.read(&mut buffer).map_err(|e| e.to_string())?;
+            if read == 0 {
+                break;
+            }
+            hasher.update(&buffer[..read]);
+        }
+        Ok::<_, String>(hasher.finalize())
+    })
+    .await
+    .map_err(|error| unreadable(error.to_string()))?
+    .map_err(unreadable)?;
+    received(digests.bytes);
+    Ok(digests)
 }

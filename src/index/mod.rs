@@ -28,6 +28,7 @@ use serde::Deserialize;
 
 pub use client::IndexClient;
 pub(crate) use find_links::FindLinks;
+pub(crate) use http::HttpClient;
 pub use http::{ClientOptions, Credentials, Protocol};
 pub use indexes::Strategy;
 pub(crate) use indexes::{Found, Indexes, Location};
@@ -228,7 +229,7 @@ impl IndexError {
                     .to_owned()
             }
             IndexError::Unresolvable { host, .. } => {
-                format!("check the spelling of `{host}` in the index URL, and your network")
+                format!("check the spelling of `{host}` in the URL, and your network")
             }
             _ => format!("retry later{repeat}"),
         })

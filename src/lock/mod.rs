@@ -97,6 +97,15 @@ pub(crate) struct Pinned<'a> {
     pub pin: &'a Pin,
 }
 
+/// A direct URL requirement without hashes (`name @ https://...whl`, a local
+/// archive), and the sha256 its file hashed to when downloaded (or read).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Direct<'a> {
+    pub line: usize,
+    pub req: &'a Requirement,
+    pub sha256: Sha256,
+}
+
 /// Every release of some projects, to tell which version a hash belongs to.
 pub(crate) type Projects = HashMap<PackageName, Vec<Release>>;
 
@@ -144,12 +153,14 @@ pub(crate) fn unpublished_pins<'a>(
         .collect()
 }
 
-/// Locks `file`'s `pinned` requirements with the releases looked up for their pins;
-/// `projects` holds every release of the projects of [`unpublished_pins`]. A pin
-/// without a release is left as it is.
+/// Locks `file`'s `pinned` requirements with the releases looked up for their pins,
+/// and its `direct` URL requirements with the digests of their files; `projects`
+/// holds every release of the projects of [`unpublished_pins`]. A pin without a
+/// release is left as it is.
 pub(crate) fn plan_file(
     file: &RequirementsFile,
     pinned: &[Pinned<'_>],
+    direct: &[Direct<'_>],
     releases: &HashMap<Pin, Release>,
     projects: &Projects,
     options: Options,
@@ -252,8 +263,55 @@ pub(crate) fn plan_file(
             ));
         }
     }
+    for direct in direct {
+        lock_direct(file, direct, options, &blocks, &mut edits, &mut plan);
+    }
+    plan.changed.sort_by_key(|changed| changed.line);
     plan.text = edits.apply(file);
     plan
+}
+
+/// Writes the one hash of a direct URL requirement (which had none).
+fn lock_direct(
+    file: &RequirementsFile,
+    direct: &Direct<'_>,
+    options: Options,
+    blocks: &HashMap<usize, Block>,
+    edits: &mut Edits,
+    plan: &mut Plan,
+) {
+    let &Direct {
+        line: index,
+        req,
+        sha256,
+    } = direct;
+    let line = &file.lines[index];
+    let block = blocks.get(&index);
+    let digests = BTreeSet::from([sha256]);
+    let before = Hashes::of(req, block);
+    let mut after = before.clone();
+    let mut changed = false;
+    if options.peep != PeepMode::Only {
+        edits.replace(index, layout::requirement_line(file, line, req, &[sha256]));
+        after.options = digests.clone();
+        changed = true;
+    }
+    if options.peep != PeepMode::Off {
+        changed |= peep_lines::write(file, index, block, &digests, edits);
+        after.peep = digests;
+    }
+    plan.locked += 1;
+    plan.hashes += 1;
+    plan.lines_changed += usize::from(changed);
+    if changed {
+        plan.changed.push(Changed::new(
+            index,
+            line,
+            req,
+            Delta::between(&before.options, &after.options),
+            Delta::between(&before.peep, &after.peep),
+        ));
+    }
 }
 
 /// The sha256 digests a requirement carries, as options and as peep lines.

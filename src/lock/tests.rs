@@ -76,7 +76,7 @@ fn plan_six(file: &RequirementsFile, release: Release, options: Options) -> Plan
         })
         .collect();
     let releases = HashMap::from([(six(), release)]);
-    plan_file(file, &pinned, &releases, &Projects::new(), options)
+    plan_file(file, &pinned, &[], &releases, &Projects::new(), options)
 }
 
 #[test]

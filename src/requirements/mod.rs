@@ -26,6 +26,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use location::Location;
+pub(crate) use location::strip_extras;
 pub use parse::{Env, decode, parse, parse_lenient, parse_lenient_with, parse_with};
 
 /// A byte range into [`RequirementsFile::text`].

@@ -78,7 +78,12 @@ fn requirement(
         findings.push(at(code, &why).hint(hint));
     }
     if req.hashes.is_empty() && !peep_only {
-        let hint = "run `hashlock lock` to add the hashes of every file of the pinned version";
+        let hint = match pinning {
+            Pinning::Location(_) => {
+                "run `hashlock lock`: it downloads (or reads) the file and writes its hash"
+            }
+            _ => "run `hashlock lock` to add the hashes of every file of the pinned version",
+        };
         findings.push(at(Code::MissingHashes, "has no `--hash`").hint(hint));
     }
     findings

@@ -18,6 +18,9 @@ pub(crate) struct Totals {
     pub hashes: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// Files downloaded and hashed (`--download`, files without a published sha256).
+    pub downloaded_files: usize,
+    pub downloaded_bytes: u64,
 }
 
 impl Totals {
@@ -73,9 +76,15 @@ fn summary(totals: &Totals, offline: bool) -> String {
         counted(totals.files, "file", "files"),
     );
     let how = if offline {
-        " (offline checks only)"
+        " (offline checks only)".to_owned()
+    } else if totals.downloaded_files > 0 {
+        format!(
+            ", downloaded and re-hashed {} ({:.1} MiB)",
+            counted(totals.downloaded_files, "file", "files"),
+            totals.downloaded_bytes as f64 / (1024.0 * 1024.0)
+        )
     } else {
-        ""
+        String::new()
     };
     let found = counts(totals.errors, totals.warnings);
     format!("Verified {checked}{how}: {found}")

@@ -98,6 +98,7 @@ impl Case {
             .env("NO_COLOR", "1")
             .envs(ISOLATED)
             .env_remove("HASHLOCK_INDEX_URL")
+            .env_remove("HASHLOCK_STRICT")
             .arg(command);
         if command != "hash" {
             cmd.args([
@@ -133,6 +134,7 @@ impl Case {
             .env("NO_COLOR", "1")
             .envs(ISOLATED)
             .env_remove("HASHLOCK_INDEX_URL")
+            .env_remove("HASHLOCK_STRICT")
             .envs(env.iter().copied())
             .args(args)
             .output()

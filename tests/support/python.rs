@@ -41,3 +41,17 @@ pub fn require_module(python: &std::ffi::OsStr, module: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A Python program that runs the command in its arguments, prints the command's
+/// peak resident set size in KiB on stderr (`ru_maxrss` of the children, which is
+/// KiB on Linux and bytes on macOS), and exits as the command did.
+///
+/// The kernel counts a child's peak from its fork, so Python's own size (about
+/// 12 MiB) is a floor under the figure.
+pub const PEAK_RSS: &str = "\
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(peak // 1024 if sys.platform == 'darwin' else peak, file=sys.stderr)
+sys.exit(code)
+";
