@@ -6,6 +6,8 @@
 // The loopback index and the harness that runs the binary against it.
 mod support;
 
+// Inputs the fuzz targets of `fuzz/` found, through the same checks.
+mod fuzz;
 // `hashlock hash`: digests checked against coreutils, memory use, errors.
 mod hash;
 // The index client (`hashlock::index`) against the loopback index.

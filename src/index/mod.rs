@@ -9,6 +9,8 @@
 //! [`DistFile`]s, each checked where it enters (URL resolved, sha256 validated).
 
 mod client;
+#[doc(hidden)]
+pub(crate) mod fuzzing;
 mod http;
 mod json_api;
 mod memo;
