@@ -36,7 +36,9 @@ pub fn hits_known_crash(data: &[u8]) -> bool {
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '\\' && chars.peek().is_some_and(|&next| is_break(next)) {
-            chars.next();
+            if chars.next() == Some('\r') && chars.peek() == Some(&'\n') {
+                chars.next();
+            }
         } else if is_break(c) {
             text.push('\n');
         } else {
@@ -57,7 +59,7 @@ pub fn hits_known_crash(data: &[u8]) -> bool {
                     .unwrap_or(extra.len());
                 let rest = &extra[len..];
                 extra[..len].ends_with(['-', '_', '.'])
-                    && (rest.is_empty() || rest.starts_with(is_py_space))
+                    && (rest.is_empty() || rest.starts_with(|c| is_py_space(c) || c == '#'))
             })
         })
 }
@@ -143,13 +145,12 @@ fn checked_parse(text: &str) -> (RequirementsFile, Vec<requirements::ParseError>
                 for hash in &req.hashes {
                     within(text, &hash.span, &line.span, "hash");
                     within(text, &hash.digest_span, &hash.span, "digest");
-                    // A `\` continuation may cut the digest: pip reads it joined.
+                    // A `\` continuation may cut the digest, and shlex quotes may
+                    // hide in it (`ab''cd`): pip reads it joined and unquoted.
                     let written = &text[hash.digest_span.clone()];
                     let joined: String = written
                         .chars()
-                        .filter(|c| {
-                            *c != '\\' && !c.is_whitespace() && !('\u{1c}'..='\u{1e}').contains(c)
-                        })
+                        .filter(|&c| !matches!(c, '\\' | '\'' | '"') && !is_py_space(c))
                         .collect();
                     let digest = Digest::from_hex(hash.algorithm(), &joined);
                     assert_eq!(digest.ok(), Some(hash.digest.clone()), "digest {written:?}");

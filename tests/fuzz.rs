@@ -75,6 +75,8 @@ fn extra_ending_in_a_separator_is_an_error_not_a_panic() {
         continued.as_slice(),
         // Python's `strip` takes U+001F as whitespace, and so does the parser.
         b"requests[socks,securi.\x1f\x1f",
+        // A comment line ends the continuation, and the requirement with it.
+        b"black[jup-\\\n#-\tb",
         b"requests[socks-]==2.31.0\n",
         b"foo[bar_ , baz]==1\n",
         b"foo[bar.]\n",
@@ -104,6 +106,8 @@ fn non_ascii_after_a_marker_is_an_error_not_a_panic() {
         found.as_slice(),
         "six==1.16.0 ; python_version >= \"3.8\"\u{200b}\n".as_bytes(),
         "six==1.16.0 ; python_version >= \"3.8\" \u{feff}# comment\n".as_bytes(),
+        // Across a CRLF continuation.
+        "six==1.16.0 ; python_version >= \"3.8\" \\\r\n\u{feff}x\r\n".as_bytes(),
     ];
     for text in texts {
         fuzzing::peep(text);

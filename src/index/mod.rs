@@ -9,7 +9,7 @@
 //! [`DistFile`]s, each checked where it enters (URL resolved, sha256 validated).
 
 mod client;
-#[doc(hidden)]
+// The index documents as `crate::fuzzing` drives them.
 pub(crate) mod fuzzing;
 mod http;
 mod json_api;
