@@ -33,6 +33,8 @@ pub(crate) mod diagnostics;
 pub mod digest;
 pub(crate) mod dist_filename;
 pub mod exit;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod index;
 pub(crate) mod lock;
 pub(crate) mod migrate;

@@ -14,6 +14,8 @@ mod download;
 // Reading what the user names: regular files only, a size cap, clear errors.
 #[cfg(unix)]
 mod files;
+// Inputs the fuzz targets of `fuzz/` found, through the same checks.
+mod fuzz;
 // `hashlock hash`: digests checked against coreutils, memory use, errors.
 mod hash;
 // `lock` and `verify` against a hostile or broken index: every fault, files unchanged.

@@ -13,6 +13,8 @@
 
 mod client;
 mod find_links;
+// The index documents as `crate::fuzzing` drives them.
+pub(crate) mod fuzzing;
 mod http;
 mod indexes;
 mod json_api;

@@ -97,6 +97,24 @@ fn trailing_comment_moves_after_the_last_hash() {
 }
 
 #[test]
+fn comment_ending_in_a_backslash_keeps_a_line_of_its_own() {
+    // Found by the `lock_plan` fuzz target. The comment line ends the continuation,
+    // so `next` is a requirement of its own. Moved after the last hash, the `\` would
+    // continue that line into `next`, which pip would then read as part of the comment.
+    let text = "six==1.16.0 \\\n  # see #12 \\\nnext==1.0\n";
+    let plan = lock(text, &[H1], false);
+    assert_eq!(
+        plan.text,
+        format!(
+            "six==1.16.0 \\\n    --hash=sha256:{H1} \\\n    # see #12 \\\n\
+             next==1.0 \\\n    --hash=sha256:{H1}\n"
+        )
+    );
+    let file = requirements::parse(&plan.text).unwrap();
+    assert_eq!(file.requirements().count(), 2, "{file:?}");
+}
+
+#[test]
 fn crlf_lines_continue_with_crlf() {
     let plan = lock("# top\r\nsix==1.16.0\r\n", &[H1, H2], false);
     let want = format!(

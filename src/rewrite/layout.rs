@@ -8,7 +8,8 @@
 //! The requirement text is copied from the source as written. Other options on the line
 //! (`-C`, hashes of other algorithms) are kept, each on its own continuation line. A
 //! trailing comment moves to the end of the last line: pip joins continuations before it
-//! strips comments, so a `#` anywhere earlier would swallow the hashes after it.
+//! strips comments, so a `#` anywhere earlier would swallow the hashes after it. A
+//! comment that ends in `\` goes on a line of its own below instead.
 //!
 //! A line that already has hashes and only lacks some keeps its own layout: the new
 //! hashes go right after its last hash ([`with_added_hashes`]), so a hand-made order or
@@ -48,9 +49,19 @@ pub(crate) fn requirement_line(
         out.push_str(INDENT);
         out.push_str(&item);
     }
-    if let Some(comment) = &line.comment {
-        out.push_str(comment_gap(text, comment.start));
-        out.push_str(&text[comment.clone()]);
+    if let Some(span) = &line.comment {
+        let comment = &text[span.clone()];
+        if comment.ends_with('\\') {
+            // After the last hash, the `\` would continue the requirement into the
+            // next line, which pip would then read as part of the comment. On a line of
+            // its own it is a comment line, which ends the continuation (as it was).
+            out.push_str(" \\");
+            out.push_str(newline);
+            out.push_str(INDENT);
+        } else {
+            out.push_str(comment_gap(text, span.start));
+        }
+        out.push_str(comment);
     }
     out.push_str(&text[line.terminator.clone()]);
     out

