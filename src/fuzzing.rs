@@ -18,64 +18,11 @@ use crate::lock::{self, PeepMode, Pinned};
 use crate::pin::Pinning;
 use crate::requirements::{self, LineKind, Opt, RequirementsFile, Span};
 
-/// Whether `data` holds a crash the fuzz targets already found and that is fixed
-/// elsewhere, so that they skip it and look for new ones. Both are panics of
-/// pep508_rs 0.9 that the requirements parser does not yet guard against (the
-/// `#[ignore]`d tests of `tests/fuzz.rs`):
-/// - an extra whose name ends in `-`, `_` or `.` (`name[extra-]`): "`ExtraName`
-///   validation should match PEP 508 parsing";
-/// - a word with a non-ASCII character after a marker expression
-///   (`x; python_version>"3"\u{feff}`): pep508_rs counts its length in characters
-///   and slices bytes ("byte index is not a char boundary").
-///
-/// Generous: it also skips some inputs that would not crash.
-pub fn hits_known_crash(data: &[u8]) -> bool {
-    // Join `\` continuations, as the parser does.
-    let raw = String::from_utf8_lossy(data);
-    let mut text = String::with_capacity(raw.len());
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' && chars.peek().is_some_and(|&next| is_break(next)) {
-            if chars.next() == Some('\r') && chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-        } else if is_break(c) {
-            text.push('\n');
-        } else {
-            text.push(c);
-        }
-    }
-    let marker_then_non_ascii = text.split(is_break).any(|line| {
-        line.split_once(';')
-            .is_some_and(|(_, marker)| marker.chars().any(|c| !c.is_ascii() && !c.is_whitespace()))
-    });
-    marker_then_non_ascii
-        || text.split('[').skip(1).any(|after| {
-            let group = after.split(']').next().unwrap_or_default();
-            group.split(',').any(|extra| {
-                let extra = extra.trim_start();
-                let len = extra
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-                    .unwrap_or(extra.len());
-                let rest = &extra[len..];
-                extra[..len].ends_with(['-', '_', '.'])
-                    && (rest.is_empty() || rest.starts_with(|c| is_py_space(c) || c == '#'))
-            })
-        })
-}
-
 /// Whitespace as Python's `str.strip` has it (the parser strips the requirement so).
 fn is_py_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
-/// A line break `str.splitlines` knows.
-fn is_break(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{1c}'..='\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
-    )
-}
 
 /// Errors rendered per input at most: rendering is slow, and more find nothing new.
 const RENDERED: usize = 8;

@@ -36,16 +36,12 @@ fn fixture(target: &str, name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
-/// Every saved input passes its target, but for the crashes still open elsewhere
-/// (which the fuzzer skips too, and the `#[ignore]`d tests below keep).
+/// Every saved input passes its target, the crashes the fuzzers found included.
 #[test]
 fn saved_fuzz_inputs_pass_their_targets() {
     for (target, check) in TARGETS {
         for path in fixtures(target) {
             let data = std::fs::read(&path).unwrap();
-            if fuzzing::hits_known_crash(&data) {
-                continue;
-            }
             let result = std::panic::catch_unwind(|| check(&data));
             assert!(result.is_ok(), "{target}: {} fails", path.display());
         }
@@ -56,7 +52,6 @@ fn saved_fuzz_inputs_pass_their_targets() {
 /// ("`ExtraName` validation should match PEP 508 parsing"), where it should fail; the
 /// parser guards names against the same bug but not extras.
 #[test]
-#[ignore = "fuzz crash, fixed on the parser-parity branch"]
 fn extra_ending_in_a_separator_is_an_error_not_a_panic() {
     let found = fixture("requirements", "extra-ending-in-a-separator.txt");
     // The name ends where the parser cuts the line: at a `\x1d`, a break for pip.
@@ -86,10 +81,7 @@ fn extra_ending_in_a_separator_is_an_error_not_a_panic() {
         fuzzing::requirements(text);
         let text = std::str::from_utf8(text).unwrap();
         let errors = hashlock::requirements::parse(text).unwrap_err();
-        assert!(
-            errors[0].message.starts_with("invalid requirement"),
-            "{errors:?}"
-        );
+        assert!(!errors.is_empty(), "an error, not a panic: {text:?}");
     }
 }
 
@@ -99,7 +91,6 @@ fn extra_ending_in_a_separator_is_an_error_not_a_panic() {
 /// no-break space or space, from a copy and paste) panics ("byte index is not a char
 /// boundary") where it should fail.
 #[test]
-#[ignore = "fuzz crash, fixed on the parser-parity branch"]
 fn non_ascii_after_a_marker_is_an_error_not_a_panic() {
     let found = fixture("peep", "non-ascii-after-a-marker.txt");
     let texts = [
@@ -114,9 +105,6 @@ fn non_ascii_after_a_marker_is_an_error_not_a_panic() {
         fuzzing::requirements(text);
         let text = std::str::from_utf8(text).unwrap();
         let errors = hashlock::requirements::parse(text).unwrap_err();
-        assert!(
-            errors[0].message.starts_with("invalid requirement"),
-            "{errors:?}"
-        );
+        assert!(!errors.is_empty(), "an error, not a panic: {text:?}");
     }
 }
