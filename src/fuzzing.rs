@@ -23,7 +23,6 @@ fn is_py_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
-
 /// Errors rendered per input at most: rendering is slow, and more find nothing new.
 const RENDERED: usize = 8;
 

@@ -457,6 +457,9 @@ fn pep508(text: &str) -> Result<pep508_rs::Requirement, (Span, String)> {
             "package name must end with a letter or digit".to_owned(),
         ));
     }
+    if let Some(bad) = extra_panics_pep508(text) {
+        return Err((bad, "extra name must end with a letter or digit".to_owned()));
+    }
     match guarded(|| pep508_rs::Requirement::from_str(text)) {
         Some(Ok(parsed)) => Ok(parsed),
         Some(Err(error)) => Err((
@@ -515,6 +518,34 @@ fn name_panics_pep508(text: &str) -> Option<Span> {
     let last = name[..len].chars().next_back()?;
     let followed = len < name.len();
     (first_ok && followed && matches!(last, '.' | '-' | '_')).then(|| start + len - 1..start + len)
+}
+
+/// pep508_rs 0.9 panics, instead of failing, on an extra whose name ends in `.`, `-`
+/// or `_` (`name[extra-]`). Returns the range of that last character.
+fn extra_panics_pep508(text: &str) -> Option<Span> {
+    let open = text.find('[')?;
+    let name = text[..open].trim();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return None;
+    }
+    let inside = &text[open + 1..];
+    let inside = &inside[..inside.find(']').unwrap_or(inside.len())];
+    let mut at = open + 1;
+    for extra in inside.split(',') {
+        let trimmed = extra.trim_end_matches(is_py_space);
+        if let Some(last) = trimmed.chars().next_back()
+            && matches!(last, '.' | '-' | '_')
+        {
+            let end = at + trimmed.len();
+            return Some(end - 1..end);
+        }
+        at += extra.len() + 1;
+    }
+    None
 }
 
 /// Offset of an option-like word preceded by whitespace other than a space (a tab),
@@ -576,6 +607,19 @@ fn shorten(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extras_pep508_would_panic_on_are_found_at_their_last_character() {
+        assert_eq!(
+            extra_panics_pep508("requests[socks-]==2.31.0"),
+            Some(14..15)
+        );
+        assert_eq!(extra_panics_pep508("foo[bar_ , baz]==1"), Some(7..8));
+        assert_eq!(extra_panics_pep508("foo[a, b.]"), Some(8..9));
+        assert_eq!(extra_panics_pep508("foo[a,b]==1"), None);
+        assert_eq!(extra_panics_pep508("foo[a-b]==1"), None);
+        assert_eq!(extra_panics_pep508("foo @ https://h/x[1-].whl"), None);
+    }
 
     #[test]
     fn a_panic_in_a_guarded_parse_is_caught() {
