@@ -20,6 +20,7 @@
 //! | [`peep`] | peep's comment format: codec and block finder |
 //! | [`rewrite`] | line edits, pip-compile's layout, peep lines |
 //! | [`lock`] | the `lock` planner (pure) |
+//! | [`log`] | the first-seen log: records, hash chain, the two copies |
 //! | [`migrate`] | the `migrate` planner (pure) |
 //! | [`verify`] | the `verify` checks (pure) and their rendering |
 //! | [`output`] | atomic writes, diffs, `--check`, `-o`, the stdout writer |
@@ -35,6 +36,7 @@ pub(crate) mod dist_filename;
 pub mod exit;
 pub mod index;
 pub(crate) mod lock;
+pub(crate) mod log;
 pub(crate) mod migrate;
 pub(crate) mod output;
 pub(crate) mod peep;

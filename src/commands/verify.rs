@@ -114,7 +114,10 @@ async fn online_findings(
         strict: args.strict,
         deny_yanked: args.deny_yanked,
     };
-    online::check(&targets, &releases, &projects, &downloaded, options).map_err(index_failure)
+    let mut findings = online::check(&targets, &releases, &projects, &downloaded, options)
+        .map_err(index_failure)?;
+    findings.extend(super::first_seen::verify_findings(args, &index, &targets, quiet).await?);
+    Ok(findings)
 }
 
 /// The peep hashes above each requirement of the clean files, by (file, line).

@@ -15,6 +15,7 @@ mod client;
 mod find_links;
 mod http;
 mod indexes;
+pub(crate) mod integrity;
 mod json_api;
 mod memo;
 mod simple_api;

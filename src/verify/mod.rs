@@ -9,6 +9,7 @@
 //! [`Located`]: crate::diagnostics::Located
 //! [`Code`]: crate::diagnostics::Code
 
+pub(crate) mod beyond;
 pub(crate) mod offline;
 pub(crate) mod online;
 pub(crate) mod render;
