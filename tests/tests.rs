@@ -6,11 +6,16 @@
 // The loopback index and the harness that runs the binary against it.
 mod support;
 
+// `verify`'s checks beyond hashes: first-seen digests, --min-age, PEP 740
+// publishers, PEP 792 project status.
+mod beyond;
 // The Python wheel (maturin), shell completions and the man page.
 mod distribution;
 // Reading what the user names: regular files only, a size cap, clear errors.
 #[cfg(unix)]
 mod files;
+// `hashlock export --format pylock.toml`, read by pip itself.
+mod export;
 // `hashlock hash`: digests checked against coreutils, memory use, errors.
 mod hash;
 // `lock` and `verify` against a hostile or broken index: every fault, files unchanged.
@@ -24,6 +29,8 @@ mod live;
 mod indexes;
 // `hashlock lock` end to end.
 mod lock;
+// The first-seen log: what is appended where, `hashlock log verify`.
+mod log;
 // `hashlock migrate` and `lock --peep` end to end.
 mod migrate;
 // Where results go: closed and full stdout/stderr, `-o`, hard links, read-only

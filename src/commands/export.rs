@@ -40,7 +40,10 @@ pub(super) async fn run(args: ExportArgs) -> Result<Outcome, Failure> {
         if record.req.hashes.iter().all(|h| h.sha256().is_none()) {
             problems.push(
                 source
-                    .error(record.req.span.clone(), "no sha256 `--hash`: nothing says which files were reviewed")
+                    .error(
+                        record.req.span.clone(),
+                        "no sha256 `--hash`: nothing says which files were reviewed",
+                    )
                     .code(Code::MissingHashes)
                     .hint("run `hashlock lock` first"),
             );
@@ -67,7 +70,9 @@ pub(super) async fn run(args: ExportArgs) -> Result<Outcome, Failure> {
         };
         let mut files = Vec::new();
         for hash in &record.req.hashes {
-            let Some(digest) = hash.sha256() else { continue };
+            let Some(digest) = hash.sha256() else {
+                continue;
+            };
             match release.files.iter().find(|f| f.sha256 == Some(digest)) {
                 Some(file) => files.push(file),
                 None => problems.push(
@@ -146,7 +151,8 @@ fn destination(args: &ExportArgs) -> Result<PathBuf, Failure> {
     Err(Failure::new(
         Outcome::BadInput,
         [miette::miette!(
-            help = "name it `pylock.toml` or `pylock.<name>.toml` (no dot in <name>), as PEP 751 asks",
+            help =
+                "name it `pylock.toml` or `pylock.<name>.toml` (no dot in <name>), as PEP 751 asks",
             "pip reads a lock file only by its name, and `{}` is not one",
             output.display()
         )],
@@ -161,7 +167,10 @@ fn write(output: &Path, text: &str) -> Result<(), Failure> {
     let failed = |error: std::io::Error| {
         Failure::new(
             Outcome::BadInput,
-            [miette::miette!("cannot write {}: {error}", output.display())],
+            [miette::miette!(
+                "cannot write {}: {error}",
+                output.display()
+            )],
         )
     };
     let dir = match output.parent() {

@@ -109,7 +109,10 @@ pub(super) async fn verify_findings(
 ) -> Result<Vec<Located>, Failure> {
     let logs = Logs::open(log_paths(&args.log, &first_of(args)));
     for problem in &logs.problems {
-        warn(quiet, miette::miette!(severity = miette::Severity::Warning, "{problem}"));
+        warn(
+            quiet,
+            miette::miette!(severity = miette::Severity::Warning, "{problem}"),
+        );
     }
     let pins: Vec<&Pin> = targets.iter().map(|t| t.pin).collect();
     let concurrency = usize::from(args.index.concurrency);
@@ -128,7 +131,10 @@ pub(super) async fn verify_findings(
     };
     let findings = beyond::check(targets, &learnt, &logs.seen, &options);
     for problem in logs.append(&beyond::entries(&learnt, &logs.seen)) {
-        warn(quiet, miette::miette!(severity = miette::Severity::Warning, "{problem}"));
+        warn(
+            quiet,
+            miette::miette!(severity = miette::Severity::Warning, "{problem}"),
+        );
     }
     Ok(findings)
 }
@@ -169,6 +175,9 @@ pub(super) async fn record_lock(
     }
     problems.extend(logs.append(&beyond::entries(&learnt, &logs.seen)));
     for problem in problems {
-        warn(quiet, miette::miette!(severity = miette::Severity::Warning, "{problem}"));
+        warn(
+            quiet,
+            miette::miette!(severity = miette::Severity::Warning, "{problem}"),
+        );
     }
 }

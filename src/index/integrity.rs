@@ -166,7 +166,8 @@ mod tests {
     #[test]
     fn publisher_identities_read_from_a_recorded_provenance() {
         let document = fixture("sampleproject-4.0.0.tar.gz.provenance.json");
-        let expected: BTreeSet<String> = ["GitHub:pypa/sampleproject@release.yml".to_owned()].into();
+        let expected: BTreeSet<String> =
+            ["GitHub:pypa/sampleproject@release.yml".to_owned()].into();
         assert_eq!(provenance_of(&document), Provenance::Attested(expected));
     }
 
@@ -192,12 +193,20 @@ mod tests {
     #[test]
     fn integrity_urls_escape_their_parts() {
         let base = Url::parse("https://pypi.org").unwrap();
-        let url = integrity_url(&base, "sampleproject", "4.0.0", "sampleproject-4.0.0.tar.gz");
+        let url = integrity_url(
+            &base,
+            "sampleproject",
+            "4.0.0",
+            "sampleproject-4.0.0.tar.gz",
+        );
         assert_eq!(
             url.as_str(),
             "https://pypi.org/integrity/sampleproject/4.0.0/sampleproject-4.0.0.tar.gz/provenance"
         );
         let odd = integrity_url(&base, "p", "1", "a/b?.whl");
-        assert_eq!(odd.as_str(), "https://pypi.org/integrity/p/1/a%2Fb%3F.whl/provenance");
+        assert_eq!(
+            odd.as_str(),
+            "https://pypi.org/integrity/p/1/a%2Fb%3F.whl/provenance"
+        );
     }
 }

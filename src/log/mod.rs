@@ -278,7 +278,10 @@ pub(crate) fn append(path: &Path, entries: &[Entry], now: &str) -> Result<usize,
     }
     let known: HashSet<(&str, &str, &str)> =
         chain.records.iter().map(|(r, _)| r.entry.key()).collect();
-    let mut fresh: Vec<&Entry> = entries.iter().filter(|e| !known.contains(&e.key())).collect();
+    let mut fresh: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| !known.contains(&e.key()))
+        .collect();
     fresh.sort_by(|a, b| (&a.subject, a.kind()).cmp(&(&b.subject, b.kind())));
     fresh.dedup_by(|a, b| a.key() == b.key());
     if fresh.is_empty() {
@@ -328,6 +331,13 @@ pub(crate) struct FileSeen {
     pub seen: String,
 }
 
+/// A publisher record: who attested a file of a version (`None`: nobody).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PublisherSeen {
+    pub version: String,
+    pub identity: Option<String>,
+}
+
 /// Everything the logs of a run hold, for comparisons: the first record of each
 /// kind, index and file name.
 #[derive(Debug, Default)]
@@ -335,8 +345,8 @@ pub(crate) struct Seen {
     files: HashMap<(String, String), FileSeen>,
     /// File names by index, project and version.
     releases: HashMap<(String, String, String), BTreeSet<String>>,
-    /// Publisher identities by index and project: (version, file name, identity).
-    publishers: HashMap<(String, String), Vec<(String, String, Option<String>)>>,
+    /// Publisher records by index and project.
+    publishers: HashMap<(String, String), Vec<PublisherSeen>>,
     publisher_keys: HashSet<(String, String)>,
     /// Indexes that served an attested file's provenance at least once.
     attesting: HashSet<String>,
@@ -371,7 +381,10 @@ impl Seen {
                         .insert(filename);
                 }
                 Fact::Publisher { identity } => {
-                    if !self.publisher_keys.insert((index.clone(), filename.clone())) {
+                    if !self
+                        .publisher_keys
+                        .insert((index.clone(), filename.clone()))
+                    {
                         continue;
                     }
                     if identity.is_some() {
@@ -380,7 +393,7 @@ impl Seen {
                     self.publishers
                         .entry((index, project))
                         .or_default()
-                        .push((version, filename, identity));
+                        .push(PublisherSeen { version, identity });
                 }
             }
         }
@@ -402,13 +415,8 @@ impl Seen {
             .collect()
     }
 
-    /// The publisher records of a project on `index`: (version, file name,
-    /// identity).
-    pub(crate) fn publishers(
-        &self,
-        index: &str,
-        project: &str,
-    ) -> &[(String, String, Option<String>)] {
+    /// The publisher records of a project on `index`.
+    pub(crate) fn publishers(&self, index: &str, project: &str) -> &[PublisherSeen] {
         self.publishers
             .get(&(index.to_owned(), project.to_owned()))
             .map_or(&[], Vec::as_slice)
@@ -468,10 +476,12 @@ impl Logs {
 
     /// Appends `entries` to every log; returns what failed, for warnings.
     pub(crate) fn append(&self, entries: &[Entry]) -> Vec<String> {
-        let now = jiff::Timestamp::now().round(jiff::Unit::Second).map_or_else(
-            |_| jiff::Timestamp::now().to_string(),
-            |now| now.to_string(),
-        );
+        let now = jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .map_or_else(
+                |_| jiff::Timestamp::now().to_string(),
+                |now| now.to_string(),
+            );
         self.paths
             .iter()
             .filter_map(|path| append(path, entries, &now).err())

@@ -57,17 +57,26 @@ fn records_read_back_as_written() {
 
 #[test]
 fn a_log_written_by_append_is_intact() {
-    let text = log_of(&[entry("demo-1.0.tar.gz", 'a'), entry("demo-1.0-py3-none-any.whl", 'b')]);
+    let text = log_of(&[
+        entry("demo-1.0.tar.gz", 'a'),
+        entry("demo-1.0-py3-none-any.whl", 'b'),
+    ]);
     let chain = Chain::read(&text);
     assert_eq!(chain.damage, []);
     // Sorted: the wheel's name sorts before the sdist's.
-    assert_eq!(chain.records[0].0.entry.subject.filename, "demo-1.0-py3-none-any.whl");
+    assert_eq!(
+        chain.records[0].0.entry.subject.filename,
+        "demo-1.0-py3-none-any.whl"
+    );
     assert_eq!(chain.records.len(), 2);
 }
 
 #[test]
 fn an_edited_record_breaks_the_chain() {
-    let text = log_of(&[entry("demo-1.0.tar.gz", 'a'), entry("demo-1.0-py3-none-any.whl", 'b')]);
+    let text = log_of(&[
+        entry("demo-1.0.tar.gz", 'a'),
+        entry("demo-1.0-py3-none-any.whl", 'b'),
+    ]);
     let edited = text.replacen(&"b".repeat(64), &"c".repeat(64), 1);
     let chain = Chain::read(&edited);
     assert_eq!(chain.damage.len(), 1, "{chain:?}");
@@ -76,11 +85,17 @@ fn an_edited_record_breaks_the_chain() {
 
 #[test]
 fn a_removed_record_is_found() {
-    let text = log_of(&[entry("demo-1.0.tar.gz", 'a'), entry("demo-1.0-py3-none-any.whl", 'b')]);
+    let text = log_of(&[
+        entry("demo-1.0.tar.gz", 'a'),
+        entry("demo-1.0-py3-none-any.whl", 'b'),
+    ]);
     let lines: Vec<&str> = text.lines().collect();
     let removed = format!("{}\n{}\n", lines[0], lines[2]);
     let chain = Chain::read(&removed);
-    assert!(chain.damage[0].message.contains("where record 1 should be"), "{chain:?}");
+    assert!(
+        chain.damage[0].message.contains("where record 1 should be"),
+        "{chain:?}"
+    );
 }
 
 #[test]
@@ -88,15 +103,34 @@ fn a_line_cut_short_is_found() {
     let text = log_of(&[entry("demo-1.0.tar.gz", 'a')]);
     let cut = &text[..text.len() - 10];
     let chain = Chain::read(cut);
-    assert!(chain.damage.iter().any(|d| d.message.contains("cut short")), "{chain:?}");
+    assert!(
+        chain.damage.iter().any(|d| d.message.contains("cut short")),
+        "{chain:?}"
+    );
 }
 
 #[test]
 fn appending_keeps_the_first_seen_digest() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hashlock.log");
-    assert_eq!(append(&path, &[entry("demo-1.0.tar.gz", 'a')], "2026-01-01T00:00:00Z").unwrap(), 1);
-    assert_eq!(append(&path, &[entry("demo-1.0.tar.gz", 'b')], "2026-01-02T00:00:00Z").unwrap(), 0);
+    assert_eq!(
+        append(
+            &path,
+            &[entry("demo-1.0.tar.gz", 'a')],
+            "2026-01-01T00:00:00Z"
+        )
+        .unwrap(),
+        1
+    );
+    assert_eq!(
+        append(
+            &path,
+            &[entry("demo-1.0.tar.gz", 'b')],
+            "2026-01-02T00:00:00Z"
+        )
+        .unwrap(),
+        0
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     let mut seen = Seen::default();
     seen.add(Chain::read(&text).records.into_iter().map(|(r, _)| r));
@@ -109,7 +143,17 @@ fn nothing_is_appended_to_a_damaged_log() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hashlock.log");
     std::fs::write(&path, format!("{HEADER}\n1 broken")).unwrap();
-    let error = append(&path, &[entry("demo-1.0.tar.gz", 'a')], "2026-01-01T00:00:00Z");
-    assert!(matches!(error, Err(AppendError::Damaged { .. })), "{error:?}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{HEADER}\n1 broken"));
+    let error = append(
+        &path,
+        &[entry("demo-1.0.tar.gz", 'a')],
+        "2026-01-01T00:00:00Z",
+    );
+    assert!(
+        matches!(error, Err(AppendError::Damaged { .. })),
+        "{error:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("{HEADER}\n1 broken")
+    );
 }

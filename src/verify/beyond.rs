@@ -188,9 +188,7 @@ fn changed(target: &Target<'_>, learnt: &Learnt, seen: &Seen) -> Vec<Located> {
             first.sha256
         );
         let hint = "an index never changes a published file: do not install it, find out why (a compromised index or mirror, a re-upload) and tell the index's maintainers";
-        findings.push(
-            finding(target, Severity::Error, Code::DigestChanged, message).hint(hint),
-        );
+        findings.push(finding(target, Severity::Error, Code::DigestChanged, message).hint(hint));
     }
     findings
 }
@@ -212,9 +210,17 @@ fn vanished(target: &Target<'_>, learnt: &Learnt, seen: &Seen) -> Option<Located
     if gone.is_empty() {
         return None;
     }
-    let shown: Vec<String> = gone.iter().take(3).map(|n| format!("`{}`", shown_text(n))).collect();
+    let shown: Vec<String> = gone
+        .iter()
+        .take(3)
+        .map(|n| format!("`{}`", shown_text(n)))
+        .collect();
     let more = gone.len().saturating_sub(shown.len());
-    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
     let message = format!(
         "{} no longer lists {}{more} of {} {}, first seen there",
         learnt.index,
@@ -249,7 +255,10 @@ fn status(target: &Target<'_>, release: &Release) -> Option<Located> {
         .as_deref()
         .map(|r| format!(": {}", shown_text(r)))
         .unwrap_or_default();
-    let message = format!("{} is {} on the index{reason}", target.pin.name, status.status);
+    let message = format!(
+        "{} is {} on the index{reason}",
+        target.pin.name, status.status
+    );
     Some(finding(target, severity, Code::ProjectStatus, message).hint(hint))
 }
 
@@ -310,7 +319,8 @@ fn publisher(
     let project = learnt.project(target.pin);
     let pinned: Version = learnt.release.version.parse().ok()?;
     let mut earlier: HashMap<String, (Version, BTreeSet<String>)> = HashMap::new();
-    for (version, _, identity) in seen.publishers(&learnt.index, &project) {
+    for crate::log::PublisherSeen { version, identity } in seen.publishers(&learnt.index, &project)
+    {
         let Ok(parsed) = version.parse::<Version>() else {
             continue;
         };
@@ -352,9 +362,7 @@ fn publisher(
             list(&before)
         );
         let hint = "the project moved its publishing, or someone else published this release: check the project's announcements before installing it";
-        return Some(
-            finding(target, Severity::Error, Code::PublisherChanged, message).hint(hint),
-        );
+        return Some(finding(target, Severity::Error, Code::PublisherChanged, message).hint(hint));
     }
     None
 }
@@ -366,7 +374,13 @@ fn no_provenance(target: &Target<'_>, learnt: &Learnt) -> Located {
         learnt.index
     );
     let hint = "PyPI serves PEP 740 provenance; a mirror or private index may not: run `--provenance` against PyPI itself";
-    finding(target, Severity::Warning, Code::ProvenanceUnavailable, message).hint(hint)
+    finding(
+        target,
+        Severity::Warning,
+        Code::ProvenanceUnavailable,
+        message,
+    )
+    .hint(hint)
 }
 
 /// `--min-age`: as given, and as a duration.
@@ -384,7 +398,9 @@ impl MinAge {
             format!("`{text}` is not an age: write it like `7d`, `36h`, `2w` or `P7D`")
         })?;
         if span.get_years() != 0 || span.get_months() != 0 {
-            return Err("months and years have no fixed length: give days or weeks (`30d`)".to_owned());
+            return Err(
+                "months and years have no fixed length: give days or weeks (`30d`)".to_owned(),
+            );
         }
         let duration = span
             .to_duration(jiff::SpanRelativeTo::days_are_24_hours())

@@ -156,7 +156,12 @@ mod tests {
         for good in ["pylock.toml", "pylock.dev.toml", "pylock.py312-linux.toml"] {
             assert!(is_pylock_name(good), "{good}");
         }
-        for bad in ["pylock.a.b.toml", "lock.toml", "pylock..toml", "requirements.toml"] {
+        for bad in [
+            "pylock.a.b.toml",
+            "lock.toml",
+            "pylock..toml",
+            "requirements.toml",
+        ] {
             assert!(!is_pylock_name(bad), "{bad}");
         }
     }
