@@ -111,6 +111,16 @@ fn pip_downloads_from_the_exported_pylock_with_the_reviewed_hashes() {
         run.stderr
     );
 
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(case.path("pylock.toml"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "a file to commit, readable by all");
+    }
+
     // Every hash of the export is on the requirements line of its package, and
     // every hash of the file is in the export but the left-out sdist's.
     let text = case.read("pylock.toml");

@@ -149,3 +149,38 @@ fn log_verify_catches_a_truncated_log() {
         run.stderr
     );
 }
+
+#[test]
+fn a_truncated_cache_log_gets_nothing_appended_a_committed_one_does() {
+    let (case, index) = logged();
+    let cache_log = case.cache.path().join("first-seen.log");
+    let text = fs::read_to_string(&cache_log).unwrap();
+    let last_line_start = text.trim_end().rfind('\n').unwrap() + 1;
+    // Only hashlock writes the cache's copy: its lost tail is damage, and the
+    // record cut off is not "first seen" again by the next run.
+    fs::write(&cache_log, &text[..last_line_start]).unwrap();
+    let run = hashlock(&case, &index, "verify", &["requirements.txt"]);
+    assert!(
+        run.stderr.contains("cut off its end") && run.stderr.contains("nothing was appended"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(&cache_log).unwrap(),
+        &text[..last_line_start]
+    );
+    let run = case.run_raw(&["log", "verify"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The committed copy changes with git (here: a branch where it is shorter):
+    // the next run appends to it again, and `log verify` still tells.
+    let committed = case.read("hashlock.log");
+    let cut = committed.trim_end().rfind('\n').unwrap() + 1;
+    case.file("hashlock.log", &committed[..cut]);
+    let run = hashlock(&case, &index, "verify", &["requirements.txt"]);
+    assert!(
+        !run.stderr.contains("hashlock.log is damaged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.read("hashlock.log").lines().count(), 3);
+}

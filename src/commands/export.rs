@@ -179,8 +179,28 @@ fn write(output: &Path, text: &str) -> Result<(), Failure> {
     };
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
     temp.write_all(text.as_bytes()).map_err(failed)?;
+    // A temp file is private (0600): the lock file keeps the mode of the one it
+    // replaces, else gets a committed file's usual 0644.
+    let permissions = match std::fs::metadata(output) {
+        Ok(existing) => existing.permissions(),
+        Err(_) => shared_permissions(temp.as_file()).map_err(failed)?,
+    };
+    temp.as_file()
+        .set_permissions(permissions)
+        .map_err(failed)?;
     temp.persist(output).map_err(|error| failed(error.error))?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn shared_permissions(_file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt as _;
+    Ok(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn shared_permissions(file: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    Ok(file.metadata()?.permissions())
 }
 
 /// Lines that cannot be exported: nothing is written.

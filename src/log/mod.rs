@@ -226,7 +226,7 @@ pub(crate) fn located(source: &Source, chain: &Chain) -> Vec<Located> {
         .map(|damage| {
             source
                 .error(damage.span.clone(), damage.message.clone())
-                .hint("compare the log with a copy you trust (its git history, the other copy); hashlock appends nothing to a damaged log")
+                .hint("compare the log with a copy you trust (its git history, the other copy); hashlock appends nothing to a log whose chain is broken")
         })
         .collect()
 }
@@ -262,7 +262,10 @@ pub(crate) fn append(path: &Path, entries: &[Entry], now: &str) -> Result<usize,
     let mut text = String::new();
     file.read_to_string(&mut text).map_err(io)?;
     let mut chain = Chain::read(&text);
-    if let Some(head) = read_head(path) {
+    // Only hashlock writes the user cache's copy, so a lost tail there is damage.
+    // The committed copy also changes with git (a branch switch, a revert):
+    // `hashlock log verify` reports its lost tail, and appending goes on.
+    if let Some(head) = read_head(path).filter(|_| cache_log().as_deref() == Some(path)) {
         chain.check_head(head, &text);
     }
     if let Some(damage) = chain.damage.first() {
