@@ -142,6 +142,13 @@ fn min_age_flags_only_versions_uploaded_since() {
         (0, vec!["too-new"]),
         "only the undated warning"
     );
+    // A wheel added to the old release since, whose hash is not on the line: pip
+    // cannot take it from this line, so it does not make the version too new.
+    let mut seasoned = files("seasoned", Some(&old)).to_vec();
+    seasoned.push(File::new("seasoned-1.0-py2-none-any.whl", "1.0").uploaded(Some(&fresh)));
+    index.project("seasoned", &seasoned, None);
+    let (_, found, _) = findings(&case, &index, &["--min-age", "30d"]);
+    assert_eq!(codes(&found), ["too-new", "incomplete-hashes", "too-new"]);
     let bad = hashlock(&case, &index, "verify", &["--min-age", "1 month"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }

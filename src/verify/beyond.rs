@@ -11,8 +11,9 @@ use pep440_rs::Version;
 
 use super::online::Target;
 use crate::diagnostics::{Code, Located, Severity};
+use crate::digest::Sha256;
 use crate::index::integrity::Provenance;
-use crate::index::{Release, shown_text};
+use crate::index::{DistFile, Release, shown_text};
 use crate::log::{Entry, Fact, Seen, Subject};
 use crate::pin::Pin;
 
@@ -269,9 +270,22 @@ fn too_new(
     min_age: &MinAge,
     now: Timestamp,
 ) -> Option<Located> {
+    // The files the line can install: those whose hash it holds (a wheel added to an
+    // old release later, and not on the line, is no file pip takes from it).
+    let written: BTreeSet<Sha256> = target
+        .req
+        .hashes
+        .iter()
+        .filter_map(|h| h.sha256())
+        .chain(target.peep.iter().map(|(digest, _)| *digest))
+        .collect();
+    let installable = |f: &&DistFile| {
+        written.is_empty() || f.sha256.is_some_and(|digest| written.contains(&digest))
+    };
     let times: Vec<(Timestamp, &str)> = release
         .files
         .iter()
+        .filter(installable)
         .filter_map(|f| Some((f.upload_time.as_deref()?.parse().ok()?, f.filename.as_str())))
         .collect();
     let Some((newest, filename)) = times.iter().max_by_key(|(time, _)| *time) else {
