@@ -54,7 +54,12 @@ async fn learn(
         learnt.insert(
             pin.clone(),
             Learnt {
-                index: found.from.join(" "),
+                index: found
+                    .from
+                    .iter()
+                    .map(|shown| index_key(shown))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 release: found.release,
                 provenance: HashMap::new(),
             },
@@ -87,6 +92,19 @@ async fn learn(
         }
     }
     Ok(learnt)
+}
+
+/// An index as the log names it: its URL without `/simple` and the trailing `/`, so
+/// that `https://pypi.org`, `https://pypi.org/simple/` and PyPI by default are one
+/// index; a find-links location as shown.
+fn index_key(shown: &str) -> String {
+    match reqwest::Url::parse(shown) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => {
+            let base = crate::cli::IndexArgs::base_url(&url);
+            base.as_str().trim_end_matches('/').to_owned()
+        }
+        _ => shown.to_owned(),
+    }
 }
 
 /// The first requirements file of a `verify` run, beside which a committed log is
@@ -179,5 +197,27 @@ pub(super) async fn record_lock(
             quiet,
             miette::miette!(severity = miette::Severity::Warning, "{problem}"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index_key;
+
+    #[test]
+    fn one_index_is_one_key_however_it_is_spelled() {
+        for spelled in [
+            "https://pypi.org",
+            "https://pypi.org/",
+            "https://pypi.org/simple/",
+            "https://pypi.org/simple",
+        ] {
+            assert_eq!(index_key(spelled), "https://pypi.org", "{spelled}");
+        }
+        assert_eq!(
+            index_key("https://host/api/pypi/pypi/simple/"),
+            "https://host/api/pypi/pypi"
+        );
+        assert_eq!(index_key("/srv/wheels"), "/srv/wheels");
     }
 }
