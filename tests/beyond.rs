@@ -310,3 +310,37 @@ fn live_provenance_names_a_trusted_publisher() {
         "{log}"
     );
 }
+
+#[test]
+fn project_status_is_read_from_an_html_simple_page_too() {
+    let case = Case::new();
+    let index = Pep740Index::start();
+    let [sdist, wheel] = demo("1.0");
+    index.project("demo", &[sdist.clone(), wheel.clone()], None);
+    locked(&case, &index, "demo==1.0\n");
+    // The same files, as a PEP 503 page with PEP 792's meta tags.
+    let links: String = [&sdist, &wheel]
+        .iter()
+        .map(|f| {
+            format!(
+                "<a href=\"/files/{0}#sha256={1}\">{0}</a><br/>\n",
+                f.filename,
+                f.sha256()
+            )
+        })
+        .collect();
+    let page = format!(
+        "<!DOCTYPE html><html><head>\
+         <meta name=\"pypi:repository-version\" content=\"1.4\">\
+         <meta name=\"pypi:project-status\" content=\"deprecated\">\
+         <meta name=\"pypi:project-status-reason\" content=\"use demo2\">\
+         </head><body>\n{links}</body></html>\n"
+    );
+    index.put("/simple/demo/", "text/html", page);
+    let (code, found, run) = findings(&case, &index, &[]);
+    assert_eq!(code, 0, "{}", run.stderr);
+    assert_eq!(found, [("project-status".to_owned(), "warning".to_owned())]);
+    assert!(
+        message_of(&run, "project-status").contains("demo is deprecated on the index: use demo2")
+    );
+}
