@@ -95,6 +95,20 @@ pub enum Command {
     /// fish: `hashlock completions fish > ~/.config/fish/completions/hashlock.fish`.
     Completions(CompletionsArgs),
 
+    /// Write the pinned, hashed requirements of a locked file as another lock format:
+    /// PEP 751's `pylock.toml`, with every hashed file of every pin.
+    ///
+    /// Each package gets the files whose hashes are on its line (URL, size, upload
+    /// time, hashes from the index), its marker and requires-python; pip 26.3 installs
+    /// from the result (`pip install -r pylock.toml`, experimental). A hash the index
+    /// does not publish for the version stops the export (run `verify`).
+    #[command(after_help = EXPORT_EXIT_CODES)]
+    Export(ExportArgs),
+
+    /// The first-seen log: check its hash chain, or say where it is.
+    #[command(subcommand)]
+    Log(LogCommand),
+
     /// Print the man page (roff) to stdout: `hashlock man > hashlock.1`, or
     /// `hashlock man lock` for `hashlock-lock.1`.
     #[command(hide = true)]
@@ -113,6 +127,80 @@ pub struct ManArgs {
     /// The subcommand whose page to print, instead of hashlock's own.
     #[arg(value_name = "COMMAND")]
     pub command: Option<String>,
+}
+
+const EXPORT_EXIT_CODES: &str = "\
+Exit codes:
+  0  written
+  1  a requirement is not pinned and hashed, or a hash is not published for its version
+  2  bad input or usage: unreadable file, an output name pip does not read
+  3  index or network failure (nothing was written)";
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The locked requirements file to export, with the files it includes.
+    #[arg(value_name = "FILE", default_value = "requirements.txt")]
+    pub file: PathBuf,
+
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+
+    /// Where to write [default: `pylock.toml` beside FILE]; `-` for stdout. pip reads
+    /// a lock file only when it is named `pylock.toml` or `pylock.<name>.toml`.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub index: IndexArgs,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The formats `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// PEP 751's lock file.
+    #[value(name = "pylock.toml")]
+    PylockToml,
+}
+
+/// `hashlock log ...`.
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Check each log's hash chain: a record changed, removed, reordered or cut
+    /// short, or records cut off the end of a log this machine appended to.
+    ///
+    /// Without FILE: the user cache's log, and `hashlock.log` in the current
+    /// directory when it exists. Exit 0: intact; 1: damaged; 2: unreadable.
+    Verify(LogVerifyArgs),
+
+    /// Print the path of the user cache's log.
+    Path,
+}
+
+#[derive(Debug, Args)]
+pub struct LogVerifyArgs {
+    /// The logs to check.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Where the first-seen log is kept, for the commands that read an index.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Also keep the first-seen log in this file, to commit next to the requirements
+    /// (created if missing). Without it, a `hashlock.log` beside the first requirements
+    /// file is used when one exists. The user cache's copy is always kept.
+    #[arg(long, value_name = "FILE", env = "HASHLOCK_LOG_FILE")]
+    pub log_file: Option<PathBuf>,
+
+    /// Keep no first-seen log this run: read and append to none, not even the
+    /// user cache's.
+    #[arg(long, conflicts_with = "log_file")]
+    pub no_log: bool,
 }
 
 const MIGRATE_EXIT_CODES: &str = "\
@@ -225,6 +313,20 @@ pub struct VerifyArgs {
     /// How many files download at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     pub download_concurrency: u16,
+    /// Report versions with files uploaded less than this long ago (`too-new`):
+    /// `7d`, `36h`, `2w`, or ISO 8601 (`P7D`). A day is 24 hours.
+    #[arg(long, value_name = "AGE", value_parser = crate::verify::beyond::MinAge::parse, conflicts_with = "offline")]
+    pub(crate) min_age: Option<crate::verify::beyond::MinAge>,
+
+    /// Read each file's PEP 740 provenance (the index's `provenance` URL, or PyPI's
+    /// Integrity API) and compare its publisher with earlier versions' in the
+    /// first-seen log (`publisher-changed`, `attestation-missing`). Signatures are
+    /// not verified.
+    #[arg(long, conflicts_with = "offline")]
+    pub provenance: bool,
+
+    #[command(flatten)]
+    pub log: LogArgs,
 
     /// How to print findings: for people (stderr), or one JSON document (stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -285,6 +387,9 @@ pub struct LockArgs {
 
     #[command(flatten)]
     pub index: IndexArgs,
+
+    #[command(flatten)]
+    pub log: LogArgs,
 
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(short, long)]

@@ -107,6 +107,22 @@ codes! {
     /// The index publishes no sha256 for a file of the version: hashlock downloaded
     /// and hashed it (an error with `--strict`).
     NoIndexHash = "no-index-hash",
+    /// The index now publishes, for a file name, a digest other than the one the
+    /// first-seen log recorded.
+    DigestChanged = "digest-changed",
+    /// A file the first-seen log recorded for the version is no longer published.
+    FileVanished = "file-vanished",
+    /// `--min-age`: files of the version were uploaded more recently than that.
+    TooNew = "too-new",
+    /// `--provenance`: the version's files are attested by a publisher other than
+    /// the earlier versions' (PEP 740).
+    PublisherChanged = "publisher-changed",
+    /// `--provenance`: earlier versions were attested, this one is not.
+    AttestationMissing = "attestation-missing",
+    /// `--provenance`: the index serves no provenance to compare.
+    ProvenanceUnavailable = "provenance-unavailable",
+    /// The project is archived, deprecated or quarantined (PEP 792).
+    ProjectStatus = "project-status",
 }
 
 impl Serialize for Code {
@@ -427,6 +443,13 @@ mod tests {
                 "cross-check-missing",
                 "hidden-line-break",
                 "no-index-hash",
+                "digest-changed",
+                "file-vanished",
+                "too-new",
+                "publisher-changed",
+                "attestation-missing",
+                "provenance-unavailable",
+                "project-status",
             ]
         );
         for code in Code::ALL {

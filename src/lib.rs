@@ -20,6 +20,7 @@
 //! | [`peep`] | peep's comment format: codec and block finder |
 //! | [`rewrite`] | line edits, pip-compile's layout, peep lines |
 //! | [`lock`] | the `lock` planner (pure) |
+//! | [`log`] | the first-seen log: records, hash chain, the two copies |
 //! | [`migrate`] | the `migrate` planner (pure) |
 //! | [`verify`] | the `verify` checks (pure) and their rendering |
 //! | [`output`] | atomic writes, diffs, `--check`, `-o`, the stdout writer |
@@ -37,6 +38,7 @@ pub mod exit;
 pub mod fuzzing;
 pub mod index;
 pub(crate) mod lock;
+pub(crate) mod log;
 pub(crate) mod migrate;
 pub(crate) mod output;
 pub(crate) mod peep;

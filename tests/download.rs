@@ -461,6 +461,7 @@ fn a_512_mib_wheel_is_hashed_in_constant_memory() {
         .env("NO_COLOR", "1")
         .envs(ISOLATED)
         .env_remove("HASHLOCK_STRICT")
+        .env("HASHLOCK_CACHE_DIR", case.cache.path())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

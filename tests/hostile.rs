@@ -27,6 +27,7 @@ fn hashlock_at(case: &Case, url: &str, command: &str, args: &[&str]) -> Run {
         .unwrap()
         .current_dir(case.dir.path())
         .env("NO_COLOR", "1")
+        .env("HASHLOCK_CACHE_DIR", case.cache.path())
         .env_remove("HASHLOCK_INDEX_URL")
         .args([command, "--index-url", url])
         .args(args)

@@ -238,6 +238,10 @@ fn dev_null() -> &'static str {
 fn lock(dir: &Path, server: &Server, file: &Path) {
     let url = &server.url;
     let mut command = Command::cargo_bin("hashlock").unwrap();
+    // The first-seen log of this run only: another test may have seen other files
+    // at the same (reused) port.
+    let cache = tempfile::tempdir().unwrap();
+    command.env("HASHLOCK_CACHE_DIR", cache.path());
     for name in foreign_env() {
         command.env_remove(name);
     }

@@ -65,6 +65,7 @@ impl Project {
                 scratch.path().join("pre-commit-home").into(),
             ),
             ("HASHLOCK_INDEX_URL".to_owned(), case.index.url().into()),
+            ("HASHLOCK_CACHE_DIR".to_owned(), case.cache.path().into()),
             ("NO_COLOR".to_owned(), "1".into()),
             ("GIT_CONFIG_GLOBAL".to_owned(), git_config.into()),
             ("GIT_CONFIG_NOSYSTEM".to_owned(), "1".into()),

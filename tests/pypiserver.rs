@@ -120,6 +120,9 @@ fn hashlock(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .envs(ISOLATED)
         .env_remove("HASHLOCK_INDEX_URL")
         .env_remove("HASHLOCK_STRICT")
+        // The first-seen log of the run's own, away from the user's cache: another
+        // test's server may reuse this port with other files.
+        .env("HASHLOCK_CACHE_DIR", dir.join(".hashlock-cache"))
         .env("NO_PROXY", "127.0.0.1,localhost")
         .envs(env.iter().copied())
         .args(args)

@@ -6,6 +6,9 @@
 // The loopback index and the harness that runs the binary against it.
 mod support;
 
+// `verify`'s checks beyond hashes: first-seen digests, --min-age, PEP 740
+// publishers, PEP 792 project status.
+mod beyond;
 // The Python wheel (maturin), shell completions and the man page.
 mod distribution;
 // Hashing by downloading: `lock --download`, indexes without sha256, direct URLs,
@@ -16,6 +19,8 @@ mod download;
 mod files;
 // Inputs the fuzz targets of `fuzz/` found, through the same checks.
 mod fuzz;
+// `hashlock export --format pylock.toml`, read by pip itself.
+mod export;
 // `hashlock hash`: digests checked against coreutils, memory use, errors.
 mod hash;
 // `lock` and `verify` against a hostile or broken index: every fault, files unchanged.
@@ -29,6 +34,8 @@ mod live;
 mod indexes;
 // `hashlock lock` end to end.
 mod lock;
+// The first-seen log: what is appended where, `hashlock log verify`.
+mod log;
 // `hashlock migrate` and `lock --peep` end to end.
 mod migrate;
 // Where results go: closed and full stdout/stderr, `-o`, hard links, read-only

@@ -108,6 +108,15 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
         force: args.force,
     };
     let outcome = finish(&args.output, &changes, &done)?;
+    let pins = asked.iter().map(|a| a.pin).collect();
+    super::first_seen::record_lock(
+        &args.log,
+        args.files.first().map(|file| file.as_path()),
+        looked.index.as_ref(),
+        pins,
+        args.quiet || json,
+    )
+    .await;
     if json {
         let report = RunReport {
             command: "lock",

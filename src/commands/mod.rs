@@ -6,8 +6,11 @@ mod completions;
 mod connect;
 mod direct;
 mod download;
+mod export;
+mod first_seen;
 mod hash;
 mod lock;
+mod log;
 mod lookup;
 mod man;
 mod migrate;
@@ -33,6 +36,8 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Migrate(args) => migrate::run(args).await,
         Command::Hash(args) => hash::run(args).await,
         Command::Completions(args) => completions::run(&args),
+        Command::Export(args) => export::run(args).await,
+        Command::Log(command) => log::run(&command),
         Command::Man(args) => man::run(&args),
     }
 }

@@ -131,6 +131,7 @@ async fn online_findings(
     findings.extend(
         online::check(&targets, &releases, &projects, &digests, options).map_err(index_failure)?,
     );
+    findings.extend(super::first_seen::verify_findings(args, &index, &targets, quiet).await?);
     if let Some(second) = &args.cross_check {
         findings.extend(cross_check(args, second, &targets, &releases, &unique, quiet).await?);
     }

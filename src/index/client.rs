@@ -188,6 +188,21 @@ impl IndexClient {
         &self.http
     }
 
+    /// The index URL (without query or fragment).
+    pub(super) fn index_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// Any other document of the index at `url` (`Ok(None)`: 404), with this
+    /// index's credentials when `url` is on its origin.
+    pub(super) async fn document(
+        &self,
+        url: &Url,
+        accept: &str,
+    ) -> Result<Option<Fetched>, IndexError> {
+        self.http.get(url, accept).await
+    }
+
     /// Whether lookups still try the per-version endpoint first.
     pub fn uses_version_endpoint(&self) -> bool {
         !self.version_endpoint_missing.load(Ordering::Relaxed)

@@ -254,6 +254,14 @@ impl Indexes {
         Ok(client)
     }
 
+    /// The indexes of the run (not the find-links locations), in order.
+    pub(super) fn index_clients(&self) -> impl Iterator<Item = &IndexClient> {
+        self.locations.iter().filter_map(|location| match location {
+            Location::Index(client) => Some(&**client),
+            Location::FindLinks(_) => None,
+        })
+    }
+
     /// Every location, as shown, joined for a message.
     fn shown_all(&self) -> String {
         let shown: Vec<String> = self.locations.iter().map(Location::shown).collect();

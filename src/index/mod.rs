@@ -17,6 +17,7 @@ mod find_links;
 pub(crate) mod fuzzing;
 mod http;
 mod indexes;
+pub(crate) mod integrity;
 mod json_api;
 mod memo;
 mod simple_api;

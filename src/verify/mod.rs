@@ -9,6 +9,7 @@
 //! [`Located`]: crate::diagnostics::Located
 //! [`Code`]: crate::diagnostics::Code
 
+pub(crate) mod beyond;
 pub(crate) mod cross_check;
 pub(crate) mod offline;
 pub(crate) mod online;

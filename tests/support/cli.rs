@@ -27,6 +27,9 @@ pub const ISOLATED: [(&str, &str); 6] = [
 pub struct Case {
     pub dir: TempDir,
     pub index: TestIndex,
+    /// The run's user cache (`HASHLOCK_CACHE_DIR`), apart from `dir`: the first-seen
+    /// log of one test never meets another's (ports are reused).
+    pub cache: TempDir,
 }
 
 /// What a run of the binary left: exit code, stdout, stderr (as printed).
@@ -45,6 +48,7 @@ impl Case {
         Self {
             dir: TempDir::new().unwrap(),
             index: TestIndex::start(config),
+            cache: TempDir::new().unwrap(),
         }
     }
 
@@ -97,6 +101,7 @@ impl Case {
         cmd.current_dir(self.dir.path())
             .env("NO_COLOR", "1")
             .envs(ISOLATED)
+            .env("HASHLOCK_CACHE_DIR", self.cache.path())
             .env_remove("HASHLOCK_INDEX_URL")
             .env_remove("HASHLOCK_STRICT")
             .arg(command);
@@ -133,6 +138,7 @@ impl Case {
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
             .envs(ISOLATED)
+            .env("HASHLOCK_CACHE_DIR", self.cache.path())
             .env_remove("HASHLOCK_INDEX_URL")
             .env_remove("HASHLOCK_STRICT")
             .envs(env.iter().copied())

@@ -2,6 +2,7 @@
 //! runs the binary against it, and which Python to run.
 
 pub mod cli;
+pub mod pep740;
 pub mod python;
 pub mod server;
 

@@ -1,0 +1,223 @@
+//! The first-seen log and the checks beyond hashes, wired into `lock` and `verify`:
+//! which logs a run keeps, what it learnt about each pin (the index its files came
+//! from, their provenance), what it appends.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use futures::StreamExt;
+
+use super::warn;
+use crate::cli::{LogArgs, VerifyArgs};
+use crate::diagnostics::Located;
+use crate::exit::{Failure, Outcome};
+use crate::index::{IndexError, Indexes, shown_text};
+use crate::log::{self, Logs};
+use crate::pin::Pin;
+use crate::verify::beyond::{self, Learnt};
+use crate::verify::online::Target;
+
+/// The logs of a run: the committed copy (`--log-file`, or a `hashlock.log` beside
+/// `first`, the first requirements file), then the user cache's; none with
+/// `--no-log`.
+pub(super) fn log_paths(args: &LogArgs, first: &Path) -> Vec<PathBuf> {
+    if args.no_log {
+        return Vec::new();
+    }
+    let beside = || {
+        let dir = first.parent().unwrap_or(Path::new(""));
+        let candidate = dir.join(log::COMMITTED_NAME);
+        candidate.is_file().then_some(candidate)
+    };
+    let mut paths: Vec<PathBuf> = args.log_file.clone().or_else(beside).into_iter().collect();
+    paths.extend(log::cache_log());
+    paths
+}
+
+/// What every location said about each pin (each pin once; lookups are memoized,
+/// so this asks nothing new), and with `provenance` each file's provenance.
+/// Pins whose lookup failed are left out: their failure is reported elsewhere.
+async fn learn(
+    index: &Indexes,
+    pins: Vec<&Pin>,
+    provenance: bool,
+    concurrency: usize,
+) -> Result<HashMap<Pin, Learnt>, IndexError> {
+    let mut learnt = HashMap::new();
+    for pin in pins {
+        if learnt.contains_key(pin) {
+            continue;
+        }
+        let Ok(found) = index.release(pin).await else {
+            continue;
+        };
+        learnt.insert(
+            pin.clone(),
+            Learnt {
+                index: found
+                    .from
+                    .iter()
+                    .map(|shown| index_key(shown))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                release: found.release,
+                provenance: HashMap::new(),
+            },
+        );
+    }
+    if provenance {
+        let asked: Vec<(Pin, crate::index::DistFile, String)> = learnt
+            .iter()
+            .flat_map(|(pin, l)| {
+                l.release
+                    .files
+                    .iter()
+                    .filter(|f| f.sha256.is_some())
+                    .map(|f| (pin.clone(), f.clone(), l.release.version.clone()))
+            })
+            .collect();
+        let answers: Vec<_> = futures::stream::iter(asked)
+            .map(|(pin, file, version)| async move {
+                let project = pin.name.to_string();
+                let answer = index.provenance(&file, &project, &version).await;
+                (pin, file.filename, answer)
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        for (pin, filename, answer) in answers {
+            if let Some(l) = learnt.get_mut(&pin) {
+                l.provenance.insert(filename, answer?);
+            }
+        }
+    }
+    Ok(learnt)
+}
+
+/// An index as the log names it: its URL without `/simple` and the trailing `/`, so
+/// that `https://pypi.org`, `https://pypi.org/simple/` and PyPI by default are one
+/// index; a find-links location as shown.
+fn index_key(shown: &str) -> String {
+    match reqwest::Url::parse(shown) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => {
+            let base = crate::cli::IndexArgs::base_url(&url);
+            base.as_str().trim_end_matches('/').to_owned()
+        }
+        _ => shown.to_owned(),
+    }
+}
+
+/// The first requirements file of a `verify` run, beside which a committed log is
+/// looked for.
+fn first_of(args: &VerifyArgs) -> PathBuf {
+    args.files
+        .first()
+        .or(args.constraints.first())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("requirements.txt"))
+}
+
+/// `verify`'s findings beyond hashes, after its lookups; appends what it read to the
+/// logs.
+pub(super) async fn verify_findings(
+    args: &VerifyArgs,
+    index: &Indexes,
+    targets: &[Target<'_>],
+    quiet: bool,
+) -> Result<Vec<Located>, Failure> {
+    let logs = Logs::open(log_paths(&args.log, &first_of(args)));
+    for problem in &logs.problems {
+        warn(
+            quiet,
+            miette::miette!(severity = miette::Severity::Warning, "{problem}"),
+        );
+    }
+    let pins: Vec<&Pin> = targets.iter().map(|t| t.pin).collect();
+    let concurrency = usize::from(args.index.concurrency);
+    let learnt = learn(index, pins, args.provenance, concurrency)
+        .await
+        .map_err(|error| {
+            Failure::new(
+                Outcome::IndexFailure,
+                [super::lookup::index_report(&error, false)],
+            )
+        })?;
+    let options = beyond::Options {
+        min_age: args.min_age.clone(),
+        now: jiff::Timestamp::now(),
+        provenance: args.provenance,
+    };
+    let findings = beyond::check(targets, &learnt, &logs.seen, &options);
+    for problem in logs.append(&beyond::entries(&learnt, &logs.seen)) {
+        warn(
+            quiet,
+            miette::miette!(severity = miette::Severity::Warning, "{problem}"),
+        );
+    }
+    Ok(findings)
+}
+
+/// After `lock`'s lookups: appends every file it read to the logs, and warns about
+/// files whose digest differs from the one first seen (`verify` reports them as
+/// errors).
+pub(super) async fn record_lock(
+    args: &LogArgs,
+    first: Option<&Path>,
+    index: Option<&Indexes>,
+    pins: Vec<&Pin>,
+    quiet: bool,
+) {
+    let paths = log_paths(args, first.unwrap_or(Path::new("requirements.txt")));
+    let Some(index) = index.filter(|_| !paths.is_empty()) else {
+        return;
+    };
+    let logs = Logs::open(paths);
+    let learnt = learn(index, pins, false, 1).await.unwrap_or_default();
+    let mut problems = logs.problems.clone();
+    for l in learnt.values() {
+        for file in &l.release.files {
+            let (Some(now), Some(first)) = (file.sha256, logs.seen.file(&l.index, &file.filename))
+            else {
+                continue;
+            };
+            if first.sha256 != now {
+                problems.push(format!(
+                    "{} now publishes `{}` with sha256 {now}, and it was first seen on {} with {}: `hashlock verify` reports it as `digest-changed`",
+                    l.index,
+                    shown_text(&file.filename),
+                    first.seen,
+                    first.sha256
+                ));
+            }
+        }
+    }
+    problems.extend(logs.append(&beyond::entries(&learnt, &logs.seen)));
+    for problem in problems {
+        warn(
+            quiet,
+            miette::miette!(severity = miette::Severity::Warning, "{problem}"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index_key;
+
+    #[test]
+    fn one_index_is_one_key_however_it_is_spelled() {
+        for spelled in [
+            "https://pypi.org",
+            "https://pypi.org/",
+            "https://pypi.org/simple/",
+            "https://pypi.org/simple",
+        ] {
+            assert_eq!(index_key(spelled), "https://pypi.org", "{spelled}");
+        }
+        assert_eq!(
+            index_key("https://host/api/pypi/pypi/simple/"),
+            "https://host/api/pypi/pypi"
+        );
+        assert_eq!(index_key("/srv/wheels"), "/srv/wheels");
+    }
+}

@@ -1,0 +1,497 @@
+//! The first-seen log: every file hashlock reads from an index (its digests and
+//! upload time) and every publisher identity it learns, appended to an append-only,
+//! hash-chained text log the first time it is seen (the idea of Go's checksum
+//! database, kept locally). `verify` compares what an index publishes now with what
+//! was first seen: a digest that changed, a file that vanished, a publisher that
+//! changed.
+//!
+//! Two copies: the user's cache (always, unless `--no-log`), and, when the user opts
+//! in, a file committed next to the requirements (`--log-file`, or a `hashlock.log`
+//! that exists beside the first requirements file). Each run appends its new records
+//! in sorted order, one line each ([`record`] has the format).
+//!
+//! What the chain proves: a record changed, removed or reordered breaks every link
+//! after it, and a line cut short has no line ending. Cutting whole records off the
+//! end keeps the chain intact: hashlock keeps, for each log it appends to, the last
+//! record it wrote (the "head", in the user cache), and `hashlock log verify` checks
+//! the log still holds it. What it does not prove: that a first-seen file was good
+//! (the log records malicious files too: it detects change, not malice), nor anything
+//! against someone who rewrites the whole chain and the head.
+
+pub(crate) mod record;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub(crate) use record::{Entry, Fact, HEADER, Record, Subject, link};
+
+use crate::diagnostics::{Located, Source};
+use crate::digest::Sha256;
+
+/// The name of the committed copy that is used without `--log-file` when it exists
+/// beside the first requirements file.
+pub(crate) const COMMITTED_NAME: &str = "hashlock.log";
+
+/// The user cache directory of hashlock: `HASHLOCK_CACHE_DIR` when set, else the
+/// platform's cache directory (`~/.cache/hashlock` on Linux). One function, so that
+/// every part of hashlock that caches agrees on the place.
+pub(crate) fn cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("HASHLOCK_CACHE_DIR") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => dirs::cache_dir().map(|dir| dir.join("hashlock")),
+    }
+}
+
+/// The user cache's copy of the log.
+pub(crate) fn cache_log() -> Option<PathBuf> {
+    cache_dir().map(|dir| dir.join("first-seen.log"))
+}
+
+/// What is wrong at one line of a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Damage {
+    /// The byte range of the line in the log's text.
+    pub span: std::ops::Range<usize>,
+    pub message: String,
+}
+
+/// A log as read: its records in order, each with the link of its line, and what is
+/// wrong with it.
+#[derive(Debug, Default)]
+pub(crate) struct Chain {
+    pub records: Vec<(Record, Sha256)>,
+    pub damage: Vec<Damage>,
+}
+
+impl Chain {
+    /// Reads and checks a log's text (see [`record`] for the format).
+    pub(crate) fn read(text: &str) -> Chain {
+        let mut chain = Chain::default();
+        if text.is_empty() {
+            return chain;
+        }
+        let mut offset = 0;
+        let mut prev: Option<Sha256> = None;
+        let mut expected = 1;
+        for (number, line) in text.split_inclusive('\n').enumerate() {
+            let start = offset;
+            offset += line.len();
+            let ended = line.ends_with('\n');
+            let line = line.strip_suffix('\n').unwrap_or(line);
+            let span = start..start + line.len().max(1).min(text.len() - start);
+            let mut damage = |message: String| {
+                chain.damage.push(Damage {
+                    span: span.clone(),
+                    message,
+                })
+            };
+            if !ended {
+                damage(
+                    "the last line has no line ending: the log was cut short (a write that did not finish, or a truncation)"
+                        .to_owned(),
+                );
+            }
+            if number == 0 {
+                if line != HEADER {
+                    damage(format!("the first line is not the header `{HEADER}`"));
+                }
+                prev = Some(link(line));
+                continue;
+            }
+            let this = link(line);
+            match Record::parse(line) {
+                Err(message) => damage(message),
+                Ok(record) => {
+                    if record.seq != expected {
+                        damage(format!(
+                            "record {} where record {expected} should be: records were removed, added or reordered",
+                            record.seq
+                        ));
+                    } else if Some(record.prev) != prev {
+                        damage(format!(
+                            "record {} does not link to the line before it: that line, or one before it, was changed",
+                            record.seq
+                        ));
+                    }
+                    expected = record.seq.saturating_add(1);
+                    chain.records.push((record, this));
+                }
+            }
+            prev = Some(this);
+        }
+        chain
+    }
+
+    /// The sequence number and link of the last record (0 and the header's link for
+    /// a log with none).
+    fn head(&self) -> (u64, Sha256) {
+        match self.records.last() {
+            Some((record, this)) => (record.seq, *this),
+            None => (0, link(HEADER)),
+        }
+    }
+
+    /// Checks the log still holds the last record hashlock wrote to it.
+    fn check_head(&mut self, head: Head, text: &str) {
+        let end = text.len();
+        let span = end.saturating_sub(1)..end;
+        let (last, _) = self.head();
+        if last < head.seq {
+            self.damage.push(Damage {
+                span,
+                message: format!(
+                    "the log ends at record {last}, and hashlock wrote record {} to it: records were cut off its end",
+                    head.seq
+                ),
+            });
+            return;
+        }
+        let held = self
+            .records
+            .iter()
+            .find(|(record, _)| record.seq == head.seq);
+        if head.seq > 0 && held.is_none_or(|(_, this)| *this != head.link) {
+            self.damage.push(Damage {
+                span,
+                message: format!(
+                    "record {} is not the one hashlock wrote: the log was rewritten",
+                    head.seq
+                ),
+            });
+        }
+    }
+}
+
+/// The last record hashlock appended to a log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Head {
+    seq: u64,
+    link: Sha256,
+}
+
+/// Where the head of the log at `path` is kept: in the user cache, named by the
+/// sha256 of the log's canonical path.
+fn head_path(path: &Path) -> Option<PathBuf> {
+    let canonical = std::fs::canonicalize(path).ok()?;
+    let name = link(&canonical.to_string_lossy());
+    Some(cache_dir()?.join("heads").join(name.to_string()))
+}
+
+fn read_head(path: &Path) -> Option<Head> {
+    let text = std::fs::read_to_string(head_path(path)?).ok()?;
+    let line = text.lines().nth(1)?;
+    let (seq, link) = line.split_once(' ')?;
+    Some(Head {
+        seq: seq.parse().ok()?,
+        link: link.parse().ok()?,
+    })
+}
+
+fn write_head(path: &Path, head: Head) -> std::io::Result<()> {
+    let Some(at) = head_path(path) else {
+        return Ok(());
+    };
+    if let Some(dir) = at.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let canonical = std::fs::canonicalize(path)?;
+    let text = format!("{}\n{} {}\n", canonical.display(), head.seq, head.link);
+    // Written whole or not at all: a temp file beside it, renamed over it.
+    let dir = at.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(text.as_bytes())?;
+    temp.persist(&at).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// A log file read and checked, with its head: what `hashlock log verify` reports.
+pub(crate) fn verify_file(path: &Path) -> Result<(Source, Chain), std::io::Error> {
+    let text = std::fs::read_to_string(path)?;
+    let mut chain = Chain::read(&text);
+    if let Some(head) = read_head(path) {
+        chain.check_head(head, &text);
+    }
+    let source = Source::new(path.display().to_string(), Arc::new(text));
+    Ok((source, chain))
+}
+
+/// The damage of a log as diagnostics.
+pub(crate) fn located(source: &Source, chain: &Chain) -> Vec<Located> {
+    chain
+        .damage
+        .iter()
+        .map(|damage| {
+            source
+                .error(damage.span.clone(), damage.message.clone())
+                .hint("compare the log with a copy you trust (its git history, the other copy); hashlock appends nothing to a log whose chain is broken")
+        })
+        .collect()
+}
+
+/// Why records could not be appended.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum AppendError {
+    #[error("cannot write the first-seen log {path}: {error}")]
+    Io { path: String, error: std::io::Error },
+    #[error("the first-seen log {path} is damaged ({message}); nothing was appended")]
+    Damaged { path: String, message: String },
+}
+
+/// Appends the entries not in the log at `path` yet (one record per kind, index and
+/// file name: the first seen stays), sorted, creating the log if needed. The log is
+/// locked while it is read and appended to, so concurrent runs each add their
+/// records once and keep the chain whole. Returns how many records were appended.
+pub(crate) fn append(path: &Path, entries: &[Entry], now: &str) -> Result<usize, AppendError> {
+    let io = |error: std::io::Error| AppendError::Io {
+        path: path.display().to_string(),
+        error,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(io)?;
+    lock(&file).map_err(io)?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(io)?;
+    let mut chain = Chain::read(&text);
+    // Only hashlock writes the user cache's copy, so a lost tail there is damage.
+    // The committed copy also changes with git (a branch switch, a revert):
+    // `hashlock log verify` reports its lost tail, and appending goes on.
+    if let Some(head) = read_head(path).filter(|_| cache_log().as_deref() == Some(path)) {
+        chain.check_head(head, &text);
+    }
+    if let Some(damage) = chain.damage.first() {
+        let source = Source::new(path.display().to_string(), Arc::new(text.clone()));
+        return Err(AppendError::Damaged {
+            path: path.display().to_string(),
+            message: format!(
+                "line {}: {}",
+                source.line_of(damage.span.start),
+                damage.message
+            ),
+        });
+    }
+    let known: HashSet<(&str, &str, &str)> =
+        chain.records.iter().map(|(r, _)| r.entry.key()).collect();
+    let mut fresh: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| !known.contains(&e.key()))
+        .collect();
+    fresh.sort_by(|a, b| (&a.subject, a.kind()).cmp(&(&b.subject, b.kind())));
+    fresh.dedup_by(|a, b| a.key() == b.key());
+    if fresh.is_empty() {
+        return Ok(0);
+    }
+    let mut out = String::new();
+    if text.is_empty() {
+        out.push_str(HEADER);
+        out.push('\n');
+    }
+    let (mut seq, mut prev) = chain.head();
+    for entry in &fresh {
+        seq += 1;
+        let line = Record {
+            seq,
+            prev,
+            seen: now.to_owned(),
+            entry: (*entry).clone(),
+        }
+        .render();
+        prev = link(&line);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    file.write_all(out.as_bytes()).map_err(io)?;
+    file.flush().map_err(io)?;
+    write_head(path, Head { seq, link: prev }).map_err(io)?;
+    Ok(fresh.len())
+}
+
+#[cfg(unix)]
+fn lock(file: &File) -> std::io::Result<()> {
+    rustix::fs::flock(file, rustix::fs::FlockOperation::LockExclusive).map_err(Into::into)
+}
+
+// Without flock, concurrent runs may interleave appends (which `log verify` then
+// reports); hashlock is run once at a time there.
+#[cfg(not(unix))]
+fn lock(_file: &File) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// A file as first seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileSeen {
+    pub sha256: Sha256,
+    pub seen: String,
+}
+
+/// A publisher record: who attested a file of a version (`None`: nobody).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PublisherSeen {
+    pub version: String,
+    pub identity: Option<String>,
+}
+
+/// Everything the logs of a run hold, for comparisons: the first record of each
+/// kind, index and file name.
+#[derive(Debug, Default)]
+pub(crate) struct Seen {
+    files: HashMap<(String, String), FileSeen>,
+    /// File names by index, project and version.
+    releases: HashMap<(String, String, String), BTreeSet<String>>,
+    /// Publisher records by index and project.
+    publishers: HashMap<(String, String), Vec<PublisherSeen>>,
+    publisher_keys: HashSet<(String, String)>,
+    /// Indexes that served an attested file's provenance at least once.
+    attesting: HashSet<String>,
+}
+
+impl Seen {
+    /// Adds a log's records; a fact already known stays as first seen.
+    pub(crate) fn add(&mut self, records: impl IntoIterator<Item = Record>) {
+        for record in records {
+            let Subject {
+                index,
+                project,
+                version,
+                filename,
+            } = record.entry.subject;
+            match record.entry.fact {
+                Fact::File { sha256, .. } => {
+                    let key = (index.clone(), filename.clone());
+                    if self.files.contains_key(&key) {
+                        continue;
+                    }
+                    self.files.insert(
+                        key,
+                        FileSeen {
+                            sha256,
+                            seen: record.seen,
+                        },
+                    );
+                    self.releases
+                        .entry((index, project, version))
+                        .or_default()
+                        .insert(filename);
+                }
+                Fact::Publisher { identity } => {
+                    if !self
+                        .publisher_keys
+                        .insert((index.clone(), filename.clone()))
+                    {
+                        continue;
+                    }
+                    if identity.is_some() {
+                        self.attesting.insert(index.clone());
+                    }
+                    self.publishers
+                        .entry((index, project))
+                        .or_default()
+                        .push(PublisherSeen { version, identity });
+                }
+            }
+        }
+    }
+
+    /// The file first seen under `filename` on `index`.
+    pub(crate) fn file(&self, index: &str, filename: &str) -> Option<&FileSeen> {
+        self.files.get(&(index.to_owned(), filename.to_owned()))
+    }
+
+    /// The file names first seen for a release on `index`.
+    pub(crate) fn filenames(&self, index: &str, project: &str, version: &str) -> Vec<&str> {
+        let key = (index.to_owned(), project.to_owned(), version.to_owned());
+        self.releases
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The publisher records of a project on `index`.
+    pub(crate) fn publishers(&self, index: &str, project: &str) -> &[PublisherSeen] {
+        self.publishers
+            .get(&(index.to_owned(), project.to_owned()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether `index` has served an attested file's provenance before: then a
+    /// file without provenance there is a file without attestation, not an index
+    /// that serves none.
+    pub(crate) fn attests(&self, index: &str) -> bool {
+        self.attesting.contains(index)
+    }
+}
+
+/// The logs of a run: where to append, and what they held when the run started.
+#[derive(Debug, Default)]
+pub(crate) struct Logs {
+    paths: Vec<PathBuf>,
+    pub seen: Seen,
+    /// What went wrong reading them (a damaged log is still read: its records are
+    /// compared, and nothing is appended to it).
+    pub problems: Vec<String>,
+}
+
+impl Logs {
+    /// The logs at `paths` (missing ones are empty).
+    pub(crate) fn open(paths: Vec<PathBuf>) -> Logs {
+        let mut logs = Logs {
+            paths,
+            ..Logs::default()
+        };
+        for path in &logs.paths {
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(error) => {
+                    logs.problems.push(format!(
+                        "cannot read the first-seen log {}: {error}",
+                        path.display()
+                    ));
+                    continue;
+                }
+            };
+            let chain = Chain::read(&text);
+            if let Some(damage) = chain.damage.first() {
+                logs.problems.push(format!(
+                    "the first-seen log {} is damaged ({}): run `hashlock log verify {}`",
+                    path.display(),
+                    damage.message,
+                    path.display()
+                ));
+            }
+            logs.seen
+                .add(chain.records.into_iter().map(|(record, _)| record));
+        }
+        logs
+    }
+
+    /// Appends `entries` to every log; returns what failed, for warnings.
+    pub(crate) fn append(&self, entries: &[Entry]) -> Vec<String> {
+        let now = jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .map_or_else(
+                |_| jiff::Timestamp::now().to_string(),
+                |now| now.to_string(),
+            );
+        self.paths
+            .iter()
+            .filter_map(|path| append(path, entries, &now).err())
+            .map(|error| error.to_string())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,159 @@
+use super::*;
+
+fn entry(filename: &str, digit: char) -> Entry {
+    Entry {
+        subject: Subject {
+            index: "https://pypi.org/".to_owned(),
+            project: "demo".to_owned(),
+            version: "1.0".to_owned(),
+            filename: filename.to_owned(),
+        },
+        fact: Fact::File {
+            sha256: digit.to_string().repeat(64).parse().unwrap(),
+            blake2b: None,
+            uploaded: Some("2024-01-02T03:04:05.123456Z".to_owned()),
+        },
+    }
+}
+
+fn log_of(entries: &[Entry]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hashlock.log");
+    append(&path, entries, "2026-01-01T00:00:00Z").unwrap();
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn records_read_back_as_written() {
+    let odd = Entry {
+        subject: Subject {
+            index: "http://127.0.0.1:1/simple/".to_owned(),
+            project: "-".to_owned(),
+            version: "none".to_owned(),
+            filename: "a b%c\nd-1.0.tar.gz".to_owned(),
+        },
+        fact: Fact::Publisher {
+            identity: Some("GitHub:o/r @ .github/workflows/x.yml".to_owned()),
+        },
+    };
+    let record = Record {
+        seq: 7,
+        prev: link("x"),
+        seen: "2026-01-01T00:00:00Z".to_owned(),
+        entry: odd,
+    };
+    let line = record.render();
+    assert!(!line.contains('\n'));
+    assert_eq!(Record::parse(&line).unwrap(), record);
+    let none = Record {
+        entry: Entry {
+            fact: Fact::Publisher { identity: None },
+            ..record.entry.clone()
+        },
+        ..record
+    };
+    assert_eq!(Record::parse(&none.render()).unwrap(), none);
+}
+
+#[test]
+fn a_log_written_by_append_is_intact() {
+    let text = log_of(&[
+        entry("demo-1.0.tar.gz", 'a'),
+        entry("demo-1.0-py3-none-any.whl", 'b'),
+    ]);
+    let chain = Chain::read(&text);
+    assert_eq!(chain.damage, []);
+    // Sorted: the wheel's name sorts before the sdist's.
+    assert_eq!(
+        chain.records[0].0.entry.subject.filename,
+        "demo-1.0-py3-none-any.whl"
+    );
+    assert_eq!(chain.records.len(), 2);
+}
+
+#[test]
+fn an_edited_record_breaks_the_chain() {
+    let text = log_of(&[
+        entry("demo-1.0.tar.gz", 'a'),
+        entry("demo-1.0-py3-none-any.whl", 'b'),
+    ]);
+    let edited = text.replacen(&"b".repeat(64), &"c".repeat(64), 1);
+    let chain = Chain::read(&edited);
+    assert_eq!(chain.damage.len(), 1, "{chain:?}");
+    assert!(chain.damage[0].message.contains("does not link"));
+}
+
+#[test]
+fn a_removed_record_is_found() {
+    let text = log_of(&[
+        entry("demo-1.0.tar.gz", 'a'),
+        entry("demo-1.0-py3-none-any.whl", 'b'),
+    ]);
+    let lines: Vec<&str> = text.lines().collect();
+    let removed = format!("{}\n{}\n", lines[0], lines[2]);
+    let chain = Chain::read(&removed);
+    assert!(
+        chain.damage[0].message.contains("where record 1 should be"),
+        "{chain:?}"
+    );
+}
+
+#[test]
+fn a_line_cut_short_is_found() {
+    let text = log_of(&[entry("demo-1.0.tar.gz", 'a')]);
+    let cut = &text[..text.len() - 10];
+    let chain = Chain::read(cut);
+    assert!(
+        chain.damage.iter().any(|d| d.message.contains("cut short")),
+        "{chain:?}"
+    );
+}
+
+#[test]
+fn appending_keeps_the_first_seen_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hashlock.log");
+    assert_eq!(
+        append(
+            &path,
+            &[entry("demo-1.0.tar.gz", 'a')],
+            "2026-01-01T00:00:00Z"
+        )
+        .unwrap(),
+        1
+    );
+    assert_eq!(
+        append(
+            &path,
+            &[entry("demo-1.0.tar.gz", 'b')],
+            "2026-01-02T00:00:00Z"
+        )
+        .unwrap(),
+        0
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut seen = Seen::default();
+    seen.add(Chain::read(&text).records.into_iter().map(|(r, _)| r));
+    let first = seen.file("https://pypi.org/", "demo-1.0.tar.gz").unwrap();
+    assert_eq!(first.sha256.to_string(), "a".repeat(64));
+}
+
+#[test]
+fn nothing_is_appended_to_a_damaged_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hashlock.log");
+    std::fs::write(&path, format!("{HEADER}\n1 broken")).unwrap();
+    let error = append(
+        &path,
+        &[entry("demo-1.0.tar.gz", 'a')],
+        "2026-01-01T00:00:00Z",
+    );
+    assert!(
+        matches!(error, Err(AppendError::Damaged { .. })),
+        "{error:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("{HEADER}\n1 broken")
+    );
+}

@@ -1,0 +1,186 @@
+//! The first-seen log end to end: what `lock` and `verify` append, where (the user
+//! cache, the committed copy), and `hashlock log verify` catching a hand-edited
+//! record, a removed one and a truncated log.
+
+use std::fs;
+
+use crate::beyond::hashlock;
+use crate::support::cli::Case;
+use crate::support::pep740::{File, Pep740Index};
+
+fn demo_index() -> Pep740Index {
+    let index = Pep740Index::start();
+    let files = [
+        File::new("demo-1.0.tar.gz", "1.0"),
+        File::new("demo-1.0-py3-none-any.whl", "1.0"),
+    ];
+    index.project("demo", &files, None);
+    index
+}
+
+/// A case with `demo==1.0` locked and verified with a committed `hashlock.log`.
+fn logged() -> (Case, Pep740Index) {
+    let case = Case::new();
+    let index = demo_index();
+    case.file("requirements.txt", "demo==1.0\n");
+    let run = hashlock(
+        &case,
+        &index,
+        "lock",
+        &["--log-file", "hashlock.log", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (case, index)
+}
+
+fn log_verify(case: &Case, files: &[&str]) -> crate::support::cli::Run {
+    let mut args = vec!["log", "verify"];
+    args.extend_from_slice(files);
+    case.run_raw(&args, &[])
+}
+
+#[test]
+fn lock_appends_every_file_to_both_copies_once() {
+    let (case, index) = logged();
+    let committed = case.read("hashlock.log");
+    let cached = fs::read_to_string(case.cache.path().join("first-seen.log")).unwrap();
+    for log in [&committed, &cached] {
+        let lines: Vec<&str> = log.lines().collect();
+        assert_eq!(lines[0], "hashlock-log 1");
+        assert_eq!(lines.len(), 3, "{log}");
+        // Sorted, one line each, the index and the upload time kept.
+        assert!(
+            lines[1].contains(" file http://127.0.0.1:")
+                && lines[1].contains(" demo 1.0 demo-1.0-py3-none-any.whl "),
+            "{log}"
+        );
+        assert!(lines[2].ends_with(" 2020-01-02T03:04:05.123456Z"), "{log}");
+    }
+    // The committed copy beside the requirements is used without `--log-file` now
+    // that it exists; nothing new is appended for files already seen.
+    let run = hashlock(&case, &index, "verify", &["requirements.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(case.read("hashlock.log"), committed);
+    let run = log_verify(&case, &["hashlock.log"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("hashlock.log: intact, 2 records"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn no_log_reads_and_writes_no_log() {
+    let case = Case::new();
+    let index = demo_index();
+    case.file("requirements.txt", "demo==1.0\n");
+    let run = hashlock(&case, &index, "lock", &["--no-log", "requirements.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!case.cache.path().join("first-seen.log").exists());
+    let path = case.run_raw(&["log", "path"], &[]);
+    assert_eq!(
+        path.stdout.trim(),
+        case.cache
+            .path()
+            .join("first-seen.log")
+            .display()
+            .to_string()
+    );
+}
+
+#[test]
+fn log_verify_catches_a_hand_edited_record() {
+    let (case, _index) = logged();
+    let text = case.read("hashlock.log");
+    // Change the first record's digest (its first byte): the second record no
+    // longer links to it.
+    let first = text.lines().nth(1).unwrap();
+    let digest = first.split(' ').nth(8).unwrap();
+    let forged = format!(
+        "{}{}",
+        if digest.starts_with('0') { "1" } else { "0" },
+        &digest[1..]
+    );
+    case.file("hashlock.log", &text.replacen(digest, &forged, 1));
+    let run = log_verify(&case, &["hashlock.log"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("record 2 does not link to the line before it"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hashlock.log:3:1"), "{}", run.stderr);
+    // A damaged log gets nothing appended, and `verify` says why.
+    let index = demo_index();
+    let run = hashlock(&case, &index, "verify", &["requirements.txt"]);
+    assert!(run.stderr.contains("is damaged"), "{}", run.stderr);
+}
+
+#[test]
+fn log_verify_catches_a_truncated_log() {
+    let (case, _index) = logged();
+    let text = case.read("hashlock.log");
+    // A record cut off the end: the chain is whole, the head hashlock wrote is gone.
+    let last_line_start = text.trim_end().rfind('\n').unwrap() + 1;
+    case.file("hashlock.log", &text[..last_line_start]);
+    let run = log_verify(&case, &["hashlock.log"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the log ends at record 1, and hashlock wrote record 2"),
+        "{}",
+        run.stderr
+    );
+    // A line cut in the middle.
+    case.file("hashlock.log", &text[..text.len() - 20]);
+    let run = log_verify(&case, &["hashlock.log"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("cut short"), "{}", run.stderr);
+    // A removed middle record.
+    let lines: Vec<&str> = text.lines().collect();
+    case.file("hashlock.log", &format!("{}\n{}\n", lines[0], lines[2]));
+    let run = log_verify(&case, &["hashlock.log"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("record 2 where record 1 should be"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_truncated_cache_log_gets_nothing_appended_a_committed_one_does() {
+    let (case, index) = logged();
+    let cache_log = case.cache.path().join("first-seen.log");
+    let text = fs::read_to_string(&cache_log).unwrap();
+    let last_line_start = text.trim_end().rfind('\n').unwrap() + 1;
+    // Only hashlock writes the cache's copy: its lost tail is damage, and the
+    // record cut off is not "first seen" again by the next run.
+    fs::write(&cache_log, &text[..last_line_start]).unwrap();
+    let run = hashlock(&case, &index, "verify", &["requirements.txt"]);
+    assert!(
+        run.stderr.contains("cut off its end") && run.stderr.contains("nothing was appended"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(&cache_log).unwrap(),
+        &text[..last_line_start]
+    );
+    let run = case.run_raw(&["log", "verify"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The committed copy changes with git (here: a branch where it is shorter):
+    // the next run appends to it again, and `log verify` still tells.
+    let committed = case.read("hashlock.log");
+    let cut = committed.trim_end().rfind('\n').unwrap() + 1;
+    case.file("hashlock.log", &committed[..cut]);
+    let run = hashlock(&case, &index, "verify", &["requirements.txt"]);
+    assert!(
+        !run.stderr.contains("hashlock.log is damaged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.read("hashlock.log").lines().count(), 3);
+}
