@@ -33,7 +33,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     let workspace = Workspace::load_with_constraints(files, &args.constraints)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let mut findings = offline::check(&workspace);
-    if !args.offline {
+    if !args.index.cache.offline {
         findings.extend(online_findings(&args, &workspace).await?);
     }
     let names: Vec<String> = workspace
@@ -46,7 +46,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     totals.count(&findings);
     match args.format {
         Format::Json => print_stdout(&render::json(&findings, &names, &totals))?,
-        Format::Human => render::human(&findings, &totals, args.offline, args.quiet),
+        Format::Human => render::human(&findings, &totals, args.index.cache.offline, args.quiet),
     }
     Ok(Outcome::check(totals.errors > 0))
 }
@@ -92,7 +92,7 @@ async fn online_findings(
         .collect();
     refuse_overlong(&asked)?;
     let quiet = args.quiet || args.format == Format::Json;
-    let index = connect(&args.index, workspace, false).await?;
+    let index = connect(&args.index, workspace, false, &unique).await?;
     let releases: online::Releases = fetch_all(&index, &unique, &args.index, quiet)
         .await
         .into_iter()

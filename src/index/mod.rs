@@ -28,6 +28,7 @@ use serde::Deserialize;
 
 pub use client::IndexClient;
 pub(crate) use find_links::FindLinks;
+pub(crate) use http::Caching;
 pub use http::{ClientOptions, Credentials, Protocol};
 pub use indexes::Strategy;
 pub(crate) use indexes::{Found, Indexes, Location};
@@ -169,6 +170,9 @@ pub enum IndexError {
     },
     #[error("{url} sent a document hashlock cannot read: {message}")]
     Decode { url: String, message: String },
+    /// `--offline`, and the cache does not hold what was asked for.
+    #[error("{wanted} is not in hashlock's cache, and `--offline` asks {index} nothing")]
+    Offline { wanted: String, index: String },
 }
 
 /// What to do about a yanked pin, in every command's words.
@@ -215,6 +219,10 @@ impl IndexError {
                     "it lists {}{more}: the index is misconfigured or compromised, do not trust it until it is fixed",
                     shown.join(", ")
                 )
+            }
+            IndexError::Offline { .. } => {
+                "run once without `--offline` to fill the cache (`hashlock cache dir` shows where it is)"
+                    .to_owned()
             }
             IndexError::Unresolvable { host, .. } => {
                 format!("check the spelling of `{host}` in the index URL, and your network")

@@ -39,9 +39,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT, ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+};
 use reqwest::redirect::Policy;
 use reqwest::{Certificate, ClientBuilder, RequestBuilder, Response, StatusCode, Url};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::{IndexError, shown_url};
@@ -201,7 +205,23 @@ pub struct HttpClient {
     /// Hosts (origins) that asked, with a `Retry-After` longer than we wait, to be
     /// left alone: requests to them fail at once until then.
     refusals: Arc<Mutex<HashMap<String, Refusal>>>,
+    /// The bytes of document bodies being read at once, in KiB (see
+    /// [`DOCUMENT_BUDGET`]).
+    budget: Arc<Semaphore>,
 }
+
+/// How many bytes of document bodies are read at once, however many requests are in
+/// flight: peak memory is bounded by this and not by the number of pins or the size
+/// of their projects' listings. A body reserves its `Content-Length` (or
+/// [`UNKNOWN_SIZE`]) before it is read, and gives it back once read; one larger than
+/// the budget waits for all of it. Never waited for mid-body, so it cannot deadlock.
+pub const DOCUMENT_BUDGET: u64 = 12 * 1024 * 1024;
+/// HTTP/2 flow control: the most unread bytes one response may have on the way.
+const STREAM_WINDOW: u32 = 256 * 1024;
+/// The most requests in flight at once (`--concurrency`'s maximum).
+const MAX_STREAMS: u32 = 512;
+/// What a body of unknown size (no `Content-Length`, or compressed) reserves.
+const UNKNOWN_SIZE: u64 = 1024 * 1024;
 
 /// A server's request to be left alone for longer than hashlock waits.
 #[derive(Debug, Clone, Copy)]
@@ -231,6 +251,42 @@ pub struct Fetched {
     pub body: Vec<u8>,
 }
 
+/// What a document's response says about caching it: its validators and
+/// `Cache-Control`, as sent (the cache decides what they mean).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caching {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub cache_control: Option<String>,
+}
+
+impl Caching {
+    fn of(headers: &HeaderMap) -> Caching {
+        let text = |name| {
+            let value = headers.get(name)?.to_str().ok()?;
+            Some(value.to_owned())
+        };
+        Caching {
+            etag: text(ETAG),
+            last_modified: text(LAST_MODIFIED),
+            cache_control: text(CACHE_CONTROL),
+        }
+    }
+
+    /// Whether a conditional request can revalidate the document.
+    pub fn has_validator(&self) -> bool {
+        self.etag.is_some() || self.last_modified.is_some()
+    }
+}
+
+/// The answer to a document request: a body, or (to a conditional request) "not
+/// modified", each with what the response says about caching.
+#[derive(Debug)]
+pub enum Document {
+    Fetched(Fetched, Caching),
+    NotModified(Caching),
+}
+
 /// The outcome of one attempt: final, or worth another try.
 enum Attempt<T> {
     Done(Result<Option<T>, IndexError>),
@@ -256,18 +312,23 @@ impl From<reqwest::Error> for BodyError {
 }
 
 impl HttpClient {
-    /// Resolves the index host and builds the client.
-    pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
+    /// `options` checked (an http(s) index URL with a host) and with the index URL's
+    /// credentials moved to `credentials`: they are sent to the index's origin only,
+    /// and a URL without them can be shown anywhere.
+    pub fn prepare(options: &ClientOptions) -> Result<ClientOptions, IndexError> {
         check_index_url(&options.index_url)?;
-        // Credentials leave the URL: they are sent to the index's origin only, and a
-        // URL without them can be shown anywhere.
         let mut options = options.clone();
         if let Some(credentials) = Credentials::of(&options.index_url) {
             options.credentials.get_or_insert(credentials);
             let _ = options.index_url.set_username("");
             let _ = options.index_url.set_password(None);
         }
-        let options = &options;
+        Ok(options)
+    }
+
+    /// Resolves the index host and builds the client.
+    pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
+        let options = &Self::prepare(options)?;
         let setup = Setup {
             roots: extra_roots(options).await?,
             pinned: resolve_host(&options.index_url, options).await?,
@@ -283,6 +344,7 @@ impl HttpClient {
             setup: Arc::new(setup),
             options: options.clone(),
             refusals: Arc::default(),
+            budget: Arc::new(Semaphore::new(kib(DOCUMENT_BUDGET) as usize)),
         })
     }
 
@@ -299,8 +361,44 @@ impl HttpClient {
                 .header(ACCEPT, accept)
         };
         let limit = self.options.max_document_size;
-        self.retrying(url, request, |response| read_all(response, limit))
+        let budget = &self.budget;
+        self.retrying(url, request, |response| read_all(response, limit, budget))
             .await
+    }
+
+    /// [`HttpClient::get`], also giving what the response says about caching; with
+    /// `validators` (an earlier answer's), a conditional request, which a 304
+    /// answers with [`Document::NotModified`].
+    pub async fn get_document(
+        &self,
+        url: &Url,
+        accept: &str,
+        validators: Option<&Caching>,
+    ) -> Result<Option<Document>, IndexError> {
+        let request = || {
+            let mut request = self
+                .authorized(self.client.get(url.clone()), url)
+                .header(ACCEPT, accept);
+            if let Some(validators) = validators {
+                if let Some(etag) = &validators.etag {
+                    request = request.header(IF_NONE_MATCH, etag);
+                }
+                if let Some(date) = &validators.last_modified {
+                    request = request.header(IF_MODIFIED_SINCE, date);
+                }
+            }
+            request
+        };
+        let limit = self.options.max_document_size;
+        let budget = &self.budget;
+        let read = |response: Response| async move {
+            let caching = Caching::of(response.headers());
+            if response.status() == StatusCode::NOT_MODIFIED {
+                return Ok(Document::NotModified(caching));
+            }
+            Ok(Document::Fetched(read_all(response, limit, budget).await?, caching))
+        };
+        self.retrying(url, request, read).await
     }
 
     /// GETs the file at `url` and hands the successful response to `read`, which
@@ -486,7 +584,8 @@ impl HttpClient {
         } else if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             let retry_after = retry_after(&response).map(|asked| (status.as_u16(), asked));
             Attempt::Retry { error, retry_after }
-        } else if !status.is_success() {
+        } else if !status.is_success() && status != StatusCode::NOT_MODIFIED {
+            // A 304 answers only a conditional request, whose `read` expects it.
             Attempt::Done(Err(error))
         } else {
             match read(response).await {
@@ -547,7 +646,12 @@ impl Setup {
             .read_timeout(options.timeout)
             .redirect(redirect_policy())
             .referer(false)
-            .pool_idle_timeout(Duration::from_secs(90));
+            .pool_idle_timeout(Duration::from_secs(90))
+            // A body waiting for the document budget must not stall the others: each
+            // stream may have at most STREAM_WINDOW unread, and the connection room
+            // for every stream's, so the bodies being read always get their bytes.
+            .http2_initial_stream_window_size(STREAM_WINDOW)
+            .http2_initial_connection_window_size(STREAM_WINDOW.saturating_mul(MAX_STREAMS));
         for certificate in &self.roots {
             builder = builder.add_root_certificate(certificate.clone());
         }
@@ -561,13 +665,24 @@ impl Setup {
 /// The whole body of a document response, and where it came from. The body is
 /// counted as it streams, decoded: past `limit` bytes, reading stops (whatever
 /// `Content-Length` said, and however small the compressed body was).
-async fn read_all(mut response: Response, limit: u64) -> Result<Fetched, BodyError> {
+async fn read_all(
+    mut response: Response,
+    limit: u64,
+    budget: &Semaphore,
+) -> Result<Fetched, BodyError> {
+    let reserved = response.content_length().unwrap_or(UNKNOWN_SIZE);
+    let reserved = kib(reserved.clamp(1, DOCUMENT_BUDGET));
+    // The semaphore is never closed; if it were, reading unbudgeted beats failing.
+    let _permit = budget.acquire_many(reserved).await.ok();
     let url = response.url().clone();
     let content_type = response.headers().get(CONTENT_TYPE);
     let content_type = content_type
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let mut body = Vec::new();
+    // Sized once from `Content-Length` (never past the limit): a body grown by
+    // doubling holds up to twice its size, and a copy of itself while it grows.
+    let declared = response.content_length().unwrap_or(0).min(limit);
+    let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
     while let Some(chunk) = response.chunk().await? {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(BodyError::TooLarge { limit });
@@ -579,6 +694,11 @@ async fn read_all(mut response: Response, limit: u64) -> Result<Fetched, BodyErr
         content_type,
         body,
     })
+}
+
+/// `bytes` in whole KiB, rounded up.
+fn kib(bytes: u64) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX)
 }
 
 /// Redirects as browsers follow them, minus what only helps an attacker: at most
