@@ -6,6 +6,8 @@
 // The loopback index and the harness that runs the binary against it.
 mod support;
 
+// The on-disk cache: warm runs, `--offline`, freshness, `hashlock cache`.
+mod cache;
 // The Python wheel (maturin), shell completions and the man page.
 mod distribution;
 // Reading what the user names: regular files only, a size cap, clear errors.

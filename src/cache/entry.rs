@@ -30,7 +30,10 @@ pub(crate) enum Answer {
     /// The index has no such package (only `--offline` uses this).
     PackageNotFound,
     /// The index has the package but not the version (only `--offline` uses this).
-    VersionNotFound { package: String, close: Vec<String> },
+    VersionNotFound {
+        package: String,
+        close: Vec<String>,
+    },
 }
 
 /// The document an answer came from, and its validators.
@@ -290,7 +293,10 @@ mod tests {
         };
         assert_eq!(read, release());
         assert_eq!((back.checked, back.fresh_until), (5, 10));
-        assert_eq!(back.source.unwrap().validators.etag.as_deref(), Some("\"x\""));
+        assert_eq!(
+            back.source.unwrap().validators.etag.as_deref(),
+            Some("\"x\"")
+        );
     }
 
     #[test]

@@ -79,7 +79,9 @@ fn max_age(value: &str) -> Directive {
             "no-store" => return Directive::NoStore,
             "no-cache" => max_age = Some(0),
             "max-age" if max_age != Some(0) => {
-                let seconds = argument.as_deref().map(|a| a.trim_matches('"').parse::<u64>());
+                let seconds = argument
+                    .as_deref()
+                    .map(|a| a.trim_matches('"').parse::<u64>());
                 // An unreadable max-age means stale (RFC 9111 4.2.1).
                 max_age = Some(seconds.and_then(Result::ok).unwrap_or(0));
             }
@@ -161,9 +163,17 @@ mod tests {
     fn upload_times_read_as_epoch_seconds() {
         assert_eq!(epoch_of_iso("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(epoch_of_iso("2000-03-01T00:00:01.5Z"), Some(951_868_801));
-        assert_eq!(epoch_of_iso("2024-02-29T12:00:00.123456Z"), Some(1_709_208_000));
+        assert_eq!(
+            epoch_of_iso("2024-02-29T12:00:00.123456Z"),
+            Some(1_709_208_000)
+        );
         assert_eq!(epoch_of_iso("2024-02-29"), Some(1_709_164_800));
-        for bad in ["", "yesterday", "2024-13-01T00:00:00Z", "20x4-01-01T00:00:00Z"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2024-13-01T00:00:00Z",
+            "20x4-01-01T00:00:00Z",
+        ] {
             assert_eq!(epoch_of_iso(bad), None, "{bad}");
         }
     }
@@ -171,9 +181,15 @@ mod tests {
     #[test]
     fn the_index_decides_where_it_says() {
         let now = 2_000_000_000;
-        assert_eq!(lifetime(&control("max-age=600, public"), None, now), Some(600));
+        assert_eq!(
+            lifetime(&control("max-age=600, public"), None, now),
+            Some(600)
+        );
         assert_eq!(lifetime(&control("no-cache"), None, now), Some(0));
-        assert_eq!(lifetime(&control("max-age=600, no-cache"), None, now), Some(0));
+        assert_eq!(
+            lifetime(&control("max-age=600, no-cache"), None, now),
+            Some(0)
+        );
         assert_eq!(lifetime(&control("private, no-store"), None, now), None);
         assert_eq!(lifetime(&control("max-age=abc"), None, now), Some(0));
         let year = 365 * 86_400;

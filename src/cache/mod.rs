@@ -223,9 +223,7 @@ fn write_atomically(root: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<(
         create_root(root)?;
         std::fs::create_dir_all(dir)?;
     }
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tmp")
-        .tempfile_in(dir)?;
+    let mut temp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.persist(path).map_err(|error| error.error)?;
     Ok(())
@@ -271,11 +269,17 @@ mod tests {
     fn keys_are_file_names() {
         assert_eq!(version_key(&pin("demo==1.0.post1")), "1.0.post1");
         assert_eq!(version_key(&pin("demo==1!2.0+local.7")), "1!2.0+local.7");
-        assert_eq!(version_key(&pin("demo===1.0/../x y")), "===1.0%2F..%2Fx%20y");
+        assert_eq!(
+            version_key(&pin("demo===1.0/../x y")),
+            "===1.0%2F..%2Fx%20y"
+        );
         let a = index_key("https://pypi.org", Protocol::JsonApi);
         let b = index_key("https://pypi.org", Protocol::Simple);
         let c = index_key("https://user@pypi.org/private/simple", Protocol::Simple);
-        assert!(a.starts_with("pypi.org-") && a != b && b != c, "{a} {b} {c}");
+        assert!(
+            a.starts_with("pypi.org-") && a != b && b != c,
+            "{a} {b} {c}"
+        );
         assert!(!c.contains("user"));
     }
 
@@ -300,7 +304,11 @@ mod tests {
         ));
         assert!(root.join("CACHEDIR.TAG").is_file());
         let files: Vec<_> = walk(&root);
-        assert_eq!(files.len(), 2, "the tag and one entry, no temp file: {files:?}");
+        assert_eq!(
+            files.len(),
+            2,
+            "the tag and one entry, no temp file: {files:?}"
+        );
         assert!(files.iter().any(|f| f.ends_with("six/1.16.0.json")));
         #[cfg(unix)]
         {

@@ -76,9 +76,7 @@ pub(crate) fn clean(root: &Path, packages: &[PackageName]) -> std::io::Result<Re
 /// `CACHEDIR.TAG`, or files that are not entries at its top): a mistyped
 /// `--cache-dir` must not delete someone's files.
 fn remove_cache(root: &Path) -> std::io::Result<()> {
-    let ours = |name: &str| {
-        name == "CACHEDIR.TAG" || name == PRUNED_MARK || is_format_dir(name)
-    };
+    let ours = |name: &str| name == "CACHEDIR.TAG" || name == PRUNED_MARK || is_format_dir(name);
     for item in std::fs::read_dir(root)? {
         let item = item?;
         let name = item.file_name().to_string_lossy().into_owned();
@@ -265,7 +263,10 @@ mod tests {
         assert_eq!(removed.entries, 2);
         assert_eq!(usage(&root).entries, 1);
         std::fs::write(root.join("notes.txt"), "mine").unwrap();
-        assert!(clean(&root, &[]).is_err(), "a folder that is not only ours stays");
+        assert!(
+            clean(&root, &[]).is_err(),
+            "a folder that is not only ours stays"
+        );
         std::fs::remove_file(root.join("notes.txt")).unwrap();
         assert_eq!(clean(&root, &[]).unwrap().entries, 1);
         assert!(!root.exists());

@@ -22,7 +22,10 @@ pub(super) fn run(args: &CacheCommandArgs) -> Result<Outcome, Failure> {
     let failed = |error: std::io::Error| {
         Failure::new(
             Outcome::BadInput,
-            [miette::miette!("cannot change the cache in {}: {error}", root.display())],
+            [miette::miette!(
+                "cannot change the cache in {}: {error}",
+                root.display()
+            )],
         )
     };
     match &args.action {

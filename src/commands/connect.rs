@@ -34,7 +34,8 @@ pub(super) async fn connect(
     pins: &[&Pin],
 ) -> Result<Indexes, Failure> {
     let cache = open_cache(&args.cache)?;
-    let failure = |error: IndexError| Failure::new(Outcome::IndexFailure, [index_report(&error, writes)]);
+    let failure =
+        |error: IndexError| Failure::new(Outcome::IndexFailure, [index_report(&error, writes)]);
     let var = |name: &str| std::env::var(name).ok();
     let conf_files = pip_conf::files(&var, std::env::home_dir().as_deref());
     let conf = pip_conf::read(&conf_files)

@@ -216,7 +216,9 @@ impl IndexClient {
     /// The files of `pin`'s version. Each pin is looked up once per run; concurrent
     /// calls for the same pin share one lookup.
     pub async fn release(&self, pin: &Pin) -> Result<Release, IndexError> {
-        let release = self.releases.get_or_fetch(pin.clone(), self.cached_lookup(pin));
+        let release = self
+            .releases
+            .get_or_fetch(pin.clone(), self.cached_lookup(pin));
         let release = release.await;
         // A listing holds every file of every version (megabytes for some projects):
         // kept for the whole run, the listings of a large file would add up to
@@ -262,11 +264,23 @@ impl IndexClient {
                 if let Revalidated::Unchanged(caching) = self.revalidate(&source).await? {
                     let validators = Caching {
                         etag: caching.etag.clone().or(source.validators.etag.clone()),
-                        last_modified: caching.last_modified.clone().or(source.validators.last_modified.clone()),
+                        last_modified: caching
+                            .last_modified
+                            .clone()
+                            .or(source.validators.last_modified.clone()),
                         cache_control: caching.cache_control,
                     };
-                    let source = Source { validators, ..source };
-                    self.store(cache, pin, Answer::Release(release.clone()), Some(source), now);
+                    let source = Source {
+                        validators,
+                        ..source
+                    };
+                    self.store(
+                        cache,
+                        pin,
+                        Answer::Release(release.clone()),
+                        Some(source),
+                        now,
+                    );
                     return Ok(release);
                 }
             }
@@ -292,8 +306,18 @@ impl IndexClient {
 
     /// Stores `answer` about `pin` as the index's caching headers allow (`source`:
     /// the document that decided it, whose validators are kept if it has any).
-    fn store(&self, cache: &IndexCache, pin: &Pin, answer: Answer, source: Option<Source>, now: u64) {
-        let caching = source.as_ref().map(|s| s.validators.clone()).unwrap_or_default();
+    fn store(
+        &self,
+        cache: &IndexCache,
+        pin: &Pin,
+        answer: Answer,
+        source: Option<Source>,
+        now: u64,
+    ) {
+        let caching = source
+            .as_ref()
+            .map(|s| s.validators.clone())
+            .unwrap_or_default();
         let release = match &answer {
             Answer::Release(release) => Some(release),
             _ => None,
@@ -451,7 +475,9 @@ impl IndexClient {
     /// mid-body ones included (the hash starts over); a 404 is
     /// [`IndexError::Status`].
     pub async fn digest_of(&self, url: &Url, algorithm: Algorithm) -> Result<Digest, IndexError> {
-        let http = self.http(|| format!("the file `{}`", shown_url(url))).await?;
+        let http = self
+            .http(|| format!("the file `{}`", shown_url(url)))
+            .await?;
         http.digest_of(url, algorithm).await
     }
 

@@ -99,7 +99,10 @@ impl<'de> Deserialize<'de> for Hashes {
                 f.write_str("an object of algorithm to hex digest")
             }
 
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Hashes, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Hashes, A::Error> {
                 let mut hashes = Hashes::default();
                 while let Some(algorithm) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                     let Text(value) = map.next_value()?;

@@ -70,6 +70,7 @@ pub struct Config {
     frame_interval: Duration,
     gzip_label: bool,
     faults: HashMap<String, Fault>,
+    cache_control: Option<&'static str>,
 }
 
 /// How every response about a package goes wrong (see [`Config::fault`]). Requests
@@ -164,6 +165,7 @@ impl Default for Config {
             frame_interval: Duration::ZERO,
             gzip_label: false,
             faults: HashMap::new(),
+            cache_control: None,
         }
     }
 }
@@ -341,6 +343,13 @@ impl Config {
     /// download.
     pub fn file_frame_interval(mut self, interval: Duration) -> Self {
         self.frame_interval = interval;
+        self
+    }
+
+    /// Sends `Cache-Control: <cache_control>` and an `ETag` with every document,
+    /// and answers 304 to a request whose `If-None-Match` is that `ETag`.
+    pub fn caching(mut self, cache_control: &'static str) -> Self {
+        self.cache_control = Some(cache_control);
         self
     }
 
@@ -539,6 +548,7 @@ fn router(server: Arc<Server>) -> Router {
         .route("/pypi/{name}/{version}/json", get(version_document))
         .route("/simple/{name}/", get(simple_page))
         .route("/files/{filename}", get(file))
+        .layer(middleware::from_fn_with_state(Arc::clone(&server), caching))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), inject))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), record))
         .with_state(server)
@@ -562,6 +572,35 @@ async fn record(State(server): State<Arc<Server>>, request: Request, next: Next)
         tokio::time::sleep(server.config.latency).await;
     }
     next.run(request).await
+}
+
+/// With [`Config::caching`]: `Cache-Control` and an `ETag` (a hash of the body) on
+/// every successful answer, and 304 when the request already has that `ETag`.
+async fn caching(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
+    let Some(control) = server.config.cache_control else {
+        return next.run(request).await;
+    };
+    let asked = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let response = next.run(request).await;
+    if !response.status().is_success() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..8]));
+    let etag = HeaderValue::from_str(&etag).expect("an ETag is ASCII");
+    parts.headers.insert(header::ETAG, etag.clone());
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(control));
+    if asked.as_ref() == Some(&etag) {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(body))
 }
 
 async fn project_document(State(server): State<Arc<Server>>, Path(name): Path<String>) -> Response {

@@ -396,7 +396,10 @@ impl HttpClient {
             if response.status() == StatusCode::NOT_MODIFIED {
                 return Ok(Document::NotModified(caching));
             }
-            Ok(Document::Fetched(read_all(response, limit, budget).await?, caching))
+            Ok(Document::Fetched(
+                read_all(response, limit, budget).await?,
+                caching,
+            ))
         };
         self.retrying(url, request, read).await
     }
