@@ -99,6 +99,7 @@ pub(super) async fn connect(
             }
             None => IndexClient::connect(options).await.map_err(failure)?,
         };
+        client.expect(pins);
         locations.push(Location::Index(Box::new(client)));
     }
     for sourced in &chosen.find_links {

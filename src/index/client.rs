@@ -67,6 +67,9 @@ pub struct IndexClient {
     /// What each document read this run said about caching it (see [`Source`]), by
     /// the URL it came from: for the entry of the release it decides.
     sources: Mutex<HashMap<Url, Source>>,
+    /// How many pins of each project the run will still look up (see
+    /// [`IndexClient::expect`]).
+    expected: Mutex<HashMap<PackageName, usize>>,
     /// Entries read before the lookups (to tell whether any needs the network).
     preloaded: Mutex<HashMap<Pin, Entry>>,
     /// A body a revalidation found changed, for the lookup that reads it next, by
@@ -172,6 +175,7 @@ impl IndexClient {
             http,
             cache,
             sources: Mutex::default(),
+            expected: Mutex::default(),
             preloaded: Mutex::default(),
             prefetched: Mutex::default(),
             base,
@@ -218,15 +222,40 @@ impl IndexClient {
     pub async fn release(&self, pin: &Pin) -> Result<Release, IndexError> {
         let release = self
             .releases
-            .get_or_fetch(pin.clone(), self.cached_lookup(pin));
-        let release = release.await;
-        // A listing holds every file of every version (megabytes for some projects):
-        // kept for the whole run, the listings of a large file would add up to
-        // hundreds of MiB. Lookups of the project in flight still get it; a later one
-        // (another version of it, rare) asks again.
-        self.simple_documents.forget(&pin.name);
-        self.projects.forget(&pin.name);
-        Ok(Release::clone(&*release?))
+            .get_or_fetch(pin.clone(), self.lookup_and_let_go(pin));
+        Ok(Release::clone(&*release.await?))
+    }
+
+    /// Says which pins the run will look up: once every expected pin of a project is
+    /// answered, its listings are let go. A listing holds every file of every version
+    /// (megabytes for some projects): kept for the whole run, the listings of a large
+    /// file add up to hundreds of MiB. Projects not expected keep theirs all run.
+    pub(crate) fn expect(&self, pins: &[&Pin]) {
+        let mut expected = lock(&self.expected);
+        for pin in pins {
+            *expected.entry(pin.name.clone()).or_default() += 1;
+        }
+    }
+
+    /// The lookup of a pin, then its project's listings let go if it was the last
+    /// expected pin of it.
+    async fn lookup_and_let_go(&self, pin: &Pin) -> Result<Release, IndexError> {
+        let result = self.cached_lookup(pin).await;
+        let last = {
+            let mut expected = lock(&self.expected);
+            match expected.get_mut(&pin.name) {
+                Some(count) => {
+                    *count = count.saturating_sub(1);
+                    *count == 0
+                }
+                None => false,
+            }
+        };
+        if last {
+            self.simple_documents.forget(&pin.name);
+            self.projects.forget(&pin.name);
+        }
+        result
     }
 
     /// Whether a cached entry answers `pin` as it is: a release, fresh, and the

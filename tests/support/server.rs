@@ -71,6 +71,7 @@ pub struct Config {
     gzip_label: bool,
     faults: HashMap<String, Fault>,
     cache_control: Option<&'static str>,
+    history: usize,
 }
 
 /// How every response about a package goes wrong (see [`Config::fault`]). Requests
@@ -166,6 +167,7 @@ impl Default for Config {
             gzip_label: false,
             faults: HashMap::new(),
             cache_control: None,
+            history: 0,
         }
     }
 }
@@ -233,6 +235,14 @@ impl Config {
     /// their true sha256.
     pub fn synthetic(mut self) -> Self {
         self.synthetic = true;
+        self
+    }
+
+    /// Gives each synthetic package `releases` older releases (`0.0.<n>`, an sdist
+    /// and a wheel each, not served): project pages as large as boto3's or numpy's.
+    #[allow(dead_code, reason = "for examples/fake_index.rs")]
+    pub fn synthetic_history(mut self, releases: usize) -> Self {
+        self.history = releases;
         self
     }
 
@@ -985,7 +995,7 @@ impl Server {
             return Some(document.clone());
         }
         self.is_synthetic(name)
-            .then(|| synthetic_project(&self.base, name))
+            .then(|| synthetic_project(&self.base, name, self.config.history))
     }
 
     /// Whether normalized `name` is a synthetic package this server serves.
@@ -1101,8 +1111,9 @@ pub fn synthetic_filenames(name: &str) -> [String; 4] {
 }
 
 /// A project `synth-<n>` with version 1.0.0: an sdist and three wheels served at
-/// `<base>/files/<filename>`, with the sha256 of their body.
-fn synthetic_project(base: &str, name: &str) -> Value {
+/// `<base>/files/<filename>`, with the sha256 of their body; and `history` older
+/// releases whose files are listed only.
+fn synthetic_project(base: &str, name: &str, history: usize) -> Value {
     let files: Vec<Value> = synthetic_filenames(name)
         .into_iter()
         .map(|filename| {
@@ -1123,7 +1134,28 @@ fn synthetic_project(base: &str, name: &str) -> Value {
             })
         })
         .collect();
-    json!({"info": {"name": name, "version": "1.0.0"}, "releases": {"1.0.0": files}})
+    let mut releases = serde_json::Map::new();
+    let stem = name.replace('-', "_");
+    for n in 0..history {
+        let version = format!("0.0.{n}");
+        let old: Vec<Value> = [".tar.gz", "-py3-none-any.whl"]
+            .iter()
+            .map(|suffix| {
+                let filename = format!("{stem}-{version}{suffix}");
+                json!({
+                    "filename": filename,
+                    "url": format!("{base}/files/{filename}"),
+                    "digests": {"sha256": hex::encode(Sha256::digest(filename.as_bytes()))},
+                    "requires_python": ">=3.8",
+                    "yanked": false,
+                    "yanked_reason": null,
+                })
+            })
+            .collect();
+        releases.insert(version, Value::Array(old));
+    }
+    releases.insert("1.0.0".to_owned(), Value::Array(files));
+    json!({"info": {"name": name, "version": "1.0.0"}, "releases": releases})
 }
 
 /// The recorded project document `fixtures/pypi/<stem>.json`.
