@@ -289,29 +289,29 @@ impl IndexClient {
             if self.usable(pin, &entry, now) {
                 return self.answer_of(pin, entry.answer);
             }
-            if let (Answer::Release(release), Some(source)) = (entry.answer, entry.source) {
-                if let Revalidated::Unchanged(caching) = self.revalidate(&source).await? {
-                    let validators = Caching {
-                        etag: caching.etag.clone().or(source.validators.etag.clone()),
-                        last_modified: caching
-                            .last_modified
-                            .clone()
-                            .or(source.validators.last_modified.clone()),
-                        cache_control: caching.cache_control,
-                    };
-                    let source = Source {
-                        validators,
-                        ..source
-                    };
-                    self.store(
-                        cache,
-                        pin,
-                        Answer::Release(release.clone()),
-                        Some(source),
-                        now,
-                    );
-                    return Ok(release);
-                }
+            if let (Answer::Release(release), Some(source)) = (entry.answer, entry.source)
+                && let Revalidated::Unchanged(caching) = self.revalidate(&source).await?
+            {
+                let validators = Caching {
+                    etag: caching.etag.clone().or(source.validators.etag.clone()),
+                    last_modified: caching
+                        .last_modified
+                        .clone()
+                        .or(source.validators.last_modified.clone()),
+                    cache_control: caching.cache_control,
+                };
+                let source = Source {
+                    validators,
+                    ..source
+                };
+                self.store(
+                    cache,
+                    pin,
+                    Answer::Release(release.clone()),
+                    Some(source),
+                    now,
+                );
+                return Ok(release);
             }
         }
         let lookup = async {

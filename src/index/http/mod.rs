@@ -45,7 +45,7 @@ use reqwest::header::{
 };
 use reqwest::redirect::Policy;
 use reqwest::{Certificate, ClientBuilder, RequestBuilder, Response, StatusCode, Url};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use super::{IndexError, shown_url};
@@ -212,14 +212,20 @@ pub struct HttpClient {
 
 /// How many bytes of document bodies are read at once, however many requests are in
 /// flight: peak memory is bounded by this and not by the number of pins or the size
-/// of their projects' listings. A body reserves its `Content-Length` (or
-/// [`UNKNOWN_SIZE`]) before it is read, and gives it back once read; one larger than
-/// the budget waits for all of it. Never waited for mid-body, so it cannot deadlock.
-pub const DOCUMENT_BUDGET: u64 = 12 * 1024 * 1024;
+/// of their projects' listings (see [`HttpClient::get_document`]). A body larger
+/// than the budget waits for all of it. Never waited for mid-body, and the HTTP/2
+/// windows leave room for every stream (see `Setup::builder`), so a waiting body
+/// cannot stall the ones being read.
+pub const DOCUMENT_BUDGET: u64 = 16 * 1024 * 1024;
 /// HTTP/2 flow control: the most unread bytes one response may have on the way.
 const STREAM_WINDOW: u32 = 256 * 1024;
 /// The most requests in flight at once (`--concurrency`'s maximum).
 const MAX_STREAMS: u32 = 512;
+/// What a document request reserves of the budget before it is sent: at most
+/// `DOCUMENT_BUDGET / FIRST_RESERVATION` requests wait for an answer at once, so
+/// that what their connections buffer is bounded too (hyper reads ahead up to
+/// ~400 KiB on an HTTP/1.1 connection whatever the budget says).
+const FIRST_RESERVATION: u64 = 256 * 1024;
 /// What a body of unknown size (no `Content-Length`, or compressed) reserves.
 const UNKNOWN_SIZE: u64 = 1024 * 1024;
 
@@ -356,19 +362,25 @@ impl HttpClient {
     /// GETs `url`, retrying transient failures. `Ok(None)` means 404. The body is
     /// read up to `max_document_size` bytes, decoded.
     pub async fn get(&self, url: &Url, accept: &str) -> Result<Option<Fetched>, IndexError> {
-        let request = || {
-            self.authorized(self.client.get(url.clone()), url)
-                .header(ACCEPT, accept)
-        };
-        let limit = self.options.max_document_size;
-        let budget = &self.budget;
-        self.retrying(url, request, |response| read_all(response, limit, budget))
-            .await
+        match self.get_document(url, accept, None).await? {
+            Some(Document::Fetched(fetched, _)) => Ok(Some(fetched)),
+            // Only a conditional request is answered 304: this is no document.
+            Some(Document::NotModified(_)) => Err(IndexError::Status {
+                url: shown_url(url),
+                status: 304,
+            }),
+            None => Ok(None),
+        }
     }
 
     /// [`HttpClient::get`], also giving what the response says about caching; with
     /// `validators` (an earlier answer's), a conditional request, which a 304
     /// answers with [`Document::NotModified`].
+    ///
+    /// Bodies are read within [`DOCUMENT_BUDGET`]: a request reserves
+    /// [`FIRST_RESERVATION`] before it is sent, and once the answer's
+    /// `Content-Length` is known, gives back what it does not need or waits for
+    /// what it lacks; it gives all back once the body is read.
     pub async fn get_document(
         &self,
         url: &Url,
@@ -391,15 +403,21 @@ impl HttpClient {
         };
         let limit = self.options.max_document_size;
         let budget = &self.budget;
+        let first = kib(FIRST_RESERVATION);
+        // Never closed: were it, reading unbudgeted beats failing.
+        let held = Arc::clone(budget).acquire_many_owned(first).await.ok();
+        let held = &Mutex::new(held);
         let read = |response: Response| async move {
             let caching = Caching::of(response.headers());
             if response.status() == StatusCode::NOT_MODIFIED {
                 return Ok(Document::NotModified(caching));
             }
-            Ok(Document::Fetched(
-                read_all(response, limit, budget).await?,
-                caching,
-            ))
+            let needed = response.content_length().unwrap_or(UNKNOWN_SIZE);
+            let needed = kib(needed.clamp(1, DOCUMENT_BUDGET));
+            let permit = held.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let permit = resize(permit, needed, budget).await;
+            *held.lock().unwrap_or_else(PoisonError::into_inner) = permit;
+            Ok(Document::Fetched(read_all(response, limit).await?, caching))
         };
         self.retrying(url, request, read).await
     }
@@ -668,15 +686,7 @@ impl Setup {
 /// The whole body of a document response, and where it came from. The body is
 /// counted as it streams, decoded: past `limit` bytes, reading stops (whatever
 /// `Content-Length` said, and however small the compressed body was).
-async fn read_all(
-    mut response: Response,
-    limit: u64,
-    budget: &Semaphore,
-) -> Result<Fetched, BodyError> {
-    let reserved = response.content_length().unwrap_or(UNKNOWN_SIZE);
-    let reserved = kib(reserved.clamp(1, DOCUMENT_BUDGET));
-    // The semaphore is never closed; if it were, reading unbudgeted beats failing.
-    let _permit = budget.acquire_many(reserved).await.ok();
+async fn read_all(mut response: Response, limit: u64) -> Result<Fetched, BodyError> {
     let url = response.url().clone();
     let content_type = response.headers().get(CONTENT_TYPE);
     let content_type = content_type
@@ -697,6 +707,25 @@ async fn read_all(
         content_type,
         body,
     })
+}
+
+/// `permit` (of `budget`) grown or shrunk to `needed` KiB.
+async fn resize(
+    permit: Option<OwnedSemaphorePermit>,
+    needed: u32,
+    budget: &Arc<Semaphore>,
+) -> Option<OwnedSemaphorePermit> {
+    let mut permit = permit?;
+    let held = u32::try_from(permit.num_permits()).unwrap_or(u32::MAX);
+    if held > needed {
+        drop(permit.split((held - needed) as usize));
+    } else if needed > held {
+        // Let go before waiting: holding a part while waiting for more would let
+        // answers that each hold a part wait for each other forever.
+        drop(permit);
+        permit = Arc::clone(budget).acquire_many_owned(needed).await.ok()?;
+    }
+    Some(permit)
 }
 
 /// `bytes` in whole KiB, rounded up.
