@@ -2,13 +2,15 @@
 //!
 //! ```text
 //! cargo run --example fake_index -- [--port N] [--latency-ms N] [--fixtures DIR]
-//!     [--no-version-endpoint] [--relative-urls] [--synthetic] [--threads N]
+//!     [--no-version-endpoint] [--relative-urls] [--synthetic] [--history N]
+//!     [--threads N]
 //! ```
 //!
 //! Prints `listening on http://127.0.0.1:PORT` as its first line of stdout, then
 //! serves until killed. It is the tests' server (`tests/support/server.rs`): with
 //! `--synthetic`, any `synth-<n>==1.0.0` exists, and its files are served at
-//! `/files/<filename>` with the sha256 the documents publish.
+//! `/files/<filename>` with the sha256 the documents publish; `--history N` gives
+//! each N older releases (large project pages, files not served).
 
 // The tests use all of the server; this example only starts it, so the request
 // counters and misbehaviours it never switches on are dead code here.
@@ -23,7 +25,7 @@ use std::time::Duration;
 use server::{Config, TestIndex};
 
 const USAGE: &str = "usage: fake_index [--port N] [--latency-ms N] [--fixtures DIR] \
-    [--no-version-endpoint] [--relative-urls] [--synthetic] [--threads N]";
+    [--no-version-endpoint] [--relative-urls] [--synthetic] [--history N] [--threads N]";
 
 fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
@@ -55,6 +57,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> 
             "--no-version-endpoint" => config.without_version_endpoint(),
             "--relative-urls" => config.relative_urls(),
             "--synthetic" => config.synthetic(),
+            "--history" => config.synthetic_history(number(&arg, &value()?)?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);

@@ -1,18 +1,35 @@
 #!/usr/bin/env python3
-"""Benchmark `hashlock lock` against a loopback index with injected latency.
+"""Benchmark hashlock cold and warm, against uv, hashin and a parallel-curl floor.
 
-Generates a requirements file of N pins (`synth-1==1.0.0` ...), starts the fake index
-(`examples/fake_index.rs`) on 127.0.0.1 with a fixed delay before every answer, and
-times whole runs of the release binary on a fresh copy of the file. When `hashin` is
-on PATH it is timed on the same pins against the same server. Prints the median,
-min and max of each tool and the ratio.
+Two modes, each printing medians, min and max, peak RSS, and paired ratios (every
+run of the loop runs every tool once, in rotating order, so that they share the
+conditions of the moment; a ratio is taken per run, then its median):
 
-    scripts/bench.py                 # 500 pins, 50 ms per request, 7 runs
-    scripts/bench.py --pins 200 --latency-ms 20 --runs 3 --concurrency 32
+    scripts/bench.py loopback     # the fake index (examples/fake_index.rs) on
+                                  # 127.0.0.1 with injected latency, synthetic pins
+    scripts/bench.py live         # by hand: the real freezes of bench/ against
+                                  # PyPI (whatever index this machine reaches)
+
+Tools:
+- hashlock cold: `lock` of the unhashed file into another, its cache empty;
+- hashlock warm: `lock --check` and `verify` of the hashed file, its cache filled
+  by an earlier run (what CI with a kept cache, or a pre-commit hook, sees);
+- uv (`pip install uv` into target/bench-venv, made on first use): `uv pip compile
+  --no-deps --generate-hashes`, cold with `--no-cache`, warm with a filled cache;
+- hashin, when installed in that venv (it asks one package at a time: only files of
+  at most --hashin-max pins);
+- curl: one `curl --parallel --http2 --compressed` of the same Simple API pages,
+  the network floor of a cold run.
+
+Peak RSS is each process's own (`wait4`). Examples:
+
+    scripts/bench.py loopback --pins 5,50,199,1000 --latency-ms 20 --history 600
+    scripts/bench.py live --sizes 5,50,199 --runs 7
 """
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -21,48 +38,88 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+HASHLOCK = os.path.join(TARGET, "release", "hashlock")
+FAKE_INDEX = os.path.join(TARGET, "release", "examples", "fake_index")
+VENV = os.path.join(TARGET, "bench-venv")
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+
+# Runs see no pip setting of this machine (hashlock reads pip's, as pip would).
+CLEAN_ENV = {
+    **{k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_", "HASHLOCK_"))},
+    "PIP_CONFIG_FILE": os.devnull,
+    "NO_COLOR": "1",
+}
 
 
 def main():
     args = parse_args()
-    build()
-    with tempfile.TemporaryDirectory(prefix="hashlock-bench-") as work, fake_index(args) as url:
-        pins = [f"synth-{i}==1.0.0" for i in range(1, args.pins + 1)]
-        source = os.path.join(work, "requirements.in")
-        with open(source, "w") as f:
-            f.write("\n".join(pins) + "\n")
-        target = os.path.join(work, "requirements.txt")
-        hashlock = os.path.join(ROOT, "target", "release", "hashlock")
-        cmd = [hashlock, "lock", "-q", "--index-url", url, target]
-        if args.concurrency:
-            cmd[2:2] = ["--concurrency", str(args.concurrency)]
-        ours = timed_runs("hashlock", cmd, source, target, args.runs)
-        check_locked(target, args.pins)
-        report("hashlock", ours)
-        if shutil.which("hashin"):
-            cmd = ["hashin", "--index-url", f"{url}/", "-r", target, *pins]
-            theirs = timed_runs("hashin", cmd, None, target, min(args.runs, 3))
-            report("hashin", theirs)
-            print(f"hashin / hashlock median: {statistics.median(theirs) / statistics.median(ours):.1f}x")
+    build(args.mode == "loopback")
+    tools = venv_tools(args)
+    with tempfile.TemporaryDirectory(prefix="hashlock-bench-") as work:
+        if args.mode == "loopback":
+            for pins in args.pins:
+                with fake_index(args) as url:
+                    names = [f"synth-{i}" for i in range(1, pins + 1)]
+                    text = "".join(f"{name}==1.0.0\n" for name in names)
+                    # uv needs wheel metadata, which the fake index does not serve.
+                    others = {k: v for k, v in tools.items() if k != "uv"}
+                    bench(f"loopback, {pins} pins, {args.latency_ms} ms per request, "
+                          f"{args.history} older releases each",
+                          work, text, names, url, args, others, simple_root=f"{url}/simple")
         else:
-            print("hashin: not installed (pip install hashin), not compared")
-        print("uv: not compared (uv pip compile needs the Simple API and wheel metadata, "
-              "which the fake index does not serve)")
+            for size in args.sizes:
+                path = os.path.join(ROOT, "bench", f"freeze-{size}.txt")
+                with open(path) as f:
+                    text = f.read()
+                names = [re.split(r"[=<>!~ ;\[]", line, maxsplit=1)[0]
+                         for line in text.splitlines() if line.strip() and not line.startswith("#")]
+                bench(f"live, bench/freeze-{size}.txt ({len(names)} pins)", work, text, names,
+                      args.index_url, args, tools, simple_root=args.index_url.rstrip("/") + "/simple")
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pins", type=int, default=500)
-    parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--concurrency", type=int, default=0, help="0: hashlock's default")
+    sub = parser.add_subparsers(dest="mode", required=True)
+    loop = sub.add_parser("loopback", help="the fake index on 127.0.0.1")
+    loop.add_argument("--pins", type=sizes, default=[5, 50, 199])
+    loop.add_argument("--latency-ms", type=int, default=20)
+    loop.add_argument("--history", type=int, default=200,
+                      help="older releases per package (larger project pages)")
+    live = sub.add_parser("live", help="the real freezes of bench/ against PyPI, by hand")
+    live.add_argument("--sizes", type=sizes, default=[5, 50, 199])
+    live.add_argument("--index-url", default="https://pypi.org")
+    for p in (loop, live):
+        p.add_argument("--runs", type=int, default=5)
+        p.add_argument("--no-uv", action="store_true", help="do not install or run uv")
+        p.add_argument("--hashin-max", type=int, default=50,
+                       help="run hashin only on files of at most this many pins")
     return parser.parse_args()
 
 
-def build():
-    subprocess.run(
-        ["cargo", "build", "--release", "--quiet", "--bin", "hashlock", "--example", "fake_index"],
-        cwd=ROOT, check=True)
+def sizes(text):
+    return [int(part) for part in text.split(",") if part]
+
+
+def build(example):
+    targets = ["--bin", "hashlock"] + (["--example", "fake_index"] if example else [])
+    subprocess.run(["cargo", "build", "--release", "--quiet", *targets], cwd=ROOT, check=True)
+
+
+def venv_tools(args):
+    """uv and hashin from target/bench-venv, made (and filled) on first use."""
+    tools = {}
+    if args.no_uv:
+        return tools
+    if not os.path.exists(os.path.join(VENV, "bin", "uv")):
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        subprocess.run([os.path.join(VENV, "bin", "pip"), "install", "-q", "uv", "hashin"],
+                       check=True, env={**os.environ, "PIP_FIND_LINKS": ""})
+    for name in ("uv", "hashin"):
+        path = os.path.join(VENV, "bin", name)
+        if os.path.exists(path):
+            tools[name] = path
+    return tools
 
 
 class fake_index:
@@ -72,9 +129,9 @@ class fake_index:
         self.args = args
 
     def __enter__(self):
-        server = os.path.join(ROOT, "target", "release", "examples", "fake_index")
         self.proc = subprocess.Popen(
-            [server, "--port", "0", "--synthetic", "--latency-ms", str(self.args.latency_ms),
+            [FAKE_INDEX, "--port", "0", "--synthetic", "--no-version-endpoint",
+             "--latency-ms", str(self.args.latency_ms), "--history", str(self.args.history),
              "--fixtures", os.path.join(ROOT, "fixtures", "pypi")],
             stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
@@ -88,32 +145,119 @@ class fake_index:
         self.proc.wait()
 
 
-def timed_runs(name, cmd, source, target, runs):
-    times = []
-    for _ in range(runs):
-        if source:
-            shutil.copyfile(source, target)
-        else:
-            open(target, "w").close()
+def bench(title, work, text, names, index_url, args, tools, simple_root):
+    print(f"\n== {title}, {args.runs} paired runs")
+    dir = tempfile.mkdtemp(dir=work)
+    path = lambda name: os.path.join(dir, name)
+    with open(path("freeze.txt"), "w") as f:
+        f.write(text)
+    # hashlock's own index options: `--index-url` names the JSON API base, as users
+    # give it for PyPI; uv and curl read the Simple API root.
+    hl = [HASHLOCK]
+    index = ["--index-url", index_url]
+    warm_cache, cold_cache = path("warm-cache"), path("cold-cache")
+    env_warm = {**CLEAN_ENV, "HASHLOCK_CACHE_DIR": warm_cache}
+    env_cold = {**CLEAN_ENV, "HASHLOCK_CACHE_DIR": cold_cache}
+    # The hashed file, and a warm cache.
+    run_checked([*hl, "lock", "-q", *index, "-o", path("hashed.txt"), path("freeze.txt")], env_warm)
+    hashes = open(path("hashed.txt")).read().count("--hash=sha256:")
+    if hashes < len(names):
+        sys.exit(f"only {hashes} hashes for {len(names)} pins: the lock did not work")
+    with open(path("curl.cfg"), "w") as f:
+        for name in names:
+            normalized = re.sub(r"[-_.]+", "-", name).lower()
+            f.write(f'url = "{simple_root}/{normalized}/"\noutput = "/dev/null"\n')
+
+    def hashlock_cold():
+        shutil.rmtree(cold_cache, ignore_errors=True)
+        return [*hl, "lock", "-q", *index, "-o", path("out.txt"), path("freeze.txt")], env_cold
+
+    runs = {
+        "hashlock cold": hashlock_cold,
+        "hashlock warm lock --check": lambda: (
+            [*hl, "lock", "-q", "--check", *index, path("hashed.txt")], env_warm),
+        "hashlock warm verify": lambda: ([*hl, "verify", "-q", *index, path("hashed.txt")], env_warm),
+        "curl floor": lambda: (
+            ["curl", "-s", "--fail", "--parallel", "--parallel-max", "64", "--http2", "--compressed",
+             "-H", f"Accept: {SIMPLE_JSON}", "-K", path("curl.cfg")], CLEAN_ENV),
+    }
+    if "uv" in tools:
+        uv = [tools["uv"], "pip", "compile", "--quiet", "--no-deps", "--generate-hashes",
+              "--python-version", "3.11", "--index-url", simple_root, path("freeze.txt"),
+              "-o", path("uv.txt")]
+        uv_cache = path("uv-cache")
+        run_checked([*uv, "--cache-dir", uv_cache], CLEAN_ENV)
+        runs["uv cold"] = lambda: ([*uv, "--no-cache"], CLEAN_ENV)
+        runs["uv warm"] = lambda: ([*uv, "--cache-dir", uv_cache], CLEAN_ENV)
+    if "hashin" in tools and len(names) <= args.hashin_max:
+        def hashin():
+            open(path("hashin.txt"), "w").close()
+            pins = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+            return [tools["hashin"], "--index-url", index_url.rstrip("/") + "/", "-r", path("hashin.txt"),
+                    *pins], CLEAN_ENV
+        runs["hashin"] = hashin
+
+    results = {name: [] for name in runs}
+    order = list(runs)
+    for i in range(args.runs):
+        # Warm means warm: answers of recent releases may have aged out mid-bench.
+        run_checked([*hl, "lock", "-q", "--check", *index, path("hashed.txt")], env_warm)
+        for name in order[i % len(order):] + order[:i % len(order)]:
+            cmd, env = runs[name]()
+            results[name].append(timed(name, cmd, env))
+    report(results)
+
+
+def run_checked(cmd, env):
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd[:3])} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+
+
+def timed(name, cmd, env):
+    """(seconds, peak RSS in MiB) of one run of `cmd`, which must succeed.
+
+    The peak is GNU time's (`/usr/bin/time -f %M`) where installed: `wait4`'s
+    counts the pages of this Python process that the child had before its `exec`.
+    The time is of the whole, `time` included (a millisecond, the same for all)."""
+    gnu_time = shutil.which("time", path="/usr/bin:/bin")
+    with tempfile.NamedTemporaryFile("r") as peak:
+        if gnu_time:
+            cmd = [gnu_time, "-q", "-f", "%M", "-o", peak.name, *cmd]
         start = time.perf_counter()
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            sys.exit(f"{name} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return times
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stderr = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            sys.exit(f"{name} failed ({code}):\n{stderr.decode(errors='replace')[-3000:]}")
+        kib = int(peak.read().strip() or 0) if gnu_time else usage.ru_maxrss
+    return elapsed, kib / 1024
 
 
-def check_locked(path, pins):
-    with open(path) as f:
-        text = f.read()
-    hashes = text.count("--hash=sha256:")
-    if hashes < pins:
-        sys.exit(f"only {hashes} hashes for {pins} pins: the run did not lock the file")
-
-
-def report(name, times):
-    print(f"{name}: median {statistics.median(times):.3f}s  min {min(times):.3f}s  "
-          f"max {max(times):.3f}s  ({len(times)} runs)")
+def report(results):
+    width = max(len(name) for name in results)
+    print(f"{'':{width}}  median     min     max   peak RSS")
+    for name, runs in results.items():
+        times = [t for t, _ in runs]
+        rss = max(m for _, m in runs)
+        print(f"{name:{width}}  {statistics.median(times):6.3f}s {min(times):6.3f}s "
+              f"{max(times):6.3f}s  {rss:6.1f} MiB")
+    pairs = [
+        ("hashlock warm lock --check", "uv warm"),
+        ("hashlock warm verify", "uv warm"),
+        ("hashlock cold", "uv cold"),
+        ("hashlock cold", "curl floor"),
+        ("hashlock cold", "hashin"),
+    ]
+    for ours, theirs in pairs:
+        if ours in results and theirs in results:
+            paired = [a[0] / b[0] for a, b in zip(results[ours], results[theirs])]
+            medians = statistics.median(t for t, _ in results[ours]) / statistics.median(
+                t for t, _ in results[theirs])
+            print(f"{ours} / {theirs}: {statistics.median(paired):.2f}x paired median "
+                  f"({medians:.2f}x of medians)")
 
 
 if __name__ == "__main__":

@@ -109,6 +109,13 @@ pub enum Command {
     #[command(subcommand)]
     Log(LogCommand),
 
+    /// Show or trim the cache of index answers: `dir`, `size`, `clean`, `prune`.
+    ///
+    /// Each answer an index gave about a pinned version is kept, so that later runs
+    /// ask only about what may have changed: see `--offline`, `--refresh` and
+    /// `--no-cache` of `lock`, `verify` and `migrate`.
+    Cache(CacheCommandArgs),
+
     /// Print the man page (roff) to stdout: `hashlock man > hashlock.1`, or
     /// `hashlock man lock` for `hashlock-lock.1`.
     #[command(hide = true)]
@@ -285,10 +292,6 @@ pub struct VerifyArgs {
     #[arg(short = 'c', long = "constraint", value_name = "FILE")]
     pub constraints: Vec<PathBuf>,
 
-    /// Run only the checks that need no index.
-    #[arg(long, conflicts_with = "download")]
-    pub offline: bool,
-
     /// Files of a version that have no hash on its line are errors, not warnings;
     /// so are files the index publishes no sha256 for (otherwise downloaded and
     /// hashed). Also `HASHLOCK_STRICT=1`.
@@ -307,7 +310,7 @@ pub struct VerifyArgs {
 
     /// Download every hashed file and check its digest as it streams (and, for a
     /// file under PyPI's `/packages/` layout, the blake2b-256 its path names).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "offline")]
     pub download: bool,
 
     /// How many files download at once.
@@ -549,6 +552,85 @@ pub struct IndexArgs {
     /// tens of MB).
     #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=1 << 20), value_name = "MIB")]
     pub max_document_size: u64,
+
+    #[command(flatten, next_help_heading = "Cache")]
+    pub cache: CacheArgs,
+}
+
+/// How the cache of index answers is used. An answer is used without asking the
+/// index while it is fresh: as long as the index's `Cache-Control` says, else a tenth
+/// of the release's age (10 minutes to a day); then it is revalidated
+/// (`ETag`/`Last-Modified`) or asked anew.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CacheArgs {
+    /// Use no network. `lock` and `migrate --fill` answer from the cache alone,
+    /// however old its answers, and a pin it does not hold is an error (exit 3);
+    /// `verify` runs only the checks that need no index.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Ask the index again about every pin, even where the cache has a fresh answer
+    /// (a revalidation where the index allows it).
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Ask the index again about this package's pins. Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub refresh_package: Vec<pep508_rs::PackageName>,
+
+    /// Neither read nor write the cache.
+    #[arg(long, env = "HASHLOCK_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cache: bool,
+
+    #[command(flatten)]
+    pub dir: CacheDirArg,
+}
+
+/// Where the cache is.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CacheDirArg {
+    /// The cache directory [default: `hashlock` in the platform's cache directory,
+    /// `~/.cache/hashlock` on Linux].
+    #[arg(long, env = "HASHLOCK_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CacheCommandArgs {
+    #[command(subcommand)]
+    pub action: CacheAction,
+
+    #[command(flatten)]
+    pub dir: CacheDirArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Print the cache directory.
+    Dir,
+    /// Print the size of the cache: bytes (`--bytes`) or a human size, and entries.
+    Size {
+        /// Print only the number of bytes.
+        #[arg(long)]
+        bytes: bool,
+    },
+    /// Remove the whole cache, or only the answers about these packages.
+    Clean {
+        /// Packages whose answers to remove [default: everything].
+        #[arg(value_name = "PACKAGE")]
+        packages: Vec<pep508_rs::PackageName>,
+    },
+    /// Remove answers not checked for `--older-than` days, then the oldest until the
+    /// cache fits in `--max-size` (hashlock also does this by itself once a day).
+    Prune {
+        /// Remove answers not checked with the index for this many days.
+        #[arg(long, default_value_t = 30, value_name = "DAYS")]
+        older_than: u64,
+        /// Then remove the least recently checked answers until the cache holds at
+        /// most this many MiB.
+        #[arg(long, default_value_t = 512, value_name = "MIB")]
+        max_size: u64,
+    },
 }
 
 /// A whole number of seconds, at least 1 (0 would time every request out at once).

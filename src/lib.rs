@@ -16,6 +16,7 @@
 //! | [`dist_filename`] | distribution file names: archive kinds, the version a name states |
 //! | [`digest`] | hash algorithms, typed digests, streaming hashers |
 //! | [`index`] | asking an index: one module per protocol, one client that chooses |
+//! | [`cache`] | what indexes answered, on disk: freshness, `--offline`, bounds |
 //! | [`targets`] | where files will be installed: compatible tags, markers, the default interpreter |
 //! | [`peep`] | peep's comment format: codec and block finder |
 //! | [`rewrite`] | line edits, pip-compile's layout, peep lines |
@@ -27,6 +28,7 @@
 //! | [`report`] | progress and summaries on stderr |
 //! | [`commands`] | one module per subcommand: wiring only |
 
+pub(crate) mod cache;
 pub mod cli;
 pub mod color;
 pub mod commands;

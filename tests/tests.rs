@@ -9,6 +9,8 @@ mod support;
 // `verify`'s checks beyond hashes: first-seen digests, --min-age, PEP 740
 // publishers, PEP 792 project status.
 mod beyond;
+// The on-disk cache: warm runs, `--offline`, freshness, `hashlock cache`.
+mod cache;
 // The Python wheel (maturin), shell completions and the man page.
 mod distribution;
 // Hashing by downloading: `lock --download`, indexes without sha256, direct URLs,

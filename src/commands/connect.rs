@@ -3,16 +3,19 @@
 //! then one client per location.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use miette::Report;
 use reqwest::Url;
 
-use crate::cli::IndexArgs;
+use crate::cache::{self, Cache, Refresh};
+use crate::cli::{CacheArgs, IndexArgs};
 use crate::exit::{Failure, Outcome};
 use crate::index::{
-    ClientOptions, Credentials, FindLinks, IndexClient, Indexes, Location, Protocol,
+    ClientOptions, Credentials, FindLinks, IndexClient, IndexError, Indexes, Location, Protocol,
 };
+use crate::pin::Pin;
 use crate::report;
 use crate::requirements::OptionName;
 use crate::settings::{self, CommandLine, FileOption, FileOptionKind, Origin, Sourced, pip_conf};
@@ -21,12 +24,18 @@ use crate::workspace::Workspace;
 use super::lookup::index_report;
 
 /// The indexes of a run, connected. `writes`: the command would write files (for
-/// the hints of a failure).
+/// the hints of a failure). `pins`: what the run will look up: an index whose
+/// answers about them are all in the cache is not connected to (it connects on
+/// first use, if it is used at all).
 pub(super) async fn connect(
     args: &IndexArgs,
     workspace: &Workspace,
     writes: bool,
+    pins: &[&Pin],
 ) -> Result<Indexes, Failure> {
+    let cache = open_cache(&args.cache)?;
+    let failure =
+        |error: IndexError| Failure::new(Outcome::IndexFailure, [index_report(&error, writes)]);
     let var = |name: &str| std::env::var(name).ok();
     let conf_files = pip_conf::files(&var, std::env::home_dir().as_deref());
     let conf = pip_conf::read(&conf_files)
@@ -80,14 +89,28 @@ pub(super) async fn connect(
             protocol,
             ..base.clone()
         };
-        let client = IndexClient::connect(options)
-            .await
-            .map_err(|error| Failure::new(Outcome::IndexFailure, [index_report(&error, writes)]))?;
+        let client = match &cache {
+            Some(cache) => {
+                let client = IndexClient::cached(options, cache).map_err(failure)?;
+                if !client.preload(pins) {
+                    client.connect_now().await.map_err(failure)?;
+                }
+                client
+            }
+            None => IndexClient::connect(options).await.map_err(failure)?,
+        };
+        client.expect(pins);
         locations.push(Location::Index(Box::new(client)));
     }
     for sourced in &chosen.find_links {
         let location = match &sourced.value {
             settings::FindLinks::Path(path) => FindLinks::path(path.clone()),
+            settings::FindLinks::Url(url) if args.cache.offline => {
+                return Err(failure(IndexError::Offline {
+                    wanted: "the find-links page".to_owned(),
+                    index: crate::index::shown_url(url),
+                }));
+            }
             settings::FindLinks::Url(url) => {
                 let options = ClientOptions {
                     credentials: Credentials::of(url).or_else(|| netrc.for_url(url)),
@@ -95,9 +118,7 @@ pub(super) async fn connect(
                     protocol: Protocol::Simple,
                     ..base.clone()
                 };
-                FindLinks::page(options).await.map_err(|error| {
-                    Failure::new(Outcome::IndexFailure, [index_report(&error, writes)])
-                })?
+                FindLinks::page(options).await.map_err(failure)?
             }
         };
         if args.verbose {
@@ -110,6 +131,46 @@ pub(super) async fn connect(
         locations.push(Location::FindLinks(location));
     }
     Ok(Indexes::new(locations, args.index_strategy).with_file_options(base))
+}
+
+/// The cache the options ask for: none with `--no-cache` (or where the platform has
+/// no cache directory and none is given).
+fn open_cache(args: &CacheArgs) -> Result<Option<Arc<Cache>>, Failure> {
+    let usage = |message: &str, hint: &str| {
+        Failure::new(
+            Outcome::BadInput,
+            [miette::miette!(help = hint.to_owned(), "{message}")],
+        )
+    };
+    if args.no_cache {
+        if args.offline {
+            return Err(usage(
+                "`--offline` answers from the cache, which `--no-cache` turns off",
+                "drop one of them (`HASHLOCK_NO_CACHE` is `--no-cache` too)",
+            ));
+        }
+        return Ok(None);
+    }
+    if let Some(dir) = &args.dir.cache_dir {
+        crate::log::use_cache_dir(std::path::absolute(dir).unwrap_or_else(|_| dir.clone()));
+    }
+    let Some(root) = cache::location(args.dir.cache_dir.as_deref()) else {
+        if args.offline {
+            return Err(usage(
+                "`--offline` answers from the cache, and this system has no cache directory",
+                "name one with `--cache-dir` or `HASHLOCK_CACHE_DIR`",
+            ));
+        }
+        return Ok(None);
+    };
+    let refresh = if args.refresh {
+        Refresh::Everything
+    } else if args.refresh_package.is_empty() {
+        Refresh::Nothing
+    } else {
+        Refresh::Packages(args.refresh_package.iter().cloned().collect())
+    };
+    Ok(Some(Arc::new(Cache::new(root, args.offline, refresh))))
 }
 
 /// hashlock's `--index-url` wins over a file's `-i` line, but pip, given both, uses

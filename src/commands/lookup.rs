@@ -90,7 +90,7 @@ pub(super) async fn look_up_all(
         });
     }
     refuse_overlong(asked)?;
-    let index = connect(args, workspace, true).await?;
+    let index = connect(args, workspace, true, &unique).await?;
     let results = fetch_all(&index, &unique, args, quiet).await;
     let mut releases = HashMap::new();
     let mut errors = Vec::new();

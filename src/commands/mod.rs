@@ -2,6 +2,7 @@
 //! workspace, resolve pins, look them up ([`lookup`]), plan, then write or report.
 //! Nothing here decides what a file should contain; the planners do.
 
+mod cache;
 mod completions;
 mod connect;
 mod direct;
@@ -35,6 +36,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Verify(args) => verify::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::Hash(args) => hash::run(args).await,
+        Command::Cache(args) => cache::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Export(args) => export::run(args).await,
         Command::Log(command) => log::run(&command),

@@ -217,7 +217,7 @@ pub(super) async fn download_and_fill(
         return Ok(Downloaded::default());
     }
     if looked.index.is_none() {
-        looked.index = Some(connect(fetch.index, fetch.workspace, true).await?);
+        looked.index = Some(connect(fetch.index, fetch.workspace, true, &[]).await?);
     }
     let Some(index) = &looked.index else {
         return Ok(Downloaded::default());

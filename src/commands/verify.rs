@@ -43,7 +43,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let mut findings = offline::check(&workspace);
     let mut downloaded = Downloaded::default();
-    if !args.offline {
+    if !args.index.cache.offline {
         let (online, files) = online_findings(&args, &workspace).await?;
         findings.extend(online);
         downloaded = files;
@@ -60,7 +60,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     totals.downloaded_bytes = downloaded.bytes;
     match args.format {
         Format::Json => print_stdout(&render::json(&findings, &names, &totals))?,
-        Format::Human => render::human(&findings, &totals, args.offline, args.quiet),
+        Format::Human => render::human(&findings, &totals, args.index.cache.offline, args.quiet),
     }
     Ok(Outcome::check(totals.errors > 0))
 }
@@ -107,7 +107,7 @@ async fn online_findings(
         .collect();
     refuse_overlong(&asked)?;
     let quiet = args.quiet || args.format == Format::Json;
-    let index = connect(&args.index, workspace, false).await?;
+    let index = connect(&args.index, workspace, false, &unique).await?;
     let mut releases: online::Releases = fetch_all(&index, &unique, &args.index, quiet)
         .await
         .into_iter()

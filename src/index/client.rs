@@ -30,18 +30,22 @@
 //! user's file. The others are reported in [`Release::ignored`]; a document that
 //! lists files for the pin and none of them its own is an error.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use pep508_rs::PackageName;
 use reqwest::Url;
+use tokio::sync::OnceCell;
 
-use super::http::{ClientOptions, Fetched, HttpClient, Protocol};
+use super::http::{Caching, ClientOptions, Document, Fetched, HttpClient, Protocol};
 use super::json_api::{FileEntry, ProjectDocument, VersionDocument};
 use super::memo::Memo;
 use super::simple_api::{self, Lookup, SimpleDocument};
 use super::versions::Wanted;
 use super::{DistFile, IndexError, Release, shown_text, shown_url, simple_html, versions};
+use crate::cache::{Answer, Cache, Entry, IndexCache, Source, freshness};
 use crate::digest::{Algorithm, Digest};
 use crate::dist_filename;
 use crate::pin::Pin;
@@ -55,7 +59,22 @@ const CLOSE_VERSIONS: usize = 5;
 /// A package index, asked through PyPI's JSON API and the Simple API's JSON.
 #[derive(Debug)]
 pub struct IndexClient {
-    http: HttpClient,
+    /// The client's options, checked, credentials out of the URL.
+    options: ClientOptions,
+    http: Transport,
+    /// The on-disk cache of this index's answers, unless `--no-cache`.
+    cache: Option<IndexCache>,
+    /// What each document read this run said about caching it (see [`Source`]), by
+    /// the URL it came from: for the entry of the release it decides.
+    sources: Mutex<HashMap<Url, Source>>,
+    /// How many pins of each project the run will still look up (see
+    /// [`IndexClient::expect`]).
+    expected: Mutex<HashMap<PackageName, usize>>,
+    /// Entries read before the lookups (to tell whether any needs the network).
+    preloaded: Mutex<HashMap<Pin, Entry>>,
+    /// A body a revalidation found changed, for the lookup that reads it next, by
+    /// (URL, `Accept`).
+    prefetched: Mutex<HashMap<(Url, String), Fetched>>,
     /// The index base URL (`index_url`, without query or fragment).
     base: Url,
     /// Set once a listing proved the per-version endpoint missing.
@@ -66,6 +85,29 @@ pub struct IndexClient {
     projects: Memo<PackageName, ProjectDocument>,
     simple_documents: Memo<PackageName, SimpleAnswer>,
     releases: Memo<Pin, Release>,
+}
+
+/// How requests reach the index: a client connected up front, or one connected on
+/// first use (a run whose answers are all in the cache opens no connection, and
+/// does not even resolve the host), or never (`--offline`).
+#[derive(Debug)]
+enum Transport {
+    Connected(HttpClient),
+    Deferred(OnceCell<HttpClient>),
+}
+
+tokio::task_local! {
+    /// The URL of the document that decided the release being looked up: its
+    /// validators go into the release's cache entry.
+    static DECIDED: RefCell<Option<Url>>;
+}
+
+/// What a revalidation of a cached release found.
+enum Revalidated {
+    /// 304: the cached release stands, with the response's caching headers.
+    Unchanged(Caching),
+    /// A new body (kept for the lookup), or 404.
+    Changed,
 }
 
 /// The document that lists every version of a project.
@@ -105,11 +147,37 @@ impl IndexClient {
 
     /// An index over an existing client (whose `index_url` it queries).
     pub fn with_client(http: HttpClient) -> IndexClient {
-        let mut base = http.options().index_url.clone();
+        let options = http.options().clone();
+        Self::new(options, Transport::Connected(http), None)
+    }
+
+    /// An index whose answers go through `cache`, connected on first use (see
+    /// [`IndexClient::preload`] and [`IndexClient::connect_now`]).
+    pub(crate) fn cached(
+        options: ClientOptions,
+        cache: &Arc<Cache>,
+    ) -> Result<IndexClient, IndexError> {
+        let options = HttpClient::prepare(&options)?;
+        let cache = cache.index(&options.shown_index(), options.protocol);
+        Ok(Self::new(
+            options,
+            Transport::Deferred(OnceCell::new()),
+            Some(cache),
+        ))
+    }
+
+    fn new(options: ClientOptions, http: Transport, cache: Option<IndexCache>) -> IndexClient {
+        let mut base = options.index_url.clone();
         base.set_query(None);
         base.set_fragment(None);
         IndexClient {
+            options,
             http,
+            cache,
+            sources: Mutex::default(),
+            expected: Mutex::default(),
+            preloaded: Mutex::default(),
+            prefetched: Mutex::default(),
             base,
             version_endpoint_missing: AtomicBool::new(false),
             listing: OnceLock::new(),
@@ -119,11 +187,267 @@ impl IndexClient {
         }
     }
 
+    /// Reads the cached answers about `pins`; whether they answer every one without
+    /// the network (fresh, or `--offline`, where a miss is an error, not a request).
+    pub(crate) fn preload(&self, pins: &[&Pin]) -> bool {
+        let Some(cache) = &self.cache else {
+            return false;
+        };
+        let now = freshness::now();
+        let mut preloaded = lock(&self.preloaded);
+        let mut all = true;
+        for &pin in pins {
+            match cache.read(pin) {
+                Some(entry) => {
+                    all &= cache.offline() || self.usable(pin, &entry, now);
+                    preloaded.insert(pin.clone(), entry);
+                }
+                None => all &= cache.offline(),
+            }
+        }
+        all
+    }
+
+    /// Connects now (resolving the host) unless `--offline`: a failure to reach the
+    /// index is then one error before any lookup, not one per pin.
+    pub(crate) async fn connect_now(&self) -> Result<(), IndexError> {
+        if self.cache.as_ref().is_some_and(IndexCache::offline) {
+            return Ok(());
+        }
+        self.http(|| self.shown_index()).await.map(|_| ())
+    }
+
     /// The files of `pin`'s version. Each pin is looked up once per run; concurrent
     /// calls for the same pin share one lookup.
     pub async fn release(&self, pin: &Pin) -> Result<Release, IndexError> {
-        let release = self.releases.get_or_fetch(pin.clone(), self.lookup(pin));
+        let release = self
+            .releases
+            .get_or_fetch(pin.clone(), self.lookup_and_let_go(pin));
         Ok(Release::clone(&*release.await?))
+    }
+
+    /// Says which pins the run will look up: once every expected pin of a project is
+    /// answered, its listings are let go. A listing holds every file of every version
+    /// (megabytes for some projects): kept for the whole run, the listings of a large
+    /// file add up to hundreds of MiB. Projects not expected keep theirs all run.
+    pub(crate) fn expect(&self, pins: &[&Pin]) {
+        let mut expected = lock(&self.expected);
+        for pin in pins {
+            *expected.entry(pin.name.clone()).or_default() += 1;
+        }
+    }
+
+    /// The lookup of a pin, then its project's listings let go if it was the last
+    /// expected pin of it.
+    async fn lookup_and_let_go(&self, pin: &Pin) -> Result<Release, IndexError> {
+        let result = self.cached_lookup(pin).await;
+        let last = {
+            let mut expected = lock(&self.expected);
+            match expected.get_mut(&pin.name) {
+                Some(count) => {
+                    *count = count.saturating_sub(1);
+                    *count == 0
+                }
+                None => false,
+            }
+        };
+        if last {
+            self.simple_documents.forget(&pin.name);
+            self.projects.forget(&pin.name);
+        }
+        result
+    }
+
+    /// Whether a cached entry answers `pin` as it is: a release, fresh, and the
+    /// package not to be refreshed. ("No such version" is asked again online.)
+    fn usable(&self, pin: &Pin, entry: &Entry, now: u64) -> bool {
+        let refresh = self.cache.as_ref().is_some_and(|c| c.refreshes(&pin.name));
+        matches!(entry.answer, Answer::Release(_)) && entry.is_fresh(now) && !refresh
+    }
+
+    /// The lookup of `pin` through the cache: a usable entry answers; a stale one
+    /// with validators is revalidated (a 304 keeps it); else the index is asked and
+    /// the answer stored. `--offline`: the entry answers, fresh or not, and no entry
+    /// is an error.
+    async fn cached_lookup(&self, pin: &Pin) -> Result<Release, IndexError> {
+        let Some(cache) = &self.cache else {
+            return self.lookup(pin).await;
+        };
+        let preloaded = lock(&self.preloaded).remove(pin);
+        let stored = preloaded.or_else(|| cache.read(pin));
+        let now = freshness::now();
+        if cache.offline() {
+            return match stored {
+                Some(entry) => self.answer_of(pin, entry.answer),
+                None => Err(IndexError::Offline {
+                    wanted: format!("`{pin}`"),
+                    index: self.shown_index(),
+                }),
+            };
+        }
+        if let Some(entry) = stored {
+            if self.usable(pin, &entry, now) {
+                return self.answer_of(pin, entry.answer);
+            }
+            if let (Answer::Release(release), Some(source)) = (entry.answer, entry.source)
+                && let Revalidated::Unchanged(caching) = self.revalidate(&source).await?
+            {
+                let validators = Caching {
+                    etag: caching.etag.clone().or(source.validators.etag.clone()),
+                    last_modified: caching
+                        .last_modified
+                        .clone()
+                        .or(source.validators.last_modified.clone()),
+                    cache_control: caching.cache_control,
+                };
+                let source = Source {
+                    validators,
+                    ..source
+                };
+                self.store(
+                    cache,
+                    pin,
+                    Answer::Release(release.clone()),
+                    Some(source),
+                    now,
+                );
+                return Ok(release);
+            }
+        }
+        let lookup = async {
+            let result = self.lookup(pin).await;
+            (result, DECIDED.with(RefCell::take))
+        };
+        let (result, decided) = DECIDED.scope(RefCell::new(None), lookup).await;
+        let answer = match &result {
+            Ok(release) => Answer::Release(release.clone()),
+            Err(IndexError::PackageNotFound { .. }) => Answer::PackageNotFound,
+            Err(IndexError::VersionNotFound { package, close, .. }) => Answer::VersionNotFound {
+                package: package.clone(),
+                close: close.clone(),
+            },
+            Err(_) => return result,
+        };
+        let source = decided.and_then(|url| lock(&self.sources).get(&url).cloned());
+        self.store(cache, pin, answer, source, now);
+        result
+    }
+
+    /// Stores `answer` about `pin` as the index's caching headers allow (`source`:
+    /// the document that decided it, whose validators are kept if it has any).
+    fn store(
+        &self,
+        cache: &IndexCache,
+        pin: &Pin,
+        answer: Answer,
+        source: Option<Source>,
+        now: u64,
+    ) {
+        let caching = source
+            .as_ref()
+            .map(|s| s.validators.clone())
+            .unwrap_or_default();
+        let release = match &answer {
+            Answer::Release(release) => Some(release),
+            _ => None,
+        };
+        let Some(lifetime) = freshness::lifetime(&caching, release, now) else {
+            return;
+        };
+        let entry = Entry {
+            answer,
+            checked: now,
+            fresh_until: now.saturating_add(lifetime),
+            source: source.filter(|source| source.validators.has_validator()),
+        };
+        cache.write(pin, &entry);
+    }
+
+    /// A cached answer as a lookup's result.
+    fn answer_of(&self, pin: &Pin, answer: Answer) -> Result<Release, IndexError> {
+        match answer {
+            Answer::Release(release) => Ok(release),
+            Answer::PackageNotFound => Err(self.package_not_found(&pin.name)),
+            Answer::VersionNotFound { package, close } => Err(IndexError::VersionNotFound {
+                package,
+                version: pin.version_text(),
+                index: self.shown_index(),
+                close,
+            }),
+        }
+    }
+
+    /// Asks whether the document behind a cached release changed since.
+    async fn revalidate(&self, source: &Source) -> Result<Revalidated, IndexError> {
+        let http = self.http(|| shown_url(&source.url)).await?;
+        let answer = http
+            .get_document(&source.url, &source.accept, Some(&source.validators))
+            .await?;
+        match answer {
+            Some(Document::NotModified(caching)) => Ok(Revalidated::Unchanged(caching)),
+            Some(Document::Fetched(fetched, caching)) => {
+                self.remember(&source.url, &source.accept, &fetched.url, caching);
+                let key = (source.url.clone(), source.accept.clone());
+                lock(&self.prefetched).insert(key, fetched);
+                Ok(Revalidated::Changed)
+            }
+            None => Ok(Revalidated::Changed),
+        }
+    }
+
+    /// Notes what the document from `answered` (asked as `url` with `accept`) said
+    /// about caching it.
+    fn remember(&self, url: &Url, accept: &str, answered: &Url, validators: Caching) {
+        let source = Source {
+            url: url.clone(),
+            accept: accept.to_owned(),
+            validators,
+        };
+        lock(&self.sources).insert(answered.clone(), source);
+    }
+
+    /// The HTTP client, connected on first use; `--offline`, an error saying that
+    /// `wanted` (as shown) is not in the cache.
+    async fn http(&self, wanted: impl FnOnce() -> String) -> Result<&HttpClient, IndexError> {
+        match &self.http {
+            Transport::Connected(http) => Ok(http),
+            Transport::Deferred(_) if self.cache.as_ref().is_some_and(IndexCache::offline) => {
+                Err(IndexError::Offline {
+                    wanted: wanted(),
+                    index: self.shown_index(),
+                })
+            }
+            Transport::Deferred(cell) => {
+                let connect = || HttpClient::connect(&self.options);
+                cell.get_or_try_init(connect).await
+            }
+        }
+    }
+
+    /// GETs a document: one a revalidation already fetched, else from the index,
+    /// noting what it says about caching when there is a cache.
+    async fn get(&self, url: &Url, accept: &str) -> Result<Option<Fetched>, IndexError> {
+        let key = (url.clone(), accept.to_owned());
+        if let Some(fetched) = lock(&self.prefetched).remove(&key) {
+            return Ok(Some(fetched));
+        }
+        let http = self.http(|| format!("`{}`", shown_url(url))).await?;
+        if self.cache.is_none() {
+            return http.get(url, accept).await;
+        }
+        match http.get_document(url, accept, None).await? {
+            Some(Document::Fetched(fetched, caching)) => {
+                self.remember(url, accept, &fetched.url, caching);
+                Ok(Some(fetched))
+            }
+            // Only a conditional request is answered 304: a server that sends it
+            // otherwise sent no document.
+            Some(Document::NotModified(_)) => Err(IndexError::Status {
+                url: shown_url(url),
+                status: 304,
+            }),
+            None => Ok(None),
+        }
     }
 
     /// Every release of the project, in the index's order: to tell which version an
@@ -171,7 +495,7 @@ impl IndexClient {
 
     /// The index URL as messages show it (no credentials).
     pub fn shown_index(&self) -> String {
-        self.http.options().shown_index()
+        self.options.shown_index()
     }
 
     /// The `algorithm` digest of the file at `url`, hashed chunk by chunk as it
@@ -180,12 +504,16 @@ impl IndexClient {
     /// mid-body ones included (the hash starts over); a 404 is
     /// [`IndexError::Status`].
     pub async fn digest_of(&self, url: &Url, algorithm: Algorithm) -> Result<Digest, IndexError> {
-        self.http.digest_of(url, algorithm).await
+        let http = self
+            .http(|| format!("the file `{}`", shown_url(url)))
+            .await?;
+        http.digest_of(url, algorithm).await
     }
 
-    /// The HTTP client the index is asked through (for files on its origin).
-    pub(crate) fn http(&self) -> &HttpClient {
-        &self.http
+    /// The HTTP client the index is asked through, for `url`, a file on its origin
+    /// (`--offline`: an error saying the file cannot be fetched).
+    pub(crate) async fn file_client(&self, url: &Url) -> Result<&HttpClient, IndexError> {
+        self.http(|| format!("the file `{}`", shown_url(url))).await
     }
 
     /// The index URL (without query or fragment).
@@ -200,7 +528,8 @@ impl IndexClient {
         url: &Url,
         accept: &str,
     ) -> Result<Option<Fetched>, IndexError> {
-        self.http.get(url, accept).await
+        let http = self.http(|| format!("`{}`", shown_url(url))).await?;
+        http.get(url, accept).await
     }
 
     /// Whether lookups still try the per-version endpoint first.
@@ -210,7 +539,7 @@ impl IndexClient {
 
     /// How this index is asked.
     fn protocol(&self) -> Protocol {
-        self.http.options().protocol
+        self.options.protocol
     }
 
     async fn lookup(&self, pin: &Pin) -> Result<Release, IndexError> {
@@ -394,7 +723,7 @@ impl IndexClient {
             } else {
                 simple_api::CONTENT_TYPE
             };
-            match self.http.get(&url, accept).await {
+            match self.get(&url, accept).await {
                 Ok(Some(fetched)) if simple_api::is_simple_json(&fetched) => {
                     let document = SimpleDocument::parse(&fetched, name)?;
                     Ok(SimpleAnswer::Document(Arc::new(document)))
@@ -420,7 +749,7 @@ impl IndexClient {
     fn package_not_found(&self, name: &PackageName) -> IndexError {
         IndexError::PackageNotFound {
             package: name.to_string(),
-            index: self.http.options().shown_index(),
+            index: self.shown_index(),
         }
     }
 
@@ -434,13 +763,13 @@ impl IndexClient {
         IndexError::VersionNotFound {
             package: name.map_or_else(|| pin.name.to_string(), str::to_owned),
             version: pin.version_text(),
-            index: self.http.options().shown_index(),
+            index: self.shown_index(),
             close: versions::nearest(&pin.version, candidates, CLOSE_VERSIONS),
         }
     }
 
     async fn fetch(&self, url: &Url) -> Result<Option<Fetched>, IndexError> {
-        self.http.get(url, ACCEPT_JSON).await
+        self.get(url, ACCEPT_JSON).await
     }
 
     /// `<base>/pypi/<segments...>`, each segment percent-encoded as a path segment.
@@ -489,6 +818,8 @@ fn admit(
     version: String,
     files: Vec<DistFile>,
 ) -> Result<Release, IndexError> {
+    // Outside a cached lookup's scope there is nothing to note.
+    let _ = DECIDED.try_with(|decided| decided.replace(Some(url.clone())));
     let (files, ignored) = sort_out(files, &pin.name, Wanted::Pin(pin));
     if files.is_empty() && !ignored.is_empty() {
         return Err(IndexError::NoFiles {
@@ -529,4 +860,9 @@ fn sort_out(
         }
     }
     (kept, ignored)
+}
+
+/// `mutex`'s guard, even if a panicking holder poisoned it (the maps stay whole).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -208,7 +208,7 @@ impl Indexes {
         }
         for location in &self.locations {
             let http = match location {
-                Location::Index(client) if client.serves(url) => client.http(),
+                Location::Index(client) if client.serves(url) => client.file_client(url).await?,
                 Location::FindLinks(links) => match links.client_for(url) {
                     Some(http) => http,
                     None => continue,

@@ -48,6 +48,15 @@ impl<K: Eq + Hash, V> Memo<K, V> {
             Err(error) => Err(error.clone()),
         }
     }
+
+    /// Forgets the answer for `key`, if there is one: callers already waiting for it
+    /// still get it, later ones fetch again. For answers too large to keep all run.
+    pub(super) fn forget(&self, key: &K) {
+        self.cells
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+    }
 }
 
 #[cfg(test)]
@@ -73,6 +82,14 @@ mod tests {
         assert_eq!((*a.unwrap(), *b.unwrap()), (7, 7));
         assert_eq!(*memo.get_or_fetch("k", fetch()).await.unwrap(), 7);
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn forgotten_answers_are_fetched_again() {
+        let memo = Memo::<&str, usize>::new();
+        assert_eq!(*memo.get_or_fetch("k", async { Ok(1) }).await.unwrap(), 1);
+        memo.forget(&"k");
+        assert_eq!(*memo.get_or_fetch("k", async { Ok(2) }).await.unwrap(), 2);
     }
 
     #[tokio::test]

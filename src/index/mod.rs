@@ -31,6 +31,7 @@ use serde::Deserialize;
 
 pub use client::IndexClient;
 pub(crate) use find_links::FindLinks;
+pub(crate) use http::Caching;
 pub(crate) use http::HttpClient;
 pub use http::{ClientOptions, Credentials, Protocol};
 pub use indexes::Strategy;
@@ -173,6 +174,9 @@ pub enum IndexError {
     },
     #[error("{url} sent a document hashlock cannot read: {message}")]
     Decode { url: String, message: String },
+    /// `--offline`, and the cache does not hold what was asked for.
+    #[error("{wanted} is not in hashlock's cache, and `--offline` asks {index} nothing")]
+    Offline { wanted: String, index: String },
 }
 
 /// What to do about a yanked pin, in every command's words.
@@ -229,6 +233,10 @@ impl IndexError {
             IndexError::Status { status: 403, .. } => {
                 "the index refused these credentials (or any): check the user, the token and \
                  what it may read"
+                    .to_owned()
+            }
+            IndexError::Offline { .. } => {
+                "run once without `--offline` to fill the cache (`hashlock cache dir` shows where it is)"
                     .to_owned()
             }
             IndexError::Unresolvable { host, .. } => {

@@ -72,15 +72,128 @@ struct Entry {
     /// PEP 714's `core-metadata` (PEP 658's `dist-info-metadata` before it): `true`,
     /// `false`, or the hashes of the metadata file.
     #[serde(default, rename = "core-metadata", alias = "dist-info-metadata")]
-    core_metadata: Option<serde_json::Value>,
+    core_metadata: CoreMetadata,
     /// PEP 740: the URL of the file's provenance.
     #[serde(default)]
     provenance: Option<String>,
 }
 
-/// `{"sha256": "...", "md5": "..."}`: every algorithm the index sends (a value that is
-/// not a string is no hash).
-type Hashes = std::collections::BTreeMap<String, serde_json::Value>;
+/// `{"sha256": "...", "md5": "..."}`, reduced to what is used: the sha256, and the
+/// name of another algorithm (the first by name) to say so when there is no sha256.
+/// A value that is not a string is no hash. Read without building a map per file: a
+/// listing has tens of thousands of them.
+#[derive(Debug, Default)]
+struct Hashes {
+    sha256: Option<String>,
+    other: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Hashes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Hashes;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of algorithm to hex digest")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Hashes, A::Error> {
+                let mut hashes = Hashes::default();
+                while let Some(algorithm) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let Text(value) = map.next_value()?;
+                    match value {
+                        Some(hex) if algorithm == "sha256" => hashes.sha256 = Some(hex),
+                        Some(_) if hashes.other.as_deref().is_none_or(|o| *algorithm < *o) => {
+                            hashes.other = Some(algorithm.into_owned());
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(hashes)
+            }
+        }
+
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// A JSON value that is a string, or anything else (`None`), skipped without
+/// building it.
+struct Text(Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Text;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+
+            fn visit_str<E>(self, text: &str) -> Result<Text, E> {
+                Ok(Text(Some(text.to_owned())))
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+
+            fn visit_unit<E>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Text(None))
+            }
+        }
+
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// PEP 714's `core-metadata`: whether the index serves the file's metadata (`true`,
+/// or the metadata's hashes), read without building the hashes.
+#[derive(Debug, Default, Clone, Copy)]
+struct CoreMetadata(bool);
+
+impl<'de> Deserialize<'de> for CoreMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let served = match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Bool(served) => served,
+            serde_json::Value::Null => false,
+            _ => true,
+        };
+        Ok(CoreMetadata(served))
+    }
+}
 
 impl Entry {
     fn is_yanked(&self) -> bool {
@@ -89,9 +202,19 @@ impl Entry {
 
     /// An entry of an HTML page (PEP 503): its hash is the link's fragment.
     fn from_link(link: simple_html::Link) -> Entry {
-        let hashes = link
-            .hash
-            .map(|(algorithm, hex)| Hashes::from([(algorithm, serde_json::Value::String(hex))]));
+        let hashes = link.hash.map(|(algorithm, hex)| {
+            if algorithm == "sha256" {
+                Hashes {
+                    sha256: Some(hex),
+                    other: None,
+                }
+            } else {
+                Hashes {
+                    sha256: None,
+                    other: Some(algorithm),
+                }
+            }
+        });
         let mut url = link.url;
         url.set_fragment(None);
         Entry {
@@ -102,7 +225,7 @@ impl Entry {
             yanked: link.yanked.map(Yanked::Reason),
             size: None,
             upload_time: None,
-            core_metadata: link.core_metadata.then_some(serde_json::Value::Bool(true)),
+            core_metadata: CoreMetadata(link.core_metadata),
             provenance: link.provenance,
         }
     }
@@ -112,18 +235,13 @@ impl Entry {
         let published = Published {
             filename: &self.filename,
             url: &self.url,
-            sha256: hashes.and_then(|h| h.get("sha256")?.as_str()),
-            other_hash: hashes
-                .and_then(|h| h.iter().find(|(k, v)| *k != "sha256" && v.is_string()))
-                .map(|(k, _)| k.as_str()),
+            sha256: hashes.and_then(|h| h.sha256.as_deref()),
+            other_hash: hashes.and_then(|h| h.other.as_deref()),
             yanked: self.yanked.as_ref().and_then(Yanked::reason),
             requires_python: self.requires_python.as_deref(),
             size: self.size,
             upload_time: self.upload_time.as_deref(),
-            core_metadata: self
-                .core_metadata
-                .as_ref()
-                .is_some_and(|value| value.as_bool() != Some(false) && !value.is_null()),
+            core_metadata: self.core_metadata.0,
             provenance: self.provenance.as_deref(),
         };
         published.into_dist_file(document)

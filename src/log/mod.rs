@@ -39,15 +39,31 @@ pub(crate) const COMMITTED_NAME: &str = "hashlock.log";
 /// platform's cache directory (`~/.cache/hashlock` on Linux). One function, so that
 /// every part of hashlock that caches agrees on the place.
 pub(crate) fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = CACHE_DIR.get() {
+        return Some(dir.clone());
+    }
     match std::env::var_os("HASHLOCK_CACHE_DIR") {
         Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
         _ => dirs::cache_dir().map(|dir| dir.join("hashlock")),
     }
 }
 
+/// The cache directory the command line named (`--cache-dir`), set once a run has
+/// read its options.
+static CACHE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Keeps the log in `dir`, the run's `--cache-dir`, with the cache of index answers.
+pub(crate) fn use_cache_dir(dir: PathBuf) {
+    let _ = CACHE_DIR.set(dir);
+}
+
+/// The names the log takes in the cache directory (`hashlock cache clean` keeps
+/// them: the log is history, not a cache).
+pub(crate) const CACHE_NAMES: [&str; 2] = ["first-seen.log", "heads"];
+
 /// The user cache's copy of the log.
 pub(crate) fn cache_log() -> Option<PathBuf> {
-    cache_dir().map(|dir| dir.join("first-seen.log"))
+    cache_dir().map(|dir| dir.join(CACHE_NAMES[0]))
 }
 
 /// What is wrong at one line of a log.
@@ -177,7 +193,7 @@ struct Head {
 fn head_path(path: &Path) -> Option<PathBuf> {
     let canonical = std::fs::canonicalize(path).ok()?;
     let name = link(&canonical.to_string_lossy());
-    Some(cache_dir()?.join("heads").join(name.to_string()))
+    Some(cache_dir()?.join(CACHE_NAMES[1]).join(name.to_string()))
 }
 
 fn read_head(path: &Path) -> Option<Head> {

@@ -13,8 +13,11 @@ use tempfile::TempDir;
 use super::{Config, TestIndex};
 
 /// What every run of the binary gets, so that no index setting of the machine (pip's
-/// configuration files and variables) reaches a test: tests set their own.
-pub const ISOLATED: [(&str, &str); 6] = [
+/// configuration files and variables) reaches a test: tests set their own. No cache
+/// either (a test that counts requests would count the cache's savings, and none
+/// writes to the user's): `tests/cache.rs` turns it on in a temp dir.
+pub const ISOLATED: [(&str, &str); 7] = [
+    ("HASHLOCK_NO_CACHE", "1"),
     ("PIP_CONFIG_FILE", "/dev/null"),
     ("PIP_INDEX_URL", ""),
     ("PIP_EXTRA_INDEX_URL", ""),

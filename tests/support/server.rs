@@ -70,6 +70,8 @@ pub struct Config {
     frame_interval: Duration,
     gzip_label: bool,
     faults: HashMap<String, Fault>,
+    cache_control: Option<&'static str>,
+    history: usize,
 }
 
 /// How every response about a package goes wrong (see [`Config::fault`]). Requests
@@ -164,6 +166,8 @@ impl Default for Config {
             frame_interval: Duration::ZERO,
             gzip_label: false,
             faults: HashMap::new(),
+            cache_control: None,
+            history: 0,
         }
     }
 }
@@ -231,6 +235,14 @@ impl Config {
     /// their true sha256.
     pub fn synthetic(mut self) -> Self {
         self.synthetic = true;
+        self
+    }
+
+    /// Gives each synthetic package `releases` older releases (`0.0.<n>`, an sdist
+    /// and a wheel each, not served): project pages as large as boto3's or numpy's.
+    #[allow(dead_code, reason = "for examples/fake_index.rs")]
+    pub fn synthetic_history(mut self, releases: usize) -> Self {
+        self.history = releases;
         self
     }
 
@@ -341,6 +353,13 @@ impl Config {
     /// download.
     pub fn file_frame_interval(mut self, interval: Duration) -> Self {
         self.frame_interval = interval;
+        self
+    }
+
+    /// Sends `Cache-Control: <cache_control>` and an `ETag` with every document,
+    /// and answers 304 to a request whose `If-None-Match` is that `ETag`.
+    pub fn caching(mut self, cache_control: &'static str) -> Self {
+        self.cache_control = Some(cache_control);
         self
     }
 
@@ -539,6 +558,7 @@ fn router(server: Arc<Server>) -> Router {
         .route("/pypi/{name}/{version}/json", get(version_document))
         .route("/simple/{name}/", get(simple_page))
         .route("/files/{filename}", get(file))
+        .layer(middleware::from_fn_with_state(Arc::clone(&server), caching))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), inject))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), record))
         .with_state(server)
@@ -562,6 +582,35 @@ async fn record(State(server): State<Arc<Server>>, request: Request, next: Next)
         tokio::time::sleep(server.config.latency).await;
     }
     next.run(request).await
+}
+
+/// With [`Config::caching`]: `Cache-Control` and an `ETag` (a hash of the body) on
+/// every successful answer, and 304 when the request already has that `ETag`.
+async fn caching(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
+    let Some(control) = server.config.cache_control else {
+        return next.run(request).await;
+    };
+    let asked = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let response = next.run(request).await;
+    if !response.status().is_success() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..8]));
+    let etag = HeaderValue::from_str(&etag).expect("an ETag is ASCII");
+    parts.headers.insert(header::ETAG, etag.clone());
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(control));
+    if asked.as_ref() == Some(&etag) {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(body))
 }
 
 async fn project_document(State(server): State<Arc<Server>>, Path(name): Path<String>) -> Response {
@@ -946,7 +995,7 @@ impl Server {
             return Some(document.clone());
         }
         self.is_synthetic(name)
-            .then(|| synthetic_project(&self.base, name))
+            .then(|| synthetic_project(&self.base, name, self.config.history))
     }
 
     /// Whether normalized `name` is a synthetic package this server serves.
@@ -1062,8 +1111,9 @@ pub fn synthetic_filenames(name: &str) -> [String; 4] {
 }
 
 /// A project `synth-<n>` with version 1.0.0: an sdist and three wheels served at
-/// `<base>/files/<filename>`, with the sha256 of their body.
-fn synthetic_project(base: &str, name: &str) -> Value {
+/// `<base>/files/<filename>`, with the sha256 of their body; and `history` older
+/// releases whose files are listed only.
+fn synthetic_project(base: &str, name: &str, history: usize) -> Value {
     let files: Vec<Value> = synthetic_filenames(name)
         .into_iter()
         .map(|filename| {
@@ -1084,7 +1134,28 @@ fn synthetic_project(base: &str, name: &str) -> Value {
             })
         })
         .collect();
-    json!({"info": {"name": name, "version": "1.0.0"}, "releases": {"1.0.0": files}})
+    let mut releases = serde_json::Map::new();
+    let stem = name.replace('-', "_");
+    for n in 0..history {
+        let version = format!("0.0.{n}");
+        let old: Vec<Value> = [".tar.gz", "-py3-none-any.whl"]
+            .iter()
+            .map(|suffix| {
+                let filename = format!("{stem}-{version}{suffix}");
+                json!({
+                    "filename": filename,
+                    "url": format!("{base}/files/{filename}"),
+                    "digests": {"sha256": hex::encode(Sha256::digest(filename.as_bytes()))},
+                    "requires_python": ">=3.8",
+                    "yanked": false,
+                    "yanked_reason": null,
+                })
+            })
+            .collect();
+        releases.insert(version, Value::Array(old));
+    }
+    releases.insert("1.0.0".to_owned(), Value::Array(files));
+    json!({"info": {"name": name, "version": "1.0.0"}, "releases": releases})
 }
 
 /// The recorded project document `fixtures/pypi/<stem>.json`.

@@ -39,9 +39,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT, ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+};
 use reqwest::redirect::Policy;
 use reqwest::{Certificate, ClientBuilder, RequestBuilder, Response, StatusCode, Url};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use super::{IndexError, shown_url};
@@ -201,7 +205,29 @@ pub struct HttpClient {
     /// Hosts (origins) that asked, with a `Retry-After` longer than we wait, to be
     /// left alone: requests to them fail at once until then.
     refusals: Arc<Mutex<HashMap<String, Refusal>>>,
+    /// The bytes of document bodies being read at once, in KiB (see
+    /// [`DOCUMENT_BUDGET`]).
+    budget: Arc<Semaphore>,
 }
+
+/// How many bytes of document bodies are read at once, however many requests are in
+/// flight: peak memory is bounded by this and not by the number of pins or the size
+/// of their projects' listings (see [`HttpClient::get_document`]). A body larger
+/// than the budget waits for all of it. Never waited for mid-body, and the HTTP/2
+/// windows leave room for every stream (see `Setup::builder`), so a waiting body
+/// cannot stall the ones being read.
+pub const DOCUMENT_BUDGET: u64 = 16 * 1024 * 1024;
+/// HTTP/2 flow control: the most unread bytes one response may have on the way.
+const STREAM_WINDOW: u32 = 256 * 1024;
+/// The most requests in flight at once (`--concurrency`'s maximum).
+const MAX_STREAMS: u32 = 512;
+/// What a document request reserves of the budget before it is sent: at most
+/// `DOCUMENT_BUDGET / FIRST_RESERVATION` requests wait for an answer at once, so
+/// that what their connections buffer is bounded too (hyper reads ahead up to
+/// ~400 KiB on an HTTP/1.1 connection whatever the budget says).
+const FIRST_RESERVATION: u64 = 256 * 1024;
+/// What a body of unknown size (no `Content-Length`, or compressed) reserves.
+const UNKNOWN_SIZE: u64 = 1024 * 1024;
 
 /// A server's request to be left alone for longer than hashlock waits.
 #[derive(Debug, Clone, Copy)]
@@ -231,6 +257,42 @@ pub struct Fetched {
     pub body: Vec<u8>,
 }
 
+/// What a document's response says about caching it: its validators and
+/// `Cache-Control`, as sent (the cache decides what they mean).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caching {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub cache_control: Option<String>,
+}
+
+impl Caching {
+    fn of(headers: &HeaderMap) -> Caching {
+        let text = |name| {
+            let value = headers.get(name)?.to_str().ok()?;
+            Some(value.to_owned())
+        };
+        Caching {
+            etag: text(ETAG),
+            last_modified: text(LAST_MODIFIED),
+            cache_control: text(CACHE_CONTROL),
+        }
+    }
+
+    /// Whether a conditional request can revalidate the document.
+    pub fn has_validator(&self) -> bool {
+        self.etag.is_some() || self.last_modified.is_some()
+    }
+}
+
+/// The answer to a document request: a body, or (to a conditional request) "not
+/// modified", each with what the response says about caching.
+#[derive(Debug)]
+pub enum Document {
+    Fetched(Fetched, Caching),
+    NotModified(Caching),
+}
+
 /// The outcome of one attempt: final, or worth another try.
 enum Attempt<T> {
     Done(Result<Option<T>, IndexError>),
@@ -256,18 +318,23 @@ impl From<reqwest::Error> for BodyError {
 }
 
 impl HttpClient {
-    /// Resolves the index host and builds the client.
-    pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
+    /// `options` checked (an http(s) index URL with a host) and with the index URL's
+    /// credentials moved to `credentials`: they are sent to the index's origin only,
+    /// and a URL without them can be shown anywhere.
+    pub fn prepare(options: &ClientOptions) -> Result<ClientOptions, IndexError> {
         check_index_url(&options.index_url)?;
-        // Credentials leave the URL: they are sent to the index's origin only, and a
-        // URL without them can be shown anywhere.
         let mut options = options.clone();
         if let Some(credentials) = Credentials::of(&options.index_url) {
             options.credentials.get_or_insert(credentials);
             let _ = options.index_url.set_username("");
             let _ = options.index_url.set_password(None);
         }
-        let options = &options;
+        Ok(options)
+    }
+
+    /// Resolves the index host and builds the client.
+    pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
+        let options = &Self::prepare(options)?;
         let setup = Setup {
             roots: extra_roots(options).await?,
             pinned: resolve_host(&options.index_url, options).await?,
@@ -283,6 +350,7 @@ impl HttpClient {
             setup: Arc::new(setup),
             options: options.clone(),
             refusals: Arc::default(),
+            budget: Arc::new(Semaphore::new(kib(DOCUMENT_BUDGET) as usize)),
         })
     }
 
@@ -294,13 +362,64 @@ impl HttpClient {
     /// GETs `url`, retrying transient failures. `Ok(None)` means 404. The body is
     /// read up to `max_document_size` bytes, decoded.
     pub async fn get(&self, url: &Url, accept: &str) -> Result<Option<Fetched>, IndexError> {
+        match self.get_document(url, accept, None).await? {
+            Some(Document::Fetched(fetched, _)) => Ok(Some(fetched)),
+            // Only a conditional request is answered 304: this is no document.
+            Some(Document::NotModified(_)) => Err(IndexError::Status {
+                url: shown_url(url),
+                status: 304,
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// [`HttpClient::get`], also giving what the response says about caching; with
+    /// `validators` (an earlier answer's), a conditional request, which a 304
+    /// answers with [`Document::NotModified`].
+    ///
+    /// Bodies are read within [`DOCUMENT_BUDGET`]: a request reserves
+    /// [`FIRST_RESERVATION`] before it is sent, and once the answer's
+    /// `Content-Length` is known, gives back what it does not need or waits for
+    /// what it lacks; it gives all back once the body is read.
+    pub async fn get_document(
+        &self,
+        url: &Url,
+        accept: &str,
+        validators: Option<&Caching>,
+    ) -> Result<Option<Document>, IndexError> {
         let request = || {
-            self.authorized(self.client.get(url.clone()), url)
-                .header(ACCEPT, accept)
+            let mut request = self
+                .authorized(self.client.get(url.clone()), url)
+                .header(ACCEPT, accept);
+            if let Some(validators) = validators {
+                if let Some(etag) = &validators.etag {
+                    request = request.header(IF_NONE_MATCH, etag);
+                }
+                if let Some(date) = &validators.last_modified {
+                    request = request.header(IF_MODIFIED_SINCE, date);
+                }
+            }
+            request
         };
         let limit = self.options.max_document_size;
-        self.retrying(url, request, |response| read_all(response, limit))
-            .await
+        let budget = &self.budget;
+        let first = kib(FIRST_RESERVATION);
+        // Never closed: were it, reading unbudgeted beats failing.
+        let held = Arc::clone(budget).acquire_many_owned(first).await.ok();
+        let held = &Mutex::new(held);
+        let read = |response: Response| async move {
+            let caching = Caching::of(response.headers());
+            if response.status() == StatusCode::NOT_MODIFIED {
+                return Ok(Document::NotModified(caching));
+            }
+            let needed = response.content_length().unwrap_or(UNKNOWN_SIZE);
+            let needed = kib(needed.clamp(1, DOCUMENT_BUDGET));
+            let permit = held.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let permit = resize(permit, needed, budget).await;
+            *held.lock().unwrap_or_else(PoisonError::into_inner) = permit;
+            Ok(Document::Fetched(read_all(response, limit).await?, caching))
+        };
+        self.retrying(url, request, read).await
     }
 
     /// GETs the file at `url` and hands the successful response to `read`, which
@@ -517,7 +636,8 @@ impl HttpClient {
         } else if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             let retry_after = retry_after(&response).map(|asked| (status.as_u16(), asked));
             Attempt::Retry { error, retry_after }
-        } else if !status.is_success() {
+        } else if !status.is_success() && status != StatusCode::NOT_MODIFIED {
+            // A 304 answers only a conditional request, whose `read` expects it.
             Attempt::Done(Err(error))
         } else {
             match read(response).await {
@@ -578,7 +698,12 @@ impl Setup {
             .read_timeout(options.timeout)
             .redirect(redirect_policy())
             .referer(false)
-            .pool_idle_timeout(Duration::from_secs(90));
+            .pool_idle_timeout(Duration::from_secs(90))
+            // A body waiting for the document budget must not stall the others: each
+            // stream may have at most STREAM_WINDOW unread, and the connection room
+            // for every stream's, so the bodies being read always get their bytes.
+            .http2_initial_stream_window_size(STREAM_WINDOW)
+            .http2_initial_connection_window_size(STREAM_WINDOW.saturating_mul(MAX_STREAMS));
         for certificate in &self.roots {
             builder = builder.add_root_certificate(certificate.clone());
         }
@@ -598,7 +723,10 @@ async fn read_all(mut response: Response, limit: u64) -> Result<Fetched, BodyErr
     let content_type = content_type
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let mut body = Vec::new();
+    // Sized once from `Content-Length` (never past the limit): a body grown by
+    // doubling holds up to twice its size, and a copy of itself while it grows.
+    let declared = response.content_length().unwrap_or(0).min(limit);
+    let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
     while let Some(chunk) = response.chunk().await? {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(BodyError::TooLarge { limit });
@@ -610,6 +738,30 @@ async fn read_all(mut response: Response, limit: u64) -> Result<Fetched, BodyErr
         content_type,
         body,
     })
+}
+
+/// `permit` (of `budget`) grown or shrunk to `needed` KiB.
+async fn resize(
+    permit: Option<OwnedSemaphorePermit>,
+    needed: u32,
+    budget: &Arc<Semaphore>,
+) -> Option<OwnedSemaphorePermit> {
+    let mut permit = permit?;
+    let held = u32::try_from(permit.num_permits()).unwrap_or(u32::MAX);
+    if held > needed {
+        drop(permit.split((held - needed) as usize));
+    } else if needed > held {
+        // Let go before waiting: holding a part while waiting for more would let
+        // answers that each hold a part wait for each other forever.
+        drop(permit);
+        permit = Arc::clone(budget).acquire_many_owned(needed).await.ok()?;
+    }
+    Some(permit)
+}
+
+/// `bytes` in whole KiB, rounded up.
+fn kib(bytes: u64) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX)
 }
 
 /// Redirects as browsers follow them, minus what only helps an attacker: at most

@@ -1,0 +1,333 @@
+//! The on-disk cache of index answers: what each index said about each pin, so that
+//! a run whose answers are all fresh asks nothing (not even DNS), and `--offline`
+//! runs from it alone.
+//!
+//! Where: `--cache-dir`, else `HASHLOCK_CACHE_DIR`, else `hashlock/` in the
+//! platform's cache directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux,
+//! `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows).
+//!
+//! Layout: `v1/<index>/<project>/<version>.json`, one [`Entry`] per pin and index.
+//! `v1` is the entry format ([`entry::FORMAT`]): another format lives in another
+//! folder, so a hashlock of another format never misreads an entry (and `prune`
+//! removes folders of other formats). `<index>` is the index's host and a hash of
+//! its URL and protocol (an index URL can hold a token: it is never written).
+//!
+//! Concurrent runs are safe without locks: an entry is written to a temporary file
+//! beside it and renamed over it (atomic on one file system), so a reader sees the
+//! old entry or the new one, never half of one; two runs writing the same entry
+//! both write a true answer, and the last rename wins. Nothing is held across
+//! network I/O. A cache that cannot be read or written never fails a run: a broken
+//! entry is a miss, and a failed write is reported once.
+//!
+//! Bounded: `hashlock cache prune` removes entries unchecked for 30 days and then
+//! the least recently checked ones until the cache fits its size limit (512 MiB
+//! unless told), and runs by itself at most once a day after a run that wrote.
+//! How long an answer is used without asking is [`freshness`]'s policy.
+
+pub(crate) mod entry;
+pub(crate) mod freshness;
+pub(crate) mod store;
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use pep508_rs::PackageName;
+use sha2::{Digest as _, Sha256};
+
+pub(crate) use entry::{Answer, Entry, Source};
+
+use crate::index::Protocol;
+use crate::pin::Pin;
+
+/// What to refresh: answers revalidated with the index even when fresh.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Refresh {
+    #[default]
+    Nothing,
+    Everything,
+    Packages(HashSet<PackageName>),
+}
+
+/// The cache of a run.
+#[derive(Debug)]
+pub(crate) struct Cache {
+    /// The cache directory (the one `hashlock cache dir` prints).
+    root: PathBuf,
+    /// `--offline`: answers come from here alone.
+    offline: bool,
+    refresh: Refresh,
+    /// Whether a failed write was reported (once per run is enough).
+    warned: AtomicBool,
+    /// Whether this run wrote an entry (then a daily prune may be due).
+    wrote: AtomicBool,
+}
+
+impl Cache {
+    /// The cache at `root` (see [`location`]).
+    pub(crate) fn new(root: PathBuf, offline: bool, refresh: Refresh) -> Cache {
+        Cache {
+            root,
+            offline,
+            refresh,
+            warned: AtomicBool::new(false),
+            wrote: AtomicBool::new(false),
+        }
+    }
+
+    /// The folder of entries of this format.
+    fn entries(&self) -> PathBuf {
+        entries_dir(&self.root)
+    }
+
+    /// The part of the cache that holds `index`'s answers (`shown`: its URL without
+    /// credentials).
+    pub(crate) fn index(self: &Arc<Self>, shown: &str, protocol: Protocol) -> IndexCache {
+        IndexCache {
+            dir: self.entries().join(index_key(shown, protocol)),
+            cache: Arc::clone(self),
+        }
+    }
+
+    /// Prunes to the default bound if this run wrote and no prune ran for a day.
+    pub(crate) fn maybe_prune(&self) {
+        if self.wrote.load(Ordering::Relaxed) {
+            store::prune_if_due(&self.root);
+        }
+    }
+}
+
+impl Drop for Cache {
+    /// The end of a run (every index client holding the cache is gone): the moment
+    /// for the daily prune, if one is due.
+    fn drop(&mut self) {
+        self.maybe_prune();
+    }
+}
+
+/// The cache directory: `explicit` (`--cache-dir` or `HASHLOCK_CACHE_DIR`), else
+/// `hashlock` in the platform's cache directory; `None` when there is none (no home).
+pub(crate) fn location(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(dir) => Some(std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned())),
+        None => dirs::cache_dir().map(|dir| dir.join("hashlock")),
+    }
+}
+
+/// The folder of entries of the current format under `root`.
+pub(crate) fn entries_dir(root: &Path) -> PathBuf {
+    root.join(format!("v{}", entry::FORMAT))
+}
+
+/// One index's part of the cache.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexCache {
+    cache: Arc<Cache>,
+    dir: PathBuf,
+}
+
+impl IndexCache {
+    /// Whether the run may not ask the index at all.
+    pub(crate) fn offline(&self) -> bool {
+        self.cache.offline
+    }
+
+    /// Whether `name`'s answers must be revalidated even when fresh.
+    pub(crate) fn refreshes(&self, name: &PackageName) -> bool {
+        match &self.cache.refresh {
+            Refresh::Nothing => false,
+            Refresh::Everything => true,
+            Refresh::Packages(names) => names.contains(name),
+        }
+    }
+
+    /// The stored answer about `pin`, if any (fresh or not).
+    pub(crate) fn read(&self, pin: &Pin) -> Option<Entry> {
+        let bytes = std::fs::read(self.path(pin)).ok()?;
+        Entry::decode(&bytes)
+    }
+
+    /// Stores `entry` as the answer about `pin`, atomically.
+    pub(crate) fn write(&self, pin: &Pin, entry: &Entry) {
+        let path = self.path(pin);
+        if let Err(error) = write_atomically(&self.cache.root, &path, &entry.encode()) {
+            if !self.cache.warned.swap(true, Ordering::Relaxed) {
+                crate::report::warn(&format!(
+                    "cannot write the cache in {}: {error}; going on without storing answers",
+                    self.cache.root.display()
+                ));
+            }
+        } else {
+            self.cache.wrote.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// `<index>/<project>/<version>.json`.
+    fn path(&self, pin: &Pin) -> PathBuf {
+        self.dir
+            .join(pin.name.as_ref())
+            .join(format!("{}.json", version_key(pin)))
+    }
+}
+
+/// The folder name of an index: its host (to find it by eye) and a hash of its URL
+/// and protocol (to tell two indexes of one host apart, and to write no token).
+fn index_key(shown: &str, protocol: Protocol) -> String {
+    let host = reqwest::Url::parse(shown)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let host: String = host
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        .take(64)
+        .collect();
+    let protocol = match protocol {
+        Protocol::JsonApi => "json",
+        Protocol::Simple => "simple",
+    };
+    let digest = Sha256::digest(format!("{protocol} {shown}").as_bytes());
+    format!("{host}-{}", &hex::encode(digest)[..16])
+}
+
+/// A file name for the pin's version: PEP 440's normalized form (letters, digits,
+/// `.`, `+`, `!`, `-`, `_`) for `==`; for `===`, `===` and the text with every other
+/// byte percent-encoded.
+fn version_key(pin: &Pin) -> String {
+    match &pin.arbitrary {
+        None => pin.version.to_string(),
+        Some(text) => {
+            let mut key = String::from("===");
+            for byte in text.bytes() {
+                if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_' | b'+') {
+                    key.push(char::from(byte));
+                } else {
+                    key.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            key
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in its folder renamed over it,
+/// creating the cache (`root`, private to the user, tagged for backup tools) and
+/// folders as needed.
+fn write_atomically(root: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let Some(dir) = path.parent() else {
+        return Err(std::io::Error::other("an entry has no folder"));
+    };
+    if !dir.is_dir() {
+        create_root(root)?;
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut temp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// Creates the cache directory if missing: readable by its owner only (answers from
+/// a private index are the user's business), with a `CACHEDIR.TAG`.
+pub(crate) fn create_root(root: &Path) -> std::io::Result<()> {
+    if root.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(root)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let tag = "Signature: 8a477f597d28d172789f06886806bc55\n\
+               # This file is a cache directory tag created by hashlock.\n\
+               # For information about cache directory tags, see https://bford.info/cachedir/\n";
+    std::fs::write(root.join("CACHEDIR.TAG"), tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pin(text: &str) -> Pin {
+        let (name, version) = text.split_once("==").unwrap();
+        let arbitrary = version.strip_prefix('=').map(str::to_owned);
+        Pin {
+            name: name.parse().unwrap(),
+            version: arbitrary
+                .as_deref()
+                .unwrap_or(version)
+                .parse()
+                .unwrap_or_else(|_| "0".parse().unwrap()),
+            arbitrary,
+        }
+    }
+
+    #[test]
+    fn keys_are_file_names() {
+        assert_eq!(version_key(&pin("demo==1.0.post1")), "1.0.post1");
+        assert_eq!(version_key(&pin("demo==1!2.0+local.7")), "1!2.0+local.7");
+        assert_eq!(
+            version_key(&pin("demo===1.0/../x y")),
+            "===1.0%2F..%2Fx%20y"
+        );
+        let a = index_key("https://pypi.org", Protocol::JsonApi);
+        let b = index_key("https://pypi.org", Protocol::Simple);
+        let c = index_key("https://user@pypi.org/private/simple", Protocol::Simple);
+        assert!(
+            a.starts_with("pypi.org-") && a != b && b != c,
+            "{a} {b} {c}"
+        );
+        assert!(!c.contains("user"));
+    }
+
+    #[test]
+    fn entries_are_written_whole_where_the_pin_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("cache");
+        let cache = Arc::new(Cache::new(root.clone(), false, Refresh::Nothing));
+        let index = cache.index("https://pypi.org", Protocol::JsonApi);
+        let entry = Entry {
+            answer: Answer::PackageNotFound,
+            checked: 1,
+            fresh_until: 2,
+            source: None,
+        };
+        let six = pin("six==1.16.0");
+        assert!(index.read(&six).is_none());
+        index.write(&six, &entry);
+        assert!(matches!(
+            index.read(&six).unwrap().answer,
+            Answer::PackageNotFound
+        ));
+        assert!(root.join("CACHEDIR.TAG").is_file());
+        let files: Vec<_> = walk(&root);
+        assert_eq!(
+            files.len(),
+            2,
+            "the tag and one entry, no temp file: {files:?}"
+        );
+        assert!(files.iter().any(|f| f.ends_with("six/1.16.0.json")));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&root).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                found.extend(walk(&path));
+            } else {
+                found.push(path);
+            }
+        }
+        found
+    }
+}

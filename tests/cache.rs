@@ -1,0 +1,367 @@
+//! The on-disk cache: warm runs ask nothing, `--offline` asks nothing ever and says
+//! what it lacks, freshness and revalidation, `--refresh`, `--no-cache`, and
+//! `hashlock cache dir|size|clean|prune`.
+
+use std::path::PathBuf;
+
+use crate::support::cli::{Case, Run};
+use crate::support::{Config, TestIndex};
+
+const PINS: &str = "six==1.16.0\nattrs==23.1.0\n";
+
+/// A case whose runs use a cache in a temp dir of their own (the harness turns the
+/// cache off for every other test).
+struct Cached {
+    case: Case,
+    cache: tempfile::TempDir,
+}
+
+impl Cached {
+    fn new(config: Config) -> Cached {
+        Cached {
+            case: Case::with(config),
+            cache: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.cache.path().join("hashlock")
+    }
+
+    fn env(&self) -> [(&'static str, String); 2] {
+        [
+            ("HASHLOCK_NO_CACHE", String::new()),
+            ("HASHLOCK_CACHE_DIR", self.dir().display().to_string()),
+        ]
+    }
+
+    fn run(&self, command: &str, args: &[&str]) -> Run {
+        let env = self.env();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.case.run_with_env(command, args, &env)
+    }
+
+    fn cache(&self, args: &[&str]) -> Run {
+        let env = self.env();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut all = vec!["cache"];
+        all.extend(args);
+        self.case.run_raw(&all, &env)
+    }
+
+    /// Every entry file of the cache.
+    fn entries(&self) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        let mut pending = vec![self.dir()];
+        while let Some(dir) = pending.pop() {
+            let Ok(items) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for item in items {
+                let path = item.unwrap().path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+}
+
+#[test]
+fn a_warm_run_asks_the_index_nothing() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    let cold = cached.run("lock", &[]);
+    assert_eq!(cold.code, 0, "{}", cold.stderr);
+    assert!(cached.case.index.total_requests() > 0);
+    assert_eq!(cached.entries().len(), 2);
+    cached.case.index.reset_counters();
+    let check = cached.run("lock", &["--check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let verify = cached.run("verify", &[]);
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    assert_eq!(
+        cached.case.index.counts(),
+        Default::default(),
+        "fresh answers need no request"
+    );
+}
+
+#[test]
+fn the_cache_gives_what_the_index_gave() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    let env = [("HASHLOCK_NO_CACHE", "1")];
+    assert_eq!(cached.case.run_with_env("lock", &[], &env).code, 0);
+    let uncached = cached.case.read("requirements.txt");
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    assert_eq!(cached.case.read("requirements.txt"), uncached, "cold");
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    assert_eq!(cached.case.read("requirements.txt"), uncached, "warm");
+}
+
+#[test]
+fn offline_after_a_warm_run_needs_no_server_at_all() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    let locked = cached.case.read("requirements.txt");
+    // The index URL stays (answers are kept per index); nothing listens there now.
+    let mut cached = cached;
+    let gone = std::mem::replace(&mut cached.case.index, TestIndex::start(Config::new()));
+    let url = gone.url().to_owned();
+    drop(gone);
+    let env = cached.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let args = [
+        "lock",
+        "--index-url",
+        url.as_str(),
+        "--offline",
+        "--check",
+        "requirements.txt",
+    ];
+    let run = cached.case.run_raw(&args, &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(cached.case.read("requirements.txt"), locked);
+}
+
+#[test]
+fn offline_miss_is_an_error_naming_the_package() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    cached
+        .case
+        .file("requirements.txt", "six==1.16.0\nidna==3.4\n");
+    cached.case.index.reset_counters();
+    let run = cached.run("lock", &["--offline"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`idna==3.4` is not in hashlock's cache"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("`six==1.16.0` is not"),
+        "six is cached: {}",
+        run.stderr
+    );
+    assert_eq!(
+        cached.case.read("requirements.txt"),
+        "six==1.16.0\nidna==3.4\n"
+    );
+    assert_eq!(cached.case.index.total_requests(), 0);
+}
+
+#[test]
+fn offline_without_a_cache_is_bad_usage() {
+    let case = Case::new();
+    case.file("requirements.txt", PINS);
+    let run = case.run("lock", &["--offline"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("`--no-cache`"), "{}", run.stderr);
+}
+
+#[test]
+fn verify_offline_still_runs_only_the_checks_that_need_no_index() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &["--no-cache"]).code, 0);
+    let run = cached.run("verify", &["--offline"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        cached.entries().is_empty(),
+        "verify --offline needs no cache"
+    );
+}
+
+#[test]
+fn no_cache_reads_and_writes_nothing() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    cached.case.index.reset_counters();
+    assert_eq!(cached.run("lock", &["--check", "--no-cache"]).code, 0);
+    assert!(cached.case.index.total_requests() > 0, "not read");
+    std::fs::remove_dir_all(cached.dir()).unwrap();
+    assert_eq!(cached.run("lock", &["--check", "--no-cache"]).code, 0);
+    assert!(cached.entries().is_empty(), "not written");
+    assert!(
+        cached.dir().join("first-seen.log").exists(),
+        "the first-seen log is not a cache: `--no-log` turns it off"
+    );
+    std::fs::remove_dir_all(cached.dir()).unwrap();
+    assert_eq!(
+        cached
+            .run("lock", &["--check", "--no-cache", "--no-log"])
+            .code,
+        0
+    );
+    assert!(!cached.dir().exists(), "nothing written");
+}
+
+#[test]
+fn refresh_asks_again_about_every_pin_or_only_those_named() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    cached.case.index.reset_counters();
+    assert_eq!(
+        cached
+            .run("lock", &["--check", "--refresh-package", "Six"])
+            .code,
+        0
+    );
+    let asked: Vec<String> = cached.case.index.counts().into_keys().collect();
+    assert!(asked.iter().all(|path| path.contains("/six/")), "{asked:?}");
+    assert!(!asked.is_empty());
+    cached.case.index.reset_counters();
+    assert_eq!(cached.run("lock", &["--check", "--refresh"]).code, 0);
+    assert!(cached.case.index.requests_matching("/pypi/attrs/") > 0);
+    assert!(cached.case.index.requests_matching("/pypi/six/") > 0);
+}
+
+#[test]
+fn stale_answers_are_revalidated_with_the_etag() {
+    // `max-age=0`: stale at once, so every run revalidates.
+    let cached = Cached::new(Config::new().caching("max-age=0"));
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    let locked = cached.case.read("requirements.txt");
+    let path = "/pypi/six/1.16.0/json";
+    assert_eq!(
+        cached.case.index.header_values(path, "if-none-match"),
+        [None]
+    );
+    let run = cached.run("lock", &["--check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let asked = cached.case.index.header_values(path, "if-none-match");
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked[1]
+            .as_deref()
+            .is_some_and(|etag| etag.starts_with('"')),
+        "{asked:?}"
+    );
+    assert_eq!(cached.case.read("requirements.txt"), locked);
+}
+
+#[test]
+fn the_index_max_age_keeps_answers_fresh_and_no_store_keeps_none() {
+    let fresh = Cached::new(Config::new().caching("public, max-age=600"));
+    fresh.case.file("requirements.txt", PINS);
+    assert_eq!(fresh.run("lock", &[]).code, 0);
+    fresh.case.index.reset_counters();
+    assert_eq!(fresh.run("lock", &["--check"]).code, 0);
+    assert_eq!(fresh.case.index.total_requests(), 0);
+
+    let never = Cached::new(Config::new().caching("no-store"));
+    never.case.file("requirements.txt", PINS);
+    assert_eq!(never.run("lock", &[]).code, 0);
+    assert!(never.entries().is_empty(), "{:?}", never.entries());
+    never.case.index.reset_counters();
+    assert_eq!(never.run("lock", &["--check"]).code, 0);
+    assert!(never.case.index.total_requests() > 0);
+}
+
+#[test]
+fn a_broken_entry_is_a_miss_not_an_answer() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    let locked = cached.case.read("requirements.txt");
+    for entry in cached.entries() {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        // A digest that is not one, and a torn write.
+        let edited = text.replace("\"sha256\":\"", "\"sha256\":\"zz");
+        std::fs::write(&entry, &edited[..edited.len() - 3]).unwrap();
+    }
+    cached.case.index.reset_counters();
+    let run = cached.run("lock", &["--check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(cached.case.index.total_requests() > 0);
+    assert_eq!(cached.case.read("requirements.txt"), locked);
+}
+
+#[test]
+fn an_unusable_cache_never_fails_a_run() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    std::fs::write(cached.dir(), "a file where the cache should be").unwrap();
+    let run = cached.run("lock", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("cannot write the cache").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        cached
+            .case
+            .read("requirements.txt")
+            .contains("--hash=sha256:")
+    );
+}
+
+#[test]
+fn cache_commands_show_and_trim_it() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    let dir = cached.cache(&["dir"]);
+    assert_eq!(
+        (dir.code, dir.stdout.trim()),
+        (0, &*cached.dir().display().to_string())
+    );
+    let empty = cached.cache(&["size", "--bytes"]);
+    assert_eq!((empty.code, empty.stdout.as_str()), (0, "0\n"));
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    let size = cached.cache(&["size"]);
+    assert!(size.stdout.ends_with(" in 2 entries\n"), "{}", size.stdout);
+    let clean = cached.cache(&["clean", "SIX"]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    assert!(clean.stderr.contains("Removed 1 entry"), "{}", clean.stderr);
+    assert_eq!(cached.entries().len(), 1);
+    let prune = cached.cache(&["prune", "--max-size", "0"]);
+    assert_eq!(prune.code, 0, "{}", prune.stderr);
+    assert!(cached.entries().is_empty());
+    assert_eq!(cached.run("lock", &["--check"]).code, 0);
+    let all = cached.cache(&["clean"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert!(cached.entries().is_empty());
+    let log = std::fs::read_dir(cached.dir()).unwrap().flatten();
+    let mut left: Vec<String> = log
+        .map(|e| e.file_name().to_string_lossy().into())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["first-seen.log", "heads"],
+        "the log is history, not a cache"
+    );
+    std::fs::remove_dir_all(cached.dir()).unwrap();
+    assert_eq!(cached.run("lock", &["--check", "--no-log"]).code, 0);
+    assert_eq!(cached.cache(&["clean"]).code, 0);
+    assert!(
+        !cached.dir().exists(),
+        "without the log, the folder goes too"
+    );
+}
+
+#[test]
+fn clean_refuses_a_directory_hashlock_did_not_make() {
+    let cached = Cached::new(Config::new());
+    std::fs::create_dir_all(cached.dir()).unwrap();
+    std::fs::write(cached.dir().join("thesis.tex"), "years of work").unwrap();
+    let run = cached.cache(&["clean"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(cached.dir().join("thesis.tex").exists());
+}
