@@ -100,6 +100,15 @@ codes! {
     /// A line break editors may not show (U+2028, form feed, ...), where pip starts a
     /// new line: what looks like one line, or a comment, is several to pip.
     HiddenLineBreak = "hidden-line-break",
+    /// A dependency of a requirement (for some target) that no line pins: pip
+    /// refuses the file in hash-checking mode.
+    MissingDependency = "missing-dependency",
+    /// A dependency pinned to a version outside what a requirement asks for.
+    UnsatisfiedDependency = "unsatisfied-dependency",
+    /// An sdist whose dependencies cannot be read without building it.
+    UnknownDependencies = "unknown-dependencies",
+    /// A target on which no hashed file of the requirement installs.
+    NoInstallableFile = "no-installable-file",
 }
 
 impl Serialize for Code {
@@ -417,6 +426,10 @@ mod tests {
                 "incomplete-hashes",
                 "digest-mismatch",
                 "hidden-line-break",
+                "missing-dependency",
+                "unsatisfied-dependency",
+                "unknown-dependencies",
+                "no-installable-file",
             ]
         );
         for code in Code::ALL {

@@ -4,6 +4,7 @@
 
 mod completions;
 mod connect;
+mod deps;
 mod hash;
 mod lock;
 mod lookup;

@@ -183,6 +183,12 @@ impl IndexClient {
         self.http.digest_of(url, algorithm).await
     }
 
+    /// The document or file at `url`, decoded, up to `--max-document-size`;
+    /// `Ok(None)` on 404 (see [`super::metadata`]).
+    pub(crate) async fn get_file(&self, url: &Url) -> Result<Option<Fetched>, IndexError> {
+        self.http.get(url, "*/*").await
+    }
+
     /// Whether lookups still try the per-version endpoint first.
     pub fn uses_version_endpoint(&self) -> bool {
         !self.version_endpoint_missing.load(Ordering::Relaxed)

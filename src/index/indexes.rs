@@ -198,6 +198,28 @@ impl Indexes {
         }
     }
 
+    /// The document or file at `url` (a metadata file, a distribution read for its
+    /// metadata), fetched through the index on its origin as [`Indexes::digest_of`]
+    /// downloads; `Ok(None)` on 404. Bounded by `--max-document-size`.
+    pub(crate) async fn get_file(
+        &self,
+        url: &Url,
+    ) -> Result<Option<super::http::Fetched>, IndexError> {
+        let mut clients: Vec<&IndexClient> = self
+            .locations
+            .iter()
+            .filter_map(|location| match location {
+                Location::Index(client) => Some(&**client),
+                Location::FindLinks(_) => None,
+            })
+            .collect();
+        clients.sort_by_key(|client| !client.serves(url));
+        match clients.first() {
+            Some(client) => client.get_file(url).await,
+            None => Ok(None),
+        }
+    }
+
     /// Every location, as shown, joined for a message.
     fn shown_all(&self) -> String {
         let shown: Vec<String> = self.locations.iter().map(Location::shown).collect();

@@ -17,6 +17,7 @@ mod http;
 mod indexes;
 mod json_api;
 mod memo;
+pub(crate) mod metadata;
 mod simple_api;
 mod simple_html;
 mod versions;

@@ -16,7 +16,9 @@
 //! the interpreter on `PATH`, asked about itself once ([`interpreter`]), as pip
 //! describes its own platform.
 
+pub(crate) mod header;
 mod interpreter;
+mod newer;
 mod platform;
 mod requires_python;
 mod tags;
@@ -425,6 +427,12 @@ pub(crate) enum TargetError {
          `--universal`)"
     ))]
     Unsupported { python: PathBuf, reason: String },
+
+    #[error("the target header `{text}` cannot be read: {reason}")]
+    #[diagnostic(help(
+        "fix or delete the `# hashlock targets:` line, or give the target flags on the command line"
+    ))]
+    Header { text: String, reason: String },
 
     /// A marker value that does not read as a version: hashlock's own bug.
     #[error("cannot build the marker environment of a target: {0}")]

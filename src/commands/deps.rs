@@ -1,0 +1,558 @@
+//! Targets and dependencies for `lock` and `verify`: which targets a run is for
+//! (flags, else the file's `# hashlock targets:` header, else the interpreter on
+//! `PATH`), the completeness findings of `verify`, the files `lock` keeps for the
+//! targets, and `lock --add-missing`'s resolution and block of added pins.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use miette::Report;
+use pep440_rs::Version;
+use pep508_rs::{MarkerTree, PackageName, Requirement};
+
+use super::lookup::{fetch_all, index_report};
+use crate::cli::{IndexArgs, TargetArgs};
+use crate::completeness::{self, Binary, BinaryRules, Known, Pinned};
+use crate::diagnostics::Located;
+use crate::digest::Sha256;
+use crate::exit::{Failure, Outcome};
+use crate::index::metadata::Metadata;
+use crate::index::{IndexError, Indexes, Release};
+use crate::pin::Pin;
+use crate::requirements::{OptionName, RequirementsFile};
+use crate::resolve::{self, Candidate, Knowledge, Policy, Problem, Question, Root};
+use crate::targets::{self, Target, header};
+use crate::workspace::{Record, Role, Workspace};
+
+/// The targets of a run and where they came from.
+pub(super) struct Chosen {
+    pub(super) targets: Vec<Target>,
+    /// The header flags that describe them.
+    pub(super) flags: String,
+    /// How they were chosen, for the line that says so.
+    pub(super) origin: &'static str,
+    /// Named by flags or the header (not the default interpreter): `lock` then
+    /// hashes only what they take, and writes the header.
+    pub(super) explicit: bool,
+}
+
+impl Chosen {
+    /// `CPython 3.12 on manylinux_2_17_x86_64` or `12 targets (--universal)`.
+    pub(super) fn described(&self) -> String {
+        match self.targets.as_slice() {
+            [one] => format!("{one} ({})", self.origin),
+            many => format!("{} targets: `{}` ({})", many.len(), self.flags, self.origin),
+        }
+    }
+}
+
+/// The targets of a run: the flags, else the first file's header, else (when
+/// `default` allows) the interpreter on `PATH`.
+pub(super) fn choose_targets(
+    args: &TargetArgs,
+    workspace: &Workspace,
+    default: bool,
+) -> Result<Option<Chosen>, Failure> {
+    let bad = |error: targets::TargetError| Failure::new(Outcome::BadInput, [Report::new(error)]);
+    if args.given() {
+        let targets = targets::from_args(args).map_err(bad)?;
+        let flags = header::flags(&targets, args.universal);
+        let origin =
+            if args.python_versions.is_empty() && args.platforms.is_empty() && !args.universal {
+                "the interpreter named by `--python`"
+            } else {
+                "from the command line"
+            };
+        return Ok(Some(Chosen {
+            targets,
+            flags,
+            origin,
+            explicit: true,
+        }));
+    }
+    let root = workspace
+        .files
+        .iter()
+        .find(|f| f.role == Role::Requirements);
+    if let Some((_, flags)) = root.and_then(|file| header::find(&file.parsed)) {
+        let parsed = header::parse(&flags).map_err(bad)?;
+        let targets = targets::from_args(&parsed).map_err(bad)?;
+        return Ok(Some(Chosen {
+            targets,
+            flags,
+            origin: "from the file's `# hashlock targets:` header",
+            explicit: true,
+        }));
+    }
+    if !default {
+        return Ok(None);
+    }
+    let targets = targets::from_args(args).map_err(bad)?;
+    let flags = header::flags(&targets, false);
+    Ok(Some(Chosen {
+        targets,
+        flags,
+        origin: "the `python3` on PATH; name others with `--python-version` and `--platform`",
+        explicit: false,
+    }))
+}
+
+/// The pinned requirements of the requirements files.
+pub(super) fn pinned<'w>(workspace: &'w Workspace, records: &'w [Record<'w>]) -> Vec<Pinned<'w>> {
+    records
+        .iter()
+        .filter_map(|record| {
+            Some(Pinned {
+                source: &workspace.files[record.file].source,
+                req: record.req,
+                pin: record.pinning.pin()?,
+            })
+        })
+        .collect()
+}
+
+/// The releases of `pins` that the index has (failures are reported by the
+/// command's own lookups).
+async fn releases_of(index: &Indexes, pins: &[&Pin], args: &IndexArgs) -> HashMap<Pin, Release> {
+    let unique = super::lookup::unique_pins(pins.iter().copied());
+    fetch_all(index, &unique, args, true)
+        .await
+        .into_iter()
+        .filter_map(|(pin, result)| Some((pin, result.ok()?)))
+        .collect()
+}
+
+fn index_failure(error: &IndexError) -> Failure {
+    Failure::new(Outcome::IndexFailure, [index_report(error, false)])
+}
+
+/// `verify`'s completeness findings (and `no-installable-file` with targets).
+pub(super) async fn verify_findings(
+    index: &Indexes,
+    workspace: &Workspace,
+    chosen: &Chosen,
+    args: &IndexArgs,
+) -> Result<Vec<Located>, Failure> {
+    let records = workspace.records(Role::Requirements);
+    let pinned = pinned(workspace, &records);
+    let pins: Vec<&Pin> = pinned.iter().map(|p| p.pin).collect();
+    let releases = releases_of(index, &pins, args).await;
+    let wanted: Vec<(&Pin, &Release)> = releases.iter().collect();
+    let mut known = Known::new();
+    completeness::fetch(
+        index,
+        &wanted,
+        &chosen.targets,
+        usize::from(args.concurrency),
+        &mut known,
+    )
+    .await
+    .map_err(|e| index_failure(&e))?;
+    let mut findings = completeness::check(&pinned, &releases, &chosen.targets, &known);
+    findings.extend(completeness::installable(
+        &pinned,
+        &releases,
+        &chosen.targets,
+    ));
+    Ok(findings)
+}
+
+/// The `--only-binary`/`--no-binary` rules of the command line and the files.
+pub(super) fn binary_rules(only: &[String], no: &[String], workspace: &Workspace) -> BinaryRules {
+    let mut rules = BinaryRules::default();
+    for file in &workspace.files {
+        for (_, opt) in file.parsed.options() {
+            match (opt.name, &opt.value) {
+                (OptionName::OnlyBinary, Some((value, _))) => rules.add_only(value),
+                (OptionName::NoBinary, Some((value, _))) => rules.add_no(value),
+                _ => {}
+            }
+        }
+    }
+    only.iter().for_each(|v| rules.add_only(v));
+    no.iter().for_each(|v| rules.add_no(v));
+    rules
+}
+
+/// The digests `lock` writes for each pin: its files the targets take.
+pub(super) fn kept(
+    releases: &HashMap<Pin, Release>,
+    targets: &[Target],
+    rules: &BinaryRules,
+) -> HashMap<Pin, BTreeSet<Sha256>> {
+    releases
+        .iter()
+        .map(|(pin, release)| {
+            let files = completeness::kept_files(release, targets, rules.of(&pin.name));
+            (pin.clone(), files.iter().filter_map(|f| f.sha256).collect())
+        })
+        .collect()
+}
+
+/// A dependency `--add-missing` pins.
+#[derive(Debug)]
+pub(super) struct Added {
+    pub(super) release: Release,
+    pub(super) pin: Pin,
+    /// The packages that require it, as `name` (sorted).
+    pub(super) via: Vec<String>,
+    /// A marker when only some targets need it.
+    pub(super) marker: Option<String>,
+}
+
+/// What the index said so far, for the resolver.
+struct Gathered<'t> {
+    targets: &'t [Target],
+    listings: HashMap<PackageName, (Vec<Release>, Vec<Candidate>)>,
+    pinned: HashMap<PackageName, Release>,
+    known: Known,
+}
+
+impl Gathered<'_> {
+    fn release(&self, name: &PackageName, version: &Version) -> Option<&Release> {
+        if let Some(release) = self.pinned.get(name)
+            && release
+                .version
+                .parse::<Version>()
+                .is_ok_and(|v| v == *version)
+        {
+            return Some(release);
+        }
+        let (releases, _) = self.listings.get(name)?;
+        releases
+            .iter()
+            .find(|r| r.version.parse::<Version>().is_ok_and(|v| v == *version))
+    }
+}
+
+fn pin_of(name: &PackageName, version: &Version) -> Pin {
+    Pin {
+        name: name.clone(),
+        version: version.clone(),
+        arbitrary: None,
+    }
+}
+
+impl Knowledge for Gathered<'_> {
+    fn versions(&self, name: &PackageName) -> Option<&[Candidate]> {
+        self.listings.get(name).map(|(_, c)| c.as_slice())
+    }
+
+    fn requires(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Option<Result<Vec<Requirement>, String>> {
+        let release = self.release(name, version)?;
+        let pin = pin_of(name, version);
+        let mut all: Vec<Requirement> = Vec::new();
+        let mut unknown = None;
+        let mut any_known = false;
+        for target in self.targets {
+            match self
+                .known
+                .get(&completeness::key_for(&pin, release, target))?
+            {
+                Metadata::Known(metadata) => {
+                    any_known = true;
+                    for requirement in &metadata.requires_dist {
+                        if !all.iter().any(|r| r.to_string() == requirement.to_string()) {
+                            all.push(requirement.clone());
+                        }
+                    }
+                }
+                Metadata::Unknown(reason) => unknown = Some(reason.clone()),
+            }
+        }
+        match (any_known, unknown) {
+            (false, Some(reason)) => Some(Err(format!(
+                "the dependencies of {name} {version} are unknown: {reason}"
+            ))),
+            _ => Some(Ok(all)),
+        }
+    }
+}
+
+/// The candidates of a project's releases for the targets.
+fn candidates(releases: &[Release], targets: &[Target], binary: Binary) -> Vec<Candidate> {
+    releases
+        .iter()
+        .filter_map(|release| {
+            let version = release.version.parse::<Version>().ok()?;
+            let yanked =
+                !release.files.is_empty() && release.files.iter().all(|f| f.yanked.is_some());
+            let installable = targets.iter().all(|target| {
+                !completeness::kept_files(release, std::slice::from_ref(target), binary).is_empty()
+            });
+            Some(Candidate {
+                version,
+                yanked,
+                installable,
+            })
+        })
+        .collect()
+}
+
+/// `lock --add-missing`: resolves the dependencies the files lack, for every
+/// target, and returns them with their releases, requirers and markers.
+pub(super) async fn add_missing(
+    index: &Indexes,
+    workspace: &Workspace,
+    looked: &HashMap<Pin, Release>,
+    targets: &[Target],
+    rules: &BinaryRules,
+    (policy, args): (Policy, &IndexArgs),
+) -> Result<Vec<Added>, Failure> {
+    let records = workspace.records(Role::Requirements);
+    let pinned = pinned(workspace, &records);
+    let roots: Vec<Root> = pinned
+        .iter()
+        .filter(|p| targets.iter().any(|t| p.applies(t)))
+        .map(|p| Root {
+            name: p.pin.name.clone(),
+            version: p.pin.version.clone(),
+            extras: p.pep508().map(|r| r.extras.clone()).unwrap_or_default(),
+            at: format!("{}:{}", p.source.name, p.source.line_of(p.req.span.start)),
+        })
+        .collect();
+    let mut gathered = Gathered {
+        targets,
+        listings: HashMap::new(),
+        pinned: pinned
+            .iter()
+            .filter_map(|p| Some((p.pin.name.clone(), looked.get(p.pin)?.clone())))
+            .collect(),
+        known: Known::new(),
+    };
+    let concurrency = usize::from(args.concurrency);
+    // Every pinned release's metadata is needed: read them at once.
+    let wanted: Vec<(&Pin, &Release)> = looked.iter().collect();
+    completeness::fetch(index, &wanted, targets, concurrency, &mut gathered.known)
+        .await
+        .map_err(|e| index_failure(&e))?;
+    let problem = Problem {
+        roots: &roots,
+        targets,
+        policy,
+    };
+    let resolved = loop {
+        match resolve::resolve(&problem, &gathered) {
+            resolve::Outcome::Resolved(resolved) => break resolved,
+            resolve::Outcome::Conflict(explanation) => {
+                return Err(Failure::new(
+                    Outcome::CheckFailed,
+                    [miette::miette!(
+                        help = "change one of these pins so that their dependencies can agree; nothing was written",
+                        "the missing dependencies cannot be resolved: {explanation}"
+                    )],
+                ));
+            }
+            resolve::Outcome::Need(Question::Versions(name)) => {
+                let releases = match index.project(&name).await {
+                    Ok(releases) => releases,
+                    Err(IndexError::PackageNotFound { .. }) => Vec::new(),
+                    Err(error) => return Err(index_failure(&error)),
+                };
+                let candidates = candidates(&releases, targets, rules.of(&name));
+                gathered.listings.insert(name, (releases, candidates));
+            }
+            resolve::Outcome::Need(Question::Requires(name, version)) => {
+                let Some(release) = gathered.release(&name, &version).cloned() else {
+                    return Err(Failure::new(
+                        Outcome::IndexFailure,
+                        [miette::miette!(
+                            "the index lists no release {name} {version}"
+                        )],
+                    ));
+                };
+                let pin = pin_of(&name, &version);
+                completeness::fetch(
+                    index,
+                    &[(&pin, &release)],
+                    targets,
+                    concurrency,
+                    &mut gathered.known,
+                )
+                .await
+                .map_err(|e| index_failure(&e))?;
+            }
+        }
+    };
+    Ok(annotate(&gathered, &roots, &resolved, targets))
+}
+
+/// The resolved packages the files do not pin, with what requires each and the
+/// targets that need it.
+fn annotate(
+    gathered: &Gathered<'_>,
+    roots: &[Root],
+    resolved: &BTreeMap<PackageName, Version>,
+    targets: &[Target],
+) -> Vec<Added> {
+    let in_file: BTreeSet<&PackageName> = roots.iter().map(|r| &r.name).collect();
+    // Per target, the packages reached from the roots whose markers hold there.
+    let mut needed: BTreeMap<PackageName, BTreeSet<usize>> = BTreeMap::new();
+    let mut via: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
+    let mut edges: BTreeMap<PackageName, Vec<MarkerTree>> = BTreeMap::new();
+    for (t, target) in targets.iter().enumerate() {
+        let env = target.marker_environment();
+        let mut queue: Vec<(PackageName, Vec<pep508_rs::ExtraName>)> = roots
+            .iter()
+            .map(|r| (r.name.clone(), r.extras.clone()))
+            .collect();
+        let mut seen: BTreeSet<(PackageName, Option<pep508_rs::ExtraName>)> = BTreeSet::new();
+        while let Some((name, extras)) = queue.pop() {
+            let fresh: Vec<Option<pep508_rs::ExtraName>> = std::iter::once(None)
+                .chain(extras.iter().cloned().map(Some))
+                .filter(|e| seen.insert((name.clone(), e.clone())))
+                .collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            needed.entry(name.clone()).or_default().insert(t);
+            let Some(version) = resolved.get(&name) else {
+                continue;
+            };
+            let Some(Ok(requires)) = gathered.requires(&name, version) else {
+                continue;
+            };
+            for requirement in requires {
+                let holds = fresh.iter().any(|extra| {
+                    let extras: Vec<_> = extra.iter().cloned().collect();
+                    requirement.marker.evaluate(&env, &extras)
+                });
+                if !holds || requirement.name == name {
+                    continue;
+                }
+                if !in_file.contains(&requirement.name) {
+                    via.entry(requirement.name.clone())
+                        .or_default()
+                        .insert(name.to_string());
+                    edges
+                        .entry(requirement.name.clone())
+                        .or_default()
+                        .push(requirement.marker.clone().simplify_extras_with(|_| true));
+                }
+                queue.push((requirement.name.clone(), requirement.extras.clone()));
+            }
+        }
+    }
+    let mut added = Vec::new();
+    for (name, version) in resolved {
+        if in_file.contains(name) {
+            continue;
+        }
+        let Some(release) = gathered.release(name, version).cloned() else {
+            continue;
+        };
+        let on = needed.get(name).cloned().unwrap_or_default();
+        let marker = (on.len() < targets.len())
+            .then(|| {
+                marker_for(
+                    edges.get(name).map(Vec::as_slice).unwrap_or(&[]),
+                    targets,
+                    &on,
+                )
+            })
+            .flatten();
+        added.push(Added {
+            release,
+            pin: pin_of(name, version),
+            via: via
+                .get(name)
+                .map(|v| v.iter().cloned().collect())
+                .unwrap_or_default(),
+            marker,
+        });
+    }
+    added
+}
+
+/// The marker of an added pin that only some targets need: the disjunction of the
+/// markers of the requirements on it, when that holds on exactly the targets that
+/// need it (else none: the pin is then written for every target).
+fn marker_for(edges: &[MarkerTree], targets: &[Target], on: &BTreeSet<usize>) -> Option<String> {
+    let mut marker = MarkerTree::FALSE;
+    for edge in edges {
+        marker.or(edge.clone());
+    }
+    let exact = targets
+        .iter()
+        .enumerate()
+        .all(|(t, target)| marker.evaluate(&target.marker_environment(), &[]) == on.contains(&t));
+    if exact { marker.try_to_string() } else { None }
+}
+
+/// The block of added pins, each with the hashes of `kept` files and a `# via`
+/// comment, in the file's line endings.
+pub(super) fn block(
+    file: &RequirementsFile,
+    added: &[Added],
+    hashes: &HashMap<Pin, BTreeSet<Sha256>>,
+) -> String {
+    let nl = file.newline();
+    let mut text = String::new();
+    if !file.text.is_empty() && !file.text.ends_with(['\n', '\r']) {
+        text.push_str(nl);
+    }
+    text.push_str(&format!(
+        "{nl}# Dependencies added by `hashlock lock --add-missing`:{nl}"
+    ));
+    for entry in added {
+        let mut line = format!("{}=={}", entry.release.name, entry.release.version);
+        if let Some(marker) = &entry.marker {
+            line.push_str(&format!(" ; {marker}"));
+        }
+        let digests = hashes.get(&entry.pin).cloned().unwrap_or_default();
+        for digest in &digests {
+            line.push_str(&format!(" \\{nl}    --hash=sha256:{digest}"));
+        }
+        text.push_str(&line);
+        text.push_str(nl);
+        if !entry.via.is_empty() {
+            text.push_str(&format!("    # via {}{nl}", entry.via.join(", ")));
+        }
+    }
+    text
+}
+
+/// `text` with its `# hashlock targets:` line set to `flags` (replaced, or added
+/// as the first line).
+pub(super) fn with_header(text: &str, flags: &str, newline: &str) -> String {
+    let line = format!("{} {flags}", header::PREFIX);
+    let mut out = String::with_capacity(text.len() + line.len() + 2);
+    let mut replaced = false;
+    for piece in text.split_inclusive('\n') {
+        if !replaced && piece.trim_start().starts_with(header::PREFIX) {
+            let ending = &piece[piece.trim_end_matches(['\r', '\n']).len()..];
+            out.push_str(&line);
+            out.push_str(ending);
+            replaced = true;
+        } else {
+            out.push_str(piece);
+        }
+    }
+    if replaced {
+        out
+    } else {
+        format!("{line}{newline}{out}")
+    }
+}
+
+/// `verify`'s dependency checks: the targets (saying which), then the findings.
+pub(super) async fn verify(
+    args: &crate::cli::VerifyArgs,
+    workspace: &Workspace,
+) -> Result<Vec<Located>, Failure> {
+    let records = workspace.records(Role::Requirements);
+    if records.iter().all(|r| r.pinning.pin().is_none()) {
+        return Ok(Vec::new());
+    }
+    let Some(chosen) = choose_targets(&args.targets, workspace, true)? else {
+        return Ok(Vec::new());
+    };
+    if !args.quiet && args.format == crate::cli::Format::Human {
+        crate::report::line(&format!("Checking dependencies for {}", chosen.described()));
+    }
+    let index = super::connect::connect(&args.index, workspace, false).await?;
+    verify_findings(&index, workspace, &chosen, &args.index).await
+}
