@@ -6,6 +6,8 @@
 // The loopback index and the harness that runs the binary against it.
 mod support;
 
+// Completeness: every dependency pinned, per target; `lock --add-missing`.
+mod completeness;
 // The Python wheel (maturin), shell completions and the man page.
 mod distribution;
 // Reading what the user names: regular files only, a size cap, clear errors.
@@ -42,5 +44,7 @@ mod precommit;
 mod real_files;
 // Credentials in index URLs never reach any output.
 mod secrets;
+// Targets in `lock`: which files are hashed, the header.
+mod targets;
 // `hashlock verify` end to end.
 mod verify;

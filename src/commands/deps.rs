@@ -147,13 +147,12 @@ pub(super) async fn verify_findings(
     )
     .await
     .map_err(|e| index_failure(&e))?;
-    let mut findings = completeness::check(&pinned, &releases, &chosen.targets, &known);
-    findings.extend(completeness::installable(
+    Ok(completeness::check(
         &pinned,
         &releases,
         &chosen.targets,
-    ));
-    Ok(findings)
+        &known,
+    ))
 }
 
 /// The `--only-binary`/`--no-binary` rules of the command line and the files.
@@ -538,7 +537,10 @@ pub(super) fn with_header(text: &str, flags: &str, newline: &str) -> String {
     }
 }
 
-/// `verify`'s dependency checks: the targets (saying which), then the findings.
+/// `verify`'s target checks: with targets named (flags or the file's header), that
+/// each can install a hashed file of every requirement (`no-installable-file`);
+/// unless `--no-deps`, completeness for those targets, or the default one (the
+/// line on stderr says which).
 pub(super) async fn verify(
     args: &crate::cli::VerifyArgs,
     workspace: &Workspace,
@@ -547,12 +549,26 @@ pub(super) async fn verify(
     if records.iter().all(|r| r.pinning.pin().is_none()) {
         return Ok(Vec::new());
     }
-    let Some(chosen) = choose_targets(&args.targets, workspace, true)? else {
+    let Some(chosen) = choose_targets(&args.targets, workspace, !args.no_deps)? else {
         return Ok(Vec::new());
     };
-    if !args.quiet && args.format == crate::cli::Format::Human {
-        crate::report::line(&format!("Checking dependencies for {}", chosen.described()));
-    }
     let index = super::connect::connect(&args.index, workspace, false).await?;
-    verify_findings(&index, workspace, &chosen, &args.index).await
+    let mut findings = Vec::new();
+    if chosen.explicit {
+        let pinned = pinned(workspace, &records);
+        let pins: Vec<&Pin> = pinned.iter().map(|p| p.pin).collect();
+        let releases = releases_of(&index, &pins, &args.index).await;
+        findings.extend(completeness::installable(
+            &pinned,
+            &releases,
+            &chosen.targets,
+        ));
+    }
+    if !args.no_deps {
+        if !args.quiet && args.format == crate::cli::Format::Human {
+            crate::report::line(&format!("Checking dependencies for {}", chosen.described()));
+        }
+        findings.extend(verify_findings(&index, workspace, &chosen, &args.index).await?);
+    }
+    Ok(findings)
 }

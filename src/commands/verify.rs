@@ -35,9 +35,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     let mut findings = offline::check(&workspace);
     if !args.offline {
         findings.extend(online_findings(&args, &workspace).await?);
-        if !args.no_deps {
-            findings.extend(super::deps::verify(&args, &workspace).await?);
-        }
+        findings.extend(super::deps::verify(&args, &workspace).await?);
     }
     let names: Vec<String> = workspace
         .files

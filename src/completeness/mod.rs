@@ -62,7 +62,7 @@ pub(crate) type Known = HashMap<MetadataKey, Metadata>;
 /// One missing or unsatisfied dependency, as found on some targets.
 #[derive(Debug)]
 struct Gap {
-    /// The line that pulls it in (the root of the chain).
+    /// The line of the package that requires it.
     root: usize,
     /// `flask==3.0.3 requires Werkzeug>=3.0.0`, ...
     chain: Vec<String>,
@@ -86,87 +86,119 @@ pub(crate) fn check(
     let mut unknown: BTreeMap<usize, (String, Vec<String>)> = BTreeMap::new();
     for target in targets {
         let environment = target.marker_environment();
-        // (pinned index, extras, chain from the root line)
-        let mut queue: VecDeque<(usize, Vec<ExtraName>, usize, Vec<String>)> = VecDeque::new();
-        let mut seen: HashMap<usize, BTreeSet<Option<ExtraName>>> = HashMap::new();
-        for (index, p) in pinned.iter().enumerate() {
-            if p.applies(target) {
-                queue.push_back((index, p.extras(), index, Vec::new()));
+        let metadata_of = |index: usize| -> Option<&Metadata> {
+            let p = &pinned[index];
+            let release = releases.get(p.pin)?;
+            known.get(&key_for(p.pin, release, target))
+        };
+        let found = |name: &PackageName| {
+            by_name
+                .get(name)
+                .and_then(|lines| lines.iter().copied().find(|&i| pinned[i].applies(target)))
+        };
+        // Lines no other line requires come first, so that a chain starts at the
+        // requirement the user asked for (`flask==3.0.3 requires Jinja2>=3.1.2;
+        // Jinja2==3.1.6 requires MarkupSafe>=2.0`); the others (cycles) after.
+        let applicable: Vec<usize> = (0..pinned.len())
+            .filter(|&i| pinned[i].applies(target))
+            .collect();
+        let mut required: BTreeSet<usize> = BTreeSet::new();
+        for &index in &applicable {
+            if let Some(Metadata::Known(metadata)) = metadata_of(index) {
+                let extras = pinned[index].extras();
+                for dependency in &metadata.requires_dist {
+                    if dependency.marker.evaluate(&environment, &extras)
+                        && dependency.name != pinned[index].pin.name
+                        && let Some(dep) = found(&dependency.name)
+                    {
+                        required.insert(dep);
+                    }
+                }
             }
         }
-        while let Some((index, extras, root, chain)) = queue.pop_front() {
-            // Each (package, extra) is walked once per target.
-            let entry = seen.entry(index).or_default();
-            let fresh: Vec<Option<ExtraName>> = std::iter::once(None)
-                .chain(extras.iter().cloned().map(Some))
-                .filter(|e| !entry.contains(e))
-                .collect();
-            if fresh.is_empty() {
+        let (top, rest): (Vec<usize>, Vec<usize>) =
+            applicable.iter().partition(|i| !required.contains(i));
+        // (pinned index, extras, the chain that reached it)
+        let mut queue: VecDeque<(usize, Vec<ExtraName>, Vec<String>)> = VecDeque::new();
+        let mut seen: HashMap<usize, BTreeSet<Option<ExtraName>>> = HashMap::new();
+        for start in top.into_iter().chain(rest) {
+            if seen.contains_key(&start) {
                 continue;
             }
-            entry.extend(fresh.iter().cloned());
-            let p = &pinned[index];
-            let Some(release) = releases.get(p.pin) else {
-                continue;
-            };
-            let key = key_for(p.pin, release, target);
-            let metadata = match known.get(&key) {
-                Some(Metadata::Known(metadata)) => metadata,
-                Some(Metadata::Unknown(reason)) => {
-                    let at = unknown
-                        .entry(index)
-                        .or_insert_with(|| (reason.clone(), Vec::new()));
-                    at.1.push(target.to_string());
+            queue.push_back((start, pinned[start].extras(), Vec::new()));
+            while let Some((index, extras, chain)) = queue.pop_front() {
+                // Each (package, extra) is walked once per target.
+                let entry = seen.entry(index).or_default();
+                let fresh: Vec<Option<ExtraName>> = std::iter::once(None)
+                    .chain(extras.iter().cloned().map(Some))
+                    .filter(|e| !entry.contains(e))
+                    .collect();
+                if fresh.is_empty() {
                     continue;
                 }
-                None => continue,
-            };
-            let requirer = format!("{}=={}", release.name, release.version);
-            for dependency in &metadata.requires_dist {
-                // Only what the fresh extras add (or the base, the first time).
-                let holds = fresh.iter().any(|extra| {
-                    let extras: Vec<ExtraName> = extra.iter().cloned().collect();
-                    dependency.marker.evaluate(&environment, &extras)
-                        && (extra.is_none() || !dependency.marker.evaluate(&environment, &[]))
-                });
-                if !holds || dependency.name == p.pin.name {
-                    continue;
-                }
-                let link = format!("{requirer} requires {}", shown_requirement(dependency));
-                let mut chain = chain.clone();
-                chain.push(link);
-                let found = by_name
-                    .get(&dependency.name)
-                    .and_then(|lines| lines.iter().copied().find(|&i| pinned[i].applies(target)));
-                match found {
-                    Some(dep_index) => {
-                        let version = &pinned[dep_index].pin.version;
-                        if satisfies(dependency, version) {
-                            queue.push_back((dep_index, dependency.extras.clone(), root, chain));
-                        } else {
-                            let key = (
-                                dependency.name.to_string(),
-                                requirer.clone(),
-                                "u".to_owned(),
-                            );
-                            record(
-                                &mut gaps,
-                                key,
-                                root,
-                                chain,
-                                Some(version.to_string()),
-                                dependency,
-                                target,
-                            );
-                        }
+                entry.extend(fresh.iter().cloned());
+                let p = &pinned[index];
+                let metadata = match metadata_of(index) {
+                    Some(Metadata::Known(metadata)) => metadata,
+                    Some(Metadata::Unknown(reason)) => {
+                        let at = unknown
+                            .entry(index)
+                            .or_insert_with(|| (reason.clone(), Vec::new()));
+                        at.1.push(target.to_string());
+                        continue;
                     }
-                    None => {
-                        let key = (
+                    None => continue,
+                };
+                let Some(release) = releases.get(p.pin) else {
+                    continue;
+                };
+                let requirer = format!("{}=={}", release.name, release.version);
+                for (n, dependency) in metadata.requires_dist.iter().enumerate() {
+                    let spelled = metadata.spelled.get(n).map(String::as_str);
+                    // Only what the fresh extras add (or the base, the first time).
+                    let holds = fresh.iter().any(|extra| {
+                        let extras: Vec<ExtraName> = extra.iter().cloned().collect();
+                        dependency.marker.evaluate(&environment, &extras)
+                            && (extra.is_none() || !dependency.marker.evaluate(&environment, &[]))
+                    });
+                    if !holds || dependency.name == p.pin.name {
+                        continue;
+                    }
+                    let mut chain = chain.clone();
+                    chain.push(format!(
+                        "{requirer} requires {}",
+                        shown_requirement(dependency, spelled)
+                    ));
+                    let gap = |kind: &str| {
+                        (
                             dependency.name.to_string(),
                             requirer.clone(),
-                            "m".to_owned(),
-                        );
-                        record(&mut gaps, key, root, chain, None, dependency, target);
+                            kind.to_owned(),
+                        )
+                    };
+                    match found(&dependency.name) {
+                        Some(dep_index) => {
+                            let version = &pinned[dep_index].pin.version;
+                            if satisfies(dependency, version) {
+                                queue.push_back((dep_index, dependency.extras.clone(), chain));
+                            } else {
+                                let pinned_at = Some(version.to_string());
+                                let at = Found {
+                                    index,
+                                    chain,
+                                    pinned: pinned_at,
+                                };
+                                record(&mut gaps, gap("u"), at, dependency, target);
+                            }
+                        }
+                        None => {
+                            let at = Found {
+                                index,
+                                chain,
+                                pinned: None,
+                            };
+                            record(&mut gaps, gap("m"), at, dependency, target);
+                        }
                     }
                 }
             }
@@ -177,7 +209,7 @@ pub(crate) fn check(
     for gap in gaps.into_values() {
         let p = &pinned[gap.root];
         let on = on_targets(&gap.targets, total);
-        let chain = gap.chain.join(", which ");
+        let chain = gap.chain.join("; ");
         let (message, code, label, hint) = match &gap.pinned {
             None => (
                 format!("{chain}, which no line pins{on}"),
@@ -226,19 +258,25 @@ pub(crate) fn check(
     findings
 }
 
+/// Where a gap was found: the line of the package that needs the dependency, the
+/// chain that reached it, and the version pinned (for an unsatisfied one).
+struct Found {
+    index: usize,
+    chain: Vec<String>,
+    pinned: Option<String>,
+}
+
 fn record(
     gaps: &mut BTreeMap<(String, String, String), Gap>,
     key: (String, String, String),
-    root: usize,
-    chain: Vec<String>,
-    pinned: Option<String>,
+    at: Found,
     dependency: &Requirement,
     target: &Target,
 ) {
     let gap = gaps.entry(key).or_insert_with(|| Gap {
-        root,
-        chain,
-        pinned,
+        root: at.index,
+        chain: at.chain,
+        pinned: at.pinned,
         dependency: dependency.name.clone(),
         targets: Vec::new(),
     });
@@ -269,8 +307,10 @@ fn on_targets(targets: &[String], total: usize) -> String {
 }
 
 /// `Werkzeug>=3.0.0`, `PySocks!=1.5.7,>=1.5.6` (without its marker).
-fn shown_requirement(requirement: &Requirement) -> String {
-    let mut text = requirement.name.to_string();
+fn shown_requirement(requirement: &Requirement, spelled: Option<&str>) -> String {
+    let mut text = spelled
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| requirement.name.to_string(), str::to_owned);
     if !requirement.extras.is_empty() {
         let extras: Vec<String> = requirement.extras.iter().map(ToString::to_string).collect();
         text.push_str(&format!("[{}]", extras.join(",")));

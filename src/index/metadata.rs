@@ -37,6 +37,9 @@ pub(crate) struct CoreMetadata {
     pub(crate) version: Option<String>,
     /// Every `Requires-Dist` that parses as PEP 508.
     pub(crate) requires_dist: Vec<Requirement>,
+    /// The name of each of `requires_dist` as the metadata spells it (`Werkzeug`),
+    /// for messages.
+    pub(crate) spelled: Vec<String>,
     /// `Requires-Dist` values that do not parse (reported, never guessed at).
     pub(crate) unreadable: Vec<String>,
     pub(crate) requires_python: Option<String>,
@@ -66,7 +69,13 @@ impl CoreMetadata {
                 "version" => metadata.version = Some(value),
                 "requires-python" => metadata.requires_python = Some(value),
                 "requires-dist" => match Requirement::from_str(&value) {
-                    Ok(requirement) => metadata.requires_dist.push(requirement),
+                    Ok(requirement) => {
+                        let end = value
+                            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+                            .unwrap_or(value.len());
+                        metadata.spelled.push(value[..end].to_owned());
+                        metadata.requires_dist.push(requirement);
+                    }
                     Err(_) => metadata.unreadable.push(value),
                 },
                 "provides-extra" => {
@@ -211,11 +220,9 @@ async fn of_wheel(
             &fetched.body,
         ))));
     }
-    let Some(body) = download(indexes, file).await? else {
-        return Ok(Err(format!(
-            "neither `{}` nor its metadata file could be downloaded (404)",
-            shown_url(&file.url)
-        )));
+    let body = match download(indexes, file).await? {
+        Ok(body) => body,
+        Err(reason) => return Ok(Err(format!("no metadata file, and {reason}"))),
     };
     Ok(read_wheel(&body, &file.filename).map(|text| CoreMetadata::parse(&text)))
 }
@@ -231,30 +238,35 @@ async fn of_sdist(
             shown_text(&file.filename)
         )));
     }
-    let Some(body) = download(indexes, file).await? else {
-        return Ok(Err(format!(
-            "`{}` could not be downloaded (404)",
-            shown_url(&file.url)
-        )));
+    let body = match download(indexes, file).await? {
+        Ok(body) => body,
+        Err(reason) => return Ok(Err(reason)),
     };
     Ok(read_sdist(&body, &file.filename).map(|text| CoreMetadata::parse(&text)))
 }
 
 /// The body of `file`, checked against its published sha256 (a file that is not
-/// the one the index lists says nothing about the release).
-async fn download(indexes: &Indexes, file: &DistFile) -> Result<Option<Vec<u8>>, IndexError> {
+/// the one the index lists says nothing about the release: its metadata is then
+/// unknown, and `verify --download` is the check that reports the file).
+async fn download(
+    indexes: &Indexes,
+    file: &DistFile,
+) -> Result<Result<Vec<u8>, String>, IndexError> {
     let Some(fetched) = fetch_document(indexes, &file.url).await? else {
-        return Ok(None);
+        return Ok(Err(format!(
+            "`{}` could not be downloaded (404)",
+            shown_url(&file.url)
+        )));
     };
     if let Some(published) = file.sha256
         && Digest::of(Algorithm::Sha256, &fetched.body).sha256() != Some(published)
     {
-        return Err(IndexError::Decode {
-            url: shown_url(&file.url),
-            message: "the file's sha256 is not the one the index publishes".to_owned(),
-        });
+        return Ok(Err(format!(
+            "`{}` does not have the sha256 the index publishes",
+            shown_url(&file.url)
+        )));
     }
-    Ok(Some(fetched.body))
+    Ok(Ok(fetched.body))
 }
 
 /// The largest metadata document read out of an archive.

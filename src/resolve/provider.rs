@@ -259,7 +259,9 @@ pub(crate) fn resolve<K: Knowledge>(problem: &Problem<'_>, knowledge: &K) -> Out
         }
         Err(PubGrubError::NoSolution(mut tree)) => {
             tree.collapse_no_versions();
-            let mut text = DefaultStringReporter::report(&tree);
+            // The root's version is pubgrub's, not the user's: leave it out.
+            let mut text = DefaultStringReporter::report(&tree)
+                .replace(&format!("{} 0", Package::Root), &Package::Root.to_string());
             let lines: Vec<String> = problem
                 .roots
                 .iter()

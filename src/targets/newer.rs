@@ -75,3 +75,270 @@ fn newer_of_kind(platform: &Platform, tag: &str) -> Option<Platform> {
         Platform::Windows(_) | Platform::Linux(_) | Platform::Any => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Implementation, PythonVersion};
+    use super::*;
+
+    fn target(python: u8, platform: &str) -> Target {
+        Target::new(
+            PythonVersion::new(python),
+            Implementation::CPython,
+            platform.parse().unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// (target python, target platform, wheel, installs there, kept for it)
+    const CASES: &[(u8, &str, &str, bool, bool)] = &[
+        // Linux, glibc: older and equal installs; newer is kept, never installs.
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "numpy-2.4.0-cp312-cp312-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+            false,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "cffi-1.17.1-cp312-cp312-manylinux1_x86_64.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "x-1.0-cp312-cp312-manylinux2010_x86_64.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "numpy-2.4.0-cp312-cp312-manylinux_2_27_aarch64.manylinux_2_28_aarch64.whl",
+            false,
+            false,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "numpy-2.4.0-cp313-cp313-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
+            false,
+            false,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "numpy-2.4.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+            false,
+            false,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "orjson-3.10.0-cp312-abi3-manylinux_2_34_x86_64.whl",
+            false,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "cryptography-43.0.0-cp39-abi3-manylinux_2_28_x86_64.whl",
+            false,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "cryptography-43.0.0-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "six-1.16.0-py2.py3-none-any.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_17_x86_64",
+            "x-1.0-cp312-cp312-win_amd64.whl",
+            false,
+            false,
+        ),
+        (
+            12,
+            "manylinux_2_28_aarch64",
+            "numpy-2.4.0-cp312-cp312-manylinux_2_27_aarch64.manylinux_2_28_aarch64.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_28_aarch64",
+            "x-1.0-cp312-cp312-manylinux_2_34_aarch64.whl",
+            false,
+            true,
+        ),
+        (
+            12,
+            "manylinux_2_28_aarch64",
+            "x-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+            false,
+            false,
+        ),
+        // Linux, musl.
+        (
+            12,
+            "musllinux_1_1_x86_64",
+            "numpy-2.4.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+            false,
+            true,
+        ),
+        (
+            12,
+            "musllinux_1_2_x86_64",
+            "numpy-2.0.0-cp312-cp312-musllinux_1_1_x86_64.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "musllinux_1_2_x86_64",
+            "numpy-2.0.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+            false,
+            false,
+        ),
+        // macOS: later versions in formats the architecture runs.
+        (
+            12,
+            "macosx_11_0_arm64",
+            "numpy-2.4.0-cp312-cp312-macosx_14_0_arm64.whl",
+            false,
+            true,
+        ),
+        (
+            12,
+            "macosx_11_0_arm64",
+            "numpy-2.0.0-cp312-cp312-macosx_11_0_arm64.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "macosx_11_0_arm64",
+            "x-1.0-cp312-cp312-macosx_10_9_universal2.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "macosx_11_0_arm64",
+            "x-1.0-cp312-cp312-macosx_12_0_universal2.whl",
+            false,
+            true,
+        ),
+        (
+            12,
+            "macosx_11_0_arm64",
+            "numpy-2.4.0-cp312-cp312-macosx_10_13_x86_64.whl",
+            false,
+            false,
+        ),
+        (
+            12,
+            "macosx_11_0_arm64",
+            "numpy-2.4.0-cp312-cp312-macosx_14_0_x86_64.whl",
+            false,
+            false,
+        ),
+        (
+            12,
+            "macosx_10_13_x86_64",
+            "numpy-2.4.0-cp312-cp312-macosx_10_13_x86_64.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "macosx_10_13_x86_64",
+            "numpy-2.4.0-cp312-cp312-macosx_14_0_x86_64.whl",
+            false,
+            true,
+        ),
+        (
+            12,
+            "macosx_10_13_x86_64",
+            "x-1.0-cp312-cp312-macosx_10_9_intel.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "macosx_10_13_x86_64",
+            "x-1.0-cp312-cp312-macosx_11_0_arm64.whl",
+            false,
+            false,
+        ),
+        // Windows has no versions: exactly what installs.
+        (
+            12,
+            "win_amd64",
+            "numpy-2.4.0-cp312-cp312-win_amd64.whl",
+            true,
+            true,
+        ),
+        (
+            12,
+            "win_amd64",
+            "numpy-2.4.0-cp312-cp312-win32.whl",
+            false,
+            false,
+        ),
+        (
+            12,
+            "win_amd64",
+            "numpy-2.4.0-cp312-cp312-win_arm64.whl",
+            false,
+            false,
+        ),
+        (12, "win_amd64", "x-1.0-cp38-abi3-win_amd64.whl", true, true),
+        (
+            9,
+            "win_amd64",
+            "x-1.0-cp310-abi3-win_amd64.whl",
+            false,
+            false,
+        ),
+        (12, "any", "six-1.16.0-py2.py3-none-any.whl", true, true),
+        (12, "any", "x-1.0-cp312-cp312-win_amd64.whl", false, false),
+    ];
+
+    #[test]
+    fn a_target_keeps_what_installs_and_what_a_newer_machine_of_its_kind_takes() {
+        for &(python, platform, wheel, installs, kept) in CASES {
+            let target = target(python, platform);
+            assert_eq!(
+                target.supports(wheel).is_some(),
+                installs,
+                "supports: 3.{python} {platform} {wheel}"
+            );
+            assert_eq!(
+                target.serves(wheel),
+                kept,
+                "serves: 3.{python} {platform} {wheel}"
+            );
+        }
+    }
+}

@@ -398,7 +398,7 @@ impl TestIndex {
             .set_nonblocking(true)
             .expect("non-blocking listener");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
-        let projects = load_fixtures(&config);
+        let projects = load_fixtures(&config, &url);
         let server = Arc::new(Server {
             base: url.clone(),
             projects,
@@ -533,8 +533,36 @@ async fn serve(
     }
 }
 
+/// Where recorded documents' files live; served by this server instead.
+const RECORDED_FILES: &str = "https://files.pythonhosted.org/";
+
+/// `GET /packages/...`: a recorded file's PEP 658 metadata file,
+/// `fixtures/metadata/<filename>.metadata`, or a file of `fixtures/files/`; 404
+/// for anything else (recorded distribution files are not served).
+async fn recorded_file(Path(path): Path<String>) -> Response {
+    serve_fixture_file(path.rsplit('/').next().unwrap_or_default())
+}
+
+/// `fixtures/metadata/<name>` for a `.metadata` name, else `fixtures/files/<name>`.
+fn serve_fixture_file(name: &str) -> Response {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+    let dir = if name.ends_with(".metadata") {
+        "metadata"
+    } else {
+        "files"
+    };
+    if name.contains("..") || name.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match std::fs::read(format!("{root}/{dir}/{name}")) {
+        Ok(body) => body.into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 fn router(server: Arc<Server>) -> Router {
     Router::new()
+        .route("/packages/{*path}", get(recorded_file))
         .route("/pypi/{name}/json", get(project_document))
         .route("/pypi/{name}/{version}/json", get(version_document))
         .route("/simple/{name}/", get(simple_page))
@@ -760,6 +788,9 @@ async fn refuse(server: &Server, name: &str) -> Option<Response> {
 /// `GET /files/<filename>`: a synthetic package's file, in frames of
 /// [`FRAME`] bytes, with its `Content-Length`.
 async fn file(State(server): State<Arc<Server>>, Path(filename): Path<String>) -> Response {
+    if filename.ends_with(".metadata") {
+        return serve_fixture_file(&filename);
+    }
     let Some(package) = server.synthetic_package_of(&filename) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -1148,7 +1179,7 @@ pub fn attrs_listing_six() -> tempfile::TempDir {
 }
 
 /// Every `<name>.json` of the fixtures directory, keyed by normalized name.
-fn load_fixtures(config: &Config) -> HashMap<String, Value> {
+fn load_fixtures(config: &Config, base: &str) -> HashMap<String, Value> {
     let dir = &config.fixtures;
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let mut projects = HashMap::new();
@@ -1159,6 +1190,9 @@ fn load_fixtures(config: &Config) -> HashMap<String, Value> {
         };
         if path.extension().is_some_and(|e| e == "json") {
             let text = std::fs::read_to_string(&path).expect("readable fixture");
+            // Recorded files' URLs point at this server, which serves their metadata
+            // files (`fixtures/metadata/`): nothing a test does reaches PyPI.
+            let text = text.replace(RECORDED_FILES, &format!("{base}/"));
             let document =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             projects.insert(normalize(stem), document);
