@@ -11,7 +11,7 @@ use pep508_rs::{MarkerTree, PackageName, Requirement};
 
 use super::lookup::{fetch_all, index_report};
 use crate::cli::{IndexArgs, TargetArgs};
-use crate::completeness::{self, Binary, BinaryRules, Known, Pinned};
+use crate::completeness::{self, BinaryRules, FileKinds, Known, Pinned};
 use crate::diagnostics::Located;
 use crate::digest::Sha256;
 use crate::exit::{Failure, Outcome};
@@ -272,7 +272,7 @@ impl Knowledge for Gathered<'_> {
 }
 
 /// The candidates of a project's releases for the targets.
-fn candidates(releases: &[Release], targets: &[Target], binary: Binary) -> Vec<Candidate> {
+fn candidates(releases: &[Release], targets: &[Target], binary: FileKinds) -> Vec<Candidate> {
     releases
         .iter()
         .filter_map(|release| {
@@ -571,4 +571,22 @@ pub(super) async fn verify(
         findings.extend(verify_findings(&index, workspace, &chosen, &args.index).await?);
     }
     Ok(findings)
+}
+
+/// For `verify` with targets named (flags or the header): the digests of the files
+/// they take, per pin.
+pub(super) fn kept_for_verify(
+    args: &crate::cli::VerifyArgs,
+    workspace: &Workspace,
+    releases: &crate::verify::online::Releases,
+) -> Result<Option<HashMap<Pin, BTreeSet<Sha256>>>, Failure> {
+    let Some(chosen) = choose_targets(&args.targets, workspace, false)? else {
+        return Ok(None);
+    };
+    let found: HashMap<Pin, Release> = releases
+        .iter()
+        .filter_map(|(pin, release)| Some((pin.clone(), release.as_ref().ok()?.clone())))
+        .collect();
+    let rules = binary_rules(&[], &[], workspace);
+    Ok(Some(kept(&found, &chosen.targets, &rules)))
 }

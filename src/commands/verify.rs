@@ -111,9 +111,12 @@ async fn online_findings(
     } else {
         HashMap::new()
     };
+    // With targets named, a line misses only the files they take.
+    let kept = super::deps::kept_for_verify(args, workspace, &releases)?;
     let options = online::Options {
         strict: args.strict,
         deny_yanked: args.deny_yanked,
+        kept: kept.as_ref(),
     };
     online::check(&targets, &releases, &projects, &downloaded, options).map_err(index_failure)
 }

@@ -70,6 +70,8 @@ struct Gap {
     pinned: Option<String>,
     dependency: PackageName,
     targets: Vec<String>,
+    /// The other packages that need it (`name==version`).
+    also: Vec<String>,
 }
 
 /// The findings of the completeness check: every missing and unsatisfied
@@ -152,7 +154,9 @@ pub(crate) fn check(
                 let Some(release) = releases.get(p.pin) else {
                     continue;
                 };
-                let requirer = format!("{}=={}", release.name, release.version);
+                // As the project spells itself (`Flask`), where its metadata says.
+                let spelled_name = metadata.name.as_deref().unwrap_or(&release.name);
+                let requirer = format!("{spelled_name}=={}", release.version);
                 for (n, dependency) in metadata.requires_dist.iter().enumerate() {
                     let spelled = metadata.spelled.get(n).map(String::as_str);
                     // Only what the fresh extras add (or the base, the first time).
@@ -206,13 +210,61 @@ pub(crate) fn check(
     }
     let mut findings = Vec::new();
     let total = targets.len();
+    // One finding per missing dependency, at the line whose package needs it by the
+    // shortest chain; the other packages that need it are named too.
+    let mut shown: Vec<Gap> = Vec::new();
     for gap in gaps.into_values() {
+        let same = shown
+            .iter_mut()
+            .find(|g| g.pinned.is_none() && gap.pinned.is_none() && g.dependency == gap.dependency);
+        match same {
+            Some(known) => {
+                let requirer_of = |g: &Gap| {
+                    let last = g.chain.last().map(String::as_str).unwrap_or_default();
+                    last.split(" requires ")
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let mut targets = std::mem::take(&mut known.targets);
+                for target in &gap.targets {
+                    if !targets.contains(target) {
+                        targets.push(target.clone());
+                    }
+                }
+                let mut also = std::mem::take(&mut known.also);
+                let other = if gap.chain.len() < known.chain.len() {
+                    let other = requirer_of(known);
+                    *known = gap;
+                    other
+                } else {
+                    requirer_of(&gap)
+                };
+                if !also.contains(&other) {
+                    also.push(other);
+                }
+                known.targets = targets;
+                known.also = also;
+            }
+            None => shown.push(gap),
+        }
+    }
+    for gap in shown {
         let p = &pinned[gap.root];
         let on = on_targets(&gap.targets, total);
         let chain = gap.chain.join("; ");
+        let also = if gap.also.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} need{} it too",
+                gap.also.join(", "),
+                if gap.also.len() == 1 { "s" } else { "" }
+            )
+        };
         let (message, code, label, hint) = match &gap.pinned {
             None => (
-                format!("{chain}, which no line pins{on}"),
+                format!("{chain}, which no line pins{on}{also}"),
                 Code::MissingDependency,
                 "pulls in a dependency that is not pinned",
                 format!(
@@ -279,6 +331,7 @@ fn record(
         pinned: at.pinned,
         dependency: dependency.name.clone(),
         targets: Vec::new(),
+        also: Vec::new(),
     });
     let shown = target.to_string();
     if !gap.targets.contains(&shown) {
@@ -349,7 +402,7 @@ fn by_name(pinned: &[Pinned<'_>]) -> HashMap<PackageName, Vec<usize>> {
 pub(crate) fn kept_files<'r>(
     release: &'r Release,
     targets: &[Target],
-    binary: Binary,
+    binary: FileKinds,
 ) -> Vec<&'r crate::index::DistFile> {
     release
         .files
@@ -361,12 +414,12 @@ pub(crate) fn kept_files<'r>(
                     .is_none_or(|rp| target.python_satisfies(rp))
             };
             if is_wheel(&file.filename) {
-                binary != Binary::NoBinary
+                binary != FileKinds::SdistsOnly
                     && targets
                         .iter()
                         .any(|t| t.serves(&file.filename) && python_ok(t))
             } else if is_sdist(&file.filename) {
-                binary != Binary::OnlyBinary && targets.iter().any(python_ok)
+                binary != FileKinds::WheelsOnly && targets.iter().any(python_ok)
             } else {
                 false
             }
@@ -376,12 +429,12 @@ pub(crate) fn kept_files<'r>(
 
 /// Which kinds of file pip may take for a package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Binary {
+pub(crate) enum FileKinds {
     Any,
     /// `--only-binary`: wheels only.
-    OnlyBinary,
+    WheelsOnly,
     /// `--no-binary`: sdists only.
-    NoBinary,
+    SdistsOnly,
 }
 
 /// `--only-binary`/`--no-binary` values (command line and the files' own option
@@ -403,18 +456,18 @@ impl BinaryRules {
 
     /// The rule for `name` (`--no-binary` wins where both name it, as in pip's
     /// later-wins handling of the same package rarely matters).
-    pub(crate) fn of(&self, name: &PackageName) -> Binary {
+    pub(crate) fn of(&self, name: &PackageName) -> FileKinds {
         let names = |list: &[String]| {
             list.iter().any(|n| {
                 n == ":all:" || n.parse::<PackageName>().is_ok_and(|parsed| parsed == *name)
             })
         };
         if names(&self.no) {
-            Binary::NoBinary
+            FileKinds::SdistsOnly
         } else if names(&self.only) {
-            Binary::OnlyBinary
+            FileKinds::WheelsOnly
         } else {
-            Binary::Any
+            FileKinds::Any
         }
     }
 }

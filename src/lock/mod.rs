@@ -187,10 +187,10 @@ pub(crate) fn plan_file(
             .into_iter()
             .partition(|w| !published.contains(&w.digest) && every.contains(&w.digest));
         let mut decision = decide(&kept, &published, &owner, options.force);
-        if !dropped.iter().all(|w| w.peep) {
-            if let Decision::Keep | Decision::Add { .. } = decision {
-                decision = Decision::Replace { stale: Vec::new() };
-            }
+        if !dropped.iter().all(|w| w.peep)
+            && let Decision::Keep | Decision::Add { .. } = decision
+        {
+            decision = Decision::Replace { stale: Vec::new() };
         }
         let rewrite_hashes = options.peep != PeepMode::Only;
         let before = Hashes::of(req, block);
