@@ -394,3 +394,50 @@ fn verify_says_which_default_target_it_used_and_no_deps_skips_the_check() {
     );
     assert!(!run.stdout.contains("missing-dependency"), "{}", run.stdout);
 }
+
+#[test]
+fn without_a_metadata_file_the_wheel_is_read() {
+    let case = case();
+    case.file("requirements.txt", "bare-wheel==1.0\n");
+    let (findings, _) = verify(&case, "requirements.txt", &LINUX_312);
+    let missing: Vec<_> = findings
+        .iter()
+        .filter(|f| f.0 == "missing-dependency")
+        .collect();
+    assert_eq!(missing.len(), 1, "{findings:?}");
+    assert!(
+        missing[0]
+            .2
+            .starts_with("bare-wheel==1.0 requires gamma>=1.0"),
+        "{findings:?}"
+    );
+    let wheel = "/packages/deps/bare_wheel-1.0-py3-none-any.whl";
+    assert_eq!(case.index.requests(&format!("{wheel}.metadata")), 1);
+    assert_eq!(case.index.requests(wheel), 1);
+}
+
+#[test]
+fn a_dependency_several_lines_need_is_one_finding() {
+    let case = case();
+    case.file(
+        "requirements.txt",
+        "flask==3.0.3\nwerkzeug==3.0.6\njinja2==3.1.4\nclick==8.1.7\n",
+    );
+    let (findings, _) = verify(&case, "requirements.txt", &LINUX_312);
+    let missing: Vec<_> = findings
+        .iter()
+        .filter(|f| f.0 == "missing-dependency")
+        .collect();
+    assert_eq!(missing.len(), 1, "{findings:?}");
+    // The chain starts at the line nothing else requires.
+    assert!(
+        missing[0].2.starts_with(
+            "flask==3.0.3 requires Jinja2>=3.1.2; jinja2==3.1.4 requires MarkupSafe>=2.0, which no line pins"
+        ),
+        "{findings:?}"
+    );
+    assert!(
+        missing[0].2.ends_with("; werkzeug==3.0.6 needs it too"),
+        "{findings:?}"
+    );
+}

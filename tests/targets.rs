@@ -89,3 +89,28 @@ fn relocking_with_targets_drops_the_other_platforms_hashes() {
         "{text}"
     );
 }
+
+#[test]
+fn verify_with_targets_misses_only_the_files_they_take() {
+    let case = Case::new();
+    case.file("requirements.txt", "numpy==2.4.0\n");
+    let args = [
+        "--platform",
+        "manylinux_2_17_x86_64",
+        "--python-version",
+        "3.12",
+        "requirements.txt",
+    ];
+    assert_eq!(case.run("lock", &args).code, 0);
+    let run = case.run(
+        "verify",
+        &["--no-deps", "--format", "json", "requirements.txt"],
+    );
+    assert!(!run.stdout.contains("incomplete-hashes"), "{}", run.stdout);
+    // Without the header, the other 70 files are missing again.
+    let text = case.read("requirements.txt");
+    let body = text.split_once('\n').unwrap().1;
+    case.file("bare.txt", body);
+    let run = case.run("verify", &["--no-deps", "--format", "json", "bare.txt"]);
+    assert!(run.stdout.contains("incomplete-hashes"), "{}", run.stdout);
+}
