@@ -441,3 +441,27 @@ fn a_dependency_several_lines_need_is_one_finding() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn a_line_whose_marker_does_not_hold_pulls_in_nothing_there() {
+    let case = case();
+    let text = "click==8.1.7 ; sys_platform == \"linux\"\n";
+    case.file("requirements.txt", text);
+    let both = [
+        "--python-version",
+        "3.12",
+        "--platform",
+        "win_amd64",
+        "--platform",
+        "manylinux_2_17_x86_64",
+    ];
+    // colorama is click's only on Windows, where click is not installed.
+    let (findings, _) = verify(&case, "requirements.txt", &both);
+    assert!(
+        !codes(&findings).contains(&"missing-dependency"),
+        "{findings:?}"
+    );
+    let run = lock(&case, "requirements.txt", &both, &["--add-missing"]);
+    assert!(!run.stderr.contains("Adding"), "{}", run.stderr);
+    assert!(!case.read("requirements.txt").contains("colorama"));
+}

@@ -303,9 +303,21 @@ pub(super) async fn add_missing(
 ) -> Result<Vec<Added>, Failure> {
     let records = workspace.records(Role::Requirements);
     let pinned = pinned(workspace, &records);
-    let roots: Vec<Root> = pinned
+    let applicable: Vec<&Pinned<'_>> = pinned
         .iter()
         .filter(|p| targets.iter().any(|t| p.applies(t)))
+        .collect();
+    // The targets each root's marker holds on.
+    let root_targets: Vec<BTreeSet<usize>> = applicable
+        .iter()
+        .map(|p| {
+            (0..targets.len())
+                .filter(|&t| p.applies(&targets[t]))
+                .collect()
+        })
+        .collect();
+    let roots: Vec<Root> = applicable
+        .iter()
         .map(|p| Root {
             name: p.pin.name.clone(),
             version: p.pin.version.clone(),
@@ -376,14 +388,19 @@ pub(super) async fn add_missing(
             }
         }
     };
-    Ok(annotate(&gathered, &roots, &resolved, targets))
+    Ok(annotate(
+        &gathered,
+        (&roots, &root_targets),
+        &resolved,
+        targets,
+    ))
 }
 
 /// The resolved packages the files do not pin, with what requires each and the
 /// targets that need it.
 fn annotate(
     gathered: &Gathered<'_>,
-    roots: &[Root],
+    (roots, root_targets): (&[Root], &[BTreeSet<usize>]),
     resolved: &BTreeMap<PackageName, Version>,
     targets: &[Target],
 ) -> Vec<Added> {
@@ -396,7 +413,9 @@ fn annotate(
         let env = target.marker_environment();
         let mut queue: Vec<(PackageName, Vec<pep508_rs::ExtraName>)> = roots
             .iter()
-            .map(|r| (r.name.clone(), r.extras.clone()))
+            .zip(root_targets)
+            .filter(|(_, on)| on.contains(&t))
+            .map(|(r, _)| (r.name.clone(), r.extras.clone()))
             .collect();
         let mut seen: BTreeSet<(PackageName, Option<pep508_rs::ExtraName>)> = BTreeSet::new();
         while let Some((name, extras)) = queue.pop() {
@@ -444,6 +463,11 @@ fn annotate(
             continue;
         };
         let on = needed.get(name).cloned().unwrap_or_default();
+        // The resolver weighs every dependency on every target at once; one that no
+        // target reaches from the lines whose markers hold there is not needed.
+        if on.is_empty() {
+            continue;
+        }
         let marker = (on.len() < targets.len())
             .then(|| {
                 marker_for(
@@ -544,6 +568,7 @@ pub(super) fn with_header(text: &str, flags: &str, newline: &str) -> String {
 pub(super) async fn verify(
     args: &crate::cli::VerifyArgs,
     workspace: &Workspace,
+    index: Option<Indexes>,
 ) -> Result<Vec<Located>, Failure> {
     let records = workspace.records(Role::Requirements);
     if records.iter().all(|r| r.pinning.pin().is_none()) {
@@ -552,7 +577,10 @@ pub(super) async fn verify(
     let Some(chosen) = choose_targets(&args.targets, workspace, !args.no_deps)? else {
         return Ok(Vec::new());
     };
-    let index = super::connect::connect(&args.index, workspace, false).await?;
+    let index = match index {
+        Some(index) => index,
+        None => super::connect::connect(&args.index, workspace, false).await?,
+    };
     let mut findings = Vec::new();
     if chosen.explicit {
         let pinned = pinned(workspace, &records);

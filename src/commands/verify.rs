@@ -34,8 +34,9 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let mut findings = offline::check(&workspace);
     if !args.offline {
-        findings.extend(online_findings(&args, &workspace).await?);
-        findings.extend(super::deps::verify(&args, &workspace).await?);
+        let (online, index) = online_findings(&args, &workspace).await?;
+        findings.extend(online);
+        findings.extend(super::deps::verify(&args, &workspace, index).await?);
     }
     let names: Vec<String> = workspace
         .files
@@ -53,10 +54,12 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
 }
 
 /// Online findings of every hashed, pinned requirement of the requirements files.
+/// Online findings, and the indexes connected for them (none when no line is
+/// hashed), which the dependency checks reuse.
 async fn online_findings(
     args: &VerifyArgs,
     workspace: &Workspace,
-) -> Result<Vec<Located>, Failure> {
+) -> Result<(Vec<Located>, Option<Indexes>), Failure> {
     // Constraints carry hashes pip uses too (pip 26.1+): check them as well.
     let mut records = workspace.records(Role::Requirements);
     records.extend(workspace.records(Role::Constraints));
@@ -80,7 +83,7 @@ async fn online_findings(
         })
         .collect();
     if targets.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     let unique = unique_pins(targets.iter().map(|target| target.pin));
     let asked: Vec<Asked<'_>> = targets
@@ -118,7 +121,9 @@ async fn online_findings(
         deny_yanked: args.deny_yanked,
         kept: kept.as_ref(),
     };
-    online::check(&targets, &releases, &projects, &downloaded, options).map_err(index_failure)
+    let findings = online::check(&targets, &releases, &projects, &downloaded, options)
+        .map_err(index_failure)?;
+    Ok((findings, Some(index)))
 }
 
 /// The peep hashes above each requirement of the clean files, by (file, line).
