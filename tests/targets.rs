@@ -114,3 +114,29 @@ fn verify_with_targets_misses_only_the_files_they_take() {
     let run = case.run("verify", &["--no-deps", "--format", "json", "bare.txt"]);
     assert!(run.stdout.contains("incomplete-hashes"), "{}", run.stdout);
 }
+
+#[test]
+fn a_version_with_no_file_for_the_targets_is_refused_by_lock() {
+    let case = Case::new();
+    let text = "numpy==2.4.0\n";
+    case.file("requirements.txt", text);
+    // Every file of numpy 2.4.0 requires Python 3.11 or later.
+    let run = case.run(
+        "lock",
+        &[
+            "--platform",
+            "manylinux_2_17_x86_64",
+            "--python-version",
+            "3.9",
+            "requirements.txt",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("no file of `numpy==2.4.0` installs on the targets"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(case.read("requirements.txt"), text);
+}

@@ -618,3 +618,43 @@ pub(super) fn kept_for_verify(
     let rules = binary_rules(&[], &[], workspace);
     Ok(Some(kept(&found, &chosen.targets, &rules)))
 }
+
+/// Fails the run (exit 1, nothing written) when a pinned version has no file the
+/// targets take (`--only-binary` with an sdist-only release, a wheel-only release
+/// for another platform), at each such line.
+pub(super) fn refuse_uninstallable(
+    workspace: &Workspace,
+    records: &[Record<'_>],
+    releases: &HashMap<Pin, Release>,
+    kept: &HashMap<Pin, BTreeSet<Sha256>>,
+    chosen: &Chosen,
+) -> Result<(), Failure> {
+    let mut reports: Vec<Report> = Vec::new();
+    for record in records {
+        let Some(pin) = record.pinning.pin() else {
+            continue;
+        };
+        let published = releases.get(pin).is_some_and(|r| !r.sha256s().is_empty());
+        if !published || kept.get(pin).is_some_and(|k| !k.is_empty()) {
+            continue;
+        }
+        let source = &workspace.files[record.file].source;
+        let message = format!(
+            "no file of `{pin}` installs on the targets ({}): nothing to hash",
+            chosen.flags
+        );
+        reports.push(Report::new(
+            source
+                .error(record.req.span.clone(), message)
+                .package(pin.name.to_string())
+                .code(crate::diagnostics::Code::NoInstallableFile)
+                .label("nothing for the targets")
+                .hint("pin a version with files for these targets, drop `--only-binary`/`--no-binary` for it, or lock for other targets"),
+        ));
+    }
+    if reports.is_empty() {
+        return Ok(());
+    }
+    reports.push(miette::miette!("nothing was written"));
+    Err(Failure::new(Outcome::CheckFailed, reports))
+}

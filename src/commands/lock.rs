@@ -79,6 +79,9 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
         .as_ref()
         .filter(|chosen| chosen.explicit)
         .map(|chosen| deps::kept(&looked.releases, &chosen.targets, &rules));
+    if let (Some(kept), Some(chosen)) = (&kept, &targets) {
+        deps::refuse_uninstallable(&workspace, &records, &looked.releases, kept, chosen)?;
+    }
     let mut plans = plan_all(
         &workspace,
         &records,
