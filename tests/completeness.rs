@@ -465,3 +465,24 @@ fn a_line_whose_marker_does_not_hold_pulls_in_nothing_there() {
     assert!(!run.stderr.contains("Adding"), "{}", run.stderr);
     assert!(!case.read("requirements.txt").contains("colorama"));
 }
+
+#[test]
+fn without_a_python_the_default_target_is_skipped_with_a_warning() {
+    let case = case();
+    case.file("requirements.txt", "gamma==2.0\n");
+    let run = case.run(
+        "verify",
+        &["--python", "/nonexistent/python3", "requirements.txt"],
+    );
+    // `--python` names the target: an interpreter that cannot run is bad input.
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = case.run_with_env("verify", &["requirements.txt"], &[("PATH", "/nonexistent")]);
+    assert!(
+        run.stderr.contains("warning: dependencies not checked"),
+        "{}",
+        run.stderr
+    );
+    // The hash checks still ran: the line has no hash.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("missing-hashes"), "{}", run.stderr);
+}

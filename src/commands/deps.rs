@@ -574,8 +574,24 @@ pub(super) async fn verify(
     if records.iter().all(|r| r.pinning.pin().is_none()) {
         return Ok(Vec::new());
     }
-    let Some(chosen) = choose_targets(&args.targets, workspace, !args.no_deps)? else {
-        return Ok(Vec::new());
+    let chosen = match choose_targets(&args.targets, workspace, !args.no_deps) {
+        Ok(Some(chosen)) => chosen,
+        Ok(None) => return Ok(Vec::new()),
+        // No `python3` to describe the default target (a CI image without Python):
+        // the hash checks still stand; say loudly what was not checked.
+        Err(failure) if !args.targets.given() && !has_header(workspace) => {
+            for report in failure.reports {
+                crate::report::line(&format!(
+                    "warning: dependencies not checked: {}",
+                    report.to_string().trim_end()
+                ));
+            }
+            crate::report::line(
+                "  help: name the targets with `--python-version` and `--platform` (or `--universal`), or pass `--no-deps`",
+            );
+            return Ok(Vec::new());
+        }
+        Err(failure) => return Err(failure),
     };
     let index = match index {
         Some(index) => index,
@@ -657,4 +673,13 @@ pub(super) fn refuse_uninstallable(
     }
     reports.push(miette::miette!("nothing was written"));
     Err(Failure::new(Outcome::CheckFailed, reports))
+}
+
+/// Whether the first requirements file has a `# hashlock targets:` line.
+fn has_header(workspace: &Workspace) -> bool {
+    workspace
+        .files
+        .iter()
+        .find(|f| f.role == Role::Requirements)
+        .is_some_and(|file| header::find(&file.parsed).is_some())
 }

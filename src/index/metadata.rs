@@ -252,11 +252,23 @@ async fn download(
     indexes: &Indexes,
     file: &DistFile,
 ) -> Result<Result<Vec<u8>, String>, IndexError> {
-    let Some(fetched) = fetch_document(indexes, &file.url).await? else {
-        return Ok(Err(format!(
-            "`{}` could not be downloaded (404)",
-            shown_url(&file.url)
-        )));
+    let fetched = match fetch_document(indexes, &file.url).await {
+        Ok(Some(fetched)) => fetched,
+        Ok(None) => {
+            return Ok(Err(format!(
+                "`{}` could not be downloaded (404)",
+                shown_url(&file.url)
+            )));
+        }
+        // A distribution larger than documents may be (a GPU wheel): its metadata
+        // is unknown, not a failed run.
+        Err(IndexError::TooLarge { .. }) => {
+            return Ok(Err(format!(
+                "`{}` is larger than `--max-document-size`",
+                shown_url(&file.url)
+            )));
+        }
+        Err(error) => return Err(error),
     };
     if let Some(published) = file.sha256
         && Digest::of(Algorithm::Sha256, &fetched.body).sha256() != Some(published)
@@ -271,6 +283,8 @@ async fn download(
 
 /// The largest metadata document read out of an archive.
 const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
+/// How much of an sdist's tar is inflated, at most, looking for `PKG-INFO`.
+const MAX_SDIST_SCAN_BYTES: u64 = 512 * 1024 * 1024;
 
 /// `<name>-<version>.dist-info/METADATA` out of a wheel's bytes.
 pub(crate) fn read_wheel(body: &[u8], filename: &str) -> Result<String, String> {
@@ -336,7 +350,9 @@ pub(crate) fn read_sdist(body: &[u8], filename: &str) -> Result<String, String> 
             shown_text(filename)
         ));
     }
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(body));
+    // A gzip bomb is read no further than this: PKG-INFO comes early in an sdist.
+    let inflated = flate2::read::GzDecoder::new(body).take(MAX_SDIST_SCAN_BYTES);
+    let mut archive = tar::Archive::new(inflated);
     for entry in archive.entries().map_err(|e| broken(&e))? {
         let entry = entry.map_err(|e| broken(&e))?;
         let path = entry.path().map_err(|e| broken(&e))?;
@@ -410,6 +426,23 @@ Requires-Dist: not a requirement !!\n\nRequires-Dist: in-the-body\n";
             metadata_url(&url).as_str(),
             "https://files.example/p/a-1.0-py3-none-any.whl.metadata"
         );
+    }
+
+    #[test]
+    fn archives_that_are_not_archives_are_reasons_not_panics() {
+        for name in [
+            "a-1.0-py3-none-any.whl",
+            "a-1.0.tar.gz",
+            "a-1.0.zip",
+            "a-1.0.tar.bz2",
+        ] {
+            let reason = if is_wheel(name) {
+                read_wheel(b"not a zip", name)
+            } else {
+                read_sdist(b"not an archive", name)
+            };
+            assert!(reason.is_err(), "{name}");
+        }
     }
 
     #[test]
