@@ -486,3 +486,21 @@ fn without_a_python_the_default_target_is_skipped_with_a_warning() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("missing-hashes"), "{}", run.stderr);
 }
+
+#[test]
+fn a_second_add_missing_extends_the_block() {
+    let case = case();
+    case.file("requirements.txt", "alpha==1.0\n");
+    lock(&case, "requirements.txt", &LINUX_312, &["--add-missing"]);
+    let first = case.read("requirements.txt");
+    assert!(first.contains("beta==1.0 \\"), "{first}");
+    let more = format!("{first}click==8.1.7 ; sys_platform == \"win32\"\n");
+    case.file("requirements.txt", &more);
+    let windows = ["--python-version", "3.12", "--platform", "win_amd64"];
+    lock(&case, "requirements.txt", &windows, &["--add-missing"]);
+    let text = case.read("requirements.txt");
+    assert_eq!(text.matches("# Dependencies added by").count(), 1, "{text}");
+    assert!(text.contains("colorama==0.4.6 \\"), "{text}");
+    let (findings, _) = verify(&case, "requirements.txt", &[]);
+    assert!(findings.is_empty(), "{findings:?}");
+}

@@ -505,6 +505,9 @@ fn marker_for(edges: &[MarkerTree], targets: &[Target], on: &BTreeSet<usize>) ->
     if exact { marker.try_to_string() } else { None }
 }
 
+/// The comment that starts the block of added pins.
+const BLOCK_HEADER: &str = "# Dependencies added by `hashlock lock --add-missing`:";
+
 /// The block of added pins, each with the hashes of `kept` files and a `# via`
 /// comment, in the file's line endings.
 pub(super) fn block(
@@ -517,9 +520,10 @@ pub(super) fn block(
     if !file.text.is_empty() && !file.text.ends_with(['\n', '\r']) {
         text.push_str(nl);
     }
-    text.push_str(&format!(
-        "{nl}# Dependencies added by `hashlock lock --add-missing`:{nl}"
-    ));
+    // A later run adds to the block an earlier one started (at the end of the file).
+    if !file.text.contains(BLOCK_HEADER) {
+        text.push_str(&format!("{nl}{BLOCK_HEADER}{nl}"));
+    }
     for entry in added {
         let mut line = format!("{}=={}", entry.release.name, entry.release.version);
         if let Some(marker) = &entry.marker {
