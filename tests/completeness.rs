@@ -411,9 +411,19 @@ fn without_a_metadata_file_the_wheel_is_read() {
             .starts_with("bare-wheel==1.0 requires gamma>=1.0"),
         "{findings:?}"
     );
+    // The metadata file is missing: the zip's end, then the METADATA entry, by
+    // ranges (the test index honours `Range`).
     let wheel = "/packages/deps/bare_wheel-1.0-py3-none-any.whl";
     assert_eq!(case.index.requests(&format!("{wheel}.metadata")), 1);
-    assert_eq!(case.index.requests(wheel), 1);
+    assert_eq!(case.index.requests(wheel), 2);
+    let ranges = case.index.header_values(wheel, "range");
+    assert_eq!(ranges[0].as_deref(), Some("bytes=-65536"), "{ranges:?}");
+    assert!(
+        ranges[1]
+            .as_deref()
+            .is_some_and(|r| r.starts_with("bytes=")),
+        "{ranges:?}"
+    );
 }
 
 #[test]

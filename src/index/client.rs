@@ -189,6 +189,15 @@ impl IndexClient {
         self.http.get(url, "*/*").await
     }
 
+    /// The bytes `range` of the file at `url` (see [`super::http::HttpClient::get_range`]).
+    pub(crate) async fn get_range(
+        &self,
+        url: &Url,
+        range: &str,
+    ) -> Result<Option<super::http::Ranged>, IndexError> {
+        self.http.get_range(url, range).await
+    }
+
     /// Whether lookups still try the per-version endpoint first.
     pub fn uses_version_endpoint(&self) -> bool {
         !self.version_endpoint_missing.load(Ordering::Relaxed)

@@ -220,6 +220,28 @@ impl Indexes {
         }
     }
 
+    /// The bytes `range` of the file at `url`, through the index on its origin (see
+    /// [`Indexes::get_file`]); `Ok(None)` on 404 or with no index to ask.
+    pub(crate) async fn get_range(
+        &self,
+        url: &Url,
+        range: &str,
+    ) -> Result<Option<super::http::Ranged>, IndexError> {
+        let mut clients: Vec<&IndexClient> = self
+            .locations
+            .iter()
+            .filter_map(|location| match location {
+                Location::Index(client) => Some(&**client),
+                Location::FindLinks(_) => None,
+            })
+            .collect();
+        clients.sort_by_key(|client| !client.serves(url));
+        match clients.first() {
+            Some(client) => client.get_range(url, range).await,
+            None => Ok(None),
+        }
+    }
+
     /// Every location, as shown, joined for a message.
     fn shown_all(&self) -> String {
         let shown: Vec<String> = self.locations.iter().map(Location::shown).collect();

@@ -6,8 +6,9 @@
 //!    for every wheel even where the page does not say so
 //!    ([`DistFile::core_metadata`]), so it is asked for every wheel; a 404 falls
 //!    through;
-//! 2. the wheel itself: downloaded (bounded by `--max-document-size`), its sha256
-//!    checked against the index's, and `*.dist-info/METADATA` read out of it;
+//! 2. the wheel's `*.dist-info/METADATA`, read with range requests (the zip's
+//!    directory, then the entry: [`wheel_ranges`]), else out of the whole wheel,
+//!    downloaded (bounded by `--max-document-size`) and checked against its sha256;
 //! 3. for a release with no wheel, the sdist's `PKG-INFO`, which only counts when its
 //!    `Metadata-Version` is 2.2 or later and `Requires-Dist` is not `Dynamic`
 //!    (PEP 643): older sdists, and dynamic ones, only say what they need when built,
@@ -25,6 +26,7 @@ use pep508_rs::{ExtraName, Requirement};
 use reqwest::Url;
 
 use super::http::Fetched;
+use super::wheel_ranges::{self, Ranges};
 use super::{DistFile, IndexError, Indexes, shown_text, shown_url};
 use crate::digest::{Algorithm, Digest};
 
@@ -220,9 +222,27 @@ async fn of_wheel(
             &fetched.body,
         ))));
     }
-    let body = match download(indexes, file).await? {
-        Ok(body) => body,
-        Err(reason) => return Ok(Err(format!("no metadata file, and {reason}"))),
+    let body = match wheel_ranges::metadata(indexes, &file.url).await? {
+        Ranges::Metadata(text) => return Ok(Ok(CoreMetadata::parse(&text))),
+        Ranges::Missing => {
+            return Ok(Err(format!(
+                "neither `{}` nor its metadata file could be downloaded (404)",
+                shown_url(&file.url)
+            )));
+        }
+        Ranges::Whole(body) if published_digest(file, &body) => body,
+        Ranges::Whole(_) => match download(indexes, file).await? {
+            Ok(body) => body,
+            Err(reason) => return Ok(Err(format!("no metadata file, and {reason}"))),
+        },
+        Ranges::Unreadable(why) => match download(indexes, file).await? {
+            Ok(body) => body,
+            Err(reason) => {
+                return Ok(Err(format!(
+                    "no metadata file, its zip directory cannot be read by ranges ({why}), and {reason}"
+                )));
+            }
+        },
     };
     Ok(read_wheel(&body, &file.filename).map(|text| CoreMetadata::parse(&text)))
 }
@@ -270,15 +290,20 @@ async fn download(
         }
         Err(error) => return Err(error),
     };
-    if let Some(published) = file.sha256
-        && Digest::of(Algorithm::Sha256, &fetched.body).sha256() != Some(published)
-    {
+    if !published_digest(file, &fetched.body) {
         return Ok(Err(format!(
             "`{}` does not have the sha256 the index publishes",
             shown_url(&file.url)
         )));
     }
     Ok(Ok(fetched.body))
+}
+
+/// Whether `body` has the sha256 the index publishes for `file` (or it publishes
+/// none).
+fn published_digest(file: &DistFile, body: &[u8]) -> bool {
+    file.sha256
+        .is_none_or(|published| Digest::of(Algorithm::Sha256, body).sha256() == Some(published))
 }
 
 /// The largest metadata document read out of an archive.

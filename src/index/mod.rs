@@ -21,6 +21,7 @@ pub(crate) mod metadata;
 mod simple_api;
 mod simple_html;
 mod versions;
+mod wheel_ranges;
 
 use std::collections::BTreeSet;
 

@@ -539,12 +539,13 @@ const RECORDED_FILES: &str = "https://files.pythonhosted.org/";
 /// `GET /packages/...`: a recorded file's PEP 658 metadata file,
 /// `fixtures/metadata/<filename>.metadata`, or a file of `fixtures/files/`; 404
 /// for anything else (recorded distribution files are not served).
-async fn recorded_file(Path(path): Path<String>) -> Response {
-    serve_fixture_file(path.rsplit('/').next().unwrap_or_default())
+async fn recorded_file(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    serve_fixture_file(path.rsplit('/').next().unwrap_or_default(), &headers)
 }
 
-/// `fixtures/metadata/<name>` for a `.metadata` name, else `fixtures/files/<name>`.
-fn serve_fixture_file(name: &str) -> Response {
+/// `fixtures/metadata/<name>` for a `.metadata` name, else `fixtures/files/<name>`,
+/// with the `Range` asked for (`bytes=-N`, `bytes=A-B`) when there is one.
+fn serve_fixture_file(name: &str, headers: &HeaderMap) -> Response {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
     let dir = if name.ends_with(".metadata") {
         "metadata"
@@ -554,10 +555,36 @@ fn serve_fixture_file(name: &str) -> Response {
     if name.contains("..") || name.is_empty() {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match std::fs::read(format!("{root}/{dir}/{name}")) {
-        Ok(body) => body.into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
+    let Ok(body) = std::fs::read(format!("{root}/{dir}/{name}")) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes="));
+    let Some(range) = range else {
+        return body.into_response();
+    };
+    let total = body.len();
+    let (start, end) = match range.split_once('-') {
+        Some(("", last)) => {
+            let last: usize = last.parse().unwrap_or(0);
+            (total.saturating_sub(last), total)
+        }
+        Some((first, last)) => {
+            let first = first.parse::<usize>().unwrap_or(0).min(total);
+            let last = last.parse::<usize>().map_or(total, |l| (l + 1).min(total));
+            (first, last.max(first))
+        }
+        None => (0, total),
+    };
+    let content_range = format!("bytes {start}-{}/{total}", end.saturating_sub(1));
+    (
+        StatusCode::PARTIAL_CONTENT,
+        [(header::CONTENT_RANGE, content_range)],
+        body[start..end].to_vec(),
+    )
+        .into_response()
 }
 
 fn router(server: Arc<Server>) -> Router {
@@ -789,7 +816,7 @@ async fn refuse(server: &Server, name: &str) -> Option<Response> {
 /// [`FRAME`] bytes, with its `Content-Length`.
 async fn file(State(server): State<Arc<Server>>, Path(filename): Path<String>) -> Response {
     if filename.ends_with(".metadata") {
-        return serve_fixture_file(&filename);
+        return serve_fixture_file(&filename, &HeaderMap::new());
     }
     let Some(package) = server.synthetic_package_of(&filename) else {
         return StatusCode::NOT_FOUND.into_response();
