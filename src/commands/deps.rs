@@ -3,23 +3,21 @@
 //! `PATH`), the completeness findings of `verify`, the files `lock` keeps for the
 //! targets, and `lock --add-missing`'s resolution and block of added pins.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use miette::Report;
-use pep440_rs::Version;
-use pep508_rs::{MarkerTree, PackageName, Requirement};
+use pep508_rs::PackageName;
 
 use super::lookup::{fetch_all, index_report};
 use crate::cli::{IndexArgs, TargetArgs};
-use crate::completeness::{self, BinaryRules, FileKinds, Known, Pinned};
+use crate::completeness::{self, BinaryRules, Known, Pinned};
 use crate::diagnostics::Located;
 use crate::digest::Sha256;
 use crate::exit::{Failure, Outcome};
-use crate::index::metadata::Metadata;
 use crate::index::{IndexError, Indexes, Release};
 use crate::pin::Pin;
-use crate::requirements::{OptionName, RequirementsFile};
-use crate::resolve::{self, Candidate, Knowledge, Policy, Problem, Question, Root};
+use crate::requirements::OptionName;
+use crate::resolve::{self, Added, Failed, Policy, Problem, Root};
 use crate::targets::{self, Target, header};
 use crate::workspace::{Record, Role, Workspace};
 
@@ -187,110 +185,6 @@ pub(super) fn kept(
         .collect()
 }
 
-/// A dependency `--add-missing` pins.
-#[derive(Debug)]
-pub(super) struct Added {
-    pub(super) release: Release,
-    pub(super) pin: Pin,
-    /// The packages that require it, as `name` (sorted).
-    pub(super) via: Vec<String>,
-    /// A marker when only some targets need it.
-    pub(super) marker: Option<String>,
-}
-
-/// What the index said so far, for the resolver.
-struct Gathered<'t> {
-    targets: &'t [Target],
-    listings: HashMap<PackageName, (Vec<Release>, Vec<Candidate>)>,
-    pinned: HashMap<PackageName, Release>,
-    known: Known,
-}
-
-impl Gathered<'_> {
-    fn release(&self, name: &PackageName, version: &Version) -> Option<&Release> {
-        if let Some(release) = self.pinned.get(name)
-            && release
-                .version
-                .parse::<Version>()
-                .is_ok_and(|v| v == *version)
-        {
-            return Some(release);
-        }
-        let (releases, _) = self.listings.get(name)?;
-        releases
-            .iter()
-            .find(|r| r.version.parse::<Version>().is_ok_and(|v| v == *version))
-    }
-}
-
-fn pin_of(name: &PackageName, version: &Version) -> Pin {
-    Pin {
-        name: name.clone(),
-        version: version.clone(),
-        arbitrary: None,
-    }
-}
-
-impl Knowledge for Gathered<'_> {
-    fn versions(&self, name: &PackageName) -> Option<&[Candidate]> {
-        self.listings.get(name).map(|(_, c)| c.as_slice())
-    }
-
-    fn requires(
-        &self,
-        name: &PackageName,
-        version: &Version,
-    ) -> Option<Result<Vec<Requirement>, String>> {
-        let release = self.release(name, version)?;
-        let pin = pin_of(name, version);
-        let mut all: Vec<Requirement> = Vec::new();
-        let mut unknown = None;
-        let mut any_known = false;
-        for target in self.targets {
-            match self
-                .known
-                .get(&completeness::key_for(&pin, release, target))?
-            {
-                Metadata::Known(metadata) => {
-                    any_known = true;
-                    for requirement in &metadata.requires_dist {
-                        if !all.iter().any(|r| r.to_string() == requirement.to_string()) {
-                            all.push(requirement.clone());
-                        }
-                    }
-                }
-                Metadata::Unknown(reason) => unknown = Some(reason.clone()),
-            }
-        }
-        match (any_known, unknown) {
-            (false, Some(reason)) => Some(Err(format!(
-                "the dependencies of {name} {version} are unknown: {reason}"
-            ))),
-            _ => Some(Ok(all)),
-        }
-    }
-}
-
-/// The candidates of a project's releases for the targets.
-fn candidates(releases: &[Release], targets: &[Target], binary: FileKinds) -> Vec<Candidate> {
-    releases
-        .iter()
-        .filter_map(|release| {
-            let version = release.version.parse::<Version>().ok()?;
-            let yanked =
-                !release.files.is_empty() && release.files.iter().all(|f| f.yanked.is_some());
-            let installable = targets.iter().all(|target| {
-                !completeness::kept_files(release, std::slice::from_ref(target), binary).is_empty()
-            });
-            Some(Candidate {
-                version,
-                yanked,
-                installable,
-            })
-        })
-        .collect()
-}
-
 /// `lock --add-missing`: resolves the dependencies the files lack, for every
 /// target, and returns them with their releases, requirers and markers.
 pub(super) async fn add_missing(
@@ -325,243 +219,31 @@ pub(super) async fn add_missing(
             at: format!("{}:{}", p.source.name, p.source.line_of(p.req.span.start)),
         })
         .collect();
-    let mut gathered = Gathered {
-        targets,
-        listings: HashMap::new(),
-        pinned: pinned
-            .iter()
-            .filter_map(|p| Some((p.pin.name.clone(), looked.get(p.pin)?.clone())))
-            .collect(),
-        known: Known::new(),
-    };
-    let concurrency = usize::from(args.concurrency);
-    // Every pinned release's metadata is needed: read them at once.
-    let wanted: Vec<(&Pin, &Release)> = looked.iter().collect();
-    completeness::fetch(index, &wanted, targets, concurrency, &mut gathered.known)
-        .await
-        .map_err(|e| index_failure(&e))?;
+    let releases: HashMap<PackageName, Release> = applicable
+        .iter()
+        .filter_map(|p| Some((p.pin.name.clone(), looked.get(p.pin)?.clone())))
+        .collect();
     let problem = Problem {
         roots: &roots,
         targets,
         policy,
     };
-    let resolved = loop {
-        match resolve::resolve(&problem, &gathered) {
-            resolve::Outcome::Resolved(resolved) => break resolved,
-            resolve::Outcome::Conflict(explanation) => {
-                return Err(Failure::new(
-                    Outcome::CheckFailed,
-                    [miette::miette!(
-                        help = "change one of these pins so that their dependencies can agree; nothing was written",
-                        "the missing dependencies cannot be resolved: {explanation}"
-                    )],
-                ));
-            }
-            resolve::Outcome::Need(Question::Versions(name)) => {
-                let releases = match index.project(&name).await {
-                    Ok(releases) => releases,
-                    Err(IndexError::PackageNotFound { .. }) => Vec::new(),
-                    Err(error) => return Err(index_failure(&error)),
-                };
-                let candidates = candidates(&releases, targets, rules.of(&name));
-                gathered.listings.insert(name, (releases, candidates));
-            }
-            resolve::Outcome::Need(Question::Requires(name, version)) => {
-                let Some(release) = gathered.release(&name, &version).cloned() else {
-                    return Err(Failure::new(
-                        Outcome::IndexFailure,
-                        [miette::miette!(
-                            "the index lists no release {name} {version}"
-                        )],
-                    ));
-                };
-                let pin = pin_of(&name, &version);
-                completeness::fetch(
-                    index,
-                    &[(&pin, &release)],
-                    targets,
-                    concurrency,
-                    &mut gathered.known,
-                )
-                .await
-                .map_err(|e| index_failure(&e))?;
-            }
-        }
-    };
-    Ok(annotate(
-        &gathered,
-        (&roots, &root_targets),
-        &resolved,
-        targets,
-    ))
-}
-
-/// The resolved packages the files do not pin, with what requires each and the
-/// targets that need it.
-fn annotate(
-    gathered: &Gathered<'_>,
-    (roots, root_targets): (&[Root], &[BTreeSet<usize>]),
-    resolved: &BTreeMap<PackageName, Version>,
-    targets: &[Target],
-) -> Vec<Added> {
-    let in_file: BTreeSet<&PackageName> = roots.iter().map(|r| &r.name).collect();
-    // Per target, the packages reached from the roots whose markers hold there.
-    let mut needed: BTreeMap<PackageName, BTreeSet<usize>> = BTreeMap::new();
-    let mut via: BTreeMap<PackageName, BTreeSet<String>> = BTreeMap::new();
-    let mut edges: BTreeMap<PackageName, Vec<MarkerTree>> = BTreeMap::new();
-    for (t, target) in targets.iter().enumerate() {
-        let env = target.marker_environment();
-        let mut queue: Vec<(PackageName, Vec<pep508_rs::ExtraName>)> = roots
-            .iter()
-            .zip(root_targets)
-            .filter(|(_, on)| on.contains(&t))
-            .map(|(r, _)| (r.name.clone(), r.extras.clone()))
-            .collect();
-        let mut seen: BTreeSet<(PackageName, Option<pep508_rs::ExtraName>)> = BTreeSet::new();
-        while let Some((name, extras)) = queue.pop() {
-            let fresh: Vec<Option<pep508_rs::ExtraName>> = std::iter::once(None)
-                .chain(extras.iter().cloned().map(Some))
-                .filter(|e| seen.insert((name.clone(), e.clone())))
-                .collect();
-            if fresh.is_empty() {
-                continue;
-            }
-            needed.entry(name.clone()).or_default().insert(t);
-            let Some(version) = resolved.get(&name) else {
-                continue;
-            };
-            let Some(Ok(requires)) = gathered.requires(&name, version) else {
-                continue;
-            };
-            for requirement in requires {
-                let holds = fresh.iter().any(|extra| {
-                    let extras: Vec<_> = extra.iter().cloned().collect();
-                    requirement.marker.evaluate(&env, &extras)
-                });
-                if !holds || requirement.name == name {
-                    continue;
-                }
-                if !in_file.contains(&requirement.name) {
-                    via.entry(requirement.name.clone())
-                        .or_default()
-                        .insert(name.to_string());
-                    edges
-                        .entry(requirement.name.clone())
-                        .or_default()
-                        .push(requirement.marker.clone().simplify_extras_with(|_| true));
-                }
-                queue.push((requirement.name.clone(), requirement.extras.clone()));
-            }
-        }
-    }
-    let mut added = Vec::new();
-    for (name, version) in resolved {
-        if in_file.contains(name) {
-            continue;
-        }
-        let Some(release) = gathered.release(name, version).cloned() else {
-            continue;
-        };
-        let on = needed.get(name).cloned().unwrap_or_default();
-        // The resolver weighs every dependency on every target at once; one that no
-        // target reaches from the lines whose markers hold there is not needed.
-        if on.is_empty() {
-            continue;
-        }
-        let marker = (on.len() < targets.len())
-            .then(|| {
-                marker_for(
-                    edges.get(name).map(Vec::as_slice).unwrap_or(&[]),
-                    targets,
-                    &on,
-                )
-            })
-            .flatten();
-        added.push(Added {
-            release,
-            pin: pin_of(name, version),
-            via: via
-                .get(name)
-                .map(|v| v.iter().cloned().collect())
-                .unwrap_or_default(),
-            marker,
-        });
-    }
-    added
-}
-
-/// The marker of an added pin that only some targets need: the disjunction of the
-/// markers of the requirements on it, when that holds on exactly the targets that
-/// need it (else none: the pin is then written for every target).
-fn marker_for(edges: &[MarkerTree], targets: &[Target], on: &BTreeSet<usize>) -> Option<String> {
-    let mut marker = MarkerTree::FALSE;
-    for edge in edges {
-        marker.or(edge.clone());
-    }
-    let exact = targets
-        .iter()
-        .enumerate()
-        .all(|(t, target)| marker.evaluate(&target.marker_environment(), &[]) == on.contains(&t));
-    if exact { marker.try_to_string() } else { None }
-}
-
-/// The comment that starts the block of added pins.
-const BLOCK_HEADER: &str = "# Dependencies added by `hashlock lock --add-missing`:";
-
-/// The block of added pins, each with the hashes of `kept` files and a `# via`
-/// comment, in the file's line endings.
-pub(super) fn block(
-    file: &RequirementsFile,
-    added: &[Added],
-    hashes: &HashMap<Pin, BTreeSet<Sha256>>,
-) -> String {
-    let nl = file.newline();
-    let mut text = String::new();
-    if !file.text.is_empty() && !file.text.ends_with(['\n', '\r']) {
-        text.push_str(nl);
-    }
-    // A later run adds to the block an earlier one started (at the end of the file).
-    if !file.text.contains(BLOCK_HEADER) {
-        text.push_str(&format!("{nl}{BLOCK_HEADER}{nl}"));
-    }
-    for entry in added {
-        let mut line = format!("{}=={}", entry.release.name, entry.release.version);
-        if let Some(marker) = &entry.marker {
-            line.push_str(&format!(" ; {marker}"));
-        }
-        let digests = hashes.get(&entry.pin).cloned().unwrap_or_default();
-        for digest in &digests {
-            line.push_str(&format!(" \\{nl}    --hash=sha256:{digest}"));
-        }
-        text.push_str(&line);
-        text.push_str(nl);
-        if !entry.via.is_empty() {
-            text.push_str(&format!("    # via {}{nl}", entry.via.join(", ")));
-        }
-    }
-    text
-}
-
-/// `text` with its `# hashlock targets:` line set to `flags` (replaced, or added
-/// as the first line).
-pub(super) fn with_header(text: &str, flags: &str, newline: &str) -> String {
-    let line = format!("{} {flags}", header::PREFIX);
-    let mut out = String::with_capacity(text.len() + line.len() + 2);
-    let mut replaced = false;
-    for piece in text.split_inclusive('\n') {
-        if !replaced && piece.trim_start().starts_with(header::PREFIX) {
-            let ending = &piece[piece.trim_end_matches(['\r', '\n']).len()..];
-            out.push_str(&line);
-            out.push_str(ending);
-            replaced = true;
-        } else {
-            out.push_str(piece);
-        }
-    }
-    if replaced {
-        out
-    } else {
-        format!("{line}{newline}{out}")
+    let concurrency = usize::from(args.concurrency);
+    match resolve::resolve_with_index(index, &problem, releases, rules, concurrency).await {
+        Ok((resolved, gathered)) => Ok(resolve::annotate(
+            &gathered,
+            (&roots, &root_targets),
+            &resolved,
+            targets,
+        )),
+        Err(Failed::Conflict(explanation)) => Err(Failure::new(
+            Outcome::CheckFailed,
+            [miette::miette!(
+                help = "change one of these pins so that their dependencies can agree; nothing was written",
+                "the missing dependencies cannot be resolved: {explanation}"
+            )],
+        )),
+        Err(Failed::Index(error)) => Err(index_failure(&error)),
     }
 }
 

@@ -472,11 +472,12 @@ async fn finish_targets(
             plan.locked += added.len();
             plan.hashes += hashes.values().map(BTreeSet::len).sum::<usize>();
             plan.text
-                .push_str(&deps::block(&file.parsed, &added, &hashes));
+                .push_str(&crate::rewrite::added::block(&file.parsed, &added, &hashes));
         }
     }
     if chosen.explicit {
-        plan.text = deps::with_header(&plan.text, &chosen.flags, file.parsed.newline());
+        plan.text =
+            crate::rewrite::added::with_header(&plan.text, &chosen.flags, file.parsed.newline());
     }
     Ok(())
 }

@@ -20,6 +20,8 @@
 //! (each run is fast; network is the cost). Version sets are the known candidates
 //! that satisfy a specifier, so PEP 440's rules are exactly `pep440_rs`'s.
 
+mod annotate;
+mod index;
 mod provider;
 #[cfg(test)]
 mod tests;
@@ -29,6 +31,8 @@ use std::collections::BTreeMap;
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName, Requirement};
 
+pub(crate) use annotate::{Added, annotate};
+pub(crate) use index::{Failed, resolve_with_index};
 pub(crate) use provider::resolve;
 
 use crate::targets::Target;
