@@ -302,6 +302,14 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub deny_yanked: bool,
 
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Skip the completeness check (every dependency of every requirement pinned in
+    /// the files, for each target).
+    #[arg(long)]
+    pub no_deps: bool,
+
     /// Check every hash the index serves against a second index: the same file name
     /// must have the same sha256 there (a poisoned mirror would not). Without a URL,
     /// PyPI.
@@ -382,6 +390,30 @@ pub struct LockArgs {
 
     #[command(flatten)]
     pub download: DownloadArgs,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Also pin and hash every dependency the files lack (for each target), in a
+    /// block appended to the first file, each with a `# via` comment; versions are
+    /// resolved so that every requirement on them holds. A conflict is an error and
+    /// nothing is written.
+    #[arg(long)]
+    pub add_missing: bool,
+
+    /// With targets: let `--add-missing` choose pre-releases.
+    #[arg(long)]
+    pub pre: bool,
+
+    /// With targets: hash no sdist of these packages (`:all:` for every package),
+    /// as pip's `--only-binary`; also read from the files. Repeatable, comma-separated.
+    #[arg(long, value_name = "NAMES")]
+    pub only_binary: Vec<String>,
+
+    /// With targets: hash no wheel of these packages (`:all:` for every package), as
+    /// pip's `--no-binary`; also read from the files. Repeatable, comma-separated.
+    #[arg(long, value_name = "NAMES")]
+    pub no_binary: Vec<String>,
 
     /// How to report what changed: for people (a summary on stderr), or one JSON
     /// document (stdout).

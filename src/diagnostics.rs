@@ -123,6 +123,15 @@ codes! {
     ProvenanceUnavailable = "provenance-unavailable",
     /// The project is archived, deprecated or quarantined (PEP 792).
     ProjectStatus = "project-status",
+    /// A dependency of a requirement (for some target) that no line pins: pip
+    /// refuses the file in hash-checking mode.
+    MissingDependency = "missing-dependency",
+    /// A dependency pinned to a version outside what a requirement asks for.
+    UnsatisfiedDependency = "unsatisfied-dependency",
+    /// An sdist whose dependencies cannot be read without building it.
+    UnknownDependencies = "unknown-dependencies",
+    /// A target on which no hashed file of the requirement installs.
+    NoInstallableFile = "no-installable-file",
 }
 
 impl Serialize for Code {
@@ -450,6 +459,10 @@ mod tests {
                 "attestation-missing",
                 "provenance-unavailable",
                 "project-status",
+                "missing-dependency",
+                "unsatisfied-dependency",
+                "unknown-dependencies",
+                "no-installable-file",
             ]
         );
         for code in Code::ALL {

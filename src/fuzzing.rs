@@ -319,6 +319,7 @@ pub fn lock_plan(data: &[u8]) {
             2 => PeepMode::Only,
             _ => PeepMode::Off,
         },
+        kept: None,
     };
     let once = plan(&file, &published, options);
     let replanned = match requirements::parse(&once) {

@@ -24,6 +24,8 @@
 //! | [`log`] | the first-seen log: records, hash chain, the two copies |
 //! | [`migrate`] | the `migrate` planner (pure) |
 //! | [`verify`] | the `verify` checks (pure) and their rendering |
+//! | [`completeness`] | every dependency pinned, per target; which files a target keeps |
+//! | [`resolve`] | choosing versions for missing dependencies (pubgrub, pip's rules) |
 //! | [`output`] | atomic writes, diffs, `--check`, `-o`, the stdout writer |
 //! | [`report`] | progress and summaries on stderr |
 //! | [`commands`] | one module per subcommand: wiring only |
@@ -32,6 +34,7 @@ pub(crate) mod cache;
 pub mod cli;
 pub mod color;
 pub mod commands;
+pub(crate) mod completeness;
 pub(crate) mod diagnostics;
 pub mod digest;
 pub(crate) mod dist_filename;
@@ -48,6 +51,7 @@ pub mod pin;
 pub(crate) mod redact;
 pub(crate) mod report;
 pub mod requirements;
+pub(crate) mod resolve;
 pub(crate) mod rewrite;
 pub(crate) mod settings;
 pub(crate) mod targets;

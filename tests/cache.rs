@@ -81,7 +81,8 @@ fn a_warm_run_asks_the_index_nothing() {
     cached.case.index.reset_counters();
     let check = cached.run("lock", &["--check"]);
     assert_eq!(check.code, 0, "{}", check.stderr);
-    let verify = cached.run("verify", &[]);
+    // These fixtures serve no files to read dependencies from (see the next test).
+    let verify = cached.run("verify", &["--no-deps"]);
     assert_eq!(verify.code, 0, "{}", verify.stderr);
     assert_eq!(
         cached.case.index.counts(),
@@ -180,6 +181,58 @@ fn verify_offline_still_runs_only_the_checks_that_need_no_index() {
     assert!(
         cached.entries().is_empty(),
         "verify --offline needs no cache"
+    );
+}
+
+#[test]
+fn metadata_is_read_once_and_kept_by_the_files_sha256() {
+    let deps = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/deps");
+    let cached = Cached::new(Config::new().fixtures(deps));
+    cached.case.file("requirements.txt", "flask==3.0.3\n");
+    let target = [
+        "--python-version",
+        "3.11",
+        "--platform",
+        "manylinux_2_17_x86_64",
+    ];
+    let mut args = target.to_vec();
+    args.push("--add-missing");
+    let lock = cached.run("lock", &args);
+    assert_eq!(lock.code, 0, "{}", lock.stderr);
+    let metadata_requests = |cached: &Cached| -> usize {
+        let counts = cached.case.index.counts();
+        counts
+            .iter()
+            .filter(|(path, _)| path.ends_with(".metadata"))
+            .map(|(_, n)| *n)
+            .sum()
+    };
+    assert!(
+        metadata_requests(&cached) > 0,
+        "the cold run reads metadata"
+    );
+    cached.case.index.reset_counters();
+    let verify = cached.run("verify", &target);
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    assert_eq!(
+        metadata_requests(&cached),
+        0,
+        "no file's metadata is read twice"
+    );
+    let stored = cached.entries();
+    let stored: Vec<_> = stored
+        .iter()
+        .filter(|path| {
+            path.parent()
+                .and_then(|p| p.parent())
+                .is_some_and(|p| p.ends_with("metadata"))
+        })
+        .collect();
+    assert!(!stored.is_empty());
+    let text = std::fs::read_to_string(stored[0]).unwrap();
+    assert!(
+        text.contains("Requires-Dist") || text.contains("Metadata-Version"),
+        "{text}"
     );
 }
 

@@ -41,6 +41,19 @@ WHEELS = [
     ("gamma", "0.5.0", ["py3"], "absolute"),
 ]
 
+# With `deps` as the second argument, this set instead: a flask-like project whose
+# dependencies (a chain, and one only on Windows) are on the index too, each wheel's
+# METADATA also served as its PEP 658 file `files/<wheel>.metadata`.
+DEPS_WHEELS = [
+    ("flask", "3.0.3", ["py3"], "absolute",
+     ["Werkzeug>=3.0.0", "Jinja2>=3.1.2", 'colorama; sys_platform == "win32"']),
+    ("werkzeug", "3.0.3", ["py3"], "absolute", ["MarkupSafe>=2.1.1"]),
+    ("werkzeug", "3.0.6", ["py3"], "absolute", ["MarkupSafe>=2.1.1"]),
+    ("jinja2", "3.1.4", ["py3"], "absolute", ["MarkupSafe>=2.0"]),
+    ("markupsafe", "2.1.5", ["py3"], "absolute", []),
+    ("colorama", "0.4.6", ["py3"], "absolute", []),
+]
+
 # Fixed timestamp, so that the same wheels (and hashes) come out of every run.
 ZIP_DATE = (2020, 2, 2, 0, 0, 0)
 
@@ -67,7 +80,15 @@ def record_hash(data):
     return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def build_wheel(name, version, pythons):
+def metadata_text(name, version, requires=()):
+    return (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        f"Summary: {name}, a test package of hashlock\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    )
+
+
+def build_wheel(name, version, pythons, requires=()):
     """Returns (filename, bytes) of a valid pure-Python wheel."""
     dist = wheel_name(name)
     tag = ".".join(pythons) + "-none-any"
@@ -75,11 +96,7 @@ def build_wheel(name, version, pythons):
     dist_info = f"{dist}-{version}.dist-info"
     files = [
         (f"{dist}.py", f'"""{name} {version}, a test package."""\n__version__ = "{version}"\n'),
-        (
-            f"{dist_info}/METADATA",
-            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
-            f"Summary: {name}, a test package of hashlock\n",
-        ),
+        (f"{dist_info}/METADATA", metadata_text(name, version, requires)),
         (
             f"{dist_info}/WHEEL",
             "Wheel-Version: 1.0\nGenerator: hashlock-tests (pip_accepts.py)\n"
@@ -117,13 +134,16 @@ def write_json(path, document):
     write(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
-def build_tree(root, base_url):
+def build_tree(root, base_url, wheels):
     """Writes the index tree under `root`; returns the manifest."""
     # project -> version -> [(filename, sha256, style)], in publication order
     projects = {}
-    for name, version, pythons, style in WHEELS:
-        filename, data = build_wheel(name, version, pythons)
+    for name, version, pythons, style, *requires in wheels:
+        requires = requires[0] if requires else []
+        filename, data = build_wheel(name, version, pythons, requires)
         write(os.path.join(root, "files", filename), data)
+        if requires:
+            write(os.path.join(root, "files", filename + ".metadata"), metadata_text(name, version, requires))
         entry = (filename, hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest(), style)
         projects.setdefault(name, {}).setdefault(version, []).append(entry)
 
@@ -226,8 +246,9 @@ class LoopbackServer(http.server.ThreadingHTTPServer):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: pip_accepts.py WORKDIR")
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: pip_accepts.py WORKDIR [deps]")
+    wheels = DEPS_WHEELS if sys.argv[2:] == ["deps"] else WHEELS
     work = os.path.abspath(sys.argv[1])
     root = os.path.join(work, "index")
     os.makedirs(root, exist_ok=True)
@@ -237,7 +258,7 @@ def main():
     server = LoopbackServer(("127.0.0.1", 0), make_handler(root, log_path))
     server.daemon_threads = True
     base_url = "http://127.0.0.1:%d" % server.server_address[1]
-    manifest = build_tree(root, base_url)
+    manifest = build_tree(root, base_url, wheels)
     write_json(os.path.join(work, "manifest.json"), manifest)
 
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -145,6 +145,106 @@ fn pip_accepts_what_lock_writes_and_rejects_a_tampered_hash() {
     drop(server);
 }
 
+/// The issue's story: `lock` of `flask==3.0.3` alone gives a file pip refuses (its
+/// dependencies are not pinned); `verify` names them; `lock --add-missing` pins and
+/// hashes them; pip then downloads the whole set with its dependencies, in
+/// hash-checking mode.
+#[test]
+fn pip_accepts_what_lock_add_missing_writes_with_dependencies() {
+    let python = python();
+    require_pip(&python);
+    let dir = TempDir::new().unwrap();
+    let server = Server::start_with(&python, &dir.path().join("server"), &["deps"]);
+    let requirements = dir.path().join("requirements.txt");
+    fs::write(&requirements, "flask==3.0.3\n").unwrap();
+    let target = [
+        "--python-version",
+        "3.12",
+        "--platform",
+        "manylinux_2_17_x86_64",
+    ];
+    let run = hashlock(
+        dir.path(),
+        &server,
+        &[&["lock"], &target[..]].concat(),
+        &requirements,
+    );
+    assert!(run.status.success(), "{}", show(&run));
+
+    // What pip would refuse, verify refuses too.
+    let downloads = dir.path().join("incomplete");
+    let output = pip_download_with(&python, dir.path(), &server, &requirements, &downloads, &[]);
+    assert!(
+        !output.status.success(),
+        "pip accepted an incomplete file:\n{}",
+        show(&output)
+    );
+    let run = hashlock(
+        dir.path(),
+        &server,
+        &[&["verify"], &target[..]].concat(),
+        &requirements,
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{}", show(&run));
+    assert!(
+        stderr.contains("flask==3.0.3 requires Werkzeug>=3.0.0, which no line pins"),
+        "{stderr}"
+    );
+
+    let add = [&["lock", "--add-missing"], &target[..]].concat();
+    let run = hashlock(dir.path(), &server, &add, &requirements);
+    assert!(run.status.success(), "{}", show(&run));
+    let locked = fs::read_to_string(&requirements).unwrap();
+    let run = hashlock(dir.path(), &server, &["verify"], &requirements);
+    assert!(
+        run.status.success(),
+        "verify refused:\n{locked}\n{}",
+        show(&run)
+    );
+
+    let downloads = dir.path().join("downloads");
+    let output = pip_download_with(&python, dir.path(), &server, &requirements, &downloads, &[]);
+    assert!(
+        output.status.success(),
+        "pip refused the completed file:\n{locked}\n{}",
+        show(&output)
+    );
+    let mut downloaded: Vec<String> = fs::read_dir(&downloads)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    downloaded.sort();
+    assert_eq!(
+        downloaded,
+        [
+            "flask-3.0.3-py3-none-any.whl",
+            "jinja2-3.1.4-py3-none-any.whl",
+            "markupsafe-2.1.5-py3-none-any.whl",
+            "werkzeug-3.0.6-py3-none-any.whl",
+        ],
+        "{locked}"
+    );
+    drop(server);
+}
+
+/// Runs `hashlock ARGS --index-url URL FILE`.
+fn hashlock(dir: &Path, server: &Server, args: &[&str], file: &Path) -> Output {
+    let mut command = Command::cargo_bin("hashlock").unwrap();
+    for name in foreign_env() {
+        command.env_remove(name);
+    }
+    command
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .args(args)
+        .args(["--index-url", &server.url])
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
 /// Fails the test unless `python -m pip` runs.
 fn require_pip(python: &OsString) {
     let hint = "run the tests with `scripts/test`, which sets HASHLOCK_TEST_PYTHON to a \
@@ -172,9 +272,15 @@ struct Server {
 
 impl Server {
     fn start(python: &OsString, work: &Path) -> Server {
+        Server::start_with(python, work, &[])
+    }
+
+    /// The server of `pip_accepts.py WORK ARGS...` (`deps`: the dependency set).
+    fn start_with(python: &OsString, work: &Path, args: &[&str]) -> Server {
         let child = std::process::Command::new(python)
             .arg(SCRIPT)
             .arg(work)
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -264,13 +370,26 @@ fn lock(dir: &Path, server: &Server, file: &Path) {
     );
 }
 
-/// `pip download --require-hashes` of `requirements` from the Simple API at `url`.
+/// `pip download --no-deps --require-hashes` of `requirements` from the Simple API
+/// at `url`.
 fn pip_download(
     python: &OsString,
     dir: &Path,
     server: &Server,
     requirements: &Path,
     dest: &Path,
+) -> Output {
+    pip_download_with(python, dir, server, requirements, dest, &["--no-deps"])
+}
+
+/// `pip download --require-hashes FLAGS` of `requirements`.
+fn pip_download_with(
+    python: &OsString,
+    dir: &Path,
+    server: &Server,
+    requirements: &Path,
+    dest: &Path,
+    flags: &[&str],
 ) -> Output {
     let mut command = std::process::Command::new(python);
     for name in foreign_env() {
@@ -280,7 +399,8 @@ fn pip_download(
         .current_dir(dir)
         .env("PIP_CONFIG_FILE", dev_null())
         .env("NO_PROXY", "127.0.0.1,localhost")
-        .args(["-m", "pip", "download", "--no-deps", "--require-hashes"])
+        .args(["-m", "pip", "download", "--require-hashes"])
+        .args(flags)
         .args([
             "--no-cache-dir",
             "--disable-pip-version-check",

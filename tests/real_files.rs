@@ -152,7 +152,10 @@ fn peep_lines_are_checked_like_hash_options() {
         run.stderr
     );
     assert_eq!(case.read("peep-empty-digest.txt"), before);
-    let run = case.run("verify", &["--format", "json", "peep-empty-digest.txt"]);
+    let run = case.run(
+        "verify",
+        &["--no-deps", "--format", "json", "peep-empty-digest.txt"],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(codes(&run), [("unknown-hash".to_owned(), 1)]);
 }
@@ -162,7 +165,10 @@ fn constraint_hashes_are_checked_online() {
     let case = Case::new();
     case.fixture("real", "constraints-tampered.txt");
     case.fixture("real", "with-constraints.txt");
-    let run = case.run("verify", &["--format", "json", "with-constraints.txt"]);
+    let run = case.run(
+        "verify",
+        &["--no-deps", "--format", "json", "with-constraints.txt"],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
     // The tampered constraint shares no hash with the requirement (pip intersects
     // them: nothing could install), and its hash is not published.

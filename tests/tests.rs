@@ -11,6 +11,8 @@ mod support;
 mod beyond;
 // The on-disk cache: warm runs, `--offline`, freshness, `hashlock cache`.
 mod cache;
+// Completeness: every dependency pinned, per target; `lock --add-missing`.
+mod completeness;
 // The Python wheel (maturin), shell completions and the man page.
 mod distribution;
 // Hashing by downloading: `lock --download`, indexes without sha256, direct URLs,
@@ -59,5 +61,7 @@ mod precommit;
 mod real_files;
 // Credentials in index URLs never reach any output.
 mod secrets;
+// Targets in `lock`: which files are hashed, the header.
+mod targets;
 // `hashlock verify` end to end.
 mod verify;

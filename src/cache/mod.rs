@@ -91,6 +91,43 @@ impl Cache {
         }
     }
 
+    /// The metadata headers stored for the distribution file whose sha256 is
+    /// `digest`. A file's bytes never change, so neither does what they declare:
+    /// kept until pruned, whichever index served it.
+    pub(crate) fn read_metadata(&self, digest: &crate::digest::Sha256) -> Option<String> {
+        let bytes = std::fs::read(self.metadata_path(digest)).ok()?;
+        let stored: StoredMetadata = serde_json::from_slice(&bytes).ok()?;
+        (stored.sha256 == digest.to_string()).then_some(stored.metadata)
+    }
+
+    /// Stores the metadata headers of the file whose sha256 is `digest` (the body,
+    /// a long description, is dropped: nothing reads it).
+    pub(crate) fn write_metadata(&self, digest: &crate::digest::Sha256, text: &str) {
+        let headers = text
+            .split_once("\n\n")
+            .or_else(|| text.split_once("\r\n\r\n"))
+            .map_or(text, |(headers, _)| headers);
+        let stored = StoredMetadata {
+            sha256: digest.to_string(),
+            metadata: headers.to_owned(),
+        };
+        let Ok(bytes) = serde_json::to_vec(&stored) else {
+            return;
+        };
+        if write_atomically(&self.root, &self.metadata_path(digest), &bytes).is_ok() {
+            self.wrote.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// `metadata/<2 hex>/<64 hex>.json`.
+    fn metadata_path(&self, digest: &crate::digest::Sha256) -> PathBuf {
+        let hex = digest.to_string();
+        self.entries()
+            .join("metadata")
+            .join(&hex[..2])
+            .join(format!("{hex}.json"))
+    }
+
     /// Prunes to the default bound if this run wrote and no prune ran for a day.
     pub(crate) fn maybe_prune(&self) {
         if self.wrote.load(Ordering::Relaxed) {
@@ -119,6 +156,13 @@ pub(crate) fn location(explicit: Option<&Path>) -> Option<PathBuf> {
 /// The folder of entries of the current format under `root`.
 pub(crate) fn entries_dir(root: &Path) -> PathBuf {
     root.join(format!("v{}", entry::FORMAT))
+}
+
+/// A distribution file's metadata headers, by its sha256.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredMetadata {
+    sha256: String,
+    metadata: String,
 }
 
 /// One index's part of the cache.

@@ -130,7 +130,9 @@ pub(super) async fn connect(
         }
         locations.push(Location::FindLinks(location));
     }
-    Ok(Indexes::new(locations, args.index_strategy).with_file_options(base))
+    Ok(Indexes::new(locations, args.index_strategy)
+        .with_file_options(base)
+        .with_cache(cache))
 }
 
 /// The cache the options ask for: none with `--no-cache` (or where the platform has

@@ -2,24 +2,24 @@
 //! the hashes their versions do not publish, plan every requirements file, and only
 //! then write (or check, or diff).
 
+use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 
 use miette::Report;
-
-use std::collections::HashMap;
 
 use super::direct;
 use super::download::Downloaded;
 use super::lookup::{Asked, Looked, look_up_all};
 use super::unhashed::{Fetch, download_and_fill};
-use super::{plural, print_stopped, warn};
+use super::{deps, plural, print_stopped, warn};
 use crate::cli::{Format, LockArgs};
 use crate::diagnostics::{Code, Located};
+use crate::digest::Sha256;
 use crate::exit::{Failure, Outcome};
 use crate::lock::{self, Direct, Pinned, Plan, Problem, Projects, Replaced, Unpublished};
 use crate::output::json::{FileReport, RunReport};
 use crate::output::{Change, Done, finish, print_stdout};
-use crate::pin::Pinning;
+use crate::pin::{Pin, Pinning};
 use crate::requirements::{Location, Target};
 use crate::workspace::{File, Record, Role, Workspace};
 
@@ -83,14 +83,31 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     };
     let downloaded = download_and_fill(&fetch, &mut looked, &asked, wanted, check).await?;
     let direct = direct::for_planner(&direct, &downloaded);
-    let plans = plan_all(
+    let targets = deps::choose_targets(&args.targets, &workspace, args.add_missing)?;
+    if let Some(chosen) = &targets
+        && !quiet
+    {
+        crate::report::line(&format!("Locking for {}", chosen.described()));
+    }
+    let rules = deps::binary_rules(&args.only_binary, &args.no_binary, &workspace);
+    let kept = targets
+        .as_ref()
+        .filter(|chosen| chosen.explicit)
+        .map(|chosen| deps::kept(&looked.releases, &chosen.targets, &rules));
+    if let (Some(kept), Some(chosen)) = (&kept, &targets) {
+        deps::refuse_uninstallable(&workspace, &records, &looked.releases, kept, chosen)?;
+    }
+    let mut plans = plan_all(
         &workspace,
         &records,
         (&looked, &direct),
-        lock_options(&args),
+        lock_options(&args, kept.as_ref()),
         (args.format, args.quiet),
     )
     .await?;
+    if let Some(chosen) = &targets {
+        finish_targets(&args, &workspace, &looked, chosen, &rules, &mut plans).await?;
+    }
     let changes: Vec<Change<'_>> = plans
         .iter()
         .map(|(file, plan)| Change::of(file, &plan.text))
@@ -230,7 +247,10 @@ fn unpinned_failure(records: &[Record<'_>], unpinned: Vec<Located>) -> Failure {
     Failure::new(Outcome::CheckFailed, reports)
 }
 
-fn lock_options(args: &LockArgs) -> lock::Options {
+fn lock_options<'a>(
+    args: &LockArgs,
+    kept: Option<&'a HashMap<Pin, BTreeSet<Sha256>>>,
+) -> lock::Options<'a> {
     let peep = match (args.peep, args.peep_only) {
         (_, true) => lock::PeepMode::Only,
         (true, false) => lock::PeepMode::Also,
@@ -239,6 +259,7 @@ fn lock_options(args: &LockArgs) -> lock::Options {
     lock::Options {
         force: args.force,
         peep,
+        kept,
     }
 }
 
@@ -249,7 +270,7 @@ async fn plan_all<'w>(
     workspace: &'w Workspace,
     records: &[Record<'_>],
     (looked, direct): (&Looked, &HashMap<usize, Vec<Direct<'_>>>),
-    options: lock::Options,
+    options: lock::Options<'_>,
     (format, quiet): (Format, bool),
 ) -> Result<Vec<(&'w File, Plan)>, Failure> {
     let files: Vec<(&File, Vec<Pinned<'_>>, usize)> = workspace
@@ -435,4 +456,68 @@ fn warn_yanked(file: &File, pinned: &[Pinned<'_>], looked: &Looked) {
             .hint(crate::index::YANKED_HINT);
         crate::report::report(&Report::new(located));
     }
+}
+
+/// With targets: `--add-missing`'s block of added pins, and the targets header,
+/// both in the first requirements file.
+async fn finish_targets(
+    args: &LockArgs,
+    workspace: &Workspace,
+    looked: &Looked,
+    chosen: &deps::Chosen,
+    rules: &crate::completeness::BinaryRules,
+    plans: &mut [(&File, Plan)],
+) -> Result<(), Failure> {
+    let Some((file, plan)) = plans.first_mut() else {
+        return Ok(());
+    };
+    if args.add_missing
+        && let Some(index) = &looked.index
+    {
+        let policy = crate::resolve::Policy { pre: args.pre };
+        let added = deps::add_missing(
+            index,
+            workspace,
+            &looked.releases,
+            &chosen.targets,
+            rules,
+            (policy, &args.index),
+        )
+        .await?;
+        if !added.is_empty() {
+            let releases: HashMap<Pin, crate::index::Release> = added
+                .iter()
+                .map(|a| (a.pin.clone(), a.release.clone()))
+                .collect();
+            let hashes = if chosen.explicit {
+                deps::kept(&releases, &chosen.targets, rules)
+            } else {
+                releases
+                    .iter()
+                    .map(|(pin, release)| (pin.clone(), release.sha256s()))
+                    .collect()
+            };
+            if !(args.quiet || args.format == Format::Json) {
+                let names: Vec<String> = added
+                    .iter()
+                    .map(|a| format!("{}=={}", a.release.name, a.release.version))
+                    .collect();
+                crate::report::line(&format!(
+                    "Adding {} missing dependenc{}: {}",
+                    added.len(),
+                    if added.len() == 1 { "y" } else { "ies" },
+                    names.join(", ")
+                ));
+            }
+            plan.locked += added.len();
+            plan.hashes += hashes.values().map(BTreeSet::len).sum::<usize>();
+            plan.text
+                .push_str(&crate::rewrite::added::block(&file.parsed, &added, &hashes));
+        }
+    }
+    if chosen.explicit {
+        plan.text =
+            crate::rewrite::added::with_header(&plan.text, &chosen.flags, file.parsed.newline());
+    }
+    Ok(())
 }

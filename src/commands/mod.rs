@@ -5,6 +5,7 @@
 mod cache;
 mod completions;
 mod connect;
+mod deps;
 mod direct;
 mod download;
 mod export;

@@ -44,9 +44,10 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     let mut findings = offline::check(&workspace);
     let mut downloaded = Downloaded::default();
     if !args.index.cache.offline {
-        let (online, files) = online_findings(&args, &workspace).await?;
+        let (online, files, index) = online_findings(&args, &workspace).await?;
         findings.extend(online);
         downloaded = files;
+        findings.extend(super::deps::verify(&args, &workspace, index).await?);
     }
     let names: Vec<String> = workspace
         .files
@@ -66,11 +67,12 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
 }
 
 /// Online findings of every hashed, pinned requirement of the requirements files,
-/// and what was downloaded to find them.
+/// what was downloaded to find them, and the indexes connected for them (none when
+/// no line is hashed), which the dependency checks reuse.
 async fn online_findings(
     args: &VerifyArgs,
     workspace: &Workspace,
-) -> Result<(Vec<Located>, Downloaded), Failure> {
+) -> Result<(Vec<Located>, Downloaded, Option<Indexes>), Failure> {
     // Constraints carry hashes pip uses too (pip 26.1+): check them as well.
     let mut records = workspace.records(Role::Requirements);
     records.extend(workspace.records(Role::Constraints));
@@ -94,7 +96,7 @@ async fn online_findings(
         })
         .collect();
     if targets.is_empty() {
-        return Ok((Vec::new(), Downloaded::default()));
+        return Ok((Vec::new(), Downloaded::default(), None));
     }
     let unique = unique_pins(targets.iter().map(|target| target.pin));
     let asked: Vec<Asked<'_>> = targets
@@ -119,9 +121,12 @@ async fn online_findings(
     let projects = trace(&index, online::projects_to_trace(&targets, &releases))
         .await
         .map_err(index_failure)?;
+    // With targets named, a line misses only the files they take.
+    let kept = super::deps::kept_for_verify(args, workspace, &releases)?;
     let options = online::Options {
         strict: args.strict,
         deny_yanked: args.deny_yanked,
+        kept: kept.as_ref(),
     };
     let digests: HashMap<Url, Sha256> = downloaded
         .digests
@@ -135,7 +140,7 @@ async fn online_findings(
     if let Some(second) = &args.cross_check {
         findings.extend(cross_check(args, second, &targets, &releases, &unique, quiet).await?);
     }
-    Ok((findings, downloaded))
+    Ok((findings, downloaded, Some(index)))
 }
 
 /// Downloads what the run checks by hashing: with `--download` every file whose hash

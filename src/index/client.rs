@@ -532,6 +532,23 @@ impl IndexClient {
         http.get(url, accept).await
     }
 
+    /// The document or file at `url`, decoded, up to `--max-document-size`;
+    /// `Ok(None)` on 404 (see [`super::metadata`]).
+    pub(crate) async fn get_file(&self, url: &Url) -> Result<Option<Fetched>, IndexError> {
+        let http = self.file_client(url).await?;
+        http.get(url, "*/*").await
+    }
+
+    /// The bytes `range` of the file at `url` (see [`super::http::HttpClient::get_range`]).
+    pub(crate) async fn get_range(
+        &self,
+        url: &Url,
+        range: &str,
+    ) -> Result<Option<super::http::Ranged>, IndexError> {
+        let http = self.file_client(url).await?;
+        http.get_range(url, range).await
+    }
+
     /// Whether lookups still try the per-version endpoint first.
     pub fn uses_version_endpoint(&self) -> bool {
         !self.version_endpoint_missing.load(Ordering::Relaxed)

@@ -87,6 +87,8 @@ pub(crate) struct Indexes {
     /// One client per such host (by origin), built on first use: each host is
     /// looked up once, and its connections are shared by every download.
     elsewhere: tokio::sync::Mutex<HashMap<String, Arc<HttpClient>>>,
+    /// The run's cache, for what never changes once read (files' metadata).
+    cache: Option<Arc<crate::cache::Cache>>,
 }
 
 impl Indexes {
@@ -96,7 +98,19 @@ impl Indexes {
             strategy,
             file_options: ClientOptions::default(),
             elsewhere: tokio::sync::Mutex::default(),
+            cache: None,
         }
+    }
+
+    /// Keeps what never changes once read (files' metadata) in `cache`.
+    pub(crate) fn with_cache(mut self, cache: Option<Arc<crate::cache::Cache>>) -> Indexes {
+        self.cache = cache;
+        self
+    }
+
+    /// The run's cache, if it has one.
+    pub(crate) fn cache(&self) -> Option<&crate::cache::Cache> {
+        self.cache.as_deref()
     }
 
     /// The transport settings for files on hosts that are no location's.
@@ -260,6 +274,50 @@ impl Indexes {
             Location::Index(client) => Some(&**client),
             Location::FindLinks(_) => None,
         })
+    }
+
+    /// The document or file at `url` (a metadata file, a distribution read for its
+    /// metadata), fetched through the index on its origin as [`Indexes::digest_of`]
+    /// downloads; `Ok(None)` on 404. Bounded by `--max-document-size`.
+    pub(crate) async fn get_file(
+        &self,
+        url: &Url,
+    ) -> Result<Option<super::http::Fetched>, IndexError> {
+        let mut clients: Vec<&IndexClient> = self
+            .locations
+            .iter()
+            .filter_map(|location| match location {
+                Location::Index(client) => Some(&**client),
+                Location::FindLinks(_) => None,
+            })
+            .collect();
+        clients.sort_by_key(|client| !client.serves(url));
+        match clients.first() {
+            Some(client) => client.get_file(url).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The bytes `range` of the file at `url`, through the index on its origin (see
+    /// [`Indexes::get_file`]); `Ok(None)` on 404 or with no index to ask.
+    pub(crate) async fn get_range(
+        &self,
+        url: &Url,
+        range: &str,
+    ) -> Result<Option<super::http::Ranged>, IndexError> {
+        let mut clients: Vec<&IndexClient> = self
+            .locations
+            .iter()
+            .filter_map(|location| match location {
+                Location::Index(client) => Some(&**client),
+                Location::FindLinks(_) => None,
+            })
+            .collect();
+        clients.sort_by_key(|client| !client.serves(url));
+        match clients.first() {
+            Some(client) => client.get_range(url, range).await,
+            None => Ok(None),
+        }
     }
 
     /// Every location, as shown, joined for a message.

@@ -20,9 +20,11 @@ mod indexes;
 pub(crate) mod integrity;
 mod json_api;
 mod memo;
+pub(crate) mod metadata;
 mod simple_api;
 mod simple_html;
 mod versions;
+mod wheel_ranges;
 
 use std::collections::BTreeSet;
 

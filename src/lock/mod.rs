@@ -82,10 +82,14 @@ pub(crate) enum PeepMode {
 
 /// How to lock.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Options {
+pub(crate) struct Options<'a> {
     /// Replace hashes even when they are not another version's.
     pub force: bool,
     pub peep: PeepMode,
+    /// With targets: the digests to write for each pin, the files that install on
+    /// them ([`crate::completeness::kept_files`]); a line's hashes of the version's
+    /// other files are dropped. `None`: every file of the version.
+    pub kept: Option<&'a HashMap<Pin, BTreeSet<Sha256>>>,
 }
 
 /// One pinned requirement of the file to lock: its line (an index into the file's
@@ -163,7 +167,7 @@ pub(crate) fn plan_file(
     direct: &[Direct<'_>],
     releases: &HashMap<Pin, Release>,
     projects: &Projects,
-    options: Options,
+    options: Options<'_>,
 ) -> Plan {
     let mut plan = Plan::default();
     let mut edits = Edits::default();
@@ -178,7 +182,11 @@ pub(crate) fn plan_file(
             continue;
         };
         let line = &file.lines[index];
-        let published = release.sha256s();
+        let every = release.sha256s();
+        let published = match options.kept.and_then(|kept| kept.get(pin)) {
+            Some(kept) => kept.clone(),
+            None => every.clone(),
+        };
         if published.is_empty() {
             let span = req.span.clone();
             let other = release.files.iter().find_map(|f| f.other_hash.clone());
@@ -191,7 +199,17 @@ pub(crate) fn plan_file(
         }
         let block = blocks.get(&index);
         let owner = |digest: &Sha256| owner(projects.get(&pin.name)?, release, digest);
-        let decision = decide(&written(req, block), &published, &owner, options.force);
+        // Hashes of the version's files the targets do not take: dropped, not
+        // suspicious (they are published), so the line is written anew.
+        let (dropped, kept): (Vec<Written>, Vec<Written>) = written(req, block)
+            .into_iter()
+            .partition(|w| !published.contains(&w.digest) && every.contains(&w.digest));
+        let mut decision = decide(&kept, &published, &owner, options.force);
+        if !dropped.iter().all(|w| w.peep)
+            && let Decision::Keep | Decision::Add { .. } = decision
+        {
+            decision = Decision::Replace { stale: Vec::new() };
+        }
         let rewrite_hashes = options.peep != PeepMode::Only;
         let before = Hashes::of(req, block);
         let mut after = before.clone();
@@ -229,11 +247,13 @@ pub(crate) fn plan_file(
                         after.peep.remove(&hash.digest);
                     }
                 }
-                plan.replaced.push(Replaced {
-                    span: req.span.clone(),
-                    pin: pin.clone(),
-                    stale,
-                });
+                if !stale.is_empty() {
+                    plan.replaced.push(Replaced {
+                        span: req.span.clone(),
+                        pin: pin.clone(),
+                        stale,
+                    });
+                }
                 changed = true;
             }
             Decision::Refuse { unpublished } => {

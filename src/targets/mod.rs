@@ -9,14 +9,18 @@
 //!   against them;
 //! - [`Target::python_satisfies`], whether a file's `Requires-Python` admits the
 //!   target's Python (the check an sdist needs, and wheels too);
-//! - [`Target::marker_environment`], the values markers are evaluated against.
+//! - [`Target::marker_environment`], the values markers are evaluated against;
+//! - [`Target::serves`], what `lock` keeps for the target: what installs on it or on
+//!   a newer machine of its kind (a target is the oldest machine of its kind).
 //!
 //! The targets of a run come from [`from_args`]: the cross product of the
 //! `--python-version` and `--platform` values, the [`UNIVERSAL`] matrix, or by default
 //! the interpreter on `PATH`, asked about itself once ([`interpreter`]), as pip
 //! describes its own platform.
 
+pub(crate) mod header;
 mod interpreter;
+mod newer;
 mod platform;
 mod requires_python;
 mod tags;
@@ -129,8 +133,9 @@ impl Implementation {
 }
 
 /// The `--universal` targets: CPython 3.9 to 3.14 on six platforms, the oldest machine
-/// of each kind most installs run on, since what installs on the oldest installs on
-/// the newer ones too (their pip takes the wheel whose hash is locked):
+/// of each kind most installs run on. `lock` keeps for each the wheels that install
+/// there and those built for newer machines of its kind ([`Target::serves`], see
+/// `newer`), so a newer box finds its preferred wheel hashed too:
 /// - `manylinux_2_17_x86_64`, `manylinux_2_17_aarch64`: glibc 2.17 is manylinux2014,
 ///   the baseline most projects still build for; it takes every older manylinux
 ///   wheel (2.12, 2.5, `manylinux1`) too.
@@ -260,8 +265,6 @@ impl Target {
 
     /// Every tag the target accepts, the preferred first: what
     /// `packaging.tags.sys_tags()` gives on such a machine.
-    // Wired to `lock` and `verify` by the targets issue.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn tags(&self) -> Vec<Tag> {
         let minor = self.python.minor;
         let platforms = self.platform.tags();
@@ -296,8 +299,6 @@ impl Target {
     /// Whether a wheel, named by its file name, installs on the target, and how much
     /// the target prefers it; `None` when it does not install or is not a wheel
     /// (compressed tag sets such as `py2.py3-none-any` are read).
-    // Wired to `lock` and `verify` by the targets issue.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn supports(&self, wheel_filename: &str) -> Option<Priority> {
         self.ranks
             .get_or_init(|| tags::Ranks::new(&self.tags()))
@@ -308,16 +309,12 @@ impl Target {
     /// Whether the target's Python satisfies a file's `Requires-Python`, read as pip
     /// reads it: leniently (`>=2.7.*`, `>= 3.6,` are understood), and a value that
     /// cannot be read at all is ignored, i.e. satisfied.
-    // Wired to `lock` and `verify` by the targets issue.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn python_satisfies(&self, requires_python: &str) -> bool {
         requires_python::parse(requires_python)
             .is_none_or(|specifiers| specifiers.contains(&self.python.full()))
     }
 
     /// The values PEP 508 markers are evaluated against on the target.
-    // Wired to `lock` and `verify` by the targets issue.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn marker_environment(&self) -> MarkerEnvironment {
         self.environment.clone()
     }
@@ -340,8 +337,6 @@ pub(crate) const DEFAULT_PYTHON: &str = "python3";
 /// product of the `--python-version` and `--platform` values, in the order given,
 /// each list defaulting to what the interpreter (`--python`, else `python3`) is.
 /// With neither list, the interpreter is the one target, its markers its own.
-// Wired to `lock` and `verify` by the targets issue.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn from_args(args: &TargetArgs) -> Result<Vec<Target>, TargetError> {
     if args.universal {
         return matrix(
@@ -425,6 +420,12 @@ pub(crate) enum TargetError {
          `--universal`)"
     ))]
     Unsupported { python: PathBuf, reason: String },
+
+    #[error("the target header `{text}` cannot be read: {reason}")]
+    #[diagnostic(help(
+        "fix or delete the `# hashlock targets:` line, or give the target flags on the command line"
+    ))]
+    Header { text: String, reason: String },
 
     /// A marker value that does not read as a version: hashlock's own bug.
     #[error("cannot build the marker environment of a target: {0}")]

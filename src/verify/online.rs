@@ -16,11 +16,14 @@ use crate::requirements::{Requirement, Span};
 
 /// How strict the online checks are.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Options {
+pub(crate) struct Options<'a> {
     /// Missing hashes of published files are errors, not warnings.
     pub strict: bool,
     /// A yanked version is an error, not a warning.
     pub deny_yanked: bool,
+    /// With targets: the digests of the files they take, per pin; only those are
+    /// missed by a line (`None`: every file of the version).
+    pub kept: Option<&'a HashMap<Pin, BTreeSet<Sha256>>>,
 }
 
 /// A hashed, pinned requirement to check against its release.
@@ -111,7 +114,7 @@ pub(crate) fn check(
     releases: &Releases,
     projects: &HashMap<PackageName, Vec<Release>>,
     downloaded: &HashMap<Url, Sha256>,
-    options: Options,
+    options: Options<'_>,
 ) -> Result<Vec<Located>, IndexError> {
     let mut findings = Vec::new();
     for target in targets {
@@ -137,7 +140,8 @@ pub(crate) fn check(
         // A line with a wrong hash is rewritten whole by `lock`; listing the files it
         // also misses would only bury the error.
         if unknown.is_empty() {
-            findings.extend(incomplete(target, release, &written, options.strict));
+            let kept = options.kept.and_then(|kept| kept.get(target.pin));
+            findings.extend(incomplete(target, release, &written, kept, options.strict));
         }
         for file in &release.files {
             let Some(expected) = file.sha256.filter(|d| written.contains_key(d)) else {
@@ -219,12 +223,14 @@ fn incomplete(
     target: &Target<'_>,
     release: &Release,
     written: &BTreeMap<Sha256, Span>,
+    kept: Option<&BTreeSet<Sha256>>,
     strict: bool,
 ) -> Option<Located> {
     let missing: BTreeSet<&str> = release
         .files
         .iter()
         .filter(|f| f.sha256.is_some_and(|d| !written.contains_key(&d)))
+        .filter(|f| kept.is_none_or(|kept| f.sha256.is_some_and(|d| kept.contains(&d))))
         .map(|f| f.filename.as_str())
         .collect();
     if missing.is_empty() || written.is_empty() {

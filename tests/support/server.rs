@@ -417,7 +417,7 @@ impl TestIndex {
             .set_nonblocking(true)
             .expect("non-blocking listener");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
-        let projects = load_fixtures(&config);
+        let projects = load_fixtures(&config, &url);
         let server = Arc::new(Server {
             base: url.clone(),
             projects,
@@ -552,8 +552,63 @@ async fn serve(
     }
 }
 
+/// Where recorded documents' files live; served by this server instead.
+const RECORDED_FILES: &str = "https://files.pythonhosted.org/";
+
+/// `GET /packages/...`: a recorded file's PEP 658 metadata file,
+/// `fixtures/metadata/<filename>.metadata`, or a file of `fixtures/files/`; 404
+/// for anything else (recorded distribution files are not served).
+async fn recorded_file(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    serve_fixture_file(path.rsplit('/').next().unwrap_or_default(), &headers)
+}
+
+/// `fixtures/metadata/<name>` for a `.metadata` name, else `fixtures/files/<name>`,
+/// with the `Range` asked for (`bytes=-N`, `bytes=A-B`) when there is one.
+fn serve_fixture_file(name: &str, headers: &HeaderMap) -> Response {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+    let dir = if name.ends_with(".metadata") {
+        "metadata"
+    } else {
+        "files"
+    };
+    if name.contains("..") || name.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let Ok(body) = std::fs::read(format!("{root}/{dir}/{name}")) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes="));
+    let Some(range) = range else {
+        return body.into_response();
+    };
+    let total = body.len();
+    let (start, end) = match range.split_once('-') {
+        Some(("", last)) => {
+            let last: usize = last.parse().unwrap_or(0);
+            (total.saturating_sub(last), total)
+        }
+        Some((first, last)) => {
+            let first = first.parse::<usize>().unwrap_or(0).min(total);
+            let last = last.parse::<usize>().map_or(total, |l| (l + 1).min(total));
+            (first, last.max(first))
+        }
+        None => (0, total),
+    };
+    let content_range = format!("bytes {start}-{}/{total}", end.saturating_sub(1));
+    (
+        StatusCode::PARTIAL_CONTENT,
+        [(header::CONTENT_RANGE, content_range)],
+        body[start..end].to_vec(),
+    )
+        .into_response()
+}
+
 fn router(server: Arc<Server>) -> Router {
     Router::new()
+        .route("/packages/{*path}", get(recorded_file))
         .route("/pypi/{name}/json", get(project_document))
         .route("/pypi/{name}/{version}/json", get(version_document))
         .route("/simple/{name}/", get(simple_page))
@@ -809,6 +864,9 @@ async fn refuse(server: &Server, name: &str) -> Option<Response> {
 /// `GET /files/<filename>`: a synthetic package's file, in frames of
 /// [`FRAME`] bytes, with its `Content-Length`.
 async fn file(State(server): State<Arc<Server>>, Path(filename): Path<String>) -> Response {
+    if filename.ends_with(".metadata") {
+        return serve_fixture_file(&filename, &HeaderMap::new());
+    }
     let Some(package) = server.synthetic_package_of(&filename) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -1219,7 +1277,7 @@ pub fn attrs_listing_six() -> tempfile::TempDir {
 }
 
 /// Every `<name>.json` of the fixtures directory, keyed by normalized name.
-fn load_fixtures(config: &Config) -> HashMap<String, Value> {
+fn load_fixtures(config: &Config, base: &str) -> HashMap<String, Value> {
     let dir = &config.fixtures;
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let mut projects = HashMap::new();
@@ -1230,6 +1288,9 @@ fn load_fixtures(config: &Config) -> HashMap<String, Value> {
         };
         if path.extension().is_some_and(|e| e == "json") {
             let text = std::fs::read_to_string(&path).expect("readable fixture");
+            // Recorded files' URLs point at this server, which serves their metadata
+            // files (`fixtures/metadata/`): nothing a test does reaches PyPI.
+            let text = text.replace(RECORDED_FILES, &format!("{base}/"));
             let document =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             projects.insert(normalize(stem), document);

@@ -40,8 +40,8 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{
-    ACCEPT, ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+    ACCEPT, ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderMap,
+    IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE, RETRY_AFTER,
 };
 use reqwest::redirect::Policy;
 use reqwest::{Certificate, ClientBuilder, RequestBuilder, Response, StatusCode, Url};
@@ -293,6 +293,16 @@ pub enum Document {
     NotModified(Caching),
 }
 
+/// The answer to a range request.
+#[derive(Debug, Clone)]
+pub struct Ranged {
+    /// The server sent the range (206), not the whole file (200).
+    pub partial: bool,
+    /// The file's length, from `Content-Range`.
+    pub total: Option<u64>,
+    pub body: Vec<u8>,
+}
+
 /// The outcome of one attempt: final, or worth another try.
 enum Attempt<T> {
     Done(Result<Option<T>, IndexError>),
@@ -443,6 +453,38 @@ impl HttpClient {
             self.authorized(client.get(url.clone()), url)
                 .header(ACCEPT, "*/*")
                 .header(ACCEPT_ENCODING, "identity")
+        };
+        self.retrying(url, request, read).await
+    }
+
+    /// GETs the bytes `range` (a `Range` value: `bytes=-65536`, `bytes=100-199`) of
+    /// the file at `url`, as sent (no content decoding), retried as [`HttpClient::get`];
+    /// `Ok(None)` on 404. A server that ignores ranges sends the whole file (up to
+    /// `max_document_size`): [`Ranged::partial`] says which.
+    pub async fn get_range(&self, url: &Url, range: &str) -> Result<Option<Ranged>, IndexError> {
+        let client = self.raw_client()?;
+        let request = || {
+            self.authorized(client.get(url.clone()), url)
+                .header(ACCEPT, "*/*")
+                .header(ACCEPT_ENCODING, "identity")
+                .header(RANGE, range)
+        };
+        let limit = self.options.max_document_size;
+        let read = |response: Response| async move {
+            let partial = response.status() == StatusCode::PARTIAL_CONTENT;
+            // `bytes 100-199/5000`: the file is 5000 bytes long.
+            let total = response
+                .headers()
+                .get(CONTENT_RANGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit('/').next())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let fetched = read_all(response, limit).await?;
+            Ok(Ranged {
+                partial,
+                total,
+                body: fetched.body,
+            })
         };
         self.retrying(url, request, read).await
     }
