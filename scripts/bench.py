@@ -176,14 +176,14 @@ def bench(title, work, text, names, index_url, args, tools, simple_root):
         "hashlock cold": hashlock_cold,
         "hashlock warm lock --check": lambda: (
             [*hl, "lock", "-q", "--check", *index, path("hashed.txt")], env_warm),
-        "hashlock warm verify": lambda: ([*hl, "verify", "-q", *index, path("hashed.txt")], env_warm),
+        "hashlock warm verify": lambda: ([*hl, "verify", "-q", "--no-deps", *index, path("hashed.txt")], env_warm),
         "curl floor": lambda: (
             ["curl", "-s", "--fail", "--parallel", "--parallel-max", "64", "--http2", "--compressed",
              "-H", f"Accept: {SIMPLE_JSON}", "-K", path("curl.cfg")], CLEAN_ENV),
     }
     if "uv" in tools:
         uv = [tools["uv"], "pip", "compile", "--quiet", "--no-deps", "--generate-hashes",
-              "--python-version", "3.11", "--index-url", simple_root, path("freeze.txt"),
+              "--python-version", "3.12", "--index-url", simple_root, path("freeze.txt"),
               "-o", path("uv.txt")]
         uv_cache = path("uv-cache")
         run_checked([*uv, "--cache-dir", uv_cache], CLEAN_ENV)

@@ -388,6 +388,7 @@ fn release(pinned: &Pinned<'_>, published: &[Sha256]) -> Release {
         name: pinned.pin.name.to_string(),
         version: pinned.pin.version_text(),
         files: files.collect(),
+        legacy: Vec::new(),
         ignored: Vec::new(),
         status: None,
     }

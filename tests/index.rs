@@ -1138,7 +1138,7 @@ fn legacy_fixtures() -> tempfile::TempDir {
 /// The release with its name normalized and `index`'s URL cut from its file URLs.
 fn comparable(release: Release, index: &TestIndex) -> Release {
     let mut release = normalized(release);
-    for file in &mut release.files {
+    for file in release.files.iter_mut().chain(&mut release.legacy) {
         let relative = file
             .url
             .as_str()
@@ -1188,8 +1188,17 @@ async fn simple_api_reads_legacy_file_names() {
             (release.name.as_str(), release.version.as_str()),
             ("python-dateutil", "2.8.2")
         );
-        assert_eq!(release.files.len(), 4, "eggs and installers too");
-        let sdist = &release.files[1];
+        assert_eq!(filenames(&release).len(), 2, "{:?}", filenames(&release));
+        let legacy: Vec<&str> = release.legacy.iter().map(|f| f.filename.as_str()).collect();
+        assert_eq!(
+            legacy,
+            [
+                "python_dateutil-2.8.2-py2.7.egg",
+                "python-dateutil-2.8.2.win32-py2.7.exe"
+            ],
+            "eggs and installers apart: pip never installs them"
+        );
+        let sdist = &release.files[0];
         let url = format!("{}/packages/ab/cd/{}", index.url(), sdist.filename);
         assert_eq!(sdist.url.as_str(), url);
         let legacy = arbitrary("python-dateutil", "1.0-1");
@@ -1198,7 +1207,8 @@ async fn simple_api_reads_legacy_file_names() {
         let reasons = yanked.files.iter().map(|f| f.yanked.as_deref());
         assert!(reasons.clone().all(|r| r == Some("bad build")));
         let eggs = pypi.release(&pin("python-dateutil", "3")).await.unwrap();
-        assert_eq!(filenames(&eggs), ["python_dateutil-3.0-py3.8.egg"]);
+        assert!(eggs.files.is_empty());
+        assert_eq!(eggs.legacy[0].filename, "python_dateutil-3.0-py3.8.egg");
 
         let error = pypi
             .release(&pin("python-dateutil", "2.8.9"))
@@ -1563,4 +1573,72 @@ async fn redirects_are_refused_in_a_loop_and_to_a_closed_port() {
         panic!("expected Network, got {error}");
     };
     assert_eq!(*url, format!("{nowhere}/pypi/idna/3.6/json?redirected"));
+}
+
+/// Issue 10: a version's files are its wheels and sdists. `lock` writes no hash of an
+/// egg or installer, drops one a line has, `verify` takes one as the version's (not
+/// unknown) and does not ask for them, and an egg-only version is an error that says so.
+#[test]
+fn eggs_and_installers_are_never_hashed() {
+    use crate::support::cli::Case;
+    let dir = legacy_fixtures();
+    let config = Config::new()
+        .fixtures(dir.path())
+        .without_version_endpoint();
+    let hash = |digit: char| format!("--hash=sha256:{}", digit.to_string().repeat(64));
+    let case = Case::with(config.clone());
+    case.file("requirements.txt", "python-dateutil==2.8.2\n");
+    let lock = case.run("lock", &["requirements.txt"]);
+    assert_eq!(lock.code, 0, "{}", lock.stderr);
+    let locked = case.read("requirements.txt");
+    assert!(
+        locked.contains(&hash('5')) && locked.contains(&hash('7')),
+        "{locked}"
+    );
+    assert!(
+        !locked.contains(&hash('4')) && !locked.contains(&hash('6')),
+        "{locked}"
+    );
+    let verify = case.run("verify", &["--strict", "--no-deps", "requirements.txt"]);
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+
+    // A line written when eggs were hashed too (hashin, old hashlock).
+    let old = format!(
+        "python-dateutil==2.8.2 {} {} {} {}\n",
+        hash('4'),
+        hash('5'),
+        hash('6'),
+        hash('7')
+    );
+    let case = Case::with(config.clone());
+    case.file("requirements.txt", &old);
+    let verify = case.run("verify", &["--strict", "--no-deps", "requirements.txt"]);
+    assert_eq!(verify.code, 0, "not unknown: {}", verify.stderr);
+    let lock = case.run("lock", &["requirements.txt"]);
+    assert_eq!(lock.code, 0, "{}", lock.stderr);
+    let relocked = case.read("requirements.txt");
+    assert!(
+        !relocked.contains(&hash('4')) && !relocked.contains(&hash('6')),
+        "{relocked}"
+    );
+    assert!(
+        relocked.contains(&hash('5')) && relocked.contains(&hash('7')),
+        "{relocked}"
+    );
+
+    let case = Case::with(config);
+    case.file("requirements.txt", "python-dateutil==3.0\n");
+    let lock = case.run("lock", &["requirements.txt"]);
+    assert_eq!(lock.code, 1, "{}", lock.stderr);
+    assert!(
+        lock.stderr.contains("only eggs or installers"),
+        "{}",
+        lock.stderr
+    );
+    assert!(
+        lock.stderr.contains("python_dateutil-3.0-py3.8.egg"),
+        "{}",
+        lock.stderr
+    );
+    assert_eq!(case.read("requirements.txt"), "python-dateutil==3.0\n");
 }

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::digest::Sha256;
 use crate::index::{Caching, DistFile, ProjectStatus, Release};
 
-/// The format of entries, also the name of the folder they live in (`v1/`).
-pub(crate) const FORMAT: u32 = 1;
+/// The format of entries, also the name of the folder they live in (`v2/`). 2: a
+/// release's eggs and installers apart from its files.
+pub(crate) const FORMAT: u32 = 2;
 
 /// What the index answered about a pin, and until when that answer is used as is.
 #[derive(Debug, Clone)]
@@ -146,6 +147,8 @@ struct StoredRelease {
     status: Option<(String, Option<String>)>,
     files: Vec<StoredFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    legacy: Vec<StoredFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     ignored: Vec<StoredFile>,
 }
 
@@ -182,6 +185,7 @@ impl StoredRelease {
                 .as_ref()
                 .map(|status| (status.status.clone(), status.reason.clone())),
             files: release.files.iter().map(StoredFile::of).collect(),
+            legacy: release.legacy.iter().map(StoredFile::of).collect(),
             ignored: release.ignored.iter().map(StoredFile::of).collect(),
         }
     }
@@ -197,6 +201,7 @@ impl StoredRelease {
             name: self.name,
             version: self.version,
             files: files(self.files)?,
+            legacy: files(self.legacy)?,
             ignored: files(self.ignored)?,
             status: self
                 .status
@@ -264,6 +269,7 @@ mod tests {
             name: "Demo".into(),
             version: "1.0".into(),
             files: vec![file("demo-1.0.tar.gz", Some(&"ab".repeat(32)))],
+            legacy: vec![file("demo-1.0-py2.7.egg", Some(&"cd".repeat(32)))],
             ignored: vec![file("evil-1.0.tar.gz", None)],
             status: Some(ProjectStatus {
                 status: "archived".into(),
@@ -309,7 +315,9 @@ mod tests {
         };
         let text = String::from_utf8(entry.encode()).unwrap();
         assert!(Entry::decode(text.as_bytes()).is_some());
-        let other = text.replace("\"format\":1", "\"format\":2");
+        let current = format!("\"format\":{FORMAT}");
+        assert!(text.contains(&current));
+        let other = text.replace(&current, &format!("\"format\":{}", FORMAT + 1));
         assert!(Entry::decode(other.as_bytes()).is_none());
         assert!(Entry::decode(&text.as_bytes()[..text.len() / 2]).is_none());
         let bad_digest = String::from_utf8(

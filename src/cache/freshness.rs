@@ -147,6 +147,7 @@ mod tests {
             name: "demo".into(),
             version: "1.0".into(),
             files: vec![file],
+            legacy: Vec::new(),
             ignored: Vec::new(),
             status: None,
         }

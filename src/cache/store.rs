@@ -253,19 +253,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let day = Duration::from_secs(86_400);
-        entry(root, "v0/i/six/1.0.json", 10, Duration::ZERO);
-        entry(root, "v1/i/six/1.0.json", 100, 40 * day);
-        entry(root, "v1/i/six/2.0.json", 100, 3 * day);
-        entry(root, "v1/i/attrs/1.0.json", 100, 2 * day);
-        entry(root, "v1/i/attrs/2.0.json", 100, Duration::ZERO);
-        entry(root, "v1/i/attrs/.tmpABC", 7, 2 * day);
+        entry(root, "v1/i/six/1.0.json", 10, Duration::ZERO);
+        entry(root, "v2/i/six/1.0.json", 100, 40 * day);
+        entry(root, "v2/i/six/2.0.json", 100, 3 * day);
+        entry(root, "v2/i/attrs/1.0.json", 100, 2 * day);
+        entry(root, "v2/i/attrs/2.0.json", 100, Duration::ZERO);
+        entry(root, "v2/i/attrs/.tmpABC", 7, 2 * day);
         let removed = prune(root, DEFAULT_MAX_AGE, 250).unwrap();
-        assert_eq!(removed.entries, 3, "v0's, the 40-day-old, then the oldest");
-        assert!(!root.join("v0").exists());
-        assert!(!root.join("v1/i/six").exists(), "emptied folders go");
-        assert!(root.join("v1/i/attrs/1.0.json").exists());
-        assert!(root.join("v1/i/attrs/2.0.json").exists());
-        assert!(!root.join("v1/i/attrs/.tmpABC").exists());
+        assert_eq!(removed.entries, 3, "v1's, the 40-day-old, then the oldest");
+        assert!(!root.join("v1").exists());
+        assert!(!root.join("v2/i/six").exists(), "emptied folders go");
+        assert!(root.join("v2/i/attrs/1.0.json").exists());
+        assert!(root.join("v2/i/attrs/2.0.json").exists());
+        assert!(!root.join("v2/i/attrs/.tmpABC").exists());
         assert_eq!(usage(root).entries, 2);
     }
 
@@ -273,7 +273,7 @@ mod tests {
     fn clean_keeps_the_first_seen_log() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("cache");
-        entry(&root, "v1/a/six/1.0.json", 10, Duration::ZERO);
+        entry(&root, "v2/a/six/1.0.json", 10, Duration::ZERO);
         std::fs::write(
             root.join("CACHEDIR.TAG"),
             "Signature: 8a477f597d28d172789f06886806bc55",
@@ -283,7 +283,7 @@ mod tests {
         std::fs::create_dir(root.join("heads")).unwrap();
         std::fs::write(root.join("heads").join("six"), "head").unwrap();
         assert_eq!(clean(&root, &[]).unwrap().entries, 1);
-        assert!(!root.join("v1").exists(), "the answers go");
+        assert!(!root.join("v2").exists(), "the answers go");
         assert!(!root.join("CACHEDIR.TAG").exists());
         assert_eq!(
             std::fs::read_to_string(root.join("first-seen.log")).unwrap(),
@@ -299,9 +299,9 @@ mod tests {
     fn clean_removes_only_what_hashlock_wrote() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("cache");
-        entry(&root, "v1/a/six/1.0.json", 10, Duration::ZERO);
-        entry(&root, "v1/b/six/2.0.json", 10, Duration::ZERO);
-        entry(&root, "v1/b/attrs/2.0.json", 10, Duration::ZERO);
+        entry(&root, "v2/a/six/1.0.json", 10, Duration::ZERO);
+        entry(&root, "v2/b/six/2.0.json", 10, Duration::ZERO);
+        entry(&root, "v2/b/attrs/2.0.json", 10, Duration::ZERO);
         let six: PackageName = "six".parse().unwrap();
         let removed = clean(&root, &[six]).unwrap();
         assert_eq!(removed.entries, 2);

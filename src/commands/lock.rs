@@ -437,6 +437,20 @@ fn problem(file: &File, problem: &Problem) -> (Outcome, Located) {
                 .hint(hint);
             (Outcome::IndexFailure, located)
         }
+        Problem::OnlyLegacy { span, pin, files } => {
+            let names: Vec<String> = files.iter().map(|f| crate::index::shown_text(f)).collect();
+            let message = format!(
+                "`{pin}` has only eggs or installers ({}), which pip never installs",
+                names.join(", ")
+            );
+            let hint = "pin a version that has a wheel or an sdist";
+            let located = file
+                .source
+                .error(span.clone(), message)
+                .package(pin.name.to_string())
+                .hint(hint);
+            (Outcome::CheckFailed, located)
+        }
     }
 }
 

@@ -47,7 +47,7 @@ use super::versions::Wanted;
 use super::{DistFile, IndexError, Release, shown_text, shown_url, simple_html, versions};
 use crate::cache::{Answer, Cache, Entry, IndexCache, Source, freshness};
 use crate::digest::{Algorithm, Digest};
-use crate::dist_filename;
+use crate::dist_filename::{self, Kind};
 use crate::pin::Pin;
 
 const ACCEPT_JSON: &str = "application/json";
@@ -475,11 +475,12 @@ impl IndexClient {
         };
         let releases = releases.into_iter();
         let release = |(version, files): (String, Vec<DistFile>)| {
-            let (files, ignored) = sort_out(files, name, Wanted::Key(&version));
+            let (files, legacy, ignored) = sort_out(files, name, Wanted::Key(&version));
             Release {
                 name: project_name.clone(),
                 version,
                 files,
+                legacy,
                 ignored,
                 status: status.clone(),
             }
@@ -837,8 +838,8 @@ fn admit(
 ) -> Result<Release, IndexError> {
     // Outside a cached lookup's scope there is nothing to note.
     let _ = DECIDED.try_with(|decided| decided.replace(Some(url.clone())));
-    let (files, ignored) = sort_out(files, &pin.name, Wanted::Pin(pin));
-    if files.is_empty() && !ignored.is_empty() {
+    let (files, legacy, ignored) = sort_out(files, &pin.name, Wanted::Pin(pin));
+    if files.is_empty() && legacy.is_empty() && !ignored.is_empty() {
         return Err(IndexError::NoFiles {
             url: shown_url(url),
             pin: pin.to_string(),
@@ -852,31 +853,39 @@ fn admit(
         name,
         version,
         files,
+        legacy,
         ignored,
         status: None,
     })
 }
 
-/// `files` split into those whose names are a distribution of `project` at the
-/// `wanted` version, on the web (an index that points at a `file:` URL would have
-/// hashlock read this machine's files), and the others.
+/// `files` split into those whose names are a distribution pip installs (wheel or
+/// sdist) of `project` at the `wanted` version, on the web (an index that points at
+/// a `file:` URL would have hashlock read this machine's files); the version's eggs
+/// and installers, which pip never installs; and the others.
 fn sort_out(
     files: Vec<DistFile>,
     project: &PackageName,
     wanted: Wanted<'_>,
-) -> (Vec<DistFile>, Vec<DistFile>) {
+) -> (Vec<DistFile>, Vec<DistFile>, Vec<DistFile>) {
     let mut kept = Vec::with_capacity(files.len());
+    let mut legacy = Vec::new();
     let mut ignored = Vec::new();
     for file in files {
         let stated = dist_filename::version_of(&file.filename, project.as_ref());
         let on_the_web = matches!(file.url.scheme(), "http" | "https");
-        if on_the_web && stated.is_some_and(|(version, kind)| wanted.accepts(version, kind)) {
-            kept.push(file);
-        } else {
-            ignored.push(file);
+        match stated {
+            Some((version, kind)) if on_the_web && wanted.accepts(version, kind) => {
+                if kind == Kind::Legacy {
+                    legacy.push(file);
+                } else {
+                    kept.push(file);
+                }
+            }
+            _ => ignored.push(file),
         }
     }
-    (kept, ignored)
+    (kept, legacy, ignored)
 }
 
 /// `mutex`'s guard, even if a panicking holder poisoned it (the maps stay whole).

@@ -91,18 +91,23 @@ impl FindLinks {
         let files = self.listing.get_or_fetch((), self.list()).await?;
         let project = pin.name.as_ref();
         let mut ours = Vec::new();
+        let mut legacy = Vec::new();
         let mut versions = Vec::new();
         for file in files.iter() {
             let Some((version, kind)) = dist_filename::version_of(&file.filename, project) else {
                 continue;
             };
             if super::versions::Wanted::Pin(pin).accepts(version, kind) {
-                ours.push(file.clone());
+                if kind == dist_filename::Kind::Legacy {
+                    legacy.push(file.clone());
+                } else {
+                    ours.push(file.clone());
+                }
             } else {
                 versions.push(version.to_owned());
             }
         }
-        if ours.is_empty() {
+        if ours.is_empty() && legacy.is_empty() {
             return Err(if versions.is_empty() {
                 IndexError::PackageNotFound {
                     package: pin.name.to_string(),
@@ -123,12 +128,15 @@ impl FindLinks {
                 file.sha256 = Some(self.digest_of_local(&file.url).await?);
             }
         }
-        let version = dist_filename::version_of(&ours[0].filename, project)
+        let first = ours.first().or(legacy.first());
+        let version = first
+            .and_then(|file| dist_filename::version_of(&file.filename, project))
             .map_or_else(|| pin.version_text(), |(version, _)| version.to_owned());
         Ok(Release {
             name: pin.name.to_string(),
             version,
             files: ours,
+            legacy,
             ignored: Vec::new(),
             status: None,
         })
@@ -139,10 +147,13 @@ impl FindLinks {
         let files = self.listing.get_or_fetch((), self.list()).await?;
         let mut releases: Vec<Release> = Vec::new();
         for file in files.iter() {
-            let Some((version, _)) = dist_filename::version_of(&file.filename, name.as_ref())
+            let Some((version, kind)) = dist_filename::version_of(&file.filename, name.as_ref())
             else {
                 continue;
             };
+            if kind == dist_filename::Kind::Legacy {
+                continue;
+            }
             let mut file = file.clone();
             if file.sha256.is_none() && file.url.scheme() == "file" {
                 file.sha256 = Some(self.digest_of_local(&file.url).await?);
@@ -153,6 +164,7 @@ impl FindLinks {
                     name: name.to_string(),
                     version: version.to_owned(),
                     files: vec![file],
+                    legacy: Vec::new(),
                     ignored: Vec::new(),
                     status: None,
                 }),

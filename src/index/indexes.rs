@@ -327,17 +327,20 @@ impl Indexes {
     }
 }
 
-/// Adds `other`'s files (and ignored files) to `release`, each file once.
+/// Adds `other`'s files (and eggs, and ignored files) to `release`, each file once.
 fn merge(release: &mut Release, other: Release) {
-    for file in other.files {
-        let known = release
-            .files
-            .iter()
-            .any(|f| f.filename == file.filename && f.sha256 == file.sha256);
-        if !known {
-            release.files.push(file);
+    let add = |ours: &mut Vec<crate::index::DistFile>, theirs: Vec<crate::index::DistFile>| {
+        for file in theirs {
+            let known = ours
+                .iter()
+                .any(|f| f.filename == file.filename && f.sha256 == file.sha256);
+            if !known {
+                ours.push(file);
+            }
         }
-    }
+    };
+    add(&mut release.files, other.files);
+    add(&mut release.legacy, other.legacy);
     release.ignored.extend(other.ignored);
 }
 

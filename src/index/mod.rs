@@ -50,9 +50,13 @@ pub struct Release {
     pub name: String,
     /// The version as the index spells it (may differ from the pin: `1.0` vs `1.0.0`).
     pub version: String,
-    /// Every file of the version (wheels, sdists, and on old releases eggs and
-    /// installers), in the index's order.
+    /// Every file of the version pip can install (wheels and sdists), in the
+    /// index's order.
     pub files: Vec<DistFile>,
+    /// The version's eggs and Windows installers (`.egg`, `.exe`, `.msi`): pip never
+    /// installs them, so they are never hashed; a hash of one on a line is not
+    /// unknown, only useless (`lock` drops it).
+    pub legacy: Vec<DistFile>,
     /// The files the index listed for the version whose names are not a
     /// distribution of this project and version (another project's wheel, another
     /// version's sdist, an `.rpm`): never hashed, and worth a warning. Their names
@@ -74,6 +78,11 @@ impl Release {
     /// The sha256 digests the index publishes for the version's files, sorted.
     pub fn sha256s(&self) -> BTreeSet<Sha256> {
         self.files.iter().filter_map(|f| f.sha256).collect()
+    }
+
+    /// The sha256 digests of the version's eggs and installers ([`Release::legacy`]).
+    pub fn legacy_sha256s(&self) -> BTreeSet<Sha256> {
+        self.legacy.iter().filter_map(|f| f.sha256).collect()
     }
 
     /// "`pin` is yanked[: reason]" when the whole version is (every file is yanked).

@@ -40,6 +40,12 @@ pub(crate) enum Problem {
         /// Another algorithm the index publishes instead (`md5`), if any.
         other: Option<String>,
     },
+    /// The version has only eggs or Windows installers, which pip never installs.
+    OnlyLegacy {
+        span: Span,
+        pin: Pin,
+        files: Vec<String>,
+    },
 }
 
 /// A line whose hashes were replaced (the pin moved, or `--force`): worth telling
@@ -182,11 +188,22 @@ pub(crate) fn plan_file(
             continue;
         };
         let line = &file.lines[index];
-        let every = release.sha256s();
+        // Eggs' and installers' hashes count as published (a line's are no one's
+        // else) but are never written: pip does not install such files.
+        let mut every = release.sha256s();
+        every.extend(release.legacy_sha256s());
         let published = match options.kept.and_then(|kept| kept.get(pin)) {
             Some(kept) => kept.clone(),
-            None => every.clone(),
+            None => release.sha256s(),
         };
+        if release.files.is_empty() && !release.legacy.is_empty() {
+            plan.problems.push(Problem::OnlyLegacy {
+                span: req.span.clone(),
+                pin: pin.clone(),
+                files: release.legacy.iter().map(|f| f.filename.clone()).collect(),
+            });
+            continue;
+        }
         if published.is_empty() {
             let span = req.span.clone();
             let other = release.files.iter().find_map(|f| f.other_hash.clone());

@@ -36,6 +36,7 @@ fn release(hashes: &[&str]) -> Release {
         name: "six".into(),
         version: "1.16.0".into(),
         files,
+        legacy: Vec::new(),
         ignored: Vec::new(),
         status: None,
     }

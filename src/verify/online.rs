@@ -128,9 +128,11 @@ pub(crate) fn check(
         };
         let written = written(target);
         let published = release.sha256s();
+        // An egg's or installer's hash is the version's, only useless to pip.
+        let legacy = release.legacy_sha256s();
         let unknown: Vec<_> = written
             .iter()
-            .filter(|(digest, _)| !published.contains(*digest))
+            .filter(|(digest, _)| !published.contains(*digest) && !legacy.contains(*digest))
             .collect();
         for (digest, span) in &unknown {
             let owners = projects.get(&target.pin.name).map(Vec::as_slice);
