@@ -9,6 +9,8 @@ mod support;
 // `verify`'s checks beyond hashes: first-seen digests, --min-age, PEP 740
 // publishers, PEP 792 project status.
 mod beyond;
+// `hashlock.toml` and `[tool.hashlock]`: discovery, precedence, errors, `hashlock config`.
+mod config;
 // The Python wheel (maturin), shell completions and the man page.
 mod distribution;
 // Hashing by downloading: `lock --download`, indexes without sha256, direct URLs,

@@ -3,6 +3,7 @@
 //! Nothing here decides what a file should contain; the planners do.
 
 mod completions;
+mod config;
 mod connect;
 mod direct;
 mod download;
@@ -36,6 +37,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Migrate(args) => migrate::run(args).await,
         Command::Hash(args) => hash::run(args).await,
         Command::Completions(args) => completions::run(&args),
+        Command::Config(args) => config::run(&args, &cli.configured),
         Command::Export(args) => export::run(args).await,
         Command::Log(command) => log::run(&command),
         Command::Man(args) => man::run(&args),
