@@ -20,6 +20,20 @@ pub struct Cli {
     /// `NO_COLOR` is set, or off a terminal when `FORCE_COLOR` or `CLICOLOR_FORCE` is.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,
+
+    /// Read the settings of this `hashlock.toml` (or `pyproject.toml`'s
+    /// `[tool.hashlock]`) instead of the one found walking up from the current
+    /// directory.
+    #[arg(long, global = true, env = "HASHLOCK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Read no configuration file (wins over `--config`).
+    #[arg(long, global = true, env = "HASHLOCK_NO_CONFIG", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_config: bool,
+
+    /// The configuration file read, filled in after parsing.
+    #[arg(skip)]
+    pub(crate) configured: crate::config::args::Configured,
 }
 
 /// When to colour error reports (`--color`).
@@ -105,6 +119,11 @@ pub enum Command {
     #[command(after_help = EXPORT_EXIT_CODES)]
     Export(ExportArgs),
 
+    /// Print the effective settings and where each comes from: the command line, a
+    /// `HASHLOCK_*` variable, the configuration file's line, pip's configuration, or
+    /// the default. Credentials in URLs are redacted.
+    Config(ConfigArgs),
+
     /// The first-seen log: check its hash chain, or say where it is.
     #[command(subcommand)]
     Log(LogCommand),
@@ -122,11 +141,39 @@ pub enum Command {
     Man(ManArgs),
 }
 
+impl Command {
+    /// The index settings of the subcommands that have them.
+    pub(crate) fn index_args(&mut self) -> Option<&mut IndexArgs> {
+        match self {
+            Command::Lock(args) => Some(&mut args.index),
+            Command::Verify(args) => Some(&mut args.index),
+            Command::Migrate(args) => Some(&mut args.index),
+            Command::Export(args) => Some(&mut args.index),
+            Command::Config(args) => Some(&mut args.index),
+            Command::Hash(_)
+            | Command::Completions(_)
+            | Command::Log(_)
+            | Command::Cache(_)
+            | Command::Man(_) => None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete in.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// How to print the settings: for people, or one JSON document.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub index: IndexArgs,
 }
 
 #[derive(Debug, Args)]
@@ -511,8 +558,8 @@ pub struct TargetArgs {
 }
 
 /// Which indexes to ask, and how. Without `--index-url`, the index is the one pip
-/// would use: the requirements files' own `-i` line, else `PIP_INDEX_URL`, else pip's
-/// configuration files, else PyPI.
+/// would use: the requirements files' own `-i` line, else the configuration file's
+/// `index-url`, else `PIP_INDEX_URL`, else pip's configuration files, else PyPI.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// The index, as pip's `--index-url`: a Simple API root (`https://host/simple`,
@@ -587,6 +634,10 @@ pub struct IndexArgs {
 
     #[command(flatten, next_help_heading = "Cache")]
     pub cache: CacheArgs,
+
+    /// The configuration file's index settings, filled in after parsing.
+    #[arg(skip)]
+    pub(crate) config: crate::config::args::IndexLayer,
 }
 
 /// How the cache of index answers is used. An answer is used without asking the

@@ -8,6 +8,7 @@
 //! | --- | --- |
 //! | [`cli`] | the clap definitions, nothing else |
 //! | [`color`] | whether error reports are coloured (`--color`, `NO_COLOR`, ...) |
+//! | [`config`] | `hashlock.toml` / `[tool.hashlock]`: discovery, keys, defaults of the flags |
 //! | [`exit`] | the outcome of a run and its exit code |
 //! | [`diagnostics`] | the one located diagnostic, its severity and finding codes |
 //! | [`requirements`] | the lossless model of a requirements file and its parser |
@@ -35,6 +36,7 @@ pub mod cli;
 pub mod color;
 pub mod commands;
 pub(crate) mod completeness;
+pub(crate) mod config;
 pub(crate) mod diagnostics;
 pub mod digest;
 pub(crate) mod dist_filename;
@@ -57,6 +59,8 @@ pub(crate) mod settings;
 pub(crate) mod targets;
 pub(crate) mod verify;
 pub(crate) mod workspace;
+
+pub use config::Arguments;
 
 /// `text` with the credentials of every URL in it redacted, for the binary's own
 /// messages (see the `redact` module).

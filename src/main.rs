@@ -4,20 +4,24 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser as _;
-use hashlock::cli::Cli;
-use hashlock::exit::Outcome;
+use hashlock::Arguments;
+use hashlock::exit::{Failure, Outcome};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let arguments = match Arguments::parse(std::env::args_os()) {
+        Ok(arguments) => arguments,
         Err(error) => return usage(&error),
     };
     install_report_hook(hashlock::color::enabled(
-        cli.color,
+        arguments.color(),
         |name| std::env::var_os(name),
         std::io::stderr().is_terminal(),
     ));
+    // The configuration file gives the flags their defaults.
+    let cli = match arguments.configure() {
+        Ok(cli) => cli,
+        Err(failure) => return fail(&failure),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -33,17 +37,20 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(hashlock::commands::run(cli)) {
         Ok(outcome) => outcome.into(),
-        Err(failure) => {
-            // Buffered (stderr is not), and a closed stderr must not turn a failure
-            // into a panic.
-            let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
-            for report in &failure.reports {
-                let _ = writeln!(stderr, "{}", hashlock::redact(&format!("{report:?}")));
-            }
-            let _ = stderr.flush();
-            failure.outcome.into()
-        }
+        Err(failure) => fail(&failure),
     }
+}
+
+/// Prints the reports of a failure, credentials redacted.
+fn fail(failure: &Failure) -> ExitCode {
+    // Buffered (stderr is not), and a closed stderr must not turn a failure into a
+    // panic.
+    let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
+    for report in &failure.reports {
+        let _ = writeln!(stderr, "{}", hashlock::redact(&format!("{report:?}")));
+    }
+    let _ = stderr.flush();
+    failure.outcome.into()
 }
 
 /// A clap error or `--help`/`--version`: clap's own text, with any credentials of an

@@ -13,6 +13,8 @@ mod beyond;
 mod cache;
 // Completeness: every dependency pinned, per target; `lock --add-missing`.
 mod completeness;
+// `hashlock.toml` and `[tool.hashlock]`: discovery, precedence, errors, `hashlock config`.
+mod config;
 // The Python wheel (maturin), shell completions and the man page.
 mod distribution;
 // Hashing by downloading: `lock --download`, indexes without sha256, direct URLs,

@@ -149,7 +149,8 @@ impl Drop for Cache {
 pub(crate) fn location(explicit: Option<&Path>) -> Option<PathBuf> {
     match explicit {
         Some(dir) => Some(std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned())),
-        None => dirs::cache_dir().map(|dir| dir.join("hashlock")),
+        // `HASHLOCK_CACHE_DIR` is the flag's; then the configuration file's.
+        None => crate::log::cache_dir(),
     }
 }
 

@@ -37,23 +37,16 @@ pub(super) async fn connect(
     let failure =
         |error: IndexError| Failure::new(Outcome::IndexFailure, [index_report(&error, writes)]);
     let var = |name: &str| std::env::var(name).ok();
-    let conf_files = pip_conf::files(&var, std::env::home_dir().as_deref());
-    let conf = pip_conf::read(&conf_files)
-        .map_err(|error| Failure::new(Outcome::BadInput, [miette::miette!("{error}")]))?;
+    let conf = pip_conf(&var)?;
     let lines = file_options(workspace);
-    let cli = CommandLine {
-        index_url: args.index_url.clone(),
-        extra_index_urls: args.extra_index_url.clone(),
-        find_links: args.find_links.clone(),
-        no_index: args.no_index,
-        trusted_hosts: args.trusted_host.clone(),
-        cert: args.cert.clone(),
-    };
-    let chosen = settings::indexes(&cli, &lines, &var, &conf)
+    let chosen = settings::indexes(&command_line(args), &lines, &var, &conf)
         .map_err(|errors| setting_failure(errors, &lines))?;
     refuse_untrusted_http(&chosen)?;
     warn_overridden_index(args, &lines);
     if args.verbose {
+        if let Some(file) = &args.config.file {
+            report::line(&format!("configuration {file}"));
+        }
         for (url, origin) in chosen
             .index
             .iter()
@@ -175,6 +168,35 @@ fn open_cache(args: &CacheArgs) -> Result<Option<Arc<Cache>>, Failure> {
     Ok(Some(Arc::new(Cache::new(root, args.offline, refresh))))
 }
 
+/// pip's configuration files, as `pip install` reads them.
+pub(super) fn pip_conf(var: &dyn Fn(&str) -> Option<String>) -> Result<pip_conf::PipConf, Failure> {
+    let conf_files = pip_conf::files(var, std::env::home_dir().as_deref());
+    pip_conf::read(&conf_files)
+        .map_err(|error| Failure::new(Outcome::BadInput, [miette::miette!("{error}")]))
+}
+
+/// hashlock's own index settings: its command line (and `HASHLOCK_INDEX_URL`), and
+/// its configuration file's.
+pub(super) fn command_line(args: &IndexArgs) -> CommandLine {
+    let origin = if args.config.index_url_from_env {
+        Origin::Environment("HASHLOCK_INDEX_URL")
+    } else {
+        Origin::CommandLine
+    };
+    CommandLine {
+        index_url: args
+            .index_url
+            .clone()
+            .map(|value| Sourced { value, origin }),
+        extra_index_urls: args.extra_index_url.clone(),
+        find_links: args.find_links.clone(),
+        no_index: args.no_index,
+        trusted_hosts: args.trusted_host.clone(),
+        cert: args.cert.clone(),
+        config: args.config.settings.clone(),
+    }
+}
+
 /// hashlock's `--index-url` wins over a file's `-i` line, but pip, given both, uses
 /// the file's (it replaces the command line's): worth a warning at that line.
 fn warn_overridden_index(args: &IndexArgs, lines: &[FileOption]) {
@@ -201,12 +223,13 @@ fn warn_overridden_index(args: &IndexArgs, lines: &[FileOption]) {
 }
 
 /// How an index is asked. pip reads every index URL as a Simple API root; so does
-/// hashlock, but for the index of its own `--index-url` (or the default, PyPI) when
+/// hashlock, but for the index of its own `--index-url` (or `HASHLOCK_INDEX_URL`, the
+/// configuration file's `index-url`, or the default, PyPI) when
 /// the URL does not end in `/simple`: that names a JSON API base (`https://pypi.org`,
 /// or a mirror of its `/pypi/` endpoints), asked through its faster JSON API first.
 fn protocol_of(sourced: &Sourced<Url>, primary: bool) -> (Url, Protocol) {
     let url = &sourced.value;
-    let own = matches!(sourced.origin, Origin::CommandLine | Origin::Default);
+    let own = sourced.origin.is_hashlocks();
     let simple_root = url.path().trim_end_matches('/').ends_with("/simple");
     if primary && own && !simple_root {
         (IndexArgs::base_url(url), Protocol::JsonApi)

@@ -4,6 +4,7 @@
 
 mod cache;
 mod completions;
+mod config;
 mod connect;
 mod deps;
 mod direct;
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Hash(args) => hash::run(args).await,
         Command::Cache(args) => cache::run(&args),
         Command::Completions(args) => completions::run(&args),
+        Command::Config(args) => config::run(&args, &cli.configured),
         Command::Export(args) => export::run(args).await,
         Command::Log(command) => log::run(&command),
         Command::Man(args) => man::run(&args),

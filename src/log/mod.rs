@@ -35,16 +35,28 @@ use crate::digest::Sha256;
 /// beside the first requirements file.
 pub(crate) const COMMITTED_NAME: &str = "hashlock.log";
 
+/// The configuration file's `cache-dir`, set once before the command runs.
+static CONFIGURED_CACHE_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Sets the configuration file's `cache-dir` (ranked below `HASHLOCK_CACHE_DIR`).
+pub(crate) fn configure_cache_dir(dir: PathBuf) {
+    let _ = CONFIGURED_CACHE_DIR.set(dir);
+}
+
 /// The user cache directory of hashlock: `HASHLOCK_CACHE_DIR` when set, else the
-/// platform's cache directory (`~/.cache/hashlock` on Linux). One function, so that
-/// every part of hashlock that caches agrees on the place.
+/// configuration file's `cache-dir`, else the platform's cache directory
+/// (`~/.cache/hashlock` on Linux). One function, so that every part of hashlock that
+/// caches agrees on the place.
 pub(crate) fn cache_dir() -> Option<PathBuf> {
     if let Some(dir) = CACHE_DIR.get() {
         return Some(dir.clone());
     }
     match std::env::var_os("HASHLOCK_CACHE_DIR") {
         Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => dirs::cache_dir().map(|dir| dir.join("hashlock")),
+        _ => CONFIGURED_CACHE_DIR
+            .get()
+            .cloned()
+            .or_else(|| dirs::cache_dir().map(|dir| dir.join("hashlock"))),
     }
 }
 

@@ -2,15 +2,16 @@
 //!
 //! Precedence, highest first: hashlock's command line (and its `HASHLOCK_*`
 //! variables), the requirements files' own option lines (`-i`, `--extra-index-url`,
-//! `--no-index`, `-f`, `--trusted-host`), pip's environment variables (`PIP_INDEX_URL`,
+//! `--no-index`, `-f`, `--trusted-host`), hashlock's configuration file
+//! ([`crate::config`]), pip's environment variables (`PIP_INDEX_URL`,
 //! `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS`, `PIP_TRUSTED_HOST`, `PIP_NO_INDEX`,
 //! `PIP_CERT`), pip's configuration files ([`pip_conf`]), then PyPI.
 //!
 //! - The index URL is the first one given in that order (the last `-i` line of the
 //!   files, as pip reads them in order and each replaces the one before).
 //! - Extra index URLs, find-links locations and trusted hosts add up over the command
-//!   line, the files, and the environment (or, when the environment has none, the
-//!   configuration files), as pip's `append` options do.
+//!   line, the files, hashlock's configuration, and pip's environment (or, when it
+//!   has none, pip's configuration files), as pip's `append` options do.
 //! - `--no-index` anywhere leaves only the find-links locations.
 
 pub(crate) mod pip_conf;
@@ -32,6 +33,8 @@ pub(crate) enum Origin {
     CommandLine,
     /// A requirements file's option line.
     RequirementsFile { file: String, line: usize },
+    /// hashlock's configuration file (the file as shown, the 1-based line).
+    Config { file: String, line: usize },
     /// One of pip's environment variables.
     Environment(&'static str),
     /// One of pip's configuration files.
@@ -44,10 +47,24 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::CommandLine => f.write_str("the command line"),
-            Origin::RequirementsFile { file, line } => write!(f, "{file}:{line}"),
+            Origin::RequirementsFile { file, line } | Origin::Config { file, line } => {
+                write!(f, "{file}:{line}")
+            }
             Origin::Environment(var) => write!(f, "${var}"),
             Origin::PipConf(path) => write!(f, "{}", path.display()),
             Origin::Default => f.write_str("the default"),
+        }
+    }
+}
+
+impl Origin {
+    /// hashlock's own setting (its command line, variables, configuration file or
+    /// default), not one it shares with pip.
+    pub(crate) fn is_hashlocks(&self) -> bool {
+        match self {
+            Origin::CommandLine | Origin::Config { .. } | Origin::Default => true,
+            Origin::Environment(var) => var.starts_with("HASHLOCK_"),
+            Origin::RequirementsFile { .. } | Origin::PipConf(_) => false,
         }
     }
 }
@@ -79,15 +96,30 @@ pub(crate) struct Indexes {
     pub cert: Option<Sourced<PathBuf>>,
 }
 
-/// hashlock's own options.
+/// hashlock's own options: its command line, and its configuration file's.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CommandLine {
-    pub index_url: Option<Url>,
+    /// `--index-url` (or `HASHLOCK_INDEX_URL`, which is its origin then).
+    pub index_url: Option<Sourced<Url>>,
     pub extra_index_urls: Vec<Url>,
     pub find_links: Vec<String>,
     pub no_index: bool,
     pub trusted_hosts: Vec<String>,
     pub cert: Option<PathBuf>,
+    /// The configuration file's index settings.
+    pub config: ConfigFile,
+}
+
+/// The index settings of hashlock's configuration file, its relative paths already
+/// made relative to the current directory.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ConfigFile {
+    pub index_url: Option<Sourced<String>>,
+    pub extra_index_urls: Vec<Sourced<String>>,
+    pub find_links: Vec<Sourced<String>>,
+    pub no_index: Option<Sourced<bool>>,
+    pub trusted_hosts: Vec<Sourced<String>>,
+    pub cert: Option<Sourced<PathBuf>>,
 }
 
 /// An index option line of a requirements file, its value already expanded (`${VAR}`).
@@ -156,13 +188,13 @@ pub(crate) fn indexes(
     let of_kind = |kind| lines.iter().filter(move |line| line.kind == kind);
 
     // The index: the first place that names one.
+    let config = &cli.config;
     let index = if let Some(index_url) = &cli.index_url {
-        Some(Sourced {
-            value: index_url.clone(),
-            origin: Origin::CommandLine,
-        })
+        Some(index_url.clone())
     } else if let Some(line) = of_kind(FileOptionKind::IndexUrl).next_back() {
         url(&line.value, origin_of(line))
+    } else if let Some(value) = &config.index_url {
+        url(&value.value, value.origin.clone())
     } else if let Some(value) = var("PIP_INDEX_URL").filter(|v| !v.is_empty()) {
         url(&value, Origin::Environment("PIP_INDEX_URL"))
     } else if let Some(value) = conf.get("index-url") {
@@ -184,6 +216,9 @@ pub(crate) fn indexes(
     for line in of_kind(FileOptionKind::ExtraIndexUrl) {
         extra.extend(url(&line.value, origin_of(line)));
     }
+    for value in &config.extra_index_urls {
+        extra.extend(url(&value.value, value.origin.clone()));
+    }
     for (value, origin) in appended(var, conf, "PIP_EXTRA_INDEX_URL", "extra-index-url") {
         extra.extend(url(&value, origin));
     }
@@ -199,6 +234,12 @@ pub(crate) fn indexes(
         find_links.push(Sourced {
             value: find_links_location(&line.value, Some(&line.dir)),
             origin: origin_of(line),
+        });
+    }
+    for value in &config.find_links {
+        find_links.push(Sourced {
+            value: find_links_location(&value.value, None),
+            origin: value.origin.clone(),
         });
     }
     for (value, origin) in appended(var, conf, "PIP_FIND_LINKS", "find-links") {
@@ -220,6 +261,7 @@ pub(crate) fn indexes(
         value: line.value.clone(),
         origin: origin_of(line),
     }));
+    trusted_hosts.extend(config.trusted_hosts.iter().cloned());
     trusted_hosts.extend(
         appended(var, conf, "PIP_TRUSTED_HOST", "trusted-host")
             .into_iter()
@@ -228,6 +270,10 @@ pub(crate) fn indexes(
 
     let no_index = cli.no_index
         || of_kind(FileOptionKind::NoIndex).next().is_some()
+        || config
+            .no_index
+            .as_ref()
+            .is_some_and(|no_index| no_index.value)
         || var("PIP_NO_INDEX").is_some_and(|v| truthy(&v))
         || conf.get("no-index").is_some_and(|v| truthy(&v.value));
 
@@ -238,6 +284,7 @@ pub(crate) fn indexes(
             value,
             origin: Origin::CommandLine,
         })
+        .or_else(|| config.cert.clone())
         .or_else(|| env_path(var, "PIP_CERT"))
         .or_else(|| {
             conf.get("cert").map(|value| Sourced {
@@ -294,7 +341,7 @@ fn env_path(var: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Option<
 }
 
 /// pip's `strtobool`: `1`, `true`, `yes`, `on` (any case).
-fn truthy(value: &str) -> bool {
+pub(crate) fn truthy(value: &str) -> bool {
     matches!(
         value.trim().to_ascii_lowercase().as_str(),
         "1" | "true" | "yes" | "on" | "y" | "t"
@@ -391,7 +438,10 @@ mod tests {
         let var = [("PIP_INDEX_URL", "https://env.example/simple")];
         let conf = conf(&[("index-url", "https://conf.example/simple")]);
         let cli = CommandLine {
-            index_url: Some(Url::parse("https://cli.example/simple").unwrap()),
+            index_url: Some(Sourced {
+                value: Url::parse("https://cli.example/simple").unwrap(),
+                origin: Origin::CommandLine,
+            }),
             ..CommandLine::default()
         };
         assert_eq!(index_of(&cli, &file, &var, &conf).1, Origin::CommandLine);
@@ -418,6 +468,55 @@ mod tests {
             index_of(&none, &[], &[], &PipConf::default()),
             ("https://pypi.org/".to_owned(), Origin::Default)
         );
+    }
+
+    #[test]
+    fn the_config_file_ranks_below_the_files_lines_and_above_pip() {
+        let at = |line| Origin::Config {
+            file: "hashlock.toml".into(),
+            line,
+        };
+        let sourced = |value: &str, line| Sourced {
+            value: value.to_owned(),
+            origin: at(line),
+        };
+        let cli = CommandLine {
+            config: ConfigFile {
+                index_url: Some(sourced("https://config.example/simple", 1)),
+                extra_index_urls: vec![sourced("https://config-extra.example/simple", 2)],
+                cert: Some(Sourced {
+                    value: PathBuf::from("/config.pem"),
+                    origin: at(3),
+                }),
+                ..ConfigFile::default()
+            },
+            ..CommandLine::default()
+        };
+        let file = [line(
+            FileOptionKind::IndexUrl,
+            "https://file.example/simple",
+            1,
+        )];
+        let var = [
+            ("PIP_INDEX_URL", "https://env.example/simple"),
+            ("PIP_EXTRA_INDEX_URL", "https://env-extra.example/simple"),
+            ("PIP_CERT", "/pip.pem"),
+        ];
+        assert_eq!(
+            index_of(&cli, &file, &var, &PipConf::default()).0,
+            "https://file.example/simple"
+        );
+        let found = indexes(&cli, &[], &env(&var), &PipConf::default()).unwrap();
+        assert_eq!(found.index.unwrap().origin, at(1));
+        let extra: Vec<String> = found.extra.iter().map(|e| e.value.to_string()).collect();
+        assert_eq!(
+            extra,
+            [
+                "https://config-extra.example/simple",
+                "https://env-extra.example/simple"
+            ]
+        );
+        assert_eq!(found.cert.unwrap().value, PathBuf::from("/config.pem"));
     }
 
     #[test]
