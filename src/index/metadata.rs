@@ -105,11 +105,13 @@ impl CoreMetadata {
 }
 
 /// The header fields of an RFC 822 document, continuation lines joined, up to the
-/// first blank line.
+/// first empty line. A line of only spaces is a continuation line, as Python's
+/// `email` parser (which pip and `packaging` use) reads it: a multi-line `License`
+/// field has such lines, and the `Requires-Dist` fields come after it.
 fn headers(text: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
-        if line.trim().is_empty() {
+        if line.is_empty() {
             break;
         }
         if line.starts_with([' ', '\t']) {
@@ -434,6 +436,24 @@ pub(crate) fn is_sdist(filename: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// jupyter_server 2.21.1's METADATA: a `License` field whose continuation lines
+    /// include lines of spaces only, before every `Requires-Dist`. Ending the headers
+    /// there hid all its dependencies, and `verify` passed a file pip refused.
+    #[test]
+    fn a_continuation_line_of_spaces_does_not_end_the_headers() {
+        let text = "Metadata-Version: 2.5\nName: jupyter_server\nVersion: 2.21.1\n\
+License: BSD 3-Clause License\n        \n        - Copyright (c) 2001-2015\n        \n\
+Requires-Dist: anyio>=3.1.0\nRequires-Dist: websocket-client>=1.7\n\
+Description-Content-Type: text/markdown\n\n# Jupyter Server\n\nRequires-Dist: not-a-header\n";
+        let metadata = CoreMetadata::parse(text);
+        assert_eq!(metadata.spelled, ["anyio", "websocket-client"]);
+        let crlf = text.replace('\n', "\r\n");
+        assert_eq!(
+            CoreMetadata::parse(&crlf).spelled,
+            ["anyio", "websocket-client"]
+        );
+    }
 
     const FLASK: &str = "Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.3\n\
 Requires-Python: >=3.8\nRequires-Dist: Werkzeug>=3.0.0\nRequires-Dist: Jinja2>=3.1.2\n\
