@@ -102,7 +102,7 @@ impl Cache {
 
     /// Stores the metadata headers of the file whose sha256 is `digest` (the body,
     /// a long description, is dropped: nothing reads it).
-    pub(crate) fn write_metadata(&self, digest: &crate::digest::Sha256, text: &str) {
+    pub(crate) fn write_metadata(self: &Arc<Self>, digest: &crate::digest::Sha256, text: &str) {
         let headers = text
             .split_once("\n\n")
             .or_else(|| text.split_once("\r\n\r\n"))
@@ -114,9 +114,7 @@ impl Cache {
         let Ok(bytes) = serde_json::to_vec(&stored) else {
             return;
         };
-        if write_atomically(&self.root, &self.metadata_path(digest), &bytes).is_ok() {
-            self.wrote.store(true, Ordering::Relaxed);
-        }
+        self.store(self.metadata_path(digest), bytes);
     }
 
     /// `metadata/<2 hex>/<64 hex>.json`.
@@ -126,6 +124,30 @@ impl Cache {
             .join("metadata")
             .join(&hex[..2])
             .join(format!("{hex}.json"))
+    }
+
+    /// Writes `bytes` to `path` atomically, off the async workers when there are
+    /// some: a slow disk must not hold up the requests in flight (the runtime waits
+    /// for the write before the process ends; a run killed meanwhile loses the entry,
+    /// never half of it).
+    fn store(self: &Arc<Self>, path: PathBuf, bytes: Vec<u8>) {
+        let cache = Arc::clone(self);
+        let write = move || {
+            if let Err(error) = write_atomically(&cache.root, &path, &bytes) {
+                if !cache.warned.swap(true, Ordering::Relaxed) {
+                    crate::report::warn(&format!(
+                        "cannot write the cache in {}: {error}; going on without storing answers",
+                        cache.root.display()
+                    ));
+                }
+            } else {
+                cache.wrote.store(true, Ordering::Relaxed);
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(write)),
+            Err(_) => write(),
+        }
     }
 
     /// Prunes to the default bound if this run wrote and no prune ran for a day.
@@ -196,17 +218,7 @@ impl IndexCache {
 
     /// Stores `entry` as the answer about `pin`, atomically.
     pub(crate) fn write(&self, pin: &Pin, entry: &Entry) {
-        let path = self.path(pin);
-        if let Err(error) = write_atomically(&self.cache.root, &path, &entry.encode()) {
-            if !self.cache.warned.swap(true, Ordering::Relaxed) {
-                crate::report::warn(&format!(
-                    "cannot write the cache in {}: {error}; going on without storing answers",
-                    self.cache.root.display()
-                ));
-            }
-        } else {
-            self.cache.wrote.store(true, Ordering::Relaxed);
-        }
+        self.cache.store(self.path(pin), entry.encode());
     }
 
     /// `<index>/<project>/<version>.json`.

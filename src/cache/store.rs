@@ -158,14 +158,17 @@ pub(crate) fn prune(root: &Path, max_age: Duration, max_size: u64) -> std::io::R
     Ok(removed)
 }
 
-/// Prunes to the defaults when the last prune is a day old (or never ran).
+/// Prunes to the defaults when the last prune is a day old. A cache without the
+/// mark (a new one: its first run just filled it) is marked, not walked: there is
+/// nothing old in it yet, and a cold run should not pay for a walk.
 pub(crate) fn prune_if_due(root: &Path) {
     let last = std::fs::metadata(root.join(PRUNED_MARK)).and_then(|m| m.modified());
-    let due = last.map_or(true, |last| {
-        SystemTime::now().duration_since(last).unwrap_or_default() > PRUNE_EVERY
-    });
-    if due {
-        let _ = prune(root, DEFAULT_MAX_AGE, DEFAULT_MAX_SIZE);
+    match last {
+        Err(_) => mark_pruned(root),
+        Ok(last) if SystemTime::now().duration_since(last).unwrap_or_default() > PRUNE_EVERY => {
+            let _ = prune(root, DEFAULT_MAX_AGE, DEFAULT_MAX_SIZE);
+        }
+        Ok(_) => {}
     }
 }
 
@@ -267,6 +270,19 @@ mod tests {
         assert!(root.join("v2/i/attrs/2.0.json").exists());
         assert!(!root.join("v2/i/attrs/.tmpABC").exists());
         assert_eq!(usage(root).entries, 2);
+    }
+
+    /// A cold run fills a new cache: it marks it and walks nothing (an old entry in
+    /// it, which a walk would remove, stays until the next prune is due).
+    #[test]
+    fn a_new_cache_is_marked_not_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let day = Duration::from_secs(86_400);
+        entry(root, "v2/i/six/1.0.json", 10, 40 * day);
+        prune_if_due(root);
+        assert!(root.join(PRUNED_MARK).exists());
+        assert!(root.join("v2/i/six/1.0.json").exists());
     }
 
     #[test]

@@ -109,8 +109,8 @@ impl Indexes {
     }
 
     /// The run's cache, if it has one.
-    pub(crate) fn cache(&self) -> Option<&crate::cache::Cache> {
-        self.cache.as_deref()
+    pub(crate) fn cache(&self) -> Option<&Arc<crate::cache::Cache>> {
+        self.cache.as_ref()
     }
 
     /// The transport settings for files on hosts that are no location's.
