@@ -401,9 +401,36 @@ pub struct LockArgs {
     #[arg(long)]
     pub add_missing: bool,
 
-    /// With targets: let `--add-missing` choose pre-releases.
+    /// Let the versions `lock` chooses (for ranges, `--upgrade`, `--add-missing`) be
+    /// pre-releases; without it, only where a specifier names one, as pip.
     #[arg(long)]
     pub pre: bool,
+
+    /// Move every pin to the newest version the other lines and constraints allow
+    /// (its hashes are checked and completed even when it is the newest already).
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+
+    /// Move only this pin, to the newest version SPEC allows (`-P django`,
+    /// `-P 'django<5'`). Repeatable.
+    #[arg(short = 'P', long = "upgrade-package", value_name = "NAME[SPEC]")]
+    pub upgrade_package: Vec<String>,
+
+    /// Keep the specifier a chosen pin replaces in the line's comment
+    /// (`requests==2.32.3  # from >=2.28`).
+    #[arg(long)]
+    pub annotate: bool,
+
+    /// Never choose a version (for a range, `--upgrade`, `--add-missing`) whose files
+    /// were uploaded less than this long ago: `7d`, `36h`, `2w`, or ISO 8601 (`P7D`).
+    /// A day is 24 hours.
+    #[arg(long, value_name = "AGE", value_parser = crate::verify::beyond::MinAge::parse)]
+    pub(crate) min_age: Option<crate::verify::beyond::MinAge>,
+
+    /// What `--min-age` does with a version the index gives no upload time for:
+    /// fail, or take it as old enough.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = MinAgeMissing::Fail, requires = "min_age")]
+    pub min_age_missing: MinAgeMissing,
 
     /// With targets: hash no sdist of these packages (`:all:` for every package),
     /// as pip's `--only-binary`; also read from the files. Repeatable, comma-separated.
@@ -429,6 +456,15 @@ pub struct LockArgs {
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// `--min-age-missing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MinAgeMissing {
+    /// A version without an upload time stops the run.
+    Fail,
+    /// A version without an upload time counts as old enough.
+    Allow,
 }
 
 /// Downloading the files that get hashed, for the commands that write hashes.

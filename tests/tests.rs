@@ -38,6 +38,8 @@ mod live;
 mod indexes;
 // `hashlock lock` end to end.
 mod lock;
+// Ranges become pins, `--upgrade`, `-P`, `--min-age` on `lock`.
+mod resolve;
 // The first-seen log: what is appended where, `hashlock log verify`.
 mod log;
 // `hashlock migrate` and `lock --peep` end to end.

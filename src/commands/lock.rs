@@ -9,9 +9,9 @@ use miette::Report;
 
 use super::direct;
 use super::download::Downloaded;
-use super::lookup::{Asked, Looked, look_up_all};
+use super::lookup::{Asked, Looked, look_up_rest};
 use super::unhashed::{Fetch, download_and_fill};
-use super::{deps, plural, print_stopped, warn};
+use super::{choose, deps, plural, print_stopped, warn};
 use crate::cli::{Format, LockArgs};
 use crate::diagnostics::{Code, Located};
 use crate::digest::Sha256;
@@ -30,37 +30,59 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     args.output.check_inputs(args.files.len())?;
     args.output.check_format(args.format)?;
     let json = args.format == Format::Json;
-    let workspace = Workspace::load_clean(&args.files)
+    let original = Workspace::load_clean(&args.files)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
-    let records = workspace.records(Role::Requirements);
-    let conflicts = conflicts(&workspace);
+    let conflicts = conflicts(&original);
     if !conflicts.is_empty() {
         print_stopped(
             args.format,
             "lock",
-            workspace.files_of(Role::Requirements),
+            original.files_of(Role::Requirements),
             &conflicts,
         )?;
         let mut reports: Vec<Report> = conflicts.into_iter().map(Report::new).collect();
         reports.push(miette::miette!("nothing was written"));
         return Err(Failure::new(Outcome::CheckFailed, reports));
     }
-    let unpinned = unpinned(&workspace, &records, args.allow_unpinned);
+    let quiet = args.quiet || json;
+    let upgrades = choose::Upgrades::new(args.upgrade, &args.upgrade_package)?;
+    let original_records = original.records(Role::Requirements);
+    let choosing = choose::any_wanted(&original_records, &upgrades);
+    // What no version choice can lock (editables, VCS, unset variables) stops the
+    // run before any request.
+    let unpinned = unpinned(&original, &original_records, &upgrades, args.allow_unpinned);
     if !unpinned.is_empty() && !args.allow_unpinned {
         print_stopped(
             args.format,
             "lock",
-            workspace.files_of(Role::Requirements),
+            original.files_of(Role::Requirements),
             &unpinned,
         )?;
-        return Err(unpinned_failure(&records, unpinned));
+        return Err(unpinned_failure(&original_records, unpinned));
     }
+    let targets = deps::choose_targets(&args.targets, &original, args.add_missing || choosing)?;
+    if let Some(chosen) = &targets
+        && !quiet
+    {
+        crate::report::line(&format!("Locking for {}", chosen.described()));
+    }
+    let rules = deps::binary_rules(&args.only_binary, &args.no_binary, &original);
+    let (rewritten, known) = match &targets {
+        Some(chosen) if choosing => {
+            let (workspace, known) =
+                choose_versions(&args, &original, chosen, &rules, &upgrades).await?;
+            (Some(workspace), known)
+        }
+        _ => (None, Looked::default()),
+    };
+    let workspace = rewritten.as_ref().unwrap_or(&original);
+    let records = workspace.records(Role::Requirements);
     // With `--allow-unpinned` these lines are why the run exits 1: they print even
     // with `--quiet`.
     for warning in &unpinned {
         warn(false, Report::new(warning.clone()));
     }
-    let direct = direct::files(&workspace, &records, args.download.download)?;
+    let direct = direct::files(workspace, &records, args.download.download)?;
     let asked: Vec<Asked<'_>> = records
         .iter()
         .filter_map(|record| {
@@ -71,34 +93,26 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
             })
         })
         .collect();
-    let quiet = args.quiet || json;
-    let mut looked = look_up_all(&args.index, &workspace, quiet, &asked).await?;
+    let mut looked = look_up_rest(&args.index, workspace, quiet, &asked, known).await?;
     let wanted = direct.iter().map(|file| file.wanted.clone()).collect();
-    let check = |downloaded: &Downloaded| direct::wrong_hashes(&workspace, &direct, downloaded);
+    let check = |downloaded: &Downloaded| direct::wrong_hashes(workspace, &direct, downloaded);
     let fetch = Fetch {
         index: &args.index,
         options: &args.download,
-        workspace: &workspace,
+        workspace,
         quiet,
     };
     let downloaded = download_and_fill(&fetch, &mut looked, &asked, wanted, check).await?;
     let direct = direct::for_planner(&direct, &downloaded);
-    let targets = deps::choose_targets(&args.targets, &workspace, args.add_missing)?;
-    if let Some(chosen) = &targets
-        && !quiet
-    {
-        crate::report::line(&format!("Locking for {}", chosen.described()));
-    }
-    let rules = deps::binary_rules(&args.only_binary, &args.no_binary, &workspace);
     let kept = targets
         .as_ref()
         .filter(|chosen| chosen.explicit)
         .map(|chosen| deps::kept(&looked.releases, &chosen.targets, &rules));
     if let (Some(kept), Some(chosen)) = (&kept, &targets) {
-        deps::refuse_uninstallable(&workspace, &records, &looked.releases, kept, chosen)?;
+        deps::refuse_uninstallable(workspace, &records, &looked.releases, kept, chosen)?;
     }
     let mut plans = plan_all(
-        &workspace,
+        workspace,
         &records,
         (&looked, &direct),
         lock_options(&args, kept.as_ref()),
@@ -106,11 +120,12 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     )
     .await?;
     if let Some(chosen) = &targets {
-        finish_targets(&args, &workspace, &looked, chosen, &rules, &mut plans).await?;
+        finish_targets(&args, workspace, &looked, chosen, &rules, &mut plans).await?;
     }
+    // The files as they were read: what changed is against them.
     let changes: Vec<Change<'_>> = plans
         .iter()
-        .map(|(file, plan)| Change::of(file, &plan.text))
+        .map(|(file, plan)| Change::of(was(&original, workspace, file), &plan.text))
         .collect();
     let totals = (
         plans.iter().map(|(_, p)| p.locked).sum(),
@@ -118,7 +133,7 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     );
     let done = Done {
         verb: "Locked",
-        workspace: &workspace,
+        workspace,
         totals,
         started,
         quiet: args.quiet || json,
@@ -181,10 +196,16 @@ fn is_file_location(record: &Record<'_>) -> bool {
 
 /// Every requirement that is not an exact pin, as a diagnostic (an error, or a
 /// warning when they are allowed).
-fn unpinned(workspace: &Workspace, records: &[Record<'_>], allowed: bool) -> Vec<Located> {
+fn unpinned(
+    workspace: &Workspace,
+    records: &[Record<'_>],
+    upgrades: &choose::Upgrades,
+    allowed: bool,
+) -> Vec<Located> {
     records
         .iter()
         .filter(|record| !is_file_location(record))
+        .filter(|record| choose::wanted(record, upgrades).is_none())
         .filter_map(|record| {
             let reason = record.pinning.reason()?;
             let source = &workspace.files[record.file].source;
@@ -217,16 +238,10 @@ fn unpinned(workspace: &Workspace, records: &[Record<'_>], allowed: bool) -> Vec
 /// line whose hint fits what they are.
 fn unpinned_failure(records: &[Record<'_>], unpinned: Vec<Located>) -> Failure {
     let count = unpinned.len();
-    let pinnable = records.iter().any(|r| {
-        matches!(
-            r.pinning,
-            Pinning::Range
-                | Pinning::Several
-                | Pinning::Wildcard
-                | Pinning::Unversioned
-                | Pinning::EnvVar(_)
-        )
-    });
+    // Ranges get a version chosen: only an unset variable is left to pin by hand.
+    let pinnable = records
+        .iter()
+        .any(|r| matches!(r.pinning, Pinning::EnvVar(_)));
     let unhashable = records.iter().any(|r| {
         !is_file_location(r) && matches!(r.pinning, Pinning::Editable | Pinning::Location(_))
     });
@@ -520,4 +535,67 @@ async fn finish_targets(
             crate::rewrite::added::with_header(&plan.text, &chosen.flags, file.parsed.newline());
     }
     Ok(())
+}
+
+/// Chooses versions for the lines that are not pinned (and the pins `--upgrade`
+/// moves), for `chosen`'s targets: the workspace with those lines pinned, and the
+/// releases of the chosen versions with the index that listed them.
+async fn choose_versions(
+    args: &LockArgs,
+    original: &Workspace,
+    chosen: &deps::Chosen,
+    rules: &crate::completeness::BinaryRules,
+    upgrades: &choose::Upgrades,
+) -> Result<(Workspace, Looked), Failure> {
+    let quiet = args.quiet || args.format == Format::Json;
+    let index = super::connect::connect(&args.index, original, true, &[]).await?;
+    let cooldown = args
+        .min_age
+        .as_ref()
+        .map(|min_age| crate::resolve::choose::Cooldown {
+            min_age: min_age.duration,
+            now: jiff::Timestamp::now(),
+            allow_missing: args.min_age_missing == crate::cli::MinAgeMissing::Allow,
+        });
+    let options = choose::Options {
+        upgrades,
+        rules: crate::resolve::choose::Rules {
+            pre: args.pre || pre_in_files(original),
+            cooldown,
+        },
+        annotate: args.annotate,
+        concurrency: usize::from(args.index.concurrency),
+        min_age: args.min_age.as_ref().map(|m| m.text.as_str()),
+    };
+    let result = choose::choose_all(&index, original, &chosen.targets, rules, &options).await?;
+    if !quiet && !result.summary.is_empty() {
+        for line in &result.summary {
+            crate::report::line(line);
+        }
+    }
+    Ok((
+        original.with_texts(&result.texts),
+        Looked {
+            index: Some(index),
+            releases: result.releases,
+        },
+    ))
+}
+
+/// Whether a requirements file says `--pre` (pip reads it from any of them).
+fn pre_in_files(workspace: &Workspace) -> bool {
+    workspace.files.iter().any(|file| {
+        file.parsed
+            .options()
+            .any(|(_, opt)| opt.name == crate::requirements::OptionName::Pre)
+    })
+}
+
+/// The file `file` of `workspace` was before choosing versions rewrote it.
+fn was<'a>(original: &'a Workspace, workspace: &'a Workspace, file: &'a File) -> &'a File {
+    workspace
+        .files
+        .iter()
+        .position(|f| std::ptr::eq(f, file))
+        .map_or(file, |at| &original.files[at])
 }

@@ -3,6 +3,7 @@
 //! Nothing here decides what a file should contain; the planners do.
 
 mod cache;
+mod choose;
 mod completions;
 mod connect;
 mod deps;

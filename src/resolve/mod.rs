@@ -21,6 +21,7 @@
 //! that satisfy a specifier, so PEP 440's rules are exactly `pep440_rs`'s.
 
 mod annotate;
+pub(crate) mod choose;
 mod index;
 mod provider;
 #[cfg(test)]
