@@ -26,18 +26,33 @@ use crate::workspace::{File, Record, Role, Workspace};
 /// Runs `hashlock lock`: 0, or 1 for `--check` drift and allowed unpinned
 /// requirements.
 pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
+    run_with(args, |_| Ok(Vec::new())).await
+}
+
+/// [`run`], with the files as `prepare` makes them (`hashlock add` puts its
+/// requirements in); what changed is still said against the files as read.
+pub(super) async fn run_with(
+    args: LockArgs,
+    prepare: impl FnOnce(&Workspace) -> Result<Vec<Option<String>>, Failure>,
+) -> Result<Outcome, Failure> {
     let started = Instant::now();
     args.output.check_inputs(args.files.len())?;
     args.output.check_format(args.format)?;
     let json = args.format == Format::Json;
     let original = Workspace::load_clean(&args.files)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
-    let conflicts = conflicts(&original);
+    let texts = prepare(&original)?;
+    let prepared = texts
+        .iter()
+        .any(Option::is_some)
+        .then(|| original.with_texts(&texts));
+    let base = prepared.as_ref().unwrap_or(&original);
+    let conflicts = conflicts(base);
     if !conflicts.is_empty() {
         print_stopped(
             args.format,
             "lock",
-            original.files_of(Role::Requirements),
+            base.files_of(Role::Requirements),
             &conflicts,
         )?;
         let mut reports: Vec<Report> = conflicts.into_iter().map(Report::new).collect();
@@ -46,36 +61,39 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     }
     let quiet = args.quiet || json;
     let upgrades = choose::Upgrades::new(args.upgrade, &args.upgrade_package)?;
-    let original_records = original.records(Role::Requirements);
+    let original_records = base.records(Role::Requirements);
     let choosing = choose::any_wanted(&original_records, &upgrades);
     // What no version choice can lock (editables, VCS, unset variables) stops the
     // run before any request.
-    let unpinned = unpinned(&original, &original_records, &upgrades, args.allow_unpinned);
+    let unpinned = unpinned(base, &original_records, &upgrades, args.allow_unpinned);
     if !unpinned.is_empty() && !args.allow_unpinned {
         print_stopped(
             args.format,
             "lock",
-            original.files_of(Role::Requirements),
+            base.files_of(Role::Requirements),
             &unpinned,
         )?;
         return Err(unpinned_failure(&original_records, unpinned));
     }
-    let targets = deps::choose_targets(&args.targets, &original, args.add_missing || choosing)?;
+    let targets = deps::choose_targets(&args.targets, base, args.add_missing || choosing)?;
     if let Some(chosen) = &targets
         && !quiet
     {
         crate::report::line(&format!("Locking for {}", chosen.described()));
     }
-    let rules = deps::binary_rules(&args.only_binary, &args.no_binary, &original);
+    let rules = deps::binary_rules(&args.only_binary, &args.no_binary, base);
     let (rewritten, known) = match &targets {
         Some(chosen) if choosing => {
             let (workspace, known) =
-                choose_versions(&args, &original, chosen, &rules, &upgrades).await?;
+                choose_versions(&args, base, chosen, &rules, &upgrades).await?;
             (Some(workspace), known)
         }
         _ => (None, Looked::default()),
     };
-    let workspace = rewritten.as_ref().unwrap_or(&original);
+    let workspace = rewritten
+        .as_ref()
+        .or(prepared.as_ref())
+        .unwrap_or(&original);
     let records = workspace.records(Role::Requirements);
     // With `--allow-unpinned` these lines are why the run exits 1: they print even
     // with `--quiet`.
