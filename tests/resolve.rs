@@ -63,6 +63,12 @@ fn ranges_become_the_newest_version_pips_rules_allow() {
     );
     assert!(run.stderr.contains("Webby>=1.0 -> 2.1"), "{}", run.stderr);
     assert!(run.stderr.contains("tool<2 -> 1.5"), "{}", run.stderr);
+    // Versions are chosen from the Simple API's listing (PEP 691 JSON, as pip),
+    // never the JSON API's much larger project document.
+    assert_eq!(case.index.requests("/simple/webby/"), 1);
+    assert_eq!(case.index.requests("/pypi/webby/json"), 0);
+    // And the chosen release is read from that listing, not asked for again.
+    assert_eq!(case.index.requests("/pypi/webby/2.1/json"), 0);
     // A second run changes nothing.
     let again = lock(&case, &["requirements.txt"]);
     assert_eq!(again.code, 0, "{}", again.stderr);

@@ -92,8 +92,6 @@ pub(super) struct Options<'a> {
 pub(super) struct Chosen {
     /// The new text of each file of the workspace (`None`: unchanged).
     pub(super) texts: Vec<Option<String>>,
-    /// The release of each chosen pin, so that it is not looked up again.
-    pub(super) releases: HashMap<Pin, Release>,
     /// `requests>=2.28 -> 2.32.3`, one per line that changed, and what was passed
     /// over on the way.
     pub(super) summary: Vec<String>,
@@ -203,7 +201,7 @@ pub(super) async fn choose_all(
     let listings: Vec<(PackageName, Result<Vec<Release>, IndexError>)> =
         futures::stream::iter(names)
             .map(|name| async move {
-                let releases = index.project(&name).await;
+                let releases = index.listing(&name).await;
                 (name, releases)
             })
             .buffer_unordered(options.concurrency.max(1))
@@ -297,7 +295,6 @@ pub(super) async fn choose_all(
             version: choice.version.clone(),
             arbitrary: None,
         };
-        chosen.releases.insert(pin.clone(), release.clone());
         if record.pinning.pin() == Some(&pin) {
             continue;
         }

@@ -557,7 +557,7 @@ async fn finish_targets(
 
 /// Chooses versions for the lines that are not pinned (and the pins `--upgrade`
 /// moves), for `chosen`'s targets: the workspace with those lines pinned, and the
-/// releases of the chosen versions with the index that listed them.
+/// index that listed them.
 async fn choose_versions(
     args: &LockArgs,
     original: &Workspace,
@@ -593,9 +593,11 @@ async fn choose_versions(
     }
     Ok((
         original.with_texts(&result.texts),
+        // The chosen versions are looked up as every pin is (the listing only
+        // chose them); on the same connections.
         Looked {
             index: Some(index),
-            releases: result.releases,
+            releases: HashMap::new(),
         },
     ))
 }
