@@ -237,6 +237,15 @@ fn upgrade_package_refuses_what_is_not_a_name() {
     let run = lock(&case, &["-P", "tool @ https://x/y.whl", "r.txt"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--upgrade-package"), "{}", run.stderr);
+    // A name no line has: said, and nothing else moves.
+    let run = lock(&case, &["-P", "webby", "r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no requirement names webby"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(pins(&case.read("r.txt")), ["tool==0.9"]);
 }
 
 /// The fixtures with `tool` 2.0's files uploaded `hours` ago (and, with `none`,
@@ -347,5 +356,71 @@ fn lock_without_targets_chooses_for_the_interpreter() {
     assert!(
         !case.read("r.txt").contains("# hashlock targets:"),
         "no header for the default target"
+    );
+}
+
+/// `fixtures/deps/` with werkzeug 3.0.6 uploaded a day ago and every other file
+/// two years ago.
+fn deps_with_upload_times() -> tempfile::TempDir {
+    let deps = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/deps");
+    let now = jiff::Timestamp::now();
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(deps).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let mut document: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        for (version, files) in document["releases"].as_object_mut().unwrap() {
+            let hours = if stem == "werkzeug" && version == "3.0.6" {
+                24
+            } else {
+                2 * 365 * 24
+            };
+            let at = now - jiff::SignedDuration::from_hours(hours);
+            for file in files.as_array_mut().unwrap() {
+                file["upload_time_iso_8601"] = json!(at.to_string());
+            }
+        }
+        std::fs::write(
+            dir.path().join(path.file_name().unwrap()),
+            document.to_string(),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+#[test]
+fn min_age_holds_for_add_missing_too() {
+    let fixtures = deps_with_upload_times();
+    let case = Case::with(Config::new().fixtures(fixtures.path()));
+    let linux_312 = [
+        "--python-version",
+        "3.12",
+        "--platform",
+        "manylinux_2_17_x86_64",
+    ];
+    case.file("requirements.txt", "flask>=3\n");
+    let mut args = linux_312.to_vec();
+    args.extend(["--add-missing", "--min-age", "7d", "requirements.txt"]);
+    let run = case.run("lock", &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = case.read("requirements.txt");
+    // werkzeug 3.0.6 is a day old: 3.0.3 is the newest old enough.
+    assert!(text.contains("\nwerkzeug==3.0.3 "), "{text}");
+    assert!(text.contains("flask==3.0.3"), "{text}");
+    // Without the cooldown, the newest.
+    case.file("requirements.txt", "flask>=3\n");
+    let mut args = linux_312.to_vec();
+    args.extend(["--add-missing", "requirements.txt"]);
+    let run = case.run("lock", &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        case.read("requirements.txt").contains("\nwerkzeug==3.0.6 "),
+        "{}",
+        case.read("requirements.txt")
     );
 }

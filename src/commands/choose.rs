@@ -71,6 +71,22 @@ impl Upgrades {
         Ok(Upgrades { all, named })
     }
 
+    /// The `-P` names no requirement of `records` has, sorted.
+    pub(super) fn unknown(&self, records: &[Record<'_>]) -> Vec<String> {
+        let mut unknown: Vec<String> = self
+            .named
+            .keys()
+            .filter(|name| {
+                !records
+                    .iter()
+                    .any(|r| parsed(r).is_some_and(|p| p.name == **name))
+            })
+            .map(ToString::to_string)
+            .collect();
+        unknown.sort();
+        unknown
+    }
+
     fn moves(&self, name: &PackageName) -> bool {
         self.all || self.named.contains_key(name)
     }

@@ -63,6 +63,15 @@ pub(super) async fn run_with(
     let upgrades = choose::Upgrades::new(args.upgrade, &args.upgrade_package)?;
     let original_records = base.records(Role::Requirements);
     let choosing = choose::any_wanted(&original_records, &upgrades);
+    for name in upgrades.unknown(&original_records) {
+        warn(
+            quiet,
+            miette::miette!(
+                help = "`hashlock add` adds a requirement",
+                "`--upgrade-package {name}`: no requirement names {name}; nothing to move"
+            ),
+        );
+    }
     // What no version choice can lock (editables, VCS, unset variables) stops the
     // run before any request.
     let unpinned = unpinned(base, &original_records, &upgrades, args.allow_unpinned);
@@ -507,7 +516,10 @@ async fn finish_targets(
     if args.add_missing
         && let Some(index) = &looked.index
     {
-        let policy = crate::resolve::Policy { pre: args.pre };
+        let policy = crate::resolve::Policy {
+            pre: args.pre || pre_in_files(workspace),
+            cooldown: cooldown(args),
+        };
         let added = deps::add_missing(
             index,
             workspace,
@@ -567,19 +579,11 @@ async fn choose_versions(
 ) -> Result<(Workspace, Looked), Failure> {
     let quiet = args.quiet || args.format == Format::Json;
     let index = super::connect::connect(&args.index, original, true, &[]).await?;
-    let cooldown = args
-        .min_age
-        .as_ref()
-        .map(|min_age| crate::resolve::choose::Cooldown {
-            min_age: min_age.duration,
-            now: jiff::Timestamp::now(),
-            allow_missing: args.min_age_missing == crate::cli::MinAgeMissing::Allow,
-        });
     let options = choose::Options {
         upgrades,
         rules: crate::resolve::choose::Rules {
             pre: args.pre || pre_in_files(original),
-            cooldown,
+            cooldown: cooldown(args),
         },
         annotate: args.annotate,
         concurrency: usize::from(args.index.concurrency),
@@ -600,6 +604,17 @@ async fn choose_versions(
             releases: HashMap::new(),
         },
     ))
+}
+
+/// `--min-age`, from now.
+fn cooldown(args: &LockArgs) -> Option<crate::resolve::choose::Cooldown> {
+    args.min_age
+        .as_ref()
+        .map(|min_age| crate::resolve::choose::Cooldown {
+            min_age: min_age.duration,
+            now: jiff::Timestamp::now(),
+            allow_missing: args.min_age_missing == crate::cli::MinAgeMissing::Allow,
+        })
 }
 
 /// Whether a requirements file says `--pre` (pip reads it from any of them).
