@@ -65,6 +65,15 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Lock(LockArgs),
 
+    /// Check that every requirement is pinned and hashed, and that every hash is one the
+    /// index publishes for exactly that version (the CI gate).
+    ///
+    /// Offline checks find what pip would refuse or silently skip: unpinned or unhashed
+    /// requirements, editables and VCS URLs, bad hashes, continuation traps, peep
+    /// comments. Online checks (the default) ask the index about every hash.
+    #[command(after_help = VERIFY_EXIT_CODES)]
+    Verify(VerifyArgs),
+
     /// Add requirements to a file (or move the ones it has), pinned and hashed.
     ///
     /// Each NAME[SPEC] gets the newest version SPEC and the files allow (as `lock`
@@ -74,15 +83,6 @@ pub enum Command {
     /// again changes nothing: one package at a time is how a bot should call it.
     #[command(after_help = EXIT_CODES)]
     Add(AddArgs),
-
-    /// Check that every requirement is pinned and hashed, and that every hash is one the
-    /// index publishes for exactly that version (the CI gate).
-    ///
-    /// Offline checks find what pip would refuse or silently skip: unpinned or unhashed
-    /// requirements, editables and VCS URLs, bad hashes, continuation traps, peep
-    /// comments. Online checks (the default) ask the index about every hash.
-    #[command(after_help = VERIFY_EXIT_CODES)]
-    Verify(VerifyArgs),
 
     /// Turn legacy peep `# sha256:` comments into pip's `--hash=sha256:` options.
     ///

@@ -155,6 +155,48 @@ fn other_lines_and_constraints_narrow_the_choice() {
 }
 
 #[test]
+fn a_line_is_chosen_for_the_targets_its_marker_holds_on() {
+    let case = case();
+    // webby 2.4 has only a Windows wheel: a line only Windows installs takes it,
+    // one for every target cannot.
+    case.file(
+        "r.txt",
+        "webby>=2.1 ; sys_platform == \"win32\"\nwebby>=2.0 ; sys_platform != \"win32\"\n",
+    );
+    // (2.4's one wheel is for CPython 3.12.)
+    let both = [
+        "--python-version",
+        "3.12",
+        "--platform",
+        "manylinux_2_17_x86_64",
+        "--platform",
+        "win_amd64",
+        "r.txt",
+    ];
+    let run = case.run("lock", &both);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        pins(&case.read("r.txt")),
+        [
+            "webby==2.4 ; sys_platform == \"win32\"",
+            "webby==2.1 ; sys_platform != \"win32\""
+        ]
+    );
+    // Locked for Linux alone, the Windows line holds on no target: any version
+    // with a file will do (the choice is said before the hashes are looked at).
+    case.file("w.txt", "webby>=2.1 ; sys_platform == \"win32\"\n");
+    let run = case.run(
+        "lock",
+        &LINUX_311
+            .iter()
+            .copied()
+            .chain(["w.txt"])
+            .collect::<Vec<_>>(),
+    );
+    assert!(run.stderr.contains("webby>=2.1 -> 2.4"), "{}", run.stderr);
+}
+
+#[test]
 fn annotate_keeps_the_range_in_the_comment() {
     let case = case();
     case.file("r.txt", "tool>=1,<2\r\nwebby  # web\r\n");
@@ -178,7 +220,8 @@ fn no_release_at_all_is_an_error_at_the_line() {
     let case = case();
     case.file("r.txt", "tool>=1\nnothere>=1\n");
     let run = lock(&case, &["r.txt"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    // As for a pin of an unknown project: bad input.
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("r.txt:2:1"), "{}", run.stderr);
     assert!(
         run.stderr

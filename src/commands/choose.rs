@@ -170,12 +170,17 @@ fn offered(
             let binary = name.map_or(completeness::FileKinds::Any, |n| rules.of(&n));
             let yanked =
                 !release.files.is_empty() && release.files.iter().all(|f| f.yanked.is_some());
-            let kept: Vec<Vec<&crate::index::DistFile>> = which
-                .iter()
-                .map(|&t| {
-                    completeness::kept_files(release, std::slice::from_ref(&targets[t]), binary)
-                })
-                .collect();
+            let kept: Vec<Vec<&crate::index::DistFile>> = if which.is_empty() {
+                // For no target: every file counts.
+                vec![release.files.iter().collect()]
+            } else {
+                which
+                    .iter()
+                    .map(|&t| {
+                        completeness::kept_files(release, std::slice::from_ref(&targets[t]), binary)
+                    })
+                    .collect()
+            };
             let installable = kept.iter().all(|files| !files.is_empty());
             let uploaded = kept
                 .iter()
@@ -243,7 +248,7 @@ pub(super) async fn choose_all(
     let mut edits: Vec<Edits> = workspace.files.iter().map(|_| Edits::default()).collect();
     let mut changed = vec![false; workspace.files.len()];
     let mut chosen = Chosen::default();
-    let mut problems: Vec<Located> = Vec::new();
+    let mut problems: Vec<(Outcome, Located)> = Vec::new();
     for &(record, upgrade) in &chosen_records {
         let Some(requirement) = parsed(record) else {
             continue;
@@ -251,10 +256,14 @@ pub(super) async fn choose_all(
         let name = &requirement.name;
         let file = &workspace.files[record.file];
         let line = &file.parsed.lines[record.line];
-        let mut line_targets = holds_on(record, targets);
-        if line_targets.is_empty() {
-            line_targets = (0..targets.len()).collect();
-        }
+        // A line whose marker holds on no target is chosen for none (any version
+        // with a file will do), and the other lines it meets are all of them.
+        let line_targets = holds_on(record, targets);
+        let meets = if line_targets.is_empty() {
+            (0..targets.len()).collect()
+        } else {
+            line_targets.clone()
+        };
         let mut specifiers = if upgrade {
             Vec::new()
         } else {
@@ -269,7 +278,7 @@ pub(super) async fn choose_all(
             if same || moved || parsed(other).is_none_or(|p| p.name != *name) {
                 continue;
             }
-            if holds_on(other, targets).is_disjoint(&line_targets) {
+            if holds_on(other, targets).is_disjoint(&meets) {
                 continue;
             }
             specifiers.extend(specifiers_of(other));
@@ -281,13 +290,20 @@ pub(super) async fn choose_all(
         let choice = match choose::choose(&offers, &specifiers, &options.rules) {
             Ok(choice) => choice,
             Err(why) => {
-                problems.push(no_choice(
+                // A project the index does not have is bad input, as for a pin.
+                let outcome = if releases.is_empty() {
+                    Outcome::BadInput
+                } else {
+                    Outcome::CheckFailed
+                };
+                let located = no_choice(
                     file,
                     record,
                     (&before, &specifiers, releases.is_empty()),
                     why,
                     options.min_age,
-                ));
+                );
+                problems.push((outcome, located));
                 continue;
             }
         };
@@ -318,7 +334,7 @@ pub(super) async fn choose_all(
         let Some(text) =
             pinned::pinned_line(&file.parsed, line, record.req, &release.version, annotate)
         else {
-            problems.push(unreadable(file, record));
+            problems.push((Outcome::BadInput, unreadable(file, record)));
             continue;
         };
         chosen
@@ -327,10 +343,13 @@ pub(super) async fn choose_all(
         edits[record.file].replace(record.line, text);
         changed[record.file] = true;
     }
-    if !problems.is_empty() {
-        let mut reports: Vec<Report> = problems.into_iter().map(Report::new).collect();
+    if let Some(outcome) = problems.iter().map(|(outcome, _)| *outcome).max() {
+        let mut reports: Vec<Report> = problems
+            .into_iter()
+            .map(|(_, located)| Report::new(located))
+            .collect();
         reports.push(miette::miette!("nothing was written"));
-        return Err(Failure::new(Outcome::CheckFailed, reports));
+        return Err(Failure::new(outcome, reports));
     }
     chosen.texts = workspace
         .files
