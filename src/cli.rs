@@ -67,8 +67,11 @@ Exit codes:
 pub enum Command {
     /// Add `--hash=sha256:...` for every file of every pinned version, in place.
     ///
-    /// Every requirement must be pinned (`name==version`), or a direct URL or local
-    /// archive, which is downloaded (or read) and hashed. Files named by `-r` are
+    /// A requirement that is not pinned (`>=`, `~=`, `!=`, a wildcard, a bare name)
+    /// is pinned first, to the newest version the files allow for the targets (pip's
+    /// rules: no pre-release, yanked release or release without a file for the
+    /// targets); `--upgrade` and `-P` move pins. A direct URL or local archive is
+    /// downloaded (or read) and hashed. Files named by `-r` are
     /// locked too; `-c` files are read, never modified. Files the index publishes no
     /// sha256 for are downloaded and hashed (`--strict` refuses them). Nothing is
     /// written until every lookup and download succeeded, and then each file is
@@ -84,6 +87,16 @@ pub enum Command {
     /// comments. Online checks (the default) ask the index about every hash.
     #[command(after_help = VERIFY_EXIT_CODES)]
     Verify(VerifyArgs),
+
+    /// Add requirements to a file (or move the ones it has), pinned and hashed.
+    ///
+    /// Each NAME[SPEC] gets the newest version SPEC and the files allow (as `lock`
+    /// chooses), with its hashes: a new line (in name order when the file's lines
+    /// are sorted, else at the end), or the line that already names it (in the file
+    /// or one it includes), rewritten in place. Nothing else changes. Running it
+    /// again changes nothing: one package at a time is how a bot should call it.
+    #[command(after_help = EXIT_CODES)]
+    Add(AddArgs),
 
     /// Turn legacy peep `# sha256:` comments into pip's `--hash=sha256:` options.
     ///
@@ -448,9 +461,36 @@ pub struct LockArgs {
     #[arg(long)]
     pub add_missing: bool,
 
-    /// With targets: let `--add-missing` choose pre-releases.
+    /// Let the versions `lock` chooses (for ranges, `--upgrade`, `--add-missing`) be
+    /// pre-releases; without it, only where a specifier names one, as pip.
     #[arg(long)]
     pub pre: bool,
+
+    /// Move every pin to the newest version the other lines and constraints allow
+    /// (its hashes are checked and completed even when it is the newest already).
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+
+    /// Move only this pin, to the newest version SPEC allows (`-P django`,
+    /// `-P 'django<5'`). Repeatable.
+    #[arg(short = 'P', long = "upgrade-package", value_name = "NAME[SPEC]")]
+    pub upgrade_package: Vec<String>,
+
+    /// Keep the specifier a chosen pin replaces in the line's comment
+    /// (`requests==2.32.3  # from >=2.28`).
+    #[arg(long)]
+    pub annotate: bool,
+
+    /// Never choose a version (for a range, `--upgrade`, `--add-missing`) whose files
+    /// were uploaded less than this long ago: `7d`, `36h`, `2w`, or ISO 8601 (`P7D`).
+    /// A day is 24 hours.
+    #[arg(long, value_name = "AGE", value_parser = crate::verify::beyond::MinAge::parse)]
+    pub(crate) min_age: Option<crate::verify::beyond::MinAge>,
+
+    /// What `--min-age` does with a version the index gives no upload time for:
+    /// fail, or take it as old enough.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = MinAgeMissing::Fail, requires = "min_age")]
+    pub min_age_missing: MinAgeMissing,
 
     /// With targets: hash no sdist of these packages (`:all:` for every package),
     /// as pip's `--only-binary`; also read from the files. Repeatable, comma-separated.
@@ -476,6 +516,76 @@ pub struct LockArgs {
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// `hashlock add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// What to add: `requests`, `'requests>=2.31'`, `'psycopg[binary]~=3.2'`.
+    #[arg(value_name = "NAME[SPEC]", required = true)]
+    pub packages: Vec<String>,
+
+    /// The requirements file to add to.
+    #[arg(
+        short = 'r',
+        long = "requirement",
+        value_name = "FILE",
+        default_value = "requirements.txt"
+    )]
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// Also pin and hash every dependency the file lacks, as `lock --add-missing`.
+    #[arg(long)]
+    pub add_missing: bool,
+
+    /// Let the versions chosen be pre-releases.
+    #[arg(long)]
+    pub pre: bool,
+
+    /// Keep the specifier in the new line's comment (`# from >=2.31`).
+    #[arg(long)]
+    pub annotate: bool,
+
+    /// Never choose a version whose files were uploaded less than this long ago
+    /// (`7d`, `36h`, `P7D`).
+    #[arg(long, value_name = "AGE", value_parser = crate::verify::beyond::MinAge::parse)]
+    pub(crate) min_age: Option<crate::verify::beyond::MinAge>,
+
+    /// What `--min-age` does with a version the index gives no upload time for.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = MinAgeMissing::Fail, requires = "min_age")]
+    pub min_age_missing: MinAgeMissing,
+
+    #[command(flatten)]
+    pub download: DownloadArgs,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// How to report what changed (as `lock`).
+    #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "diff")]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub index: IndexArgs,
+
+    #[command(flatten)]
+    pub log: LogArgs,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--min-age-missing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MinAgeMissing {
+    /// A version without an upload time stops the run.
+    Fail,
+    /// A version without an upload time counts as old enough.
+    Allow,
 }
 
 /// Downloading the files that get hashed, for the commands that write hashes.

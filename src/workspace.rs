@@ -258,6 +258,30 @@ impl Workspace {
         conflicts
     }
 
+    /// The same files with some texts replaced (`texts[i]` for file `i`, `None`
+    /// to keep it), each parsed again: `lock` after choosing versions for ranges.
+    /// Paths, roles and includes stay (a rewritten requirement is never an include).
+    pub(crate) fn with_texts(&self, texts: &[Option<String>]) -> Workspace {
+        let files = self
+            .files
+            .iter()
+            .enumerate()
+            .map(
+                |(index, file)| match texts.get(index).and_then(Option::as_ref) {
+                    Some(text) => read(&file.path, file.role, text.as_bytes()),
+                    None => File {
+                        path: file.path.clone(),
+                        role: file.role,
+                        source: file.source.clone(),
+                        parsed: file.parsed.clone(),
+                        errors: file.errors.clone(),
+                    },
+                },
+            )
+            .collect();
+        Workspace { files }
+    }
+
     /// The files of `role`.
     pub(crate) fn files_of(&self, role: Role) -> impl Iterator<Item = &File> {
         self.files.iter().filter(move |file| file.role == role)

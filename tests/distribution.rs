@@ -18,7 +18,7 @@ use tempfile::TempDir;
 
 use crate::support::python::{python_or_skip, require_module};
 
-const SUBCOMMANDS: [&str; 5] = ["lock", "verify", "migrate", "hash", "completions"];
+const SUBCOMMANDS: [&str; 6] = ["lock", "verify", "add", "migrate", "hash", "completions"];
 
 /// The cargo profile the test builds the wheel with. A release build (what
 /// `pip install .` makes) compiles every dependency with optimizations once more,

@@ -40,6 +40,10 @@ mod live;
 mod indexes;
 // `hashlock lock` end to end.
 mod lock;
+// Ranges become pins, `--upgrade`, `-P`, `--min-age` on `lock`.
+mod resolve;
+// `hashlock add`: new lines, lines moved in place, exit codes for bots.
+mod add;
 // The first-seen log: what is appended where, `hashlock log verify`.
 mod log;
 // `hashlock migrate` and `lock --peep` end to end.

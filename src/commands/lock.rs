@@ -9,9 +9,9 @@ use miette::Report;
 
 use super::direct;
 use super::download::Downloaded;
-use super::lookup::{Asked, Looked, look_up_all};
+use super::lookup::{Asked, Looked, look_up_rest};
 use super::unhashed::{Fetch, download_and_fill};
-use super::{deps, plural, print_stopped, warn};
+use super::{choose, deps, plural, print_stopped, warn};
 use crate::cli::{Format, LockArgs};
 use crate::diagnostics::{Code, Located};
 use crate::digest::Sha256;
@@ -26,41 +26,90 @@ use crate::workspace::{File, Record, Role, Workspace};
 /// Runs `hashlock lock`: 0, or 1 for `--check` drift and allowed unpinned
 /// requirements.
 pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
+    run_with(args, |_| Ok(Vec::new())).await
+}
+
+/// [`run`], with the files as `prepare` makes them (`hashlock add` puts its
+/// requirements in); what changed is still said against the files as read.
+pub(super) async fn run_with(
+    args: LockArgs,
+    prepare: impl FnOnce(&Workspace) -> Result<Vec<Option<String>>, Failure>,
+) -> Result<Outcome, Failure> {
     let started = Instant::now();
     args.output.check_inputs(args.files.len())?;
     args.output.check_format(args.format)?;
     let json = args.format == Format::Json;
-    let workspace = Workspace::load_clean(&args.files)
+    let original = Workspace::load_clean(&args.files)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
-    let records = workspace.records(Role::Requirements);
-    let conflicts = conflicts(&workspace);
+    let texts = prepare(&original)?;
+    let prepared = texts
+        .iter()
+        .any(Option::is_some)
+        .then(|| original.with_texts(&texts));
+    let base = prepared.as_ref().unwrap_or(&original);
+    let conflicts = conflicts(base);
     if !conflicts.is_empty() {
         print_stopped(
             args.format,
             "lock",
-            workspace.files_of(Role::Requirements),
+            base.files_of(Role::Requirements),
             &conflicts,
         )?;
         let mut reports: Vec<Report> = conflicts.into_iter().map(Report::new).collect();
         reports.push(miette::miette!("nothing was written"));
         return Err(Failure::new(Outcome::CheckFailed, reports));
     }
-    let unpinned = unpinned(&workspace, &records, args.allow_unpinned);
+    let quiet = args.quiet || json;
+    let upgrades = choose::Upgrades::new(args.upgrade, &args.upgrade_package)?;
+    let original_records = base.records(Role::Requirements);
+    let choosing = choose::any_wanted(&original_records, &upgrades);
+    for name in upgrades.unknown(&original_records) {
+        warn(
+            quiet,
+            miette::miette!(
+                help = "`hashlock add` adds a requirement",
+                "`--upgrade-package {name}`: no requirement names {name}; nothing to move"
+            ),
+        );
+    }
+    // What no version choice can lock (editables, VCS, unset variables) stops the
+    // run before any request.
+    let unpinned = unpinned(base, &original_records, &upgrades, args.allow_unpinned);
     if !unpinned.is_empty() && !args.allow_unpinned {
         print_stopped(
             args.format,
             "lock",
-            workspace.files_of(Role::Requirements),
+            base.files_of(Role::Requirements),
             &unpinned,
         )?;
-        return Err(unpinned_failure(&records, unpinned));
+        return Err(unpinned_failure(&original_records, unpinned));
     }
+    let targets = deps::choose_targets(&args.targets, base, args.add_missing || choosing)?;
+    if let Some(chosen) = &targets
+        && !quiet
+    {
+        crate::report::line(&format!("Locking for {}", chosen.described()));
+    }
+    let rules = deps::binary_rules(&args.only_binary, &args.no_binary, base);
+    let (rewritten, known) = match &targets {
+        Some(chosen) if choosing => {
+            let (workspace, known) =
+                choose_versions(&args, base, chosen, &rules, &upgrades).await?;
+            (Some(workspace), known)
+        }
+        _ => (None, Looked::default()),
+    };
+    let workspace = rewritten
+        .as_ref()
+        .or(prepared.as_ref())
+        .unwrap_or(&original);
+    let records = workspace.records(Role::Requirements);
     // With `--allow-unpinned` these lines are why the run exits 1: they print even
     // with `--quiet`.
     for warning in &unpinned {
         warn(false, Report::new(warning.clone()));
     }
-    let direct = direct::files(&workspace, &records, args.download.download)?;
+    let direct = direct::files(workspace, &records, args.download.download)?;
     let asked: Vec<Asked<'_>> = records
         .iter()
         .filter_map(|record| {
@@ -71,34 +120,26 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
             })
         })
         .collect();
-    let quiet = args.quiet || json;
-    let mut looked = look_up_all(&args.index, &workspace, quiet, &asked).await?;
+    let mut looked = look_up_rest(&args.index, workspace, quiet, &asked, known).await?;
     let wanted = direct.iter().map(|file| file.wanted.clone()).collect();
-    let check = |downloaded: &Downloaded| direct::wrong_hashes(&workspace, &direct, downloaded);
+    let check = |downloaded: &Downloaded| direct::wrong_hashes(workspace, &direct, downloaded);
     let fetch = Fetch {
         index: &args.index,
         options: &args.download,
-        workspace: &workspace,
+        workspace,
         quiet,
     };
     let downloaded = download_and_fill(&fetch, &mut looked, &asked, wanted, check).await?;
     let direct = direct::for_planner(&direct, &downloaded);
-    let targets = deps::choose_targets(&args.targets, &workspace, args.add_missing)?;
-    if let Some(chosen) = &targets
-        && !quiet
-    {
-        crate::report::line(&format!("Locking for {}", chosen.described()));
-    }
-    let rules = deps::binary_rules(&args.only_binary, &args.no_binary, &workspace);
     let kept = targets
         .as_ref()
         .filter(|chosen| chosen.explicit)
         .map(|chosen| deps::kept(&looked.releases, &chosen.targets, &rules));
     if let (Some(kept), Some(chosen)) = (&kept, &targets) {
-        deps::refuse_uninstallable(&workspace, &records, &looked.releases, kept, chosen)?;
+        deps::refuse_uninstallable(workspace, &records, &looked.releases, kept, chosen)?;
     }
     let mut plans = plan_all(
-        &workspace,
+        workspace,
         &records,
         (&looked, &direct),
         lock_options(&args, kept.as_ref()),
@@ -106,11 +147,12 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     )
     .await?;
     if let Some(chosen) = &targets {
-        finish_targets(&args, &workspace, &looked, chosen, &rules, &mut plans).await?;
+        finish_targets(&args, workspace, &looked, chosen, &rules, &mut plans).await?;
     }
+    // The files as they were read: what changed is against them.
     let changes: Vec<Change<'_>> = plans
         .iter()
-        .map(|(file, plan)| Change::of(file, &plan.text))
+        .map(|(file, plan)| Change::of(was(&original, workspace, file), &plan.text))
         .collect();
     let totals = (
         plans.iter().map(|(_, p)| p.locked).sum(),
@@ -118,7 +160,7 @@ pub(super) async fn run(args: LockArgs) -> Result<Outcome, Failure> {
     );
     let done = Done {
         verb: "Locked",
-        workspace: &workspace,
+        workspace,
         totals,
         started,
         quiet: args.quiet || json,
@@ -181,10 +223,16 @@ fn is_file_location(record: &Record<'_>) -> bool {
 
 /// Every requirement that is not an exact pin, as a diagnostic (an error, or a
 /// warning when they are allowed).
-fn unpinned(workspace: &Workspace, records: &[Record<'_>], allowed: bool) -> Vec<Located> {
+fn unpinned(
+    workspace: &Workspace,
+    records: &[Record<'_>],
+    upgrades: &choose::Upgrades,
+    allowed: bool,
+) -> Vec<Located> {
     records
         .iter()
         .filter(|record| !is_file_location(record))
+        .filter(|record| choose::wanted(record, upgrades).is_none())
         .filter_map(|record| {
             let reason = record.pinning.reason()?;
             let source = &workspace.files[record.file].source;
@@ -217,16 +265,10 @@ fn unpinned(workspace: &Workspace, records: &[Record<'_>], allowed: bool) -> Vec
 /// line whose hint fits what they are.
 fn unpinned_failure(records: &[Record<'_>], unpinned: Vec<Located>) -> Failure {
     let count = unpinned.len();
-    let pinnable = records.iter().any(|r| {
-        matches!(
-            r.pinning,
-            Pinning::Range
-                | Pinning::Several
-                | Pinning::Wildcard
-                | Pinning::Unversioned
-                | Pinning::EnvVar(_)
-        )
-    });
+    // Ranges get a version chosen: only an unset variable is left to pin by hand.
+    let pinnable = records
+        .iter()
+        .any(|r| matches!(r.pinning, Pinning::EnvVar(_)));
     let unhashable = records.iter().any(|r| {
         !is_file_location(r) && matches!(r.pinning, Pinning::Editable | Pinning::Location(_))
     });
@@ -488,7 +530,10 @@ async fn finish_targets(
     if args.add_missing
         && let Some(index) = &looked.index
     {
-        let policy = crate::resolve::Policy { pre: args.pre };
+        let policy = crate::resolve::Policy {
+            pre: args.pre || pre_in_files(workspace),
+            cooldown: cooldown(args),
+        };
         let added = deps::add_missing(
             index,
             workspace,
@@ -534,4 +579,72 @@ async fn finish_targets(
             crate::rewrite::added::with_header(&plan.text, &chosen.flags, file.parsed.newline());
     }
     Ok(())
+}
+
+/// Chooses versions for the lines that are not pinned (and the pins `--upgrade`
+/// moves), for `chosen`'s targets: the workspace with those lines pinned, and the
+/// index that listed them.
+async fn choose_versions(
+    args: &LockArgs,
+    original: &Workspace,
+    chosen: &deps::Chosen,
+    rules: &crate::completeness::BinaryRules,
+    upgrades: &choose::Upgrades,
+) -> Result<(Workspace, Looked), Failure> {
+    let quiet = args.quiet || args.format == Format::Json;
+    let index = super::connect::connect(&args.index, original, true, &[]).await?;
+    let options = choose::Options {
+        upgrades,
+        rules: crate::resolve::choose::Rules {
+            pre: args.pre || pre_in_files(original),
+            cooldown: cooldown(args),
+        },
+        annotate: args.annotate,
+        concurrency: usize::from(args.index.concurrency),
+        min_age: args.min_age.as_ref().map(|m| m.text.as_str()),
+    };
+    let result = choose::choose_all(&index, original, &chosen.targets, rules, &options).await?;
+    if !quiet && !result.summary.is_empty() {
+        for line in &result.summary {
+            crate::report::line(line);
+        }
+    }
+    Ok((
+        original.with_texts(&result.texts),
+        // The chosen versions are looked up as every pin is (the listing only
+        // chose them); on the same connections.
+        Looked {
+            index: Some(index),
+            releases: HashMap::new(),
+        },
+    ))
+}
+
+/// `--min-age`, from now.
+fn cooldown(args: &LockArgs) -> Option<crate::resolve::choose::Cooldown> {
+    args.min_age
+        .as_ref()
+        .map(|min_age| crate::resolve::choose::Cooldown {
+            min_age: min_age.duration,
+            now: jiff::Timestamp::now(),
+            allow_missing: args.min_age_missing == crate::cli::MinAgeMissing::Allow,
+        })
+}
+
+/// Whether a requirements file says `--pre` (pip reads it from any of them).
+fn pre_in_files(workspace: &Workspace) -> bool {
+    workspace.files.iter().any(|file| {
+        file.parsed
+            .options()
+            .any(|(_, opt)| opt.name == crate::requirements::OptionName::Pre)
+    })
+}
+
+/// The file `file` of `workspace` was before choosing versions rewrote it.
+fn was<'a>(original: &'a Workspace, workspace: &'a Workspace, file: &'a File) -> &'a File {
+    workspace
+        .files
+        .iter()
+        .position(|f| std::ptr::eq(f, file))
+        .map_or(file, |at| &original.files[at])
 }

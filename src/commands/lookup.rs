@@ -32,6 +32,7 @@ pub(super) struct Asked<'a> {
 
 /// What the lookups of a run found, and the indexes that answered (none when there
 /// was nothing to ask), for the questions that follow.
+#[derive(Default)]
 pub(super) struct Looked {
     pub index: Option<Indexes>,
     pub releases: HashMap<Pin, Release>,
@@ -82,17 +83,40 @@ pub(super) async fn look_up_all(
     quiet: bool,
     asked: &[Asked<'_>],
 ) -> Result<Looked, Failure> {
-    let unique = unique_pins(asked.iter().map(|a| a.pin));
+    look_up_rest(args, workspace, quiet, asked, Looked::default()).await
+}
+
+/// [`look_up_all`] for the pins `known` does not hold yet (`lock` knows the
+/// releases of the versions it chose), on its index if it has one.
+pub(super) async fn look_up_rest(
+    args: &IndexArgs,
+    workspace: &Workspace,
+    quiet: bool,
+    asked: &[Asked<'_>],
+    known: Looked,
+) -> Result<Looked, Failure> {
+    let Looked {
+        index,
+        releases: mut known,
+    } = known;
+    let unique: Vec<&Pin> = unique_pins(asked.iter().map(|a| a.pin))
+        .into_iter()
+        .filter(|pin| !known.contains_key(*pin))
+        .collect();
+    known.retain(|pin, _| asked.iter().any(|a| a.pin == pin));
     if unique.is_empty() {
         return Ok(Looked {
-            index: None,
-            releases: HashMap::new(),
+            index,
+            releases: known,
         });
     }
     refuse_overlong(asked)?;
-    let index = connect(args, workspace, true, &unique).await?;
+    let index = match index {
+        Some(index) => index,
+        None => connect(args, workspace, true, &unique).await?,
+    };
     let results = fetch_all(&index, &unique, args, quiet).await;
-    let mut releases = HashMap::new();
+    let mut releases = known;
     let mut errors = Vec::new();
     for (pin, result) in results {
         match result {

@@ -2,7 +2,9 @@
 //! workspace, resolve pins, look them up ([`lookup`]), plan, then write or report.
 //! Nothing here decides what a file should contain; the planners do.
 
+mod add;
 mod cache;
+mod choose;
 mod completions;
 mod config;
 mod connect;
@@ -35,6 +37,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
     crate::output::interrupt::install();
     match cli.command {
         Command::Lock(args) => lock::run(args).await,
+        Command::Add(args) => add::run(args).await,
         Command::Verify(args) => verify::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::Hash(args) => hash::run(args).await,

@@ -488,6 +488,45 @@ impl IndexClient {
         Ok(releases.map(release).collect())
     }
 
+    /// Every release of the project, to choose a version from: the Simple API's
+    /// PEP 691 JSON where the index serves it (what pip reads, and smaller than
+    /// the JSON API's project document), each release the files whose names state
+    /// its version; else [`IndexClient::project`]. A release chosen from it is
+    /// then looked up as any pin is.
+    pub async fn listing(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
+        if self.protocol() == Protocol::Simple || self.uses_simple_api() == Some(false) {
+            return self.project(name).await;
+        }
+        match &*self.simple_document(name).await? {
+            SimpleAnswer::Document(document) => {
+                self.settle(Listing::SimpleApi);
+                let project_name = name_of(name, document.name.as_deref());
+                let status = document.status.clone();
+                let releases = document.all_releases()?.into_iter();
+                Ok(releases
+                    .map(|(version, files)| {
+                        let (files, ignored) = sort_out(files, name, Wanted::Key(&version));
+                        Release {
+                            name: project_name.clone(),
+                            version,
+                            files,
+                            ignored,
+                            status: status.clone(),
+                        }
+                    })
+                    .collect())
+            }
+            SimpleAnswer::NotFound if self.uses_simple_api() == Some(true) => {
+                Err(self.package_not_found(name))
+            }
+            SimpleAnswer::NotServed => {
+                self.settle(Listing::ProjectDocument);
+                self.project(name).await
+            }
+            SimpleAnswer::NotFound => self.project(name).await,
+        }
+    }
+
     /// Whether `url` is on this index's origin (scheme, host, port): a download there
     /// goes with the index's credentials.
     pub(crate) fn serves(&self, url: &Url) -> bool {
@@ -563,6 +602,15 @@ impl IndexClient {
     async fn lookup(&self, pin: &Pin) -> Result<Release, IndexError> {
         if self.protocol() == Protocol::Simple {
             return self.lookup_simple(pin).await;
+        }
+        // A listing already read this run (versions were chosen from it) answers
+        // without another request, as it would after a 404 below; where it cannot
+        // tell, the usual questions are asked.
+        if let Some(answer) = self.simple_documents.peek(&pin.name)
+            && let SimpleAnswer::Document(document) = &*answer
+            && let Ok(Some(release)) = self.release_from_simple(pin, false, document)
+        {
+            return Ok(release);
         }
         let mut denied = false;
         if self.uses_version_endpoint() {

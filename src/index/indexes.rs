@@ -56,8 +56,9 @@ impl Location {
         }
     }
 
-    async fn project(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
+    async fn project(&self, name: &PackageName, listing: bool) -> Result<Vec<Release>, IndexError> {
         match self {
+            Location::Index(client) if listing => client.listing(name).await,
             Location::Index(client) => client.project(name).await,
             Location::FindLinks(links) => links.project(name).await,
         }
@@ -180,7 +181,21 @@ impl Indexes {
     /// Every release of the project across the locations, to tell which version a
     /// hash belongs to. A location without the project is skipped.
     pub(crate) async fn project(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
-        let answers = join_all(self.locations.iter().map(|l| l.project(name))).await;
+        self.releases_of(name, false).await
+    }
+
+    /// Every release of the project, to choose a version from (see
+    /// [`IndexClient::listing`]), from every location.
+    pub(crate) async fn listing(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
+        self.releases_of(name, true).await
+    }
+
+    async fn releases_of(
+        &self,
+        name: &PackageName,
+        listing: bool,
+    ) -> Result<Vec<Release>, IndexError> {
+        let answers = join_all(self.locations.iter().map(|l| l.project(name, listing))).await;
         let mut releases: Vec<Release> = Vec::new();
         let mut any = false;
         for answer in answers {

@@ -49,6 +49,16 @@ impl<K: Eq + Hash, V> Memo<K, V> {
         }
     }
 
+    /// The answer for `key` if one was fetched and it is not a failure; never
+    /// fetches, never waits.
+    pub(super) fn peek(&self, key: &K) -> Option<Arc<V>> {
+        let cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
+        match cells.get(key)?.get()? {
+            Ok(value) => Some(Arc::clone(value)),
+            Err(_) => None,
+        }
+    }
+
     /// Forgets the answer for `key`, if there is one: callers already waiting for it
     /// still get it, later ones fetch again. For answers too large to keep all run.
     pub(super) fn forget(&self, key: &K) {

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use pep440_rs::Version;
 use pep508_rs::{PackageName, Requirement};
 
+use super::choose::Cooldown;
 use super::{Candidate, Knowledge, Outcome, Problem, Question, resolve};
 use crate::completeness::{self, BinaryRules, FileKinds, Known};
 use crate::index::metadata::Metadata;
@@ -91,7 +92,12 @@ impl Knowledge for Gathered<'_> {
 }
 
 /// The candidates of a project's releases for the targets.
-fn candidates(releases: &[Release], targets: &[Target], binary: FileKinds) -> Vec<Candidate> {
+fn candidates(
+    releases: &[Release],
+    targets: &[Target],
+    binary: FileKinds,
+    cooldown: Option<&Cooldown>,
+) -> Vec<Candidate> {
     releases
         .iter()
         .filter_map(|release| {
@@ -100,6 +106,11 @@ fn candidates(releases: &[Release], targets: &[Target], binary: FileKinds) -> Ve
                 !release.files.is_empty() && release.files.iter().all(|f| f.yanked.is_some());
             let installable = targets.iter().all(|target| {
                 !completeness::kept_files(release, std::slice::from_ref(target), binary).is_empty()
+            }) && cooldown.is_none_or(|cooldown| {
+                old_enough(
+                    &completeness::kept_files(release, targets, binary),
+                    cooldown,
+                )
             });
             Some(Candidate {
                 version,
@@ -108,6 +119,21 @@ fn candidates(releases: &[Release], targets: &[Target], binary: FileKinds) -> Ve
             })
         })
         .collect()
+}
+
+/// Whether every one of `files` was uploaded at least `--min-age` ago (a file
+/// without an upload time counts only with `--min-age-missing=allow`).
+fn old_enough(files: &[&crate::index::DistFile], cooldown: &Cooldown) -> bool {
+    files.iter().all(|file| {
+        match file
+            .upload_time
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        {
+            Some(at) => cooldown.now.duration_since(at) >= cooldown.min_age,
+            None => cooldown.allow_missing,
+        }
+    })
 }
 
 /// Why a resolution against the index failed.
@@ -159,7 +185,12 @@ pub(crate) async fn resolve_with_index<'t>(
                     Err(IndexError::PackageNotFound { .. }) => Vec::new(),
                     Err(error) => return Err(Failed::Index(error)),
                 };
-                let candidates = candidates(&releases, targets, binary.of(&name));
+                let candidates = candidates(
+                    &releases,
+                    targets,
+                    binary.of(&name),
+                    problem.policy.cooldown.as_ref(),
+                );
                 gathered.listings.insert(name, (releases, candidates));
             }
             Outcome::Need(Question::Requires(name, version)) => {

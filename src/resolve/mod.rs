@@ -21,6 +21,7 @@
 //! that satisfy a specifier, so PEP 440's rules are exactly `pep440_rs`'s.
 
 mod annotate;
+pub(crate) mod choose;
 mod index;
 mod provider;
 #[cfg(test)]
@@ -76,6 +77,9 @@ pub(crate) struct Root {
 pub(crate) struct Policy {
     /// `--pre`: pre-releases are as good as final releases.
     pub(crate) pre: bool,
+    /// `--min-age`: a version uploaded more recently (or, unless allowed, without
+    /// an upload time) is not a candidate.
+    pub(crate) cooldown: Option<choose::Cooldown>,
 }
 
 /// A question for the index.

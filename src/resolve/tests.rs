@@ -93,7 +93,10 @@ fn run(index: &Index, roots: &[Root], platforms: &[&str], pre: bool) -> Outcome 
     let problem = Problem {
         roots,
         targets: &targets,
-        policy: Policy { pre },
+        policy: Policy {
+            pre,
+            cooldown: None,
+        },
     };
     resolve(&problem, index)
 }

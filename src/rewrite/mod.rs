@@ -9,5 +9,6 @@ pub(crate) mod changes;
 mod edits;
 pub(crate) mod layout;
 pub(crate) mod peep_lines;
+pub(crate) mod pinned;
 
 pub(crate) use edits::Edits;

@@ -769,13 +769,18 @@ fn simple_json(name: &str, document: &Value, with_versions: bool) -> Value {
             if let Some(sha256) = file["digests"]["sha256"].as_str() {
                 hashes.insert("sha256".to_owned(), json!(sha256));
             }
-            json!({
+            let mut entry = json!({
                 "filename": file["filename"],
                 "url": file["url"],
                 "hashes": hashes,
                 "requires-python": file["requires_python"],
                 "yanked": yanked,
-            })
+            });
+            // PEP 700's upload time, where the fixture has one.
+            if let Some(time) = file["upload_time_iso_8601"].as_str() {
+                entry["upload-time"] = json!(time);
+            }
+            entry
         })
         .collect();
     let meta = json!({"api-version": if with_versions { "1.1" } else { "1.0" }});
