@@ -162,6 +162,7 @@ impl Command {
             Command::Verify(args) => Some(&mut args.index),
             Command::Migrate(args) => Some(&mut args.index),
             Command::Export(args) => Some(&mut args.index),
+            Command::Add(args) => Some(&mut args.index),
             Command::Config(args) => Some(&mut args.index),
             Command::Hash(_)
             | Command::Completions(_)

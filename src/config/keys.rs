@@ -106,6 +106,9 @@ pub(crate) const KEYS: &[Key] = &[
     flag("deny-yanked", Kind::Bool),
     flag("cross-check", Kind::String),
     flag("min-age", Kind::String),
+    flag("min-age-missing", Kind::String),
+    flag("pre", Kind::Bool),
+    flag("annotate", Kind::Bool),
     flag("provenance", Kind::Bool),
     Key {
         name: "peep",

@@ -505,11 +505,12 @@ impl IndexClient {
                 let releases = document.all_releases()?.into_iter();
                 Ok(releases
                     .map(|(version, files)| {
-                        let (files, ignored) = sort_out(files, name, Wanted::Key(&version));
+                        let (files, legacy, ignored) = sort_out(files, name, Wanted::Key(&version));
                         Release {
                             name: project_name.clone(),
                             version,
                             files,
+                            legacy,
                             ignored,
                             status: status.clone(),
                         }
