@@ -14,9 +14,10 @@ use tempfile::TempDir;
 
 use crate::support::cli::{Case, Run};
 use crate::support::server::{
-    Fault, Redirect, RetryAfter, attrs_listing_six, recorded, six_with_strangers,
+    Fault, Redirect, RetryAfter, attrs_listing_six, edited_fixtures, recorded, six_with_strangers,
     synthetic_filenames, synthetic_sha256,
 };
+use crate::support::site::Site;
 use crate::support::{Config, TestIndex};
 
 const SIX: &str = "six==1.16.0\n";
@@ -440,4 +441,87 @@ fn a_downloaded_file_that_does_not_match_its_digest_fails_verify() {
     let case = case_with(config, &line);
     let run = fails_with(&case, 1, "verify", &["--download", "r.txt"]);
     assert_says(&run, &["digest-mismatch", &files[1]]);
+}
+
+#[test]
+fn downloads_send_credentials_to_the_index_origin_only() {
+    // `bare-wheel` 1.0: its wheel on the index's own origin, its sdist on another
+    // (another port of the same host is another origin).
+    let site = Site::start();
+    let sdist = b"an sdist hosted elsewhere";
+    site.file("/dl/bare_wheel-1.0.tar.gz", sdist);
+    let wheel_bytes = fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/files/bare_wheel-1.0-py3-none-any.whl"
+    ))
+    .unwrap();
+    let fixtures = edited_fixtures(|documents| {
+        let file = |filename: &str, url: String, bytes: &[u8]| {
+            serde_json::json!({
+                "filename": filename,
+                "url": url,
+                "digests": {"sha256": hex_sha256(bytes)},
+                "requires_python": null,
+                "yanked": false,
+                "yanked_reason": null,
+            })
+        };
+        let document = serde_json::json!({
+            "info": {"name": "bare-wheel", "version": "1.0"},
+            "releases": {"1.0": [
+                // Rewritten by the index to its own origin.
+                file(
+                    "bare_wheel-1.0-py3-none-any.whl",
+                    "https://files.pythonhosted.org/packages/aa/bare_wheel-1.0-py3-none-any.whl".to_owned(),
+                    &wheel_bytes,
+                ),
+                file("bare_wheel-1.0.tar.gz", format!("{}/dl/bare_wheel-1.0.tar.gz", site.url()), sdist),
+            ]},
+        });
+        documents.insert("bare-wheel".to_owned(), document);
+    });
+    let config = Config::new()
+        .fixtures(fixtures.path())
+        .basic_auth("user", "s3cret");
+    let case = case_with(config, "bare-wheel==1.0\n");
+    let root = format!("{}/simple", case.index.url()).replacen("http://", "http://user:s3cret@", 1);
+    let run = case.run_raw(&["lock", "--download", "--index-url", &root, "r.txt"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expected = BTreeSet::from([hex_sha256(&wheel_bytes), hex_sha256(sdist)]);
+    assert_eq!(hashes_in(&case.read("r.txt")), expected);
+    let run = case.run_raw(
+        &[
+            "verify",
+            "--download",
+            "--no-deps",
+            "--index-url",
+            &root,
+            "r.txt",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // Every request to the index carried the credentials (it refuses any other),
+    // the page and the wheel included.
+    let basic = Some("Basic dXNlcjpzM2NyZXQ=".to_owned());
+    let asked = case.index.counts();
+    let wheel = "/packages/aa/bare_wheel-1.0-py3-none-any.whl";
+    assert!(
+        asked.contains_key("/simple/bare-wheel/") && asked.contains_key(wheel),
+        "{asked:?}"
+    );
+    for path in asked.keys() {
+        let sent = case.index.header_values(path, "authorization");
+        assert!(sent.iter().all(|value| *value == basic), "{path}: {sent:?}");
+    }
+    // The other origin got the sdist asked for, once per run, with no credentials.
+    let path = "/dl/bare_wheel-1.0.tar.gz";
+    assert_eq!(site.requests(), [path, path]);
+    assert_eq!(site.header_values(path, "authorization"), [None, None]);
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }

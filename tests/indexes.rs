@@ -1,12 +1,15 @@
 //! Every index pip can use, on loopback: a Simple API root read as PEP 691 JSON or PEP
 //! 503 HTML, the index named by the requirements file's own `-i` line, by
 //! `PIP_INDEX_URL` or by pip's configuration file, several indexes with the same
-//! project, `--find-links` directories, and credentials that go only to their host.
+//! project, `--find-links` directories and pages, and credentials that go only to
+//! their host; a redirect to the project's own spelling, a root under a path prefix;
+//! `verify` through each way of naming an index.
 
 use std::fs;
 
 use crate::support::cli::{Case, Run};
-use crate::support::server::{edited_fixtures, file_entry};
+use crate::support::server::{edited_fixtures, file_entry, synthetic_filenames, synthetic_sha256};
+use crate::support::site::Site;
 use crate::support::{Config, TestIndex};
 
 const SIX_SDIST: &str = "1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926";
@@ -350,4 +353,277 @@ fn cross_check_catches_a_poisoned_mirror() {
         &[],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// The `--hash` digests of the synthetic project `name`'s four files, sorted.
+fn synthetic_hashes(name: &str) -> Vec<String> {
+    let mut digests: Vec<String> = synthetic_filenames(name)
+        .iter()
+        .map(|filename| synthetic_sha256(filename))
+        .collect();
+    digests.sort();
+    digests
+}
+
+/// The finding codes of a `--format json` report, in order.
+fn finding_codes(run: &Run) -> Vec<String> {
+    let document: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+    let findings = document["findings"].as_array().cloned().unwrap_or_default();
+    findings
+        .iter()
+        .filter_map(|f| f["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn a_redirect_to_the_projects_own_spelling_is_followed() {
+    // The index redirects every other spelling to the normalized name (as PyPI
+    // does): hashlock asks the normalized name at once, and locks.
+    let case = Case::with(Config::new().synthetic().simple_spelled("synth-1"));
+    case.file("r.txt", "Synth_1==1.0.0\n");
+    let root = format!("{}/simple/", case.index.url());
+    let run = case.run_raw(&["lock", "--index-url", &root, "r.txt"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(hashes(&case.read("r.txt")), synthetic_hashes("synth-1"));
+    let asked = case.index.counts();
+    assert_eq!(
+        asked.get("/simple/synth-1/"),
+        Some(&1),
+        "the normalized name: {asked:?}"
+    );
+
+    // The index keeps the page at the name as registered (legacy PyPI, old devpi)
+    // and answers the normalized name with a 301 there: followed.
+    let case = Case::with(Config::new().synthetic().simple_spelled("Synth_1"));
+    case.file("r.txt", "synth-1==1.0.0\n");
+    let root = format!("{}/simple/", case.index.url());
+    let run = case.run_raw(&["lock", "--index-url", &root, "r.txt"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(hashes(&case.read("r.txt")), synthetic_hashes("synth-1"));
+    let asked = case.index.counts();
+    assert_eq!(
+        (asked.get("/simple/synth-1/"), asked.get("/simple/Synth_1/")),
+        (Some(&1), Some(&1)),
+        "asked, redirected, asked again: {asked:?}"
+    );
+}
+
+#[test]
+fn a_prefixed_simple_root_keeps_its_prefix() {
+    const PREFIX: &str = "/artifactory/api/pypi/pypi";
+    let case = Case::with(Config::new().synthetic().relative_urls().under(PREFIX));
+    case.file("r.txt", "synth-1==1.0.0\n");
+    let root = format!("{}/simple/", case.index.url());
+    assert!(
+        root.ends_with("/artifactory/api/pypi/pypi/simple/"),
+        "{root}"
+    );
+    // `--download` fetches every file, through the page's relative URLs
+    // (`../../files/<name>`), and checks each against its published sha256.
+    let run = case.run_raw(&["lock", "--download", "--index-url", &root, "r.txt"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(hashes(&case.read("r.txt")), synthetic_hashes("synth-1"));
+    let mut expected: Vec<String> = synthetic_filenames("synth-1")
+        .iter()
+        .map(|filename| format!("{PREFIX}/files/{filename}"))
+        .collect();
+    expected.push(format!("{PREFIX}/simple/synth-1/"));
+    expected.sort();
+    let asked: Vec<String> = case.index.counts().into_keys().collect();
+    assert_eq!(asked, expected, "{:?}", case.index.counts());
+
+    let run = case.run_raw(
+        &[
+            "verify",
+            "--download",
+            "--no-deps",
+            "--index-url",
+            &root,
+            "r.txt",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(case.index.requests(&format!("{PREFIX}/simple/synth-1/")), 2);
+    let outside = case
+        .index
+        .counts()
+        .into_keys()
+        .filter(|p| !p.starts_with(PREFIX));
+    assert_eq!(outside.count(), 0, "{:?}", case.index.counts());
+}
+
+#[test]
+fn a_remote_find_links_page_locks_and_verifies_with_no_index() {
+    let (wheel, sdist) = (b"a wheel from the page".as_slice(), b"an sdist".as_slice());
+    let site = Site::start();
+    site.file("/dl/demo-1.0-py3-none-any.whl", wheel);
+    site.file("/dl/demo-1.0.tar.gz", sdist);
+    site.file("/dl/other-1.0.tar.gz", b"another project");
+    // PEP 503 markup: an absolute path with its `#sha256=`, a relative link without
+    // a fragment (downloaded and hashed), another project's file.
+    site.html(
+        "/links/",
+        &format!(
+            "<!DOCTYPE html>\n<html><body>\n\
+             <a href=\"/dl/demo-1.0-py3-none-any.whl#sha256={}\">demo-1.0-py3-none-any.whl</a><br/>\n\
+             <a href=\"../dl/demo-1.0.tar.gz\">demo-1.0.tar.gz</a><br/>\n\
+             <a href=\"../dl/other-1.0.tar.gz#sha256={}\">other-1.0.tar.gz</a><br/>\n\
+             </body></html>\n",
+            sha256_hex(wheel),
+            sha256_hex(b"another project"),
+        ),
+    );
+    let page = format!("{}/links/", site.url());
+    let case = Case::new();
+    case.file("r.txt", "demo==1.0\n");
+    let run = case.run_raw(&["lock", "--no-index", "--find-links", &page, "r.txt"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut expected = vec![sha256_hex(wheel), sha256_hex(sdist)];
+    expected.sort();
+    let locked = case.read("r.txt");
+    assert_eq!(hashes(&locked), expected, "{locked}");
+    assert!(run.stderr.contains("demo-1.0.tar.gz"), "{}", run.stderr);
+    // The page, then the one file it gives no digest for: the wheel's fragment is
+    // its digest, and the other project is none of ours.
+    assert_eq!(site.requests(), ["/links/", "/dl/demo-1.0.tar.gz"]);
+    assert_eq!(case.index.total_requests(), 0, "--no-index asks no index");
+
+    let verify = [
+        "verify",
+        "--no-index",
+        "--find-links",
+        &page,
+        "--no-deps",
+        "--format",
+        "json",
+        "r.txt",
+    ];
+    let run = case.run_raw(&verify, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    case.file(
+        "r.txt",
+        &locked.replace(&sha256_hex(wheel), &"0".repeat(64)),
+    );
+    let run = case.run_raw(&verify, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let codes = finding_codes(&run);
+    assert!(codes.iter().any(|c| c == "unknown-hash"), "{codes:?}");
+}
+
+/// `six==1.16.0` with its two true hashes, or with the wheel's hash changed.
+fn six_line(tampered: bool) -> String {
+    let wheel = if tampered {
+        format!("{}0", &SIX_WHEEL[..63])
+    } else {
+        SIX_WHEEL.to_owned()
+    };
+    format!("six==1.16.0 --hash=sha256:{SIX_SDIST} --hash=sha256:{wheel}\n")
+}
+
+/// `hashlock verify --no-deps --format json ARGS r.txt` with `head` before the
+/// requirement in r.txt passes with its true hashes (exit 0) and fails with a
+/// tampered one (exit 1, `unknown-hash`), the case's index answering.
+fn verify_passes_then_catches_tampering(
+    case: &Case,
+    head: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) {
+    let mut all = vec!["verify", "--no-deps", "--format", "json"];
+    all.extend_from_slice(args);
+    all.push("r.txt");
+    case.file("r.txt", &format!("{head}{}", six_line(false)));
+    let run = case.run_raw(&all, env);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(finding_codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // This index answered: no other is named, and PyPI is out of reach.
+    assert_eq!(
+        case.index.requests("/simple/six/"),
+        1,
+        "{:?}",
+        case.index.counts()
+    );
+    case.file("r.txt", &format!("{head}{}", six_line(true)));
+    let run = case.run_raw(&all, env);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let codes = finding_codes(&run);
+    assert!(codes.iter().any(|c| c == "unknown-hash"), "{codes:?}");
+}
+
+#[test]
+fn verify_through_a_find_links_directory() {
+    let case = Case::new();
+    let wheels = case.path("wheels");
+    fs::create_dir(&wheels).unwrap();
+    fs::write(wheels.join("demo-1.0-py3-none-any.whl"), b"a wheel").unwrap();
+    fs::write(wheels.join("demo-1.0.tar.gz"), b"an sdist").unwrap();
+    let args = [
+        "verify",
+        "--no-deps",
+        "--format",
+        "json",
+        "--no-index",
+        "r.txt",
+    ];
+    let line = |wheel: &str| {
+        format!(
+            "--find-links wheels\ndemo==1.0 --hash=sha256:{} --hash=sha256:{wheel}\n",
+            sha256_hex(b"an sdist")
+        )
+    };
+    case.file("r.txt", &line(&sha256_hex(b"a wheel")));
+    let run = case.run_raw(&args, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    case.file("r.txt", &line(&sha256_hex(b"another wheel")));
+    let run = case.run_raw(&args, &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let codes = finding_codes(&run);
+    assert!(codes.iter().any(|c| c == "unknown-hash"), "{codes:?}");
+    assert_eq!(case.index.total_requests(), 0, "--no-index asks no index");
+}
+
+#[test]
+fn verify_through_an_index_behind_basic_auth() {
+    let case = Case::with(Config::new().basic_auth("user", "s3cret"));
+    let root = format!("{}/simple", case.index.url());
+    let with_credentials = root.replacen("http://", "http://user:s3cret@", 1);
+    verify_passes_then_catches_tampering(&case, "", &["--index-url", &with_credentials], &[]);
+    let sent = case.index.header_values("/simple/six/", "authorization");
+    let basic = Some("Basic dXNlcjpzM2NyZXQ=".to_owned());
+    assert!(sent.iter().all(|value| *value == basic), "{sent:?}");
+    // The index does refuse a request without them.
+    case.file("r.txt", &six_line(false));
+    let run = case.run_raw(&["verify", "--no-deps", "--index-url", &root, "r.txt"], &[]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("401"), "{}", run.stderr);
+}
+
+#[test]
+fn verify_through_the_files_own_index_line() {
+    let case = Case::new();
+    let head = format!("-i {}/simple\n", case.index.url());
+    verify_passes_then_catches_tampering(&case, &head, &[], &[]);
+}
+
+#[test]
+fn verify_through_pip_index_url() {
+    let case = Case::new();
+    let root = format!("{}/simple", case.index.url());
+    verify_passes_then_catches_tampering(&case, "", &[], &[("PIP_INDEX_URL", &root)]);
+}
+
+#[test]
+fn verify_through_pip_conf() {
+    let case = Case::new();
+    let conf = case.file(
+        "pip.conf",
+        &format!("[global]\nindex-url = {}/simple\n", case.index.url()),
+    );
+    let env = [
+        ("PIP_CONFIG_FILE", conf.to_str().unwrap()),
+        ("XDG_CONFIG_DIRS", "/nonexistent"),
+    ];
+    verify_passes_then_catches_tampering(&case, "", &[], &env);
 }

@@ -72,6 +72,9 @@ pub struct Config {
     faults: HashMap<String, Fault>,
     cache_control: Option<&'static str>,
     history: usize,
+    prefix: String,
+    spellings: HashMap<String, String>,
+    basic_auth: Option<String>,
 }
 
 /// How every response about a package goes wrong (see [`Config::fault`]). Requests
@@ -168,6 +171,9 @@ impl Default for Config {
             faults: HashMap::new(),
             cache_control: None,
             history: 0,
+            prefix: String::new(),
+            spellings: HashMap::new(),
+            basic_auth: None,
         }
     }
 }
@@ -363,6 +369,34 @@ impl Config {
         self
     }
 
+    /// Serves everything under the path `prefix` (`/artifactory/api/pypi/pypi`), as
+    /// Artifactory and Nexus do: [`TestIndex::url`] ends with it, the documents' own
+    /// file URLs are under it, and nothing answers outside it. Request logs keep the
+    /// whole path.
+    pub fn under(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Serves the Simple API page of `spelled`'s project only at `/simple/<spelled>/`,
+    /// spelled exactly so; every other spelling of the name answers 301 there (PyPI
+    /// redirects to the normalized name, legacy PyPI and old devpi to the name as
+    /// registered).
+    pub fn simple_spelled(mut self, spelled: &str) -> Self {
+        self.spellings
+            .insert(normalize(spelled), spelled.to_owned());
+        self
+    }
+
+    /// Answers 401 (`WWW-Authenticate: Basic`) to every request, documents and files,
+    /// that does not carry HTTP basic credentials `user:password`.
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
+        use base64::Engine;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        self.basic_auth = Some(format!("Basic {token}"));
+        self
+    }
+
     /// Labels synthetic files `Content-Encoding: gzip` though their bytes are not
     /// gzip, as misconfigured servers label `.tar.gz` files: the digest is of the
     /// bytes as sent.
@@ -387,7 +421,7 @@ struct Log {
 
 struct Server {
     config: Config,
-    /// `http://127.0.0.1:<port>`, for absolute URLs of synthetic files.
+    /// `http://127.0.0.1:<port>` and the prefix, for absolute URLs of files.
     base: String,
     projects: HashMap<String, Value>,
     log: Mutex<Log>,
@@ -416,7 +450,11 @@ impl TestIndex {
         listener
             .set_nonblocking(true)
             .expect("non-blocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let url = format!(
+            "http://{}{}",
+            listener.local_addr().expect("local address"),
+            config.prefix
+        );
         let projects = load_fixtures(&config, &url);
         let server = Arc::new(Server {
             base: url.clone(),
@@ -444,7 +482,8 @@ impl TestIndex {
         }
     }
 
-    /// `http://127.0.0.1:<port>`: the index URL to give hashlock.
+    /// `http://127.0.0.1:<port>` (and the [`Config::under`] prefix): the index URL
+    /// to give hashlock.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -607,7 +646,7 @@ fn serve_fixture_file(name: &str, headers: &HeaderMap) -> Response {
 }
 
 fn router(server: Arc<Server>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/packages/{*path}", get(recorded_file))
         .route("/pypi/{name}/json", get(project_document))
         .route("/pypi/{name}/{version}/json", get(version_document))
@@ -615,8 +654,27 @@ fn router(server: Arc<Server>) -> Router {
         .route("/files/{filename}", get(file))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), caching))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), inject))
+        .layer(middleware::from_fn_with_state(Arc::clone(&server), guard));
+    let routes = match server.config.prefix.as_str() {
+        "" => routes,
+        prefix => Router::new().nest(prefix, routes),
+    };
+    routes
         .layer(middleware::from_fn_with_state(Arc::clone(&server), record))
         .with_state(server)
+}
+
+/// With [`Config::basic_auth`]: 401 to a request without those credentials.
+async fn guard(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
+    let Some(expected) = &server.config.basic_auth else {
+        return next.run(request).await;
+    };
+    let sent = request.headers().get(header::AUTHORIZATION);
+    if sent.is_some_and(|sent| sent.as_bytes() == expected.as_bytes()) {
+        return next.run(request).await;
+    }
+    let challenge = [(header::WWW_AUTHENTICATE, "Basic realm=\"test index\"")];
+    (StatusCode::UNAUTHORIZED, challenge).into_response()
 }
 
 /// Counts and logs the request, then applies the latency.
@@ -626,7 +684,12 @@ async fn record(State(server): State<Arc<Server>>, request: Request, next: Next)
         let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
         let user_agent = text(header::USER_AGENT).unwrap_or_default().to_owned();
         let accept = text(header::ACCEPT).unwrap_or_default().to_owned();
-        let path = request.uri().path().to_owned();
+        // The whole path, prefix included (a nested router sees it stripped).
+        let path = request
+            .extensions()
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| request.uri().path(), |original| original.path())
+            .to_owned();
         let mut log = server.log();
         *log.paths.entry(path.clone()).or_default() += 1;
         log.user_agents.push(user_agent);
@@ -721,7 +784,18 @@ async fn simple_page(
     Path(name): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let name = normalize(&name);
+    let spelled = name;
+    let name = normalize(&spelled);
+    if let Some(canonical) = server.config.spellings.get(&name)
+        && spelled != *canonical
+    {
+        let location = format!("{}/simple/{canonical}/", server.base);
+        return (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, location)],
+        )
+            .into_response();
+    }
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let json = server.config.simple_api == SimpleApi::Json
         && accept.is_some_and(|accept| accept.contains(SIMPLE_JSON));
