@@ -28,6 +28,8 @@ fn hashlock_at(case: &Case, url: &str, command: &str, args: &[&str]) -> Run {
         .unwrap()
         .current_dir(case.dir.path())
         .env("NO_COLOR", "1")
+        // No machine's pip configuration (PIP_FIND_LINKS, pip.conf) reaches the run.
+        .envs(crate::support::cli::ISOLATED)
         .env("HASHLOCK_CACHE_DIR", case.cache.path())
         .env_remove("HASHLOCK_INDEX_URL")
         .args([command, "--index-url", url])
