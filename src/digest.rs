@@ -294,8 +294,13 @@ impl FromStr for Sha256 {
 
     /// 64 hex digits, either case.
     fn from_str(hex: &str) -> Result<Sha256, DigestError> {
-        let bytes = decode_hex(Algorithm::Sha256, hex)?;
         let mut out = [0; 32];
+        // The common case (64 hex digits) without allocating; `decode_hex` says
+        // what is wrong otherwise.
+        if hex.len() == 64 && hex::decode_to_slice(hex, &mut out).is_ok() {
+            return Ok(Sha256(out));
+        }
+        let bytes = decode_hex(Algorithm::Sha256, hex)?;
         out.copy_from_slice(&bytes);
         Ok(Sha256(out))
     }

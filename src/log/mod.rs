@@ -469,7 +469,14 @@ pub(crate) struct Logs {
     /// What went wrong reading them (a damaged log is still read: its records are
     /// compared, and nothing is appended to it).
     pub problems: Vec<String>,
+    /// The keys each of `paths` held when read (`None`: not read whole), so that a
+    /// run with nothing new reads no log twice: the logs are append-only, so what a
+    /// log held then it still holds.
+    known: Vec<Option<HashSet<Key>>>,
 }
+
+/// What makes a record one fact: its kind, index and file name.
+type Key = (&'static str, String, String);
 
 impl Logs {
     /// The logs at `paths` (missing ones are empty).
@@ -481,12 +488,16 @@ impl Logs {
         for path in &logs.paths {
             let text = match std::fs::read_to_string(path) {
                 Ok(text) => text,
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    logs.known.push(Some(HashSet::new()));
+                    continue;
+                }
                 Err(error) => {
                     logs.problems.push(format!(
                         "cannot read the first-seen log {}: {error}",
                         path.display()
                     ));
+                    logs.known.push(None);
                     continue;
                 }
             };
@@ -499,6 +510,11 @@ impl Logs {
                     path.display()
                 ));
             }
+            let keys = chain.records.iter().map(|(record, _)| {
+                let (kind, index, filename) = record.entry.key();
+                (kind, index.to_owned(), filename.to_owned())
+            });
+            logs.known.push(Some(keys.collect()));
             logs.seen
                 .add(chain.records.into_iter().map(|(record, _)| record));
         }
@@ -513,9 +529,18 @@ impl Logs {
                 |_| jiff::Timestamp::now().to_string(),
                 |now| now.to_string(),
             );
+        let new_to = |at: usize| match self.known.get(at) {
+            Some(Some(known)) => entries.iter().any(|entry| {
+                let (kind, index, filename) = entry.key();
+                !known.contains(&(kind, index.to_owned(), filename.to_owned()))
+            }),
+            _ => true,
+        };
         self.paths
             .iter()
-            .filter_map(|path| append(path, entries, &now).err())
+            .enumerate()
+            .filter(|&(at, _)| new_to(at))
+            .filter_map(|(_, path)| append(path, entries, &now).err())
             .map(|error| error.to_string())
             .collect()
     }

@@ -157,3 +157,34 @@ fn nothing_is_appended_to_a_damaged_log() {
         format!("{HEADER}\n1 broken")
     );
 }
+
+/// A run whose files are all in the log writes nothing and reads no log a second
+/// time; one new file is appended to the log that lacks it, and only there.
+#[test]
+fn logs_append_only_where_something_is_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full.log");
+    let empty = dir.path().join("empty.log");
+    let known = [entry("demo-1.0.tar.gz", 'a')];
+    append(&full, &known, "2026-01-01T00:00:00Z").unwrap();
+    let before = std::fs::read_to_string(&full).unwrap();
+    // `full` is made unwritable: appending to it would fail, and a failure would
+    // be reported. Nothing is new to it, so it is not touched at all.
+    let logs = Logs::open(vec![full.clone(), empty.clone()]);
+    std::fs::remove_file(&full).unwrap();
+    std::fs::create_dir(&full).unwrap();
+    assert_eq!(logs.append(&known), Vec::<String>::new());
+    assert!(full.is_dir());
+    let appended = std::fs::read_to_string(&empty).unwrap();
+    assert!(appended.contains("demo-1.0.tar.gz"), "{appended}");
+    std::fs::remove_dir(&full).unwrap();
+    std::fs::write(&full, &before).unwrap();
+    let logs = Logs::open(vec![full.clone()]);
+    let fresh = [
+        entry("demo-1.0.tar.gz", 'a'),
+        entry("demo-1.0-py3-none-any.whl", 'b'),
+    ];
+    assert_eq!(logs.append(&fresh), Vec::<String>::new());
+    let after = std::fs::read_to_string(&full).unwrap();
+    assert!(after.starts_with(&before) && after.contains("demo-1.0-py3-none-any.whl"));
+}
