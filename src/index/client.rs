@@ -473,19 +473,7 @@ impl IndexClient {
                 None,
             )
         };
-        let releases = releases.into_iter();
-        let release = |(version, files): (String, Vec<DistFile>)| {
-            let (files, legacy, ignored) = sort_out(files, name, Wanted::Key(&version));
-            Release {
-                name: project_name.clone(),
-                version,
-                files,
-                legacy,
-                ignored,
-                status: status.clone(),
-            }
-        };
-        Ok(releases.map(release).collect())
+        Ok(releases_of(name, &project_name, status.as_ref(), releases))
     }
 
     /// Every release of the project, to choose a version from: the Simple API's
@@ -502,20 +490,8 @@ impl IndexClient {
                 self.settle(Listing::SimpleApi);
                 let project_name = name_of(name, document.name.as_deref());
                 let status = document.status.clone();
-                let releases = document.all_releases()?.into_iter();
-                Ok(releases
-                    .map(|(version, files)| {
-                        let (files, legacy, ignored) = sort_out(files, name, Wanted::Key(&version));
-                        Release {
-                            name: project_name.clone(),
-                            version,
-                            files,
-                            legacy,
-                            ignored,
-                            status: status.clone(),
-                        }
-                    })
-                    .collect())
+                let releases = document.all_releases()?;
+                Ok(releases_of(name, &project_name, status.as_ref(), releases))
             }
             SimpleAnswer::NotFound if self.uses_simple_api() == Some(true) => {
                 Err(self.package_not_found(name))
@@ -906,6 +882,30 @@ fn admit(
         ignored,
         status: None,
     })
+}
+
+/// The releases of project `name` (spelled `project_name`), each of its version's
+/// files sorted out as [`sort_out`] does.
+fn releases_of(
+    name: &PackageName,
+    project_name: &str,
+    status: Option<&super::ProjectStatus>,
+    releases: Vec<(String, Vec<DistFile>)>,
+) -> Vec<Release> {
+    releases
+        .into_iter()
+        .map(|(version, files)| {
+            let (files, legacy, ignored) = sort_out(files, name, Wanted::Key(&version));
+            Release {
+                name: project_name.to_owned(),
+                version,
+                files,
+                legacy,
+                ignored,
+                status: status.cloned(),
+            }
+        })
+        .collect()
 }
 
 /// `files` split into those whose names are a distribution pip installs (wheel or

@@ -298,19 +298,26 @@ impl Indexes {
         &self,
         url: &Url,
     ) -> Result<Option<super::http::Fetched>, IndexError> {
-        let mut clients: Vec<&IndexClient> = self
-            .locations
-            .iter()
-            .filter_map(|location| match location {
-                Location::Index(client) => Some(&**client),
-                Location::FindLinks(_) => None,
-            })
-            .collect();
-        clients.sort_by_key(|client| !client.serves(url));
-        match clients.first() {
+        match self.client_for(url) {
             Some(client) => client.get_file(url).await,
             None => Ok(None),
         }
+    }
+
+    /// The index client to fetch `url` through: the one on its origin, else the
+    /// first index (none with only find-links locations).
+    fn client_for(&self, url: &Url) -> Option<&IndexClient> {
+        let mut clients = self.locations.iter().filter_map(|location| match location {
+            Location::Index(client) => Some(&**client),
+            Location::FindLinks(_) => None,
+        });
+        let first = clients.next()?;
+        Some(
+            std::iter::once(first)
+                .chain(clients)
+                .find(|client| client.serves(url))
+                .unwrap_or(first),
+        )
     }
 
     /// The bytes `range` of the file at `url`, through the index on its origin (see
@@ -320,16 +327,7 @@ impl Indexes {
         url: &Url,
         range: &str,
     ) -> Result<Option<super::http::Ranged>, IndexError> {
-        let mut clients: Vec<&IndexClient> = self
-            .locations
-            .iter()
-            .filter_map(|location| match location {
-                Location::Index(client) => Some(&**client),
-                Location::FindLinks(_) => None,
-            })
-            .collect();
-        clients.sort_by_key(|client| !client.serves(url));
-        match clients.first() {
+        match self.client_for(url) {
             Some(client) => client.get_range(url, range).await,
             None => Ok(None),
         }

@@ -213,14 +213,8 @@ async fn of_wheel(
     indexes: &Indexes,
     file: &DistFile,
 ) -> Result<Result<CoreMetadata, String>, IndexError> {
-    if let Some(metadata) = cached(indexes, file) {
-        return Ok(Ok(metadata));
-    }
-    if !matches!(file.url.scheme(), "http" | "https") {
-        return Ok(Err(format!(
-            "`{}` is not on an index",
-            shown_text(&file.filename)
-        )));
+    if let Some(known) = known_or_unreachable(indexes, file) {
+        return Ok(known);
     }
     if let Some(fetched) = fetch_document(indexes, &metadata_url(&file.url)).await? {
         return Ok(Ok(kept(
@@ -254,6 +248,24 @@ async fn of_wheel(
     Ok(read_wheel(&body, &file.filename).map(|text| kept(indexes, file, &text)))
 }
 
+/// What `file`'s metadata is without asking: the cache's copy, or the reason it
+/// cannot be asked (a file not on an index); `None`: ask.
+fn known_or_unreachable(
+    indexes: &Indexes,
+    file: &DistFile,
+) -> Option<Result<CoreMetadata, String>> {
+    if let Some(metadata) = cached(indexes, file) {
+        return Some(Ok(metadata));
+    }
+    if !matches!(file.url.scheme(), "http" | "https") {
+        return Some(Err(format!(
+            "`{}` is not on an index",
+            shown_text(&file.filename)
+        )));
+    }
+    None
+}
+
 /// The metadata of `file` as the cache keeps it: read once, it cannot change.
 fn cached(indexes: &Indexes, file: &DistFile) -> Option<CoreMetadata> {
     let text = indexes.cache()?.read_metadata(file.sha256.as_ref()?)?;
@@ -275,14 +287,8 @@ async fn of_sdist(
     indexes: &Indexes,
     file: &DistFile,
 ) -> Result<Result<CoreMetadata, String>, IndexError> {
-    if let Some(metadata) = cached(indexes, file) {
-        return Ok(Ok(metadata));
-    }
-    if !matches!(file.url.scheme(), "http" | "https") {
-        return Ok(Err(format!(
-            "`{}` is not on an index",
-            shown_text(&file.filename)
-        )));
+    if let Some(known) = known_or_unreachable(indexes, file) {
+        return Ok(known);
     }
     let body = match download(indexes, file).await? {
         Ok(body) => body,
