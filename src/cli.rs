@@ -385,6 +385,13 @@ pub struct VerifyArgs {
     /// How many files download at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     pub download_concurrency: u16,
+
+    /// With `--download`: write `--hash=<ALGORITHM>:` digests of the downloaded files
+    /// instead of their sha256 (each file is still checked against the sha256 the
+    /// index publishes). The index publishes only sha256, so sha384 and sha512 need
+    /// `--download`; a line locked with another algorithm is refused.
+    #[arg(short, long, value_enum, value_name = "ALGORITHM")]
+    pub algorithm: Option<Algorithm>,
     /// Report versions with files uploaded less than this long ago (`too-new`):
     /// `7d`, `36h`, `2w`, or ISO 8601 (`P7D`). A day is 24 hours.
     #[arg(long, value_name = "AGE", value_parser = crate::verify::beyond::MinAge::parse, conflicts_with = "offline")]
@@ -603,6 +610,13 @@ pub struct DownloadArgs {
     /// How many files download at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     pub download_concurrency: u16,
+
+    /// With `--download`: write `--hash=<ALGORITHM>:` digests of the downloaded files
+    /// instead of their sha256 (each file is still checked against the sha256 the
+    /// index publishes). The index publishes only sha256, so sha384 and sha512 need
+    /// `--download`; a line locked with another algorithm is refused.
+    #[arg(short, long, value_enum, value_name = "ALGORITHM")]
+    pub algorithm: Option<Algorithm>,
 
     /// Fail when the index publishes no sha256 for a file (pypiserver with
     /// `--hash-algo off`, an md5-only proxy), naming each file, instead of

@@ -132,6 +132,9 @@ codes! {
     UnknownDependencies = "unknown-dependencies",
     /// A target on which no hashed file of the requirement installs.
     NoInstallableFile = "no-installable-file",
+    /// sha384/sha512 hashes, which the index does not publish, left unchecked
+    /// (without `--download`).
+    UncheckedHash = "unchecked-hash",
 }
 
 impl Serialize for Code {
@@ -463,6 +466,7 @@ mod tests {
                 "unsatisfied-dependency",
                 "unknown-dependencies",
                 "no-installable-file",
+                "unchecked-hash",
             ]
         );
         for code in Code::ALL {

@@ -181,27 +181,64 @@ impl fmt::Display for Digest {
 }
 
 /// The digests of one distribution file, computed in one pass as it streams: its
-/// sha256 (what `--hash` carries), its blake2b-256 when asked (PyPI names its file
-/// paths after it: a second witness), and its size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// sha256 (what the index publishes), its blake2b-256 when asked (PyPI names its file
+/// paths after it: a second witness), the digests of the other algorithms asked
+/// (`--algorithm sha512`), and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FileDigests {
     pub sha256: Sha256,
     pub blake2b_256: Option<[u8; 32]>,
+    /// One digest per algorithm of [`Hashing::also`].
+    pub also: Vec<Digest>,
     pub bytes: u64,
 }
 
+impl FileDigests {
+    /// The file's digest of `algorithm`, if it was computed.
+    pub(crate) fn digest(&self, algorithm: Algorithm) -> Option<Digest> {
+        match algorithm {
+            Algorithm::Sha256 => Some(self.sha256.into()),
+            _ => self
+                .also
+                .iter()
+                .find(|digest| digest.algorithm() == algorithm)
+                .cloned(),
+        }
+    }
+}
+
+/// What a download computes besides the sha256.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Hashing {
+    /// The blake2b-256 (a PyPI `/packages/` path names it).
+    pub blake2b: bool,
+    /// Digests of other algorithms (sha256 among them is ignored: always computed).
+    pub also: Vec<Algorithm>,
+}
+
 /// Computes [`FileDigests`] over chunks.
+#[derive(Clone)]
 pub(crate) struct FileHasher {
     sha256: Sha256State,
     blake2b: Option<blake2::Blake2b<blake2::digest::consts::U32>>,
+    also: Vec<Hasher>,
     bytes: u64,
 }
 
 impl FileHasher {
-    pub(crate) fn new(blake2b: bool) -> FileHasher {
+    pub(crate) fn new(hashing: &Hashing) -> FileHasher {
+        let mut also: Vec<Algorithm> = hashing
+            .also
+            .iter()
+            .copied()
+            .filter(|algorithm| *algorithm != Algorithm::Sha256)
+            .collect();
+        also.sort();
+        also.dedup();
         FileHasher {
             sha256: Sha256State::new(),
-            blake2b: blake2b.then(blake2::Blake2b::new),
+            blake2b: hashing.blake2b.then(blake2::Blake2b::new),
+            also: also.into_iter().map(Hasher::new).collect(),
             bytes: 0,
         }
     }
@@ -210,6 +247,9 @@ impl FileHasher {
         self.sha256.update(chunk);
         if let Some(blake2b) = &mut self.blake2b {
             blake2::Digest::update(blake2b, chunk);
+        }
+        for hasher in &mut self.also {
+            hasher.update(chunk);
         }
         self.bytes += chunk.len() as u64;
     }
@@ -220,6 +260,7 @@ impl FileHasher {
             blake2b_256: self
                 .blake2b
                 .map(|blake2b| blake2::Digest::finalize(blake2b).into()),
+            also: self.also.into_iter().map(Hasher::finalize).collect(),
             bytes: self.bytes,
         }
     }
@@ -450,11 +491,26 @@ mod tests {
     }
 
     #[test]
-    fn one_pass_gives_sha256_blake2b_and_size() {
-        let mut hasher = FileHasher::new(true);
+    fn one_pass_gives_sha256_blake2b_other_algorithms_and_size() {
+        let hashing = Hashing {
+            blake2b: true,
+            also: vec![Algorithm::Sha512, Algorithm::Sha256, Algorithm::Sha512],
+        };
+        let mut hasher = FileHasher::new(&hashing);
         hasher.update(b"a");
         hasher.update(b"bc");
         let digests = hasher.finalize();
+        // sha256 is not computed twice, nor sha512.
+        assert_eq!(digests.also, vec![Digest::of(Algorithm::Sha512, b"abc")]);
+        assert_eq!(
+            digests.digest(Algorithm::Sha512).map(|d| d.to_hex()),
+            Some(VECTORS[5].2.to_owned())
+        );
+        assert_eq!(digests.digest(Algorithm::Sha384), None);
+        assert_eq!(
+            digests.digest(Algorithm::Sha256),
+            Some(Digest::of(Algorithm::Sha256, b"abc"))
+        );
         assert_eq!(digests.sha256.to_string(), VECTORS[1].2);
         assert_eq!(digests.bytes, 3);
         // RFC 7693's test vector family: BLAKE2b-256 of "abc".
@@ -462,7 +518,10 @@ mod tests {
             hex::encode(digests.blake2b_256.unwrap()),
             "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
         );
-        assert_eq!(FileHasher::new(false).finalize().blake2b_256, None);
+        assert_eq!(
+            FileHasher::new(&Hashing::default()).finalize().blake2b_256,
+            None
+        );
     }
 
     #[test]

@@ -320,6 +320,7 @@ pub fn lock_plan(data: &[u8]) {
             _ => PeepMode::Off,
         },
         kept: None,
+        spelling: None,
     };
     let once = plan(&file, &published, options);
     let replanned = match requirements::parse(&once) {

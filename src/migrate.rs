@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::digest::Sha256;
+use crate::digest::{Algorithm, Digest, Sha256};
 use crate::peep::Block;
 use crate::requirements::{LineKind, RequirementsFile};
 use crate::rewrite::Edits;
@@ -22,18 +22,20 @@ pub(crate) struct Plan {
     pub text: String,
     /// Requirements that had peep hashes.
     pub requirements: usize,
-    /// sha256 `--hash` options those requirements now carry.
+    /// `--hash` options those requirements now carry.
     pub hashes: usize,
     /// What changed on each of them, in file order: every one loses its peep lines.
     pub changed: Vec<Changed>,
 }
 
 /// Migrates every peep block of `file` whose owner is a requirement. `extra` adds
-/// hashes to the requirement at a line index: the published ones for `--fill`.
+/// hashes to the requirement at a line index: the published ones for `--fill`. When
+/// they are of another algorithm (`--fill --download --algorithm sha512`, the
+/// peep hashes checked against the files), they replace the sha256 ones.
 pub(crate) fn plan(
     file: &RequirementsFile,
     blocks: &[Block],
-    extra: &HashMap<usize, BTreeSet<Sha256>>,
+    extra: &HashMap<usize, BTreeSet<Digest>>,
 ) -> Plan {
     let mut plan = Plan::default();
     let mut edits = Edits::default();
@@ -42,11 +44,15 @@ pub(crate) fn plan(
         let LineKind::Requirement(req) = &line.kind else {
             continue;
         };
-        let before = option_digests(req);
+        let before: BTreeSet<Digest> = option_digests(req).into_iter().map(Digest::from).collect();
         let peep: BTreeSet<Sha256> = block.hashes.iter().map(|h| h.digest).collect();
-        let mut hashes = before.clone();
-        hashes.extend(&peep);
-        hashes.extend(extra.get(&block.owner).into_iter().flatten().copied());
+        let extra = extra.get(&block.owner).into_iter().flatten().cloned();
+        let mut hashes: BTreeSet<Digest> = before.clone();
+        hashes.extend(peep.iter().map(|d| Digest::from(*d)));
+        hashes.extend(extra);
+        if hashes.iter().any(|d| d.algorithm() != Algorithm::Sha256) {
+            hashes.retain(|d| d.algorithm() != Algorithm::Sha256);
+        }
         plan.changed.push(Changed::new(
             block.owner,
             line,
@@ -54,7 +60,7 @@ pub(crate) fn plan(
             Delta::between(&before, &hashes),
             Delta::between(&peep, &BTreeSet::new()),
         ));
-        let hashes: Vec<Sha256> = hashes.into_iter().collect();
+        let hashes: Vec<Digest> = hashes.into_iter().collect();
         edits.replace(block.owner, requirement_line(file, line, req, &hashes));
         for hash in &block.hashes {
             match kept_comment(file, hash.line, hash.span.end) {

@@ -491,3 +491,198 @@ fn a_512_mib_wheel_is_hashed_in_constant_memory() {
     eprintln!("lock --download of a 512 MiB wheel: peak RSS {peak_kib} KiB");
     assert!(peak_kib < 64 * 1024, "peak RSS {peak_kib} KiB");
 }
+
+fn sha512(bytes: &[u8]) -> String {
+    hex::encode(sha2::Sha512::digest(bytes))
+}
+
+/// `demo` 1.0 with a wheel and an sdist whose published sha256 are right.
+fn demo_index(wheel: &[u8], sdist: &[u8]) -> Loopback {
+    let index = Loopback::start();
+    index.project(&[
+        (WHEEL, "/files/w", json!({"sha256": sha256(wheel)})),
+        (SDIST, "/files/s", json!({"sha256": sha256(sdist)})),
+    ]);
+    index.route("/files/w", Served::File(wheel.to_vec().into()));
+    index.route("/files/s", Served::File(sdist.to_vec().into()));
+    index
+}
+
+#[test]
+fn lock_download_algorithm_sha512_writes_each_files_sha512_and_a_second_run_changes_nothing() {
+    let (wheel, sdist) = (b"wheel bytes".to_vec(), b"sdist bytes".to_vec());
+    let index = demo_index(&wheel, &sdist);
+    let case = Case::new();
+    case.file("r.txt", "demo==1.0\n");
+    let args = ["lock", "--download", "--algorithm", "sha512", "r.txt"];
+    let run = run(&case, &index, &args, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut digests = [sha512(&wheel), sha512(&sdist)];
+    digests.sort();
+    let want = format!(
+        "demo==1.0 \\\n    --hash=sha512:{} \\\n    --hash=sha512:{}\n",
+        digests[0], digests[1]
+    );
+    assert_eq!(
+        case.read("r.txt"),
+        want,
+        "the sha512 only: pip accepts any listed digest"
+    );
+    let run = self::run(&case, &index, &args, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(case.read("r.txt"), want);
+    let check = ["lock", "--download", "-a", "sha512", "--check", "r.txt"];
+    assert_eq!(self::run(&case, &index, &check, &[]).code, 0);
+    // A sha256 line switches when asked; plain `lock` refuses a sha512 line rather than
+    // adding sha256 hashes pip would accept instead.
+    case.file(
+        "s.txt",
+        &format!("demo==1.0 --hash=sha256:{}\n", sha256(&wheel)),
+    );
+    let run = self::run(
+        &case,
+        &index,
+        &["lock", "--download", "-a", "sha512", "s.txt"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(case.read("s.txt"), want);
+    let run = self::run(&case, &index, &["lock", "r.txt"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(case.read("r.txt"), want, "nothing was written");
+    assert!(
+        run.stderr.contains("locked with sha512")
+            && run.stderr.contains("--download --algorithm sha512"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn lock_download_algorithm_sha512_still_aborts_on_a_wrong_published_sha256() {
+    let index = Loopback::start();
+    let wheel = b"the wheel".to_vec();
+    index.project(&[(
+        WHEEL,
+        "/files/w",
+        json!({"sha256": sha256(b"what was published")}),
+    )]);
+    index.route("/files/w", Served::File(wheel.clone().into()));
+    let case = Case::new();
+    case.file("r.txt", "demo==1.0\n");
+    let args = ["lock", "--download", "--algorithm", "sha512", "r.txt"];
+    let run = run(&case, &index, &args, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(case.read("r.txt"), "demo==1.0\n");
+    assert!(run.stderr.contains(&sha256(&wheel)), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+}
+
+#[test]
+fn algorithm_without_download_is_a_usage_error() {
+    let index = demo_index(b"w", b"s");
+    let case = Case::new();
+    case.file("r.txt", "demo==1.0\n");
+    for args in [
+        &["lock", "--algorithm", "sha512", "r.txt"][..],
+        &["migrate", "--fill", "-a", "sha384", "r.txt"][..],
+    ] {
+        let run = run(&case, &index, args, &[]);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("needs `--download`"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("publishes only sha256"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(case.read("r.txt"), "demo==1.0\n");
+    // sha256 is what the index publishes: nothing to download for it.
+    let run = run(&case, &index, &["lock", "-a", "sha256", "r.txt"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn verify_download_checks_sha512_hashes_and_without_download_says_they_are_unchecked() {
+    let (wheel, sdist) = (b"wheel bytes".to_vec(), b"sdist bytes".to_vec());
+    let index = demo_index(&wheel, &sdist);
+    let case = Case::new();
+    let good = format!(
+        "demo==1.0 --hash=sha512:{} --hash=sha512:{}\n",
+        sha512(&wheel),
+        sha512(&sdist)
+    );
+    case.file("r.txt", &good);
+    let run = run(&case, &index, &["verify", "--download", "r.txt"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("re-hashed 2 files"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not checked"), "{}", run.stderr);
+    // Without `--download` a sha512 hash is not silently passed.
+    let run = self::run(&case, &index, &["verify", "r.txt"], &[]);
+    assert_eq!(run.code, 0, "a warning: {}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("2 sha512 hashes on this line are not checked")
+            && run.stderr.contains("`hashlock verify --download`"),
+        "{}",
+        run.stderr
+    );
+    // A sha512 that is no file's: an error naming it.
+    let forged = sha512(b"a file of no version");
+    case.file(
+        "r.txt",
+        &format!(
+            "demo==1.0 --hash=sha512:{} --hash=sha512:{forged}\n",
+            sha512(&wheel)
+        ),
+    );
+    let run = self::run(&case, &index, &["verify", "--download", "r.txt"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("`sha512:{forged}`"))
+            && run.stderr.contains("is the sha512 of no file of demo 1.0"),
+        "{}",
+        run.stderr
+    );
+    // A line missing a file's sha512 misses that file, as a sha256 line would.
+    case.file(
+        "r.txt",
+        &format!("demo==1.0 --hash=sha512:{}\n", sha512(&wheel)),
+    );
+    let run = self::run(&case, &index, &["verify", "--download", "r.txt"], &[]);
+    assert!(
+        run.stderr
+            .contains("1 of 2 files of demo 1.0 has no hash here")
+            && run.stderr.contains(SDIST),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn migrate_fill_download_algorithm_sha512_writes_sha512_options() {
+    let (wheel, sdist) = (b"wheel bytes".to_vec(), b"sdist bytes".to_vec());
+    let index = demo_index(&wheel, &sdist);
+    let case = Case::new();
+    let peep = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(&sdist))
+    };
+    case.file("r.txt", &format!("# sha256: {peep}\ndemo==1.0\n"));
+    let args = [
+        "migrate",
+        "--fill",
+        "--download",
+        "--algorithm",
+        "sha512",
+        "r.txt",
+    ];
+    let run = run(&case, &index, &args, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let migrated = case.read("r.txt");
+    assert!(
+        migrated.contains(&sha512(&wheel)) && migrated.contains(&sha512(&sdist)),
+        "{migrated}"
+    );
+    assert!(!migrated.contains("sha256"), "{migrated}");
+}

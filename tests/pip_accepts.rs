@@ -117,7 +117,7 @@ fn pip_accepts_what_lock_writes_and_rejects_a_tampered_hash() {
 
     // The same file with every hash of alpha altered by one digit: pip must refuse it.
     let tampered = dir.path().join("tampered.txt");
-    let (text, changed) = tamper(&locked, "alpha==");
+    let (text, changed) = tamper(&locked, "alpha==", "sha256");
     assert_eq!(
         changed, 2,
         "expected two hashes on alpha's line in:\n{locked}"
@@ -143,6 +143,75 @@ fn pip_accepts_what_lock_writes_and_rejects_a_tampered_hash() {
     );
 
     drop(server);
+}
+
+/// `lock --download --algorithm sha512` writes only sha512 hashes, one per file of
+/// each version; pip (which accepts sha256, sha384 and sha512 in hash-checking mode)
+/// downloads with them, and refuses the file once alpha's are altered.
+#[test]
+fn pip_accepts_what_lock_download_algorithm_sha512_writes() {
+    let python = python();
+    require_pip(&python);
+    let dir = TempDir::new().unwrap();
+    let server = Server::start(&python, &dir.path().join("server"));
+    let manifest: Manifest =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("server/manifest.json")).unwrap())
+            .unwrap();
+    let requirements = dir.path().join("requirements.txt");
+    fs::write(&requirements, REQUIREMENTS).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let args = ["lock", "--download", "--algorithm", "sha512"];
+    let output = hashlock_in(dir.path(), &server, &args, &requirements, cache.path());
+    assert_eq!(output.status.code(), Some(0), "{}", show(&output));
+    let locked = fs::read_to_string(&requirements).unwrap();
+    assert!(!locked.contains("sha256"), "{locked}");
+    for (text, project, version) in LOCKED {
+        let line = logical_lines(&locked)
+            .into_iter()
+            .find(|line| line.starts_with(text))
+            .unwrap_or_else(|| panic!("no line for {text} in\n{locked}"));
+        let files = manifest[project][version].len();
+        assert_eq!(line.matches("--hash=sha512:").count(), files, "{line}");
+    }
+    let downloads = dir.path().join("downloads");
+    let output = pip_download(&python, dir.path(), &server, &requirements, &downloads);
+    assert!(
+        output.status.success(),
+        "pip refused the sha512-locked file:\n{locked}\n{}",
+        show(&output)
+    );
+    assert_eq!(fs::read_dir(&downloads).unwrap().count(), 3);
+    let tampered = dir.path().join("tampered.txt");
+    let (text, changed) = tamper(&locked, "alpha==", "sha512");
+    assert_eq!(changed, 2, "{locked}");
+    fs::write(&tampered, text).unwrap();
+    let downloads = dir.path().join("tampered-downloads");
+    let output = pip_download(&python, dir.path(), &server, &tampered, &downloads);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && stderr.contains(PIP_HASH_MISMATCH),
+        "pip did not reject tampered sha512 hashes:\n{}",
+        show(&output)
+    );
+    drop(server);
+}
+
+/// `hashlock ARGS --index-url <server> FILE` in `dir`, with its own cache directory.
+fn hashlock_in(dir: &Path, server: &Server, args: &[&str], file: &Path, cache: &Path) -> Output {
+    let mut command = Command::cargo_bin("hashlock").unwrap();
+    for name in foreign_env() {
+        command.env_remove(name);
+    }
+    command
+        .current_dir(dir)
+        .env("HASHLOCK_CACHE_DIR", cache)
+        .env("NO_COLOR", "1")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .args(args)
+        .args(["--index-url", &server.url])
+        .arg(file)
+        .output()
+        .unwrap()
 }
 
 /// The story: `lock` of `flask==3.0.3` alone gives a file pip refuses (its
@@ -489,7 +558,8 @@ fn strip_comment(line: &str) -> &str {
 /// `locked` with the first digit of every sha256 of the requirement starting with
 /// `prefix` changed (that requirement's lines run from `prefix` through its `\`
 /// continuations), and how many were changed.
-fn tamper(locked: &str, prefix: &str) -> (String, usize) {
+fn tamper(locked: &str, prefix: &str, algorithm: &str) -> (String, usize) {
+    let option = format!("--hash={algorithm}:");
     let mut out = String::new();
     let mut inside = false;
     let mut changed = 0;
@@ -500,10 +570,10 @@ fn tamper(locked: &str, prefix: &str) -> (String, usize) {
             continue;
         }
         let mut rest = line;
-        while let Some(at) = rest.find("--hash=sha256:") {
-            let digit_at = at + "--hash=sha256:".len();
+        while let Some(at) = rest.find(&option) {
+            let digit_at = at + option.len();
             let digit = rest[digit_at..].chars().next().unwrap();
-            let value = digit.to_digit(16).expect("a hex digit after sha256:");
+            let value = digit.to_digit(16).expect("a hex digit after the algorithm");
             out.push_str(&rest[..digit_at]);
             out.push(char::from_digit(value ^ 1, 16).unwrap());
             rest = &rest[digit_at + 1..];

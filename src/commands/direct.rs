@@ -13,7 +13,7 @@ use reqwest::Url;
 
 use super::download::{Downloaded, Wanted};
 use crate::diagnostics::Source;
-use crate::digest::Sha256;
+use crate::digest::{Algorithm, Sha256};
 use crate::exit::{Failure, Outcome};
 use crate::lock::Direct;
 use crate::pin::Pinning;
@@ -152,8 +152,9 @@ fn percent_decoded(text: &str) -> String {
         .into_owned()
 }
 
-/// With `--download`: every direct URL line whose sha256 hashes do not include the
-/// digest its file has now, as errors (pip would refuse the file).
+/// With `--download`: every direct URL line whose hashes (of the algorithms the
+/// download computed: sha256, and `--algorithm`'s) do not include the digest its file
+/// has now, as errors (pip would refuse the file).
 pub(super) fn wrong_hashes(
     workspace: &Workspace,
     files: &[DirectFile<'_, '_>],
@@ -163,14 +164,20 @@ pub(super) fn wrong_hashes(
         .iter()
         .filter_map(|direct| {
             let req = direct.record.req;
-            let got = downloaded.sha256(&direct.wanted.url)?;
-            let written: Vec<Sha256> = req.hashes.iter().filter_map(|h| h.sha256()).collect();
-            if written.is_empty() || written.contains(&got) {
+            let url = &direct.wanted.url;
+            let got = downloaded.sha256(url)?;
+            let mut checked = req
+                .hashes
+                .iter()
+                .filter_map(|h| Some((&h.digest, downloaded.digest(url, h.algorithm())?)))
+                .peekable();
+            checked.peek()?;
+            if checked.any(|(written, got)| *written == got) {
                 return None;
             }
             let source = &workspace.files[direct.record.file].source;
             let message = format!(
-                "`{}` ({}) hashes to {got}, which is not among this line's sha256 hashes",
+                "`{}` ({}) hashes to {got}, which is not among this line's hashes",
                 direct.wanted.filename,
                 crate::index::shown_url(&direct.wanted.url)
             );
@@ -185,10 +192,12 @@ pub(super) fn wrong_hashes(
         .collect()
 }
 
-/// The direct URL lines the planner writes a hash on (those without one), by file.
+/// The direct URL lines the planner writes a hash on (those without one), by file,
+/// with their file's digest of `algorithm`.
 pub(super) fn for_planner<'a>(
     files: &[DirectFile<'_, 'a>],
     downloaded: &Downloaded,
+    algorithm: Algorithm,
 ) -> HashMap<usize, Vec<Direct<'a>>> {
     let mut by_file: HashMap<usize, Vec<Direct<'a>>> = HashMap::new();
     for direct in files {
@@ -196,11 +205,11 @@ pub(super) fn for_planner<'a>(
         if !req.hashes.is_empty() {
             continue;
         }
-        if let Some(sha256) = downloaded.sha256(&direct.wanted.url) {
+        if let Some(digest) = downloaded.digest(&direct.wanted.url, algorithm) {
             by_file.entry(direct.record.file).or_default().push(Direct {
                 line: direct.record.line,
                 req,
-                sha256,
+                digest,
             });
         }
     }

@@ -19,7 +19,7 @@ use reqwest::Url;
 
 use super::lookup::index_report;
 use crate::diagnostics::{Code, Located, Source};
-use crate::digest::{FileDigests, Sha256};
+use crate::digest::{Algorithm, Digest, FileDigests, Hashing, Sha256};
 use crate::exit::{Failure, Outcome};
 use crate::index::{Indexes, shown_url};
 use crate::requirements::Span;
@@ -62,6 +62,21 @@ impl Downloaded {
     /// The sha256 the file at `url` hashed to, if it was downloaded.
     pub(super) fn sha256(&self, url: &Url) -> Option<Sha256> {
         self.digests.get(url).map(|digests| digests.sha256)
+    }
+
+    /// The digest of `algorithm` the file at `url` hashed to, if it was downloaded
+    /// and hashed with it.
+    pub(super) fn digest(&self, url: &Url, algorithm: Algorithm) -> Option<Digest> {
+        self.digests.get(url)?.digest(algorithm)
+    }
+
+    /// Each downloaded file's digest of `algorithm`, by its sha256: how a file the
+    /// index names by its sha256 is spelled in that algorithm.
+    pub(super) fn spelled(&self, algorithm: Algorithm) -> HashMap<Sha256, Digest> {
+        self.digests
+            .values()
+            .filter_map(|digests| Some((digests.sha256, digests.digest(algorithm)?)))
+            .collect()
     }
 }
 
@@ -172,13 +187,15 @@ pub(super) fn mismatches<'a>(wanted: &'a [Wanted], downloaded: &Downloaded) -> V
     found
 }
 
-/// Downloads and hashes every file of `wanted` (each URL once), `concurrency` at
-/// once, with a progress bar of files, bytes and throughput unless `quiet`. A file
+/// Downloads and hashes every file of `wanted` (each URL once) with sha256 and the
+/// algorithms of `also`, `concurrency` at once, with a progress bar of files, bytes
+/// and throughput unless `quiet`. A file
 /// that cannot be downloaded fails the run (exit 3, `writes`: for the hint); what
 /// the digests say is for the caller ([`mismatches`]).
 pub(super) async fn download_all(
     indexes: &Indexes,
     wanted: &[Wanted],
+    also: &[Algorithm],
     concurrency: usize,
     quiet: bool,
     writes: bool,
@@ -197,8 +214,11 @@ pub(super) async fn download_all(
             let (bar, done) = (&bar, &done);
             async move {
                 let on_bytes = |bytes: u64| bar.inc(bytes);
-                let blake2b = path_blake2b(&file.url).is_some();
-                let result = indexes.file_digests(&file.url, blake2b, &on_bytes).await;
+                let hashing = Hashing {
+                    blake2b: path_blake2b(&file.url).is_some(),
+                    also: also.to_vec(),
+                };
+                let result = indexes.file_digests(&file.url, &hashing, &on_bytes).await;
                 let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 bar.set_message(format!("{finished}/{total} files"));
                 (*file, result)

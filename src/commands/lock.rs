@@ -10,11 +10,11 @@ use miette::Report;
 use super::direct;
 use super::download::Downloaded;
 use super::lookup::{Asked, Looked, look_up_rest};
-use super::unhashed::{Fetch, download_and_fill};
+use super::unhashed::{self, Fetch, download_and_fill};
 use super::{choose, deps, plural, print_stopped, warn};
 use crate::cli::{Format, LockArgs};
 use crate::diagnostics::{Code, Located};
-use crate::digest::Sha256;
+use crate::digest::{Algorithm, Sha256};
 use crate::exit::{Failure, Outcome};
 use crate::lock::{self, Direct, Pinned, Plan, Problem, Projects, Replaced, Unpublished};
 use crate::output::json::{FileReport, RunReport};
@@ -39,6 +39,18 @@ pub(super) async fn run_with(
     args.output.check_inputs(args.files.len())?;
     args.output.check_format(args.format)?;
     let json = args.format == Format::Json;
+    let algorithm = unhashed::algorithm(&args.download, "lock")?;
+    if algorithm != Algorithm::Sha256 && args.add_missing {
+        return Err(Failure::new(
+            Outcome::BadInput,
+            [miette::miette!(
+                help = format!(
+                    "run `hashlock lock --add-missing` first, then `hashlock lock --download --algorithm {algorithm}`"
+                ),
+                "`--algorithm {algorithm}` does not go with `--add-missing` yet: the pins it adds are chosen after the files are downloaded"
+            )],
+        ));
+    }
     let original = Workspace::load_clean(&args.files)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let texts = prepare(&original)?;
@@ -130,7 +142,11 @@ pub(super) async fn run_with(
         quiet,
     };
     let downloaded = download_and_fill(&fetch, &mut looked, &asked, wanted, check).await?;
-    let direct = direct::for_planner(&direct, &downloaded);
+    let direct = direct::for_planner(&direct, &downloaded, algorithm);
+    let spelling = (algorithm != Algorithm::Sha256).then(|| lock::Spelling {
+        algorithm,
+        of: downloaded.spelled(algorithm),
+    });
     let kept = targets
         .as_ref()
         .filter(|chosen| chosen.explicit)
@@ -142,7 +158,7 @@ pub(super) async fn run_with(
         workspace,
         &records,
         (&looked, &direct),
-        lock_options(&args, kept.as_ref()),
+        lock_options(&args, kept.as_ref(), spelling.as_ref()),
         (args.format, args.quiet),
     )
     .await?;
@@ -292,6 +308,7 @@ fn unpinned_failure(records: &[Record<'_>], unpinned: Vec<Located>) -> Failure {
 fn lock_options<'a>(
     args: &LockArgs,
     kept: Option<&'a HashMap<Pin, BTreeSet<Sha256>>>,
+    spelling: Option<&'a lock::Spelling>,
 ) -> lock::Options<'a> {
     let peep = match (args.peep, args.peep_only) {
         (_, true) => lock::PeepMode::Only,
@@ -302,6 +319,7 @@ fn lock_options<'a>(
         force: args.force,
         peep,
         kept,
+        spelling,
     }
 }
 
@@ -425,12 +443,12 @@ fn describe(name: &str, unpublished: &Unpublished) -> String {
     } else {
         ""
     };
-    match &unpublished.owner {
-        Some(version) => format!("{what}{} ({name} {version}'s)", unpublished.written.digest),
-        None => format!(
-            "{what}{} (no file of {name} has it)",
-            unpublished.written.digest
-        ),
+    let digest = &unpublished.written.digest;
+    match (&unpublished.owner, digest.sha256()) {
+        (Some(version), _) => format!("{what}{} ({name} {version}'s)", digest.to_hex()),
+        (None, Some(_)) => format!("{what}{} (no file of {name} has it)", digest.to_hex()),
+        // Only sha256 digests are published: another algorithm's is no downloaded file's.
+        (None, None) => format!("{digest} (no downloaded file of this version has it)"),
     }
 }
 
@@ -477,6 +495,39 @@ fn problem(file: &File, problem: &Problem) -> (Outcome, Located) {
                 .error(span.clone(), message)
                 .package(pin.name.to_string())
                 .hint(hint);
+            (Outcome::IndexFailure, located)
+        }
+        Problem::OtherAlgorithm {
+            span,
+            pin,
+            written,
+            asked,
+        } => {
+            let message = format!(
+                "this line is locked with {written}, which this run cannot check or complete (it knows the files' sha256{})",
+                if *asked == Algorithm::Sha256 {
+                    String::new()
+                } else {
+                    format!(" and {asked}")
+                }
+            );
+            let hint = format!(
+                "`hashlock lock --download --algorithm {written}` checks and completes it; to lock it with {asked} instead, delete its hashes first"
+            );
+            let located = file
+                .source
+                .error(span.clone(), message)
+                .package(pin.name.to_string())
+                .label(format!("{written} hashes"))
+                .hint(hint);
+            (Outcome::BadInput, located)
+        }
+        Problem::NotDownloaded { span, pin } => {
+            let message = format!("a file of `{pin}` was not downloaded, so its digest is unknown");
+            let located = file
+                .source
+                .error(span.clone(), message)
+                .package(pin.name.to_string());
             (Outcome::IndexFailure, located)
         }
         Problem::OnlyLegacy { span, pin, files } => {

@@ -9,11 +9,11 @@ use miette::Report;
 
 use super::download::{Downloaded, Wanted};
 use super::lookup::{Asked, look_up_all};
-use super::unhashed::{Fetch, download_and_fill};
+use super::unhashed::{self, Fetch, download_and_fill};
 use super::{plural, print_stopped, warn};
 use crate::cli::{Format, MigrateArgs};
 use crate::diagnostics::{Code, Locate, Located, Severity};
-use crate::digest::Sha256;
+use crate::digest::{Algorithm, Digest, Sha256};
 use crate::exit::{Failure, Outcome};
 use crate::index::Release;
 use crate::migrate::{self, Plan};
@@ -40,6 +40,7 @@ pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
             )],
         ));
     }
+    let algorithm = unhashed::algorithm(&args.download, "migrate")?;
     let workspace = Workspace::load_clean(&args.files)
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let files: Vec<&File> = workspace.files_of(Role::Requirements).collect();
@@ -57,7 +58,7 @@ pub(super) async fn run(args: MigrateArgs) -> Result<Outcome, Failure> {
         return Err(Failure::new(Outcome::CheckFailed, reports));
     }
     let extra = if args.fill {
-        fill(&args, &workspace, &files, &blocks, &owners).await?
+        fill(&args, &workspace, (&files, &blocks, &owners), algorithm).await?
     } else {
         if !args.quiet {
             note_unfilled(&owners);
@@ -230,13 +231,13 @@ fn find_blocks(files: &[&File], quiet: bool) -> Result<Vec<Vec<Block>>, Failure>
 /// For `--fill`: the published hashes of every pinned requirement's version, by file
 /// and line, after checking that each peep hash is one of them. URL lines keep their
 /// peep hashes as they are (there is no version to ask the index about): listed.
+/// With `--algorithm`, those are the digests of that algorithm the files hashed to.
 async fn fill(
     args: &MigrateArgs,
     workspace: &Workspace,
-    files: &[&File],
-    blocks: &[Vec<Block>],
-    owners: &[Vec<Owner<'_>>],
-) -> Result<Vec<HashMap<usize, BTreeSet<Sha256>>>, Failure> {
+    (files, blocks, owners): (&[&File], &[Vec<Block>], &[Vec<Owner<'_>>]),
+    algorithm: Algorithm,
+) -> Result<Vec<HashMap<usize, BTreeSet<Digest>>>, Failure> {
     let mut urls = Vec::new();
     for ((file, owners), blocks) in files.iter().zip(owners).zip(blocks) {
         for owner in owners.iter().filter(|o| o.pinning.pin().is_none()) {
@@ -286,7 +287,8 @@ async fn fill(
     };
     let extra = urls.iter().map(|(wanted, _)| wanted.clone()).collect();
     let check = |downloaded: &Downloaded| url_peep_mismatches(&urls, downloaded);
-    download_and_fill(&fetch, &mut looked, &asked, extra, check).await?;
+    let downloaded = download_and_fill(&fetch, &mut looked, &asked, extra, check).await?;
+    let spelled = downloaded.spelled(algorithm);
     let unpublished = check_peep_hashes(files, blocks, owners, &looked.releases);
     if !unpublished.is_empty() {
         print_stopped(args.format, "migrate", files.iter().copied(), &unpublished)?;
@@ -302,7 +304,12 @@ async fn fill(
                 .iter()
                 .filter_map(|owner| {
                     let release = looked.releases.get(owner.pinning.pin()?)?;
-                    Some((blocks[owner.block].owner, release.sha256s()))
+                    let digests = release.sha256s().into_iter().map(|sha256| match algorithm {
+                        Algorithm::Sha256 => Some(Digest::from(sha256)),
+                        // Every file was downloaded (`--download`), and checked.
+                        _ => spelled.get(&sha256).cloned(),
+                    });
+                    Some((blocks[owner.block].owner, digests.collect::<Option<_>>()?))
                 })
                 .collect()
         })

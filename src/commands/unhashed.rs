@@ -15,6 +15,7 @@ use super::download::{Downloaded, Mismatch, Wanted, download_all, mismatches};
 use super::lookup::{Asked, Looked};
 use crate::cli::{DownloadArgs, IndexArgs};
 use crate::diagnostics::{Code, Located, Severity};
+use crate::digest::Algorithm;
 use crate::exit::{Failure, Outcome};
 use crate::index::{Release, shown_text};
 use crate::pin::Pin;
@@ -186,6 +187,26 @@ fn listed(names: &[&str]) -> String {
     shown.join(", ")
 }
 
+/// The algorithm a command that writes hashes writes: `--algorithm`, else sha256.
+/// Another than sha256 needs `--download` (the index publishes only sha256): a
+/// usage error otherwise, before anything is asked of the index.
+pub(super) fn algorithm(options: &DownloadArgs, command: &str) -> Result<Algorithm, Failure> {
+    let algorithm = options.algorithm.unwrap_or(Algorithm::Sha256);
+    if algorithm == Algorithm::Sha256 || options.download {
+        return Ok(algorithm);
+    }
+    let fill = if command == "migrate" { " --fill" } else { "" };
+    Err(Failure::new(
+        Outcome::BadInput,
+        [miette::miette!(
+            help = format!(
+                "`hashlock {command}{fill} --download --algorithm {algorithm}` downloads every file, checks its sha256 against the index and writes its {algorithm}"
+            ),
+            "`--algorithm {algorithm}` needs `--download`: the index publishes only sha256 digests, so a file's {algorithm} is known only by downloading it"
+        )],
+    ))
+}
+
 /// What a command that writes hashes downloads with.
 pub(super) struct Fetch<'a> {
     pub index: &'a IndexArgs,
@@ -223,7 +244,8 @@ pub(super) async fn download_and_fill(
         return Ok(Downloaded::default());
     };
     let concurrency = usize::from(options.download_concurrency);
-    let downloaded = download_all(index, &wanted, concurrency, fetch.quiet, true).await?;
+    let also: Vec<Algorithm> = options.algorithm.into_iter().collect();
+    let downloaded = download_all(index, &wanted, &also, concurrency, fetch.quiet, true).await?;
     let mut reports: Vec<Report> = mismatches(&wanted, &downloaded)
         .iter()
         .map(Mismatch::report)

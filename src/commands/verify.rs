@@ -128,13 +128,9 @@ async fn online_findings(
         deny_yanked: args.deny_yanked,
         kept: kept.as_ref(),
     };
-    let digests: HashMap<Url, Sha256> = downloaded
-        .digests
-        .iter()
-        .map(|(url, digests)| (url.clone(), digests.sha256))
-        .collect();
     findings.extend(
-        online::check(&targets, &releases, &projects, &digests, options).map_err(index_failure)?,
+        online::check(&targets, &releases, &projects, &downloaded.digests, options)
+            .map_err(index_failure)?,
     );
     findings.extend(super::first_seen::verify_findings(args, &index, &targets, quiet).await?);
     if let Some(second) = &args.cross_check {
@@ -187,7 +183,13 @@ async fn download(
         return Ok((Downloaded::default(), Vec::new()));
     }
     let concurrency = usize::from(args.download_concurrency);
-    let downloaded = download_all(index, &wanted, concurrency, quiet, false).await?;
+    // A line's sha384/sha512 hashes are checked against the files' digests.
+    let also = if args.download {
+        online::other_algorithms(targets)
+    } else {
+        Vec::new()
+    };
+    let downloaded = download_all(index, &wanted, &also, concurrency, quiet, false).await?;
     let (_, mut findings) = unhashed::fill(&mut found, &downloaded, asked, args.strict);
     for (pin, release) in found {
         releases.insert(pin, Ok(release));

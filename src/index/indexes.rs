@@ -19,7 +19,7 @@ use std::sync::Arc;
 use super::find_links::FindLinks;
 use super::{ClientOptions, Credentials, HttpClient, IndexClient, IndexError, Release};
 
-use crate::digest::{FileDigests, FileHasher};
+use crate::digest::{FileDigests, FileHasher, Hashing};
 use crate::pin::Pin;
 
 /// Which locations a project's files come from.
@@ -229,11 +229,11 @@ impl Indexes {
     pub(crate) async fn file_digests(
         &self,
         url: &Url,
-        blake2b: bool,
+        hashing: &Hashing,
         received: &(dyn Fn(u64) + Sync),
     ) -> Result<FileDigests, IndexError> {
         if url.scheme() == "file" {
-            return file_on_disk(url, blake2b, received).await;
+            return file_on_disk(url, hashing, received).await;
         }
         for location in &self.locations {
             let http = match location {
@@ -244,11 +244,11 @@ impl Indexes {
                 },
                 Location::Index(_) => continue,
             };
-            return http.file_digests(url, blake2b, received).await;
+            return http.file_digests(url, hashing, received).await;
         }
         self.client_elsewhere(url)
             .await?
-            .file_digests(url, blake2b, received)
+            .file_digests(url, hashing, received)
             .await
     }
 
@@ -360,10 +360,11 @@ fn merge(release: &mut Release, other: Release) {
 /// The digests of a local file, read in a blocking task.
 async fn file_on_disk(
     url: &Url,
-    blake2b: bool,
+    hashing: &Hashing,
     received: &(dyn Fn(u64) + Sync),
 ) -> Result<FileDigests, IndexError> {
     use std::io::Read;
+    let mut hasher = FileHasher::new(hashing);
     let unreadable = |message: String| IndexError::Network {
         url: super::shown_url(url),
         message,
@@ -373,7 +374,6 @@ async fn file_on_disk(
         .map_err(|()| unreadable("not a local path".to_owned()))?;
     let digests = tokio::task::spawn_blocking(move || {
         let mut file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
-        let mut hasher = FileHasher::new(blake2b);
         let mut buffer = vec![0; 64 * 1024];
         loop {
             let read = file.read(&mut buffer).map_err(|e| e.to_string())?;

@@ -1,16 +1,18 @@
-//! Which sha256 hashes a requirement line should carry, given what the index publishes
-//! for its version and, for hashes it does not, which other version they belong to.
+//! Which hashes a requirement line should carry, given the digests of its version's
+//! files (the sha256 the index publishes and, with `--algorithm`, what their
+//! downloads hashed to) and, for hashes that are none of them, which other version
+//! they belong to.
 
 use std::collections::BTreeSet;
 
-use crate::digest::Sha256;
+use crate::digest::Digest;
 use crate::requirements::Span;
 
-/// A sha256 digest written for a requirement: a `--hash` option, or a peep
-/// `# sha256:` line above it.
+/// A digest written for a requirement: a `--hash` option, or a peep `# sha256:`
+/// line above it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Written {
-    pub digest: Sha256,
+    pub digest: Digest,
     /// Where the digest is written.
     pub span: Span,
     /// A peep comment line, not a `--hash` option.
@@ -32,7 +34,7 @@ pub(crate) enum Decision {
     Keep,
     /// Every written hash is published: add the `missing` ones (all of them when the
     /// line has no `--hash` yet).
-    Add { missing: Vec<Sha256> },
+    Add { missing: Vec<Digest> },
     /// The line's hashes are replaced by the published set: each one is published
     /// for another version of the project (the pin moved), or `--force`.
     Replace { stale: Vec<Unpublished> },
@@ -42,32 +44,37 @@ pub(crate) enum Decision {
     Refuse { unpublished: Vec<Unpublished> },
 }
 
-/// Decides a line's sha256 hashes. `written` are its `--hash` sha256 digests and
-/// peep lines; `owner` tells which other version of the project publishes a digest.
+/// Decides a line's hashes. `written` are its `--hash` digests and peep lines of
+/// the algorithms the run knows its files' digests in; `published` the digests to
+/// write; `owner` tells which other version of the project publishes a digest.
 /// Hashes of other algorithms are not considered: the caller keeps them as they are.
 pub(crate) fn decide(
     written: &[Written],
-    published: &BTreeSet<Sha256>,
-    owner: &dyn Fn(&Sha256) -> Option<String>,
+    published: &BTreeSet<Digest>,
+    owner: &dyn Fn(&Digest) -> Option<String>,
     force: bool,
 ) -> Decision {
     let mut seen = BTreeSet::new();
     let unpublished: Vec<Unpublished> = written
         .iter()
-        .filter(|w| !published.contains(&w.digest) && seen.insert(w.digest))
+        .filter(|w| !published.contains(&w.digest) && seen.insert(w.digest.clone()))
         .map(|w| Unpublished {
             written: w.clone(),
             owner: owner(&w.digest),
         })
         .collect();
     if unpublished.is_empty() {
-        let have: BTreeSet<Sha256> = written
+        let have: BTreeSet<&Digest> = written
             .iter()
             .filter(|w| !w.peep)
-            .map(|w| w.digest)
+            .map(|w| &w.digest)
             .collect();
         // Duplicates or case differences alone are not worth a rewrite: pip reads them fine.
-        let missing: Vec<Sha256> = published.difference(&have).copied().collect();
+        let missing: Vec<Digest> = published
+            .iter()
+            .filter(|digest| !have.contains(digest))
+            .cloned()
+            .collect();
         return if missing.is_empty() {
             Decision::Keep
         } else {
@@ -86,14 +93,15 @@ pub(crate) fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::Sha256;
 
     const A: &str = "aa00000000000000000000000000000000000000000000000000000000000000";
     const B: &str = "bb00000000000000000000000000000000000000000000000000000000000000";
     const X: &str = "ff00000000000000000000000000000000000000000000000000000000000000";
     const OLD: &str = "0100000000000000000000000000000000000000000000000000000000000000";
 
-    fn d(hex: &str) -> Sha256 {
-        hex.parse().unwrap()
+    fn d(hex: &str) -> Digest {
+        hex.parse::<Sha256>().unwrap().into()
     }
 
     fn sha256(hex: &str) -> Written {
@@ -111,12 +119,12 @@ mod tests {
         }
     }
 
-    fn published() -> BTreeSet<Sha256> {
+    fn published() -> BTreeSet<Digest> {
         [A, B].iter().map(|s| d(s)).collect()
     }
 
     /// `OLD` is published by version 1.0 of the project; nothing else elsewhere.
-    fn owner(digest: &Sha256) -> Option<String> {
+    fn owner(digest: &Digest) -> Option<String> {
         (*digest == d(OLD)).then(|| "1.0".to_owned())
     }
 
@@ -168,8 +176,8 @@ mod tests {
             panic!("refused");
         };
         assert_eq!(
-            (unpublished[0].written.digest, &unpublished[0].owner),
-            (d(X), &None)
+            (&unpublished[0].written.digest, &unpublished[0].owner),
+            (&d(X), &None)
         );
         assert!(matches!(
             decide_with(&[sha256(X)], true),

@@ -1,12 +1,18 @@
 //! The `lock` planner: from looked-up releases to a rewritten file, with no I/O.
 //!
-//! [`plan_file`] decides, line by line, which sha256 hashes each pinned requirement
-//! should carry ([`decide`]), from its `--hash` options and the peep lines above it,
+//! [`plan_file`] decides, line by line, which hashes each pinned requirement should
+//! carry ([`decide`]), from its `--hash` options and the peep lines above it,
 //! and renders only what must change: the missing hashes added after the existing
 //! ones ([`layout::with_added_hashes`]), or the whole line in pip-compile's layout
 //! when it had none or its hashes are replaced ([`layout::requirement_line`]), and
 //! with `--peep` the comment lines of [`peep_lines`]. Every other byte is copied from
 //! the input ([`Edits`]).
+//!
+//! A file is named by the sha256 its index publishes. With `--algorithm sha512`
+//! ([`Spelling`]) each file is also known by the sha512 its download hashed to:
+//! lines are written with those, their sha256 hashes are checked and replaced, and a
+//! line locked with an algorithm the run does not know its files' digests in is
+//! refused ([`Problem::OtherAlgorithm`]) rather than given a second set.
 
 mod hashes;
 
@@ -15,12 +21,12 @@ use std::collections::{BTreeSet, HashMap};
 pub(crate) use hashes::{Decision, Unpublished, Written, decide};
 use pep508_rs::PackageName;
 
-use crate::digest::Sha256;
+use crate::digest::{Algorithm, Digest, Sha256};
 use crate::index::Release;
 use crate::peep::Block;
 use crate::pin::Pin;
 use crate::requirements::{Requirement, RequirementsFile, Span};
-use crate::rewrite::changes::{Changed, Delta, option_digests};
+use crate::rewrite::changes::{Changed, Delta};
 use crate::rewrite::{Edits, layout, peep_lines};
 
 /// A requirement line that `lock` cannot finish.
@@ -46,6 +52,20 @@ pub(crate) enum Problem {
         pin: Pin,
         files: Vec<String>,
     },
+    /// The line's hashes are all of an algorithm the run does not know its files'
+    /// digests in (a sha512 line, and no `--download --algorithm sha512`): they can
+    /// be neither checked nor completed, and a second set would hide that.
+    OtherAlgorithm {
+        span: Span,
+        pin: Pin,
+        /// The line's algorithm.
+        written: Algorithm,
+        /// The run's (`--algorithm`, else sha256).
+        asked: Algorithm,
+    },
+    /// `--algorithm`: a file of the version was not downloaded, so its digest in that
+    /// algorithm is unknown.
+    NotDownloaded { span: Span, pin: Pin },
 }
 
 /// A line whose hashes were replaced (the pin moved, or `--force`): worth telling
@@ -64,7 +84,7 @@ pub(crate) struct Plan {
     pub text: String,
     /// Requirements that now carry the full published set.
     pub locked: usize,
-    /// sha256 hashes the locked requirements carry in total.
+    /// Hashes the locked requirements carry in total.
     pub hashes: usize,
     /// Requirement lines rewritten.
     pub lines_changed: usize,
@@ -96,6 +116,36 @@ pub(crate) struct Options<'a> {
     /// them ([`crate::completeness::kept_files`]); a line's hashes of the version's
     /// other files are dropped. `None`: every file of the version.
     pub kept: Option<&'a HashMap<Pin, BTreeSet<Sha256>>>,
+    /// `--algorithm` (other than sha256): what to write instead of the sha256.
+    pub spelling: Option<&'a Spelling>,
+}
+
+/// The algorithm lines are locked with, other than sha256, and each file's digest in
+/// it by the file's sha256 (from its download, checked against the published sha256).
+#[derive(Debug, Clone)]
+pub(crate) struct Spelling {
+    pub algorithm: Algorithm,
+    pub of: HashMap<Sha256, Digest>,
+}
+
+impl Spelling {
+    /// `sha256s` spelled in the algorithm; `None` if some file was not hashed with it.
+    fn spell(&self, sha256s: &BTreeSet<Sha256>) -> Option<BTreeSet<Digest>> {
+        sha256s.iter().map(|d| self.of.get(d).cloned()).collect()
+    }
+}
+
+impl Options<'_> {
+    /// The algorithm lines are locked with.
+    fn algorithm(&self) -> Algorithm {
+        self.spelling.map_or(Algorithm::Sha256, |s| s.algorithm)
+    }
+
+    /// Whether the run knows the files' digests in `algorithm`, so that a line's
+    /// hashes of it are checked (and replaced by the written set).
+    fn knows(&self, algorithm: Algorithm) -> bool {
+        algorithm == Algorithm::Sha256 || algorithm == self.algorithm()
+    }
 }
 
 /// One pinned requirement of the file to lock: its line (an index into the file's
@@ -108,36 +158,53 @@ pub(crate) struct Pinned<'a> {
 }
 
 /// A direct URL requirement without hashes (`name @ https://...whl`, a local
-/// archive), and the sha256 its file hashed to when downloaded (or read).
-#[derive(Debug, Clone, Copy)]
+/// archive), and the digest its file hashed to when downloaded (or read): its sha256,
+/// or with `--algorithm` that algorithm's.
+#[derive(Debug, Clone)]
 pub(crate) struct Direct<'a> {
     pub line: usize,
     pub req: &'a Requirement,
-    pub sha256: Sha256,
+    pub digest: Digest,
 }
 
 /// Every release of some projects, to tell which version a hash belongs to.
 pub(crate) type Projects = HashMap<PackageName, Vec<Release>>;
 
-/// The sha256 digests written for a pinned line: its `--hash` options, then the
-/// peep lines of its block.
-fn written(req: &Requirement, block: Option<&Block>) -> Vec<Written> {
-    let options = req.hashes.iter().filter_map(|hash| {
-        Some(Written {
-            digest: hash.sha256()?,
+/// The digests written for a pinned line in the algorithms `knows` takes: its
+/// `--hash` options, then the peep lines of its block (sha256).
+fn written(
+    req: &Requirement,
+    block: Option<&Block>,
+    knows: &dyn Fn(Algorithm) -> bool,
+) -> Vec<Written> {
+    let options = req
+        .hashes
+        .iter()
+        .filter(|hash| knows(hash.algorithm()))
+        .map(|hash| Written {
+            digest: hash.digest.clone(),
             span: hash.digest_span.clone(),
             peep: false,
-        })
-    });
+        });
     let peep = block
         .into_iter()
         .flat_map(|block| &block.hashes)
         .map(|hash| Written {
-            digest: hash.digest,
+            digest: hash.digest.into(),
             span: hash.span.clone(),
             peep: true,
         });
     options.chain(peep).collect()
+}
+
+/// The algorithm of a line whose hashes are all of algorithms `knows` refuses, if it
+/// has hashes.
+fn other_algorithm(req: &Requirement, knows: &dyn Fn(Algorithm) -> bool) -> Option<Algorithm> {
+    let first = req.hashes.first()?.algorithm();
+    req.hashes
+        .iter()
+        .all(|hash| !knows(hash.algorithm()))
+        .then_some(first)
 }
 
 /// The pins of `pinned` that carry a hash (or peep line) their version does not
@@ -155,9 +222,10 @@ pub(crate) fn unpublished_pins<'a>(
                 return false;
             };
             let published = release.sha256s();
-            written(p.req, blocks.get(&p.line))
+            // Only sha256 hashes can belong to another version the index lists.
+            written(p.req, blocks.get(&p.line), &|a| a == Algorithm::Sha256)
                 .iter()
-                .any(|w| !published.contains(&w.digest))
+                .any(|w| w.digest.sha256().is_some_and(|d| !published.contains(&d)))
         })
         .map(|p| p.pin)
         .collect()
@@ -188,14 +256,24 @@ pub(crate) fn plan_file(
             continue;
         };
         let line = &file.lines[index];
+        let knows = |algorithm| options.knows(algorithm);
         // Eggs' and installers' hashes count as published (a line's are no one's
         // else) but are never written: pip does not install such files.
-        let mut every = release.sha256s();
-        every.extend(release.legacy_sha256s());
-        let published = match options.kept.and_then(|kept| kept.get(pin)) {
+        let mut every_sha256 = release.sha256s();
+        every_sha256.extend(release.legacy_sha256s());
+        let kept = match options.kept.and_then(|kept| kept.get(pin)) {
             Some(kept) => kept.clone(),
             None => release.sha256s(),
         };
+        if let Some(written) = other_algorithm(req, &knows) {
+            plan.problems.push(Problem::OtherAlgorithm {
+                span: req.span.clone(),
+                pin: pin.clone(),
+                written,
+                asked: options.algorithm(),
+            });
+            continue;
+        }
         if release.files.is_empty() && !release.legacy.is_empty() {
             plan.problems.push(Problem::OnlyLegacy {
                 span: req.span.clone(),
@@ -204,7 +282,7 @@ pub(crate) fn plan_file(
             });
             continue;
         }
-        if published.is_empty() {
+        if kept.is_empty() {
             let span = req.span.clone();
             let other = release.files.iter().find_map(|f| f.other_hash.clone());
             plan.problems.push(Problem::NoHashes {
@@ -214,14 +292,35 @@ pub(crate) fn plan_file(
             });
             continue;
         }
+        // The digests to write, and every digest the version's files are known by.
+        let mut every: BTreeSet<Digest> = every_sha256.iter().map(|d| Digest::from(*d)).collect();
+        let published: BTreeSet<Digest> = match options.spelling {
+            None => kept.iter().map(|d| Digest::from(*d)).collect(),
+            Some(spelling) => {
+                let Some(spelled) = spelling.spell(&kept) else {
+                    plan.problems.push(Problem::NotDownloaded {
+                        span: req.span.clone(),
+                        pin: pin.clone(),
+                    });
+                    continue;
+                };
+                every.extend(
+                    every_sha256
+                        .iter()
+                        .filter_map(|d| spelling.of.get(d).cloned()),
+                );
+                spelled
+            }
+        };
         let block = blocks.get(&index);
-        let owner = |digest: &Sha256| owner(projects.get(&pin.name)?, release, digest);
-        // Hashes of the version's files the targets do not take: dropped, not
-        // suspicious (they are published), so the line is written anew.
-        let (dropped, kept): (Vec<Written>, Vec<Written>) = written(req, block)
+        let owner = |digest: &Digest| owner(projects.get(&pin.name)?, release, &digest.sha256()?);
+        // Hashes of the version's files the targets do not take, and with
+        // `--algorithm` their sha256 hashes: dropped, not suspicious (they are
+        // published), so the line is written anew.
+        let (dropped, written): (Vec<Written>, Vec<Written>) = written(req, block, &knows)
             .into_iter()
             .partition(|w| !published.contains(&w.digest) && every.contains(&w.digest));
-        let mut decision = decide(&kept, &published, &owner, options.force);
+        let mut decision = decide(&written, &published, &owner, options.force);
         if !dropped.iter().all(|w| w.peep)
             && let Decision::Keep | Decision::Add { .. } = decision
         {
@@ -233,17 +332,19 @@ pub(crate) fn plan_file(
         if rewrite_hashes && matches!(decision, Decision::Add { .. } | Decision::Replace { .. }) {
             // Both give the line the published set: `Add` only when every hash it
             // had is published, so adding the missing ones makes the same set.
-            after.options = published.clone();
+            after.options.retain(|d| !knows(d.algorithm()));
+            after.options.extend(published.iter().cloned());
         }
         let mut changed = false;
         match decision {
             Decision::Keep => {}
             Decision::Add { missing } if rewrite_hashes => {
-                let has_sha256 = req.hashes.iter().any(|h| h.sha256().is_some());
-                let text = if has_sha256 {
+                let algorithm = options.algorithm();
+                let has_some = req.hashes.iter().any(|h| h.algorithm() == algorithm);
+                let text = if has_some {
                     layout::with_added_hashes(file, line, req, &missing)
                 } else {
-                    let all: Vec<Sha256> = published.iter().copied().collect();
+                    let all: Vec<Digest> = published.iter().cloned().collect();
                     layout::requirement_line(file, line, req, &all)
                 };
                 edits.replace(index, text);
@@ -252,12 +353,14 @@ pub(crate) fn plan_file(
             Decision::Add { .. } => {}
             Decision::Replace { stale } => {
                 if rewrite_hashes {
-                    let all: Vec<Sha256> = published.iter().copied().collect();
+                    let all: Vec<Digest> = published.iter().cloned().collect();
                     edits.replace(index, layout::requirement_line(file, line, req, &all));
                 }
                 // Stale peep lines go; with `--peep` the block is written anew below.
-                let stale_digests: BTreeSet<Sha256> =
-                    stale.iter().map(|u| u.written.digest).collect();
+                let stale_digests: BTreeSet<Sha256> = stale
+                    .iter()
+                    .filter_map(|u| u.written.digest.sha256())
+                    .collect();
                 for hash in block.iter().flat_map(|b| &b.hashes) {
                     if stale_digests.contains(&hash.digest) && options.peep == PeepMode::Off {
                         edits.drop(hash.line);
@@ -284,8 +387,9 @@ pub(crate) fn plan_file(
             }
         }
         if options.peep != PeepMode::Off {
-            changed |= peep_lines::write(file, index, block, &published, &mut edits);
-            after.peep = published.clone();
+            // Peep's comments are sha256, whatever `--algorithm` says.
+            changed |= peep_lines::write(file, index, block, &kept, &mut edits);
+            after.peep = kept.clone();
         }
         plan.locked += 1;
         plan.hashes += published.len();
@@ -320,20 +424,22 @@ fn lock_direct(
     let &Direct {
         line: index,
         req,
-        sha256,
+        ref digest,
     } = direct;
     let line = &file.lines[index];
     let block = blocks.get(&index);
-    let digests = BTreeSet::from([sha256]);
     let before = Hashes::of(req, block);
     let mut after = before.clone();
     let mut changed = false;
     if options.peep != PeepMode::Only {
-        edits.replace(index, layout::requirement_line(file, line, req, &[sha256]));
-        after.options = digests.clone();
+        let digests = [digest.clone()];
+        edits.replace(index, layout::requirement_line(file, line, req, &digests));
+        after.options = BTreeSet::from(digests);
         changed = true;
     }
-    if options.peep != PeepMode::Off {
+    // Peep's comments are sha256 only.
+    if let (true, Some(sha256)) = (options.peep != PeepMode::Off, digest.sha256()) {
+        let digests = BTreeSet::from([sha256]);
         changed |= peep_lines::write(file, index, block, &digests, edits);
         after.peep = digests;
     }
@@ -351,17 +457,17 @@ fn lock_direct(
     }
 }
 
-/// The sha256 digests a requirement carries, as options and as peep lines.
+/// The digests a requirement carries, as options (any algorithm) and as peep lines.
 #[derive(Debug, Clone)]
 struct Hashes {
-    options: BTreeSet<Sha256>,
+    options: BTreeSet<Digest>,
     peep: BTreeSet<Sha256>,
 }
 
 impl Hashes {
     fn of(req: &Requirement, block: Option<&Block>) -> Hashes {
         Hashes {
-            options: option_digests(req),
+            options: req.hashes.iter().map(|hash| hash.digest.clone()).collect(),
             peep: block
                 .iter()
                 .flat_map(|b| &b.hashes)

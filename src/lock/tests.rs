@@ -150,10 +150,11 @@ fn last_line_without_newline_gets_none() {
 #[test]
 fn requirement_text_markers_and_other_options_are_kept() {
     let sha512 = "ab".repeat(64);
+    let unknown = "3".repeat(64);
     let text = format!(
-        "Six[extra] == 1.16.0 ; python_version > \"3\" -C key=value --hash=sha512:{sha512}\n"
+        "Six[extra] == 1.16.0 ; python_version > \"3\" -C key=value --hash=sha256:{unknown} --hash=sha512:{sha512}\n"
     );
-    let plan = lock(&text, &[H1], false);
+    let plan = lock(&text, &[H1], true);
     let want = format!(
         "Six[extra] == 1.16.0 ; python_version > \"3\" \\\n    -C key=value \\\n    --hash=sha256:{H1} \\\n    --hash=sha512:{sha512}\n"
     );
@@ -188,7 +189,7 @@ fn mixed_known_and_unknown_hashes_are_a_problem() {
     let plan = lock(&text, &[H1, H2], false);
     assert_eq!(plan.text, text);
     assert!(
-        matches!(&plan.problems[..], [Problem::Unpublished { unpublished: u, .. }] if u.len() == 1 && u[0].written.digest == unknown.parse::<Sha256>().unwrap())
+        matches!(&plan.problems[..], [Problem::Unpublished { unpublished: u, .. }] if u.len() == 1 && u[0].written.digest == unknown.parse::<Sha256>().unwrap().into())
     );
     let forced = lock(&text, &[H1, H2], true);
     assert!(forced.problems.is_empty());
@@ -289,4 +290,110 @@ mod properties {
             prop_assert_eq!(second.lines_changed, 0);
         }
     }
+}
+
+/// sha512 digests standing for the files `H1` and `H2` (`--algorithm sha512`).
+fn spelling() -> Spelling {
+    let of = [H1, H2]
+        .iter()
+        .map(|hex| {
+            let sha256: Sha256 = hex.parse().unwrap();
+            (sha256, Digest::of(Algorithm::Sha512, hex.as_bytes()))
+        })
+        .collect();
+    Spelling {
+        algorithm: Algorithm::Sha512,
+        of,
+    }
+}
+
+fn sha512_of(hex: &str) -> Digest {
+    Digest::of(Algorithm::Sha512, hex.as_bytes())
+}
+
+fn lock_sha512(text: &str) -> Plan {
+    let file = requirements::parse(text).unwrap();
+    let spelling = spelling();
+    let options = Options {
+        spelling: Some(&spelling),
+        ..Options::default()
+    };
+    plan_six(&file, release(&[H1, H2]), options)
+}
+
+#[test]
+fn algorithm_sha512_writes_the_sha512_of_every_file_and_only_those() {
+    let (a, b) = (sha512_of(H1), sha512_of(H2));
+    let mut sorted = [a.to_hex(), b.to_hex()];
+    sorted.sort();
+    let want = format!(
+        "six==1.16.0 \\\n    --hash=sha512:{} \\\n    --hash=sha512:{}\n",
+        sorted[0], sorted[1]
+    );
+    let plan = lock_sha512("six==1.16.0\n");
+    assert_eq!(plan.text, want);
+    assert_eq!((plan.locked, plan.hashes), (1, 2));
+    // A sha256 line switches: its (published) sha256 hashes give way.
+    let switched = lock_sha512(&format!("six==1.16.0 --hash=sha256:{H1}\n"));
+    assert_eq!(switched.text, want);
+    assert!(switched.problems.is_empty());
+    assert_eq!(switched.changed[0].options.removed.len(), 1);
+    assert_eq!(switched.changed[0].options.added.len(), 2);
+    // A second run changes nothing.
+    let again = lock_sha512(&want);
+    assert_eq!(again.text, want);
+    assert_eq!(again.lines_changed, 0);
+}
+
+#[test]
+fn algorithm_sha512_completes_a_partial_sha512_line_and_refuses_an_unknown_one() {
+    let partial = format!("six==1.16.0 --hash={}\n", sha512_of(H1));
+    let plan = lock_sha512(&partial);
+    assert!(
+        plan.text.contains(&sha512_of(H2).to_string()),
+        "{}",
+        plan.text
+    );
+    let unknown = Digest::of(Algorithm::Sha512, b"another file");
+    let text = format!("six==1.16.0 --hash={} --hash={unknown}\n", sha512_of(H1));
+    let plan = lock_sha512(&text);
+    assert_eq!(plan.text, text);
+    assert!(
+        matches!(&plan.problems[..], [Problem::Unpublished { unpublished, .. }]
+        if unpublished.len() == 1 && unpublished[0].written.digest == unknown && unpublished[0].owner.is_none())
+    );
+    // An unknown sha256 on the line is refused as without `--algorithm`.
+    let text = format!("six==1.16.0 --hash=sha256:{}\n", "3".repeat(64));
+    assert!(matches!(
+        &lock_sha512(&text).problems[..],
+        [Problem::Unpublished { .. }]
+    ));
+}
+
+#[test]
+fn a_line_locked_with_another_algorithm_is_refused_not_given_a_second_set() {
+    // Plain `lock` cannot check or complete sha512 hashes: adding sha256 ones
+    // beside them would let pip accept either set.
+    let text = format!("six==1.16.0 --hash={}\n", sha512_of(H1));
+    let plan = lock(&text, &[H1, H2], false);
+    assert_eq!(plan.text, text);
+    assert!(matches!(
+        &plan.problems[..],
+        [Problem::OtherAlgorithm {
+            written: Algorithm::Sha512,
+            asked: Algorithm::Sha256,
+            ..
+        }]
+    ));
+    // Nor does `--algorithm sha512` know a sha384 line's files.
+    let sha384 = Digest::of(Algorithm::Sha384, b"x");
+    let plan = lock_sha512(&format!("six==1.16.0 --hash={sha384}\n"));
+    assert!(matches!(
+        &plan.problems[..],
+        [Problem::OtherAlgorithm {
+            written: Algorithm::Sha384,
+            asked: Algorithm::Sha512,
+            ..
+        }]
+    ));
 }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::diagnostics::Located;
-use crate::digest::Sha256;
+use crate::digest::Digest;
 use crate::redact;
 use crate::rewrite::changes::Changed;
 use crate::verify::render::JsonFinding;
@@ -68,8 +68,8 @@ struct JsonChange<'a> {
 }
 
 /// `sha256:<hex>`, the algorithm named as in `--hash=sha256:`.
-fn digests(digests: &[Sha256]) -> Vec<String> {
-    digests.iter().map(|d| format!("sha256:{d}")).collect()
+fn digests(digests: &[Digest]) -> Vec<String> {
+    digests.iter().map(Digest::to_string).collect()
 }
 
 impl RunReport<'_> {

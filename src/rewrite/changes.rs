@@ -1,10 +1,10 @@
 //! What a rewrite did to each requirement, for the reports of `lock` and `migrate`
-//! (`--format json`): the sha256 hashes it added and removed, as `--hash` options
+//! (`--format json`): the hashes it added and removed, as `--hash` options
 //! (what pip checks) and as peep `# sha256:` lines (what peep checks).
 
 use std::collections::BTreeSet;
 
-use crate::digest::Sha256;
+use crate::digest::{Digest, Sha256};
 use crate::requirements::{Line, Requirement, Span, Target};
 
 /// One requirement whose line a rewrite changed.
@@ -19,7 +19,7 @@ pub(crate) struct Changed {
     pub requirement: String,
     /// The normalized project name, when the requirement names one.
     pub package: Option<String>,
-    /// Its `--hash=sha256:` options.
+    /// Its `--hash` options.
     pub options: Delta,
     /// Its peep `# sha256:` lines.
     pub peep: Delta,
@@ -51,16 +51,19 @@ impl Changed {
 /// Digests that came and went, each sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Delta {
-    pub added: Vec<Sha256>,
-    pub removed: Vec<Sha256>,
+    pub added: Vec<Digest>,
+    pub removed: Vec<Digest>,
 }
 
 impl Delta {
     /// From the set a line had to the set it has.
-    pub(crate) fn between(before: &BTreeSet<Sha256>, after: &BTreeSet<Sha256>) -> Delta {
+    pub(crate) fn between<D: Clone + Into<Digest> + Ord>(
+        before: &BTreeSet<D>,
+        after: &BTreeSet<D>,
+    ) -> Delta {
         Delta {
-            added: after.difference(before).copied().collect(),
-            removed: before.difference(after).copied().collect(),
+            added: after.difference(before).cloned().map(Into::into).collect(),
+            removed: before.difference(after).cloned().map(Into::into).collect(),
         }
     }
 }
@@ -84,8 +87,9 @@ mod tests {
     #[test]
     fn a_delta_is_what_came_and_what_went() {
         let delta = Delta::between(&set(&[1, 2]), &set(&[2, 3]));
-        assert_eq!(delta.added, Vec::from_iter(set(&[3])));
-        assert_eq!(delta.removed, Vec::from_iter(set(&[1])));
+        let digests = |set: BTreeSet<Sha256>| Vec::from_iter(set.into_iter().map(Digest::from));
+        assert_eq!(delta.added, digests(set(&[3])));
+        assert_eq!(delta.removed, digests(set(&[1])));
         assert_eq!(Delta::between(&set(&[1]), &set(&[1])), Delta::default());
     }
 }

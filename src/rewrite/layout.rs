@@ -15,18 +15,20 @@
 //! hashes go right after its last hash ([`with_added_hashes`]), so a hand-made order or
 //! the old pip-compile layout (a `# via` comment as the last continuation line) stays.
 
-use crate::digest::Sha256;
+use crate::digest::Digest;
 use crate::requirements::{HashAlgorithm, Line, Requirement, RequirementsFile};
 
 /// Indentation of continuation lines, as pip-compile writes it.
 const INDENT: &str = "    ";
 
-/// The new text of `line` (its whole span) carrying `sha256` as its sha256 hashes.
+/// The new text of `line` (its whole span) carrying `digests` as its hashes: they
+/// replace its sha256 hashes and those of their own algorithm (`lock --algorithm
+/// sha512` turns a sha256 line into a sha512 one); hashes of other algorithms stay.
 pub(crate) fn requirement_line(
     file: &RequirementsFile,
     line: &Line,
     req: &Requirement,
-    sha256: &[Sha256],
+    digests: &[Digest],
 ) -> String {
     let text = &file.text;
     let newline = continuation_newline(file, line);
@@ -35,13 +37,14 @@ pub(crate) fn requirement_line(
         .options
         .iter()
         .map(|opt| text[opt.span.clone()].to_string());
-    let new_hashes = sha256
-        .iter()
-        .map(|digest| format!("--hash=sha256:{digest}"));
+    let new_hashes = digests.iter().map(|digest| format!("--hash={digest}"));
+    let replaced = |algorithm: HashAlgorithm| {
+        algorithm == HashAlgorithm::Sha256 || digests.iter().any(|d| d.algorithm() == algorithm)
+    };
     let other_hashes = req
         .hashes
         .iter()
-        .filter(|hash| hash.algorithm() != HashAlgorithm::Sha256)
+        .filter(|hash| !replaced(hash.algorithm()))
         .map(|hash| text[hash.span.clone()].to_string());
     for item in kept_options.chain(new_hashes).chain(other_hashes) {
         out.push_str(" \\");
@@ -74,7 +77,7 @@ pub(crate) fn with_added_hashes(
     file: &RequirementsFile,
     line: &Line,
     req: &Requirement,
-    added: &[Sha256],
+    added: &[Digest],
 ) -> String {
     let text = &file.text;
     let Some(last) = req
@@ -92,7 +95,7 @@ pub(crate) fn with_added_hashes(
         out.push_str(" \\");
         out.push_str(newline);
         out.push_str(indent);
-        out.push_str(&format!("--hash=sha256:{digest}"));
+        out.push_str(&format!("--hash={digest}"));
     }
     out.push_str(&text[last.end..line.span.end]);
     out

@@ -1,7 +1,10 @@
 //! The checks that judge what the index said: is every hash one the index publishes
 //! for exactly that version, is the version yanked, does the line cover every file of
 //! it, and (with `--download`) does every hashed file still hash to what is
-//! published. The command asks the index; everything here is pure.
+//! published. The index publishes only sha256: a line's sha384 and sha512 hashes are
+//! checked against the digests of the downloaded files (each must be one file's),
+//! and without `--download` they are reported as not checked. The command asks the
+//! index; everything here is pure.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -9,7 +12,7 @@ use pep508_rs::PackageName;
 use reqwest::Url;
 
 use crate::diagnostics::{Code, Located, Severity, Source};
-use crate::digest::Sha256;
+use crate::digest::{Algorithm, Digest, FileDigests, Sha256};
 use crate::index::{IndexError, Release};
 use crate::pin::Pin;
 use crate::requirements::{Requirement, Span};
@@ -62,6 +65,29 @@ fn written(target: &Target<'_>) -> BTreeMap<Sha256, Span> {
     written
 }
 
+/// The line's hashes the index cannot vouch for: sha384, sha512.
+fn others<'a>(target: &Target<'a>) -> Vec<&'a crate::requirements::Hash> {
+    target
+        .req
+        .hashes
+        .iter()
+        .filter(|h| h.algorithm() != Algorithm::Sha256)
+        .collect()
+}
+
+/// The algorithms other than sha256 that the targets' lines use: what `--download`
+/// hashes the files with besides sha256.
+pub(crate) fn other_algorithms(targets: &[Target<'_>]) -> Vec<Algorithm> {
+    let mut algorithms: Vec<Algorithm> = targets
+        .iter()
+        .flat_map(others)
+        .map(|h| h.algorithm())
+        .collect();
+    algorithms.sort();
+    algorithms.dedup();
+    algorithms
+}
+
 /// The found release of a target, if the lookup succeeded.
 fn found<'a>(target: &Target<'_>, releases: &'a Releases) -> Option<&'a Release> {
     releases.get(target.pin)?.as_ref().ok()
@@ -84,7 +110,8 @@ pub(crate) fn projects_to_trace(targets: &[Target<'_>], releases: &Releases) -> 
     names
 }
 
-/// Every file whose hash is written on a line, to download and hash again.
+/// Every file whose hash is written on a line, to download and hash again; every
+/// file of the version when the line has hashes of another algorithm than sha256.
 pub(crate) fn downloads(targets: &[Target<'_>], releases: &Releases) -> Vec<Download> {
     let mut downloads = BTreeSet::new();
     for target in targets {
@@ -92,8 +119,9 @@ pub(crate) fn downloads(targets: &[Target<'_>], releases: &Releases) -> Vec<Down
             continue;
         };
         let written = written(target);
+        let all = !others(target).is_empty();
         for file in &release.files {
-            if let Some(expected) = file.sha256.filter(|d| written.contains_key(d)) {
+            if let Some(expected) = file.sha256.filter(|d| all || written.contains_key(d)) {
                 downloads.insert(Download {
                     url: file.url.clone(),
                     filename: file.filename.clone(),
@@ -107,13 +135,13 @@ pub(crate) fn downloads(targets: &[Target<'_>], releases: &Releases) -> Vec<Down
 
 /// Checks every target against its release. `projects` holds every release of the
 /// projects of [`projects_to_trace`] (absent: the index does not know the project),
-/// `downloaded` the digest each [`Download`] had. A failed lookup of an unknown
+/// `downloaded` the digests each [`Download`] had. A failed lookup of an unknown
 /// package or version is a finding; any other failure (network, index) is returned.
 pub(crate) fn check(
     targets: &[Target<'_>],
     releases: &Releases,
     projects: &HashMap<PackageName, Vec<Release>>,
-    downloaded: &HashMap<Url, Sha256>,
+    downloaded: &HashMap<Url, FileDigests>,
     options: Options<'_>,
 ) -> Result<Vec<Located>, IndexError> {
     let mut findings = Vec::new();
@@ -139,17 +167,39 @@ pub(crate) fn check(
             findings.push(unknown_hash(target, release, owners, digest, span));
         }
         findings.extend(yanked(target, release, options.deny_yanked));
+        let others = others(target);
+        let mut covered: BTreeSet<Sha256> = written.keys().copied().collect();
+        let checked = match other_hashes(target, release, &others, downloaded) {
+            OtherHashes::None => true,
+            OtherHashes::Unchecked(finding) => {
+                findings.push(finding);
+                false
+            }
+            OtherHashes::Checked { files, unknown } => {
+                covered.extend(files);
+                let none_unknown = unknown.is_empty();
+                findings.extend(unknown);
+                none_unknown
+            }
+        };
         // A line with a wrong hash is rewritten whole by `lock`; listing the files it
         // also misses would only bury the error.
-        if unknown.is_empty() {
+        if unknown.is_empty() && checked {
             let kept = options.kept.and_then(|kept| kept.get(target.pin));
-            findings.extend(incomplete(target, release, &written, kept, options.strict));
+            findings.extend(incomplete(target, release, &covered, kept, options.strict));
         }
         for file in &release.files {
-            let Some(expected) = file.sha256.filter(|d| written.contains_key(d)) else {
+            let Some(expected) = file
+                .sha256
+                .filter(|d| !others.is_empty() || written.contains_key(d))
+            else {
                 continue;
             };
-            let Some(got) = downloaded.get(&file.url).filter(|got| **got != expected) else {
+            let Some(got) = downloaded
+                .get(&file.url)
+                .map(|digests| digests.sha256)
+                .filter(|got| *got != expected)
+            else {
                 continue;
             };
             let message = format!(
@@ -162,6 +212,97 @@ pub(crate) fn check(
         }
     }
     Ok(findings)
+}
+
+/// What a line's hashes of other algorithms than sha256 come to.
+enum OtherHashes {
+    /// The line has none.
+    None,
+    /// The files were not downloaded: a warning that they were not checked.
+    Unchecked(Located),
+    /// The files were downloaded: the sha256 of each file a hash names, and an error
+    /// per hash that is no file's.
+    Checked {
+        files: BTreeSet<Sha256>,
+        unknown: Vec<Located>,
+    },
+}
+
+/// Checks the line's sha384/sha512 hashes (`others`) against the digests of the
+/// version's downloaded files: each must be the digest of one of them.
+fn other_hashes(
+    target: &Target<'_>,
+    release: &Release,
+    others: &[&crate::requirements::Hash],
+    downloaded: &HashMap<Url, FileDigests>,
+) -> OtherHashes {
+    let Some(first) = others.first() else {
+        return OtherHashes::None;
+    };
+    // Every file of the version, in every algorithm it was hashed with.
+    let files: Vec<(&FileDigests, Vec<Digest>)> = release
+        .files
+        .iter()
+        .filter_map(|file| downloaded.get(&file.url))
+        .map(|digests| {
+            let all = Algorithm::ALL.iter().filter_map(|a| digests.digest(*a));
+            (digests, all.collect())
+        })
+        .collect();
+    let hashed = |algorithm| files.iter().any(|(d, _)| d.digest(algorithm).is_some());
+    if !others.iter().all(|h| hashed(h.algorithm())) || files.len() < release.files.len() {
+        let algorithm = first.algorithm();
+        let message = format!(
+            "{} {algorithm} {} on this line {} not checked: the index publishes only sha256 digests",
+            others.len(),
+            if others.len() == 1 { "hash" } else { "hashes" },
+            if others.len() == 1 { "is" } else { "are" },
+        );
+        let hint = "`hashlock verify --download` downloads the version's files and checks each hash against them";
+        return OtherHashes::Unchecked(
+            target
+                .source
+                .warning(first.digest_span.clone(), message)
+                .code(Code::UncheckedHash)
+                .package(target.pin.name.to_string())
+                .label("not checked")
+                .hint(hint),
+        );
+    }
+    let mut covered = BTreeSet::new();
+    let mut unknown = Vec::new();
+    for hash in others {
+        match files.iter().find(|(_, all)| all.contains(&hash.digest)) {
+            Some((digests, _)) => {
+                covered.insert(digests.sha256);
+            }
+            None => {
+                let message = format!(
+                    "`{}` is the {} of no file of {} {} (each was downloaded and hashed)",
+                    hash.digest,
+                    hash.algorithm(),
+                    target.pin.name,
+                    release.version
+                );
+                let hint = format!(
+                    "it was mistyped, tampered with, or the pin moved: check where it came from, then `hashlock lock --download --algorithm {} --force` replaces it",
+                    hash.algorithm()
+                );
+                unknown.push(
+                    target
+                        .source
+                        .error(hash.digest_span.clone(), message)
+                        .code(Code::UnknownHash)
+                        .package(target.pin.name.to_string())
+                        .hint(hint),
+                );
+            }
+        }
+    }
+    OtherHashes::Checked {
+        files: covered,
+        unknown,
+    }
 }
 
 fn finding(target: &Target<'_>, severity: Severity, code: Code, message: String) -> Located {
@@ -224,14 +365,14 @@ fn yanked(target: &Target<'_>, release: &Release, deny: bool) -> Option<Located>
 fn incomplete(
     target: &Target<'_>,
     release: &Release,
-    written: &BTreeMap<Sha256, Span>,
+    written: &BTreeSet<Sha256>,
     kept: Option<&BTreeSet<Sha256>>,
     strict: bool,
 ) -> Option<Located> {
     let missing: BTreeSet<&str> = release
         .files
         .iter()
-        .filter(|f| f.sha256.is_some_and(|d| !written.contains_key(&d)))
+        .filter(|f| f.sha256.is_some_and(|d| !written.contains(&d)))
         .filter(|f| kept.is_none_or(|kept| f.sha256.is_some_and(|d| kept.contains(&d))))
         .map(|f| f.filename.as_str())
         .collect();

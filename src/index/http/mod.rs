@@ -49,7 +49,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use super::{IndexError, shown_url};
-use crate::digest::{Algorithm, Digest, FileDigests, FileHasher, Hasher};
+use crate::digest::{Algorithm, Digest, FileDigests, FileHasher, Hasher, Hashing};
 
 /// Sent with every request, so index operators can tell who is calling.
 pub const USER_AGENT: &str = concat!("hashlock/", env!("CARGO_PKG_VERSION"));
@@ -519,22 +519,25 @@ impl HttpClient {
         }
     }
 
-    /// The [`FileDigests`] of the file at `url` (its blake2b-256 too when
-    /// `blake2b`), hashed as it downloads; `received` is told the size of
+    /// The [`FileDigests`] of the file at `url` (with what `hashing` asks besides
+    /// the sha256), hashed as it downloads; `received` is told the size of
     /// every chunk (for progress: a retried download counts its bytes again).
     pub(crate) async fn file_digests(
         &self,
         url: &Url,
-        blake2b: bool,
+        hashing: &Hashing,
         received: &(dyn Fn(u64) + Sync),
     ) -> Result<FileDigests, IndexError> {
-        let hash = |mut response: Response| async move {
-            let mut hasher = FileHasher::new(blake2b);
-            while let Some(chunk) = response.chunk().await? {
-                received(chunk.len() as u64);
-                hasher.update(&chunk);
+        let fresh = FileHasher::new(hashing);
+        let hash = |mut response: Response| {
+            let mut hasher = fresh.clone();
+            async move {
+                while let Some(chunk) = response.chunk().await? {
+                    received(chunk.len() as u64);
+                    hasher.update(&chunk);
+                }
+                Ok::<_, BodyError>(hasher.finalize())
             }
-            Ok::<_, BodyError>(hasher.finalize())
         };
         match self.download(url, hash).await? {
             Some(digests) => Ok(digests),
