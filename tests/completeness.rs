@@ -378,6 +378,46 @@ fn no_installable_file_for_a_target_is_an_error() {
 }
 
 #[test]
+fn no_installable_file_counts_only_the_targets_a_line_is_for() {
+    let case = case();
+    let marked = "gamma==2.0 ; python_version >= \"3.8\"\n";
+    case.file("requirements.txt", marked);
+    lock(&case, "requirements.txt", &LINUX_312, &[]);
+    // Every file of gamma 2.0 requires Python 3.8 or later; pip on 3.7 skips the
+    // line, so 3.7 needs none of them.
+    let both = [
+        "--python-version",
+        "3.7",
+        "--python-version",
+        "3.12",
+        "--platform",
+        "manylinux_2_17_x86_64",
+    ];
+    let (findings, run) = verify(&case, "requirements.txt", &both);
+    assert!(
+        !codes(&findings).contains(&"no-installable-file"),
+        "{findings:?}{}",
+        run.stderr
+    );
+    // Without the marker, 3.7 installs it and lacks a file.
+    let bare = case
+        .read("requirements.txt")
+        .replace(" ; python_version >= \"3.8\"", "");
+    case.file("bare.txt", &bare);
+    let (findings, _) = verify(&case, "bare.txt", &both);
+    let lacking: Vec<&str> = findings
+        .iter()
+        .filter(|(code, _, _)| code == "no-installable-file")
+        .map(|(_, _, message)| message.as_str())
+        .collect();
+    assert_eq!(lacking.len(), 1, "{findings:?}");
+    assert!(
+        lacking[0].contains("CPython 3.7") && !lacking[0].contains("CPython 3.12"),
+        "{lacking:?}"
+    );
+}
+
+#[test]
 fn verify_says_which_default_target_it_used_and_no_deps_skips_the_check() {
     let case = case();
     case.file("requirements.txt", "flask==3.0.3\n");

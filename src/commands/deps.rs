@@ -3,7 +3,7 @@
 //! `PATH`), the completeness findings of `verify`, the files `lock` keeps for the
 //! targets, and `lock --add-missing`'s resolution and block of added pins.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use miette::Report;
 use pep508_rs::PackageName;
@@ -170,15 +170,43 @@ pub(super) fn binary_rules(only: &[String], no: &[String], workspace: &Workspace
     rules
 }
 
-/// The digests `lock` writes for each pin: its files the targets take.
+/// Whether the marker of `record`'s line holds on one of `targets` at least.
+fn taken(record: &Record<'_>, targets: &[Target]) -> bool {
+    targets.iter().any(|t| completeness::holds(record.req, t))
+}
+
+/// The pins that no target installs: every line that pins them has a marker that
+/// holds on none of the targets, so pip skips them there.
+pub(super) fn untaken(records: &[Record<'_>], targets: &[Target]) -> HashSet<Pin> {
+    let pins = |taken_or_not: bool| {
+        records
+            .iter()
+            .filter(move |r| taken(r, targets) == taken_or_not)
+            .filter_map(|r| r.pinning.pin())
+    };
+    let taken: HashSet<&Pin> = pins(true).collect();
+    pins(false)
+        .filter(|pin| !taken.contains(pin))
+        .cloned()
+        .collect()
+}
+
+/// The digests `lock` writes for each pin: its files the targets take; for the
+/// `untaken` pins, which no target installs, every file of the version, as a lock
+/// without targets writes (the machines its marker is for are not among the
+/// targets, so which of its files they take is not known).
 pub(super) fn kept(
     releases: &HashMap<Pin, Release>,
     targets: &[Target],
     rules: &BinaryRules,
+    untaken: &HashSet<Pin>,
 ) -> HashMap<Pin, BTreeSet<Sha256>> {
     releases
         .iter()
         .map(|(pin, release)| {
+            if untaken.contains(pin) {
+                return (pin.clone(), release.sha256s());
+            }
             let files = completeness::kept_files(release, targets, rules.of(&pin.name));
             (pin.clone(), files.iter().filter_map(|f| f.sha256).collect())
         })
@@ -318,12 +346,14 @@ pub(super) fn kept_for_verify(
         .filter_map(|(pin, release)| Some((pin.clone(), release.as_ref().ok()?.clone())))
         .collect();
     let rules = binary_rules(&[], &[], workspace);
-    Ok(Some(kept(&found, &chosen.targets, &rules)))
+    let untaken = untaken(&workspace.records(Role::Requirements), &chosen.targets);
+    Ok(Some(kept(&found, &chosen.targets, &rules, &untaken)))
 }
 
 /// Fails the run (exit 1, nothing written) when a pinned version has no file the
 /// targets take (`--only-binary` with an sdist-only release, a wheel-only release
-/// for another platform), at each such line.
+/// for another platform), at each such line. A line whose marker holds on no
+/// target is not theirs to install (pip skips it there): it needs no file for them.
 pub(super) fn refuse_uninstallable(
     workspace: &Workspace,
     records: &[Record<'_>],
@@ -336,6 +366,9 @@ pub(super) fn refuse_uninstallable(
         let Some(pin) = record.pinning.pin() else {
             continue;
         };
+        if !taken(record, &chosen.targets) {
+            continue;
+        }
         let published = releases.get(pin).is_some_and(|r| !r.sha256s().is_empty());
         if !published || kept.get(pin).is_some_and(|k| !k.is_empty()) {
             continue;
