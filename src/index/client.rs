@@ -502,7 +502,7 @@ impl IndexClient {
                 self.settle(Listing::SimpleApi);
                 let project_name = name_of(name, document.name.as_deref());
                 let status = document.status.clone();
-                let releases = document.all_releases()?.into_iter();
+                let releases = document.listed_releases()?.into_iter();
                 Ok(releases
                     .map(|(version, files)| {
                         let (files, legacy, ignored) = sort_out(files, name, Wanted::Key(&version));
