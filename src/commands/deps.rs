@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use futures::StreamExt;
 use miette::Report;
 use pep508_rs::PackageName;
 
@@ -258,12 +259,10 @@ pub(super) async fn add_missing(
     };
     let concurrency = usize::from(args.concurrency);
     match resolve::resolve_with_index(index, &problem, releases, rules, concurrency).await {
-        Ok((resolved, gathered)) => Ok(resolve::annotate(
-            &gathered,
-            (&roots, &root_targets),
-            &resolved,
-            targets,
-        )),
+        Ok((resolved, gathered)) => {
+            let added = resolve::annotate(&gathered, (&roots, &root_targets), &resolved, targets);
+            looked_up(index, added, concurrency).await
+        }
         Err(Failed::Conflict(explanation)) => Err(Failure::new(
             Outcome::CheckFailed,
             [miette::miette!(
@@ -273,6 +272,26 @@ pub(super) async fn add_missing(
         )),
         Err(Failed::Index(error)) => Err(index_failure(&error)),
     }
+}
+
+/// `added` with each release as a pin's is looked up, so that the hashes written
+/// now are the ones the next `lock` reads: the listing the resolver chose from
+/// groups files by the version their names state, and a release that may hold a
+/// file named otherwise is asked for again. Usually no request: the listing read
+/// answers.
+async fn looked_up(
+    index: &Indexes,
+    mut added: Vec<Added>,
+    concurrency: usize,
+) -> Result<Vec<Added>, Failure> {
+    let found: Vec<_> = futures::stream::iter(added.iter().map(|a| index.release(&a.pin)))
+        .buffered(concurrency.max(1))
+        .collect()
+        .await;
+    for (added, found) in added.iter_mut().zip(found) {
+        added.release = found.map_err(|e| index_failure(&e))?.release;
+    }
+    Ok(added)
 }
 
 /// `verify`'s target checks: with targets named (flags or the file's header), that

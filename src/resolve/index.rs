@@ -1,7 +1,7 @@
 //! Resolving against the index: the [`Knowledge`] the resolver reads, filled from
-//! the index as it asks (project listings, the metadata of the versions it tries),
-//! until it settles. `lock --add-missing` uses it; so will resolving ranges into
-//! pins.
+//! the index as it asks (project listings, [`Indexes::listing`]; the metadata of
+//! the versions it tries), until it settles. `lock --add-missing` uses it; so will
+//! resolving ranges into pins.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -180,7 +180,9 @@ pub(crate) async fn resolve_with_index<'t>(
             Outcome::Resolved(resolved) => return Ok((resolved, gathered)),
             Outcome::Conflict(explanation) => return Err(Failed::Conflict(explanation)),
             Outcome::Need(Question::Versions(name)) => {
-                let releases = match index.project(&name).await {
+                // The Simple API's listing where the index serves it (what pip reads;
+                // the JSON API's project document is megabytes for boto3).
+                let releases = match index.listing(&name).await {
                     Ok(releases) => releases,
                     Err(IndexError::PackageNotFound { .. }) => Vec::new(),
                     Err(error) => return Err(Failed::Index(error)),
