@@ -289,7 +289,10 @@ async fn looked_up(
         .collect()
         .await;
     for (added, found) in added.iter_mut().zip(found) {
+        // The name as the resolver spelled it (see `Gathered::spelled`).
+        let name = std::mem::take(&mut added.release.name);
         added.release = found.map_err(|e| index_failure(&e))?.release;
+        added.release.name = name;
     }
     Ok(added)
 }

@@ -41,6 +41,24 @@ impl Gathered<'_> {
             .iter()
             .find(|r| r.version.parse::<Version>().is_ok_and(|v| v == *version))
     }
+
+    /// The project's name as the metadata of `name` `version` spells it (`Werkzeug`),
+    /// when read and naming the same project: the Simple API gives only the
+    /// normalized name (`werkzeug`), the JSON API the display name, which is this
+    /// spelling for nearly every project.
+    pub(crate) fn spelled(&self, name: &PackageName, version: &Version) -> Option<String> {
+        let release = self.release(name, version)?;
+        let pin = pin_of(name, version);
+        self.targets.iter().find_map(|target| {
+            let key = completeness::key_for(&pin, release, target);
+            let Some(Metadata::Known(metadata)) = self.known.get(&key) else {
+                return None;
+            };
+            let spelled = metadata.name.as_deref()?;
+            let same = spelled.parse::<PackageName>().is_ok_and(|n| n == *name);
+            same.then(|| spelled.to_owned())
+        })
+    }
 }
 
 pub(crate) fn pin_of(name: &PackageName, version: &Version) -> Pin {
