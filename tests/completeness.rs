@@ -378,6 +378,90 @@ fn no_installable_file_for_a_target_is_an_error() {
 }
 
 #[test]
+fn no_installable_file_counts_only_the_targets_a_line_is_for() {
+    let case = case();
+    let marked = "gamma==2.0 ; python_version >= \"3.8\"\n";
+    case.file("requirements.txt", marked);
+    lock(&case, "requirements.txt", &LINUX_312, &[]);
+    // Every file of gamma 2.0 requires Python 3.8 or later; pip on 3.7 skips the
+    // line, so 3.7 needs none of them.
+    let both = [
+        "--python-version",
+        "3.7",
+        "--python-version",
+        "3.12",
+        "--platform",
+        "manylinux_2_17_x86_64",
+    ];
+    let (findings, run) = verify(&case, "requirements.txt", &both);
+    assert!(
+        !codes(&findings).contains(&"no-installable-file"),
+        "{findings:?}{}",
+        run.stderr
+    );
+    // Without the marker, 3.7 installs it and lacks a file.
+    let bare = case
+        .read("requirements.txt")
+        .replace(" ; python_version >= \"3.8\"", "");
+    case.file("bare.txt", &bare);
+    let (findings, _) = verify(&case, "bare.txt", &both);
+    let lacking: Vec<&str> = findings
+        .iter()
+        .filter(|(code, _, _)| code == "no-installable-file")
+        .map(|(_, _, message)| message.as_str())
+        .collect();
+    assert_eq!(lacking.len(), 1, "{findings:?}");
+    assert!(
+        lacking[0].contains("CPython 3.7") && !lacking[0].contains("CPython 3.12"),
+        "{lacking:?}"
+    );
+}
+
+#[test]
+fn add_missing_lists_projects_through_the_simple_api_not_the_project_document() {
+    let case = case();
+    case.file("requirements.txt", "flask==3.0.3\n");
+    lock(&case, "requirements.txt", &LINUX_312, &["--add-missing"]);
+    // Each project the resolver lists comes from the Simple API's PEP 691 page,
+    // as pip and uv read it, once; never from the JSON API's project document
+    // (megabytes for boto3).
+    for name in ["werkzeug", "jinja2", "markupsafe", "click"] {
+        let counts = case.index.counts();
+        assert_eq!(
+            case.index.requests(&format!("/simple/{name}/")),
+            1,
+            "{counts:#?}"
+        );
+        assert_eq!(
+            case.index.requests(&format!("/pypi/{name}/json")),
+            0,
+            "{counts:#?}"
+        );
+    }
+    // The added release is read from that listing, not asked for again.
+    assert_eq!(case.index.requests("/pypi/werkzeug/3.0.6/json"), 0);
+    // The file is the one written where the index has no Simple API, and the
+    // project document lists them.
+    let json_only = Case::with(
+        Config::new()
+            .fixtures(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/deps"))
+            .without_simple_api(),
+    );
+    json_only.file("requirements.txt", "flask==3.0.3\n");
+    lock(
+        &json_only,
+        "requirements.txt",
+        &LINUX_312,
+        &["--add-missing"],
+    );
+    assert_eq!(json_only.index.requests("/pypi/werkzeug/json"), 1);
+    assert_eq!(
+        json_only.read("requirements.txt"),
+        case.read("requirements.txt")
+    );
+}
+
+#[test]
 fn verify_says_which_default_target_it_used_and_no_deps_skips_the_check() {
     let case = case();
     case.file("requirements.txt", "flask==3.0.3\n");

@@ -1,8 +1,10 @@
 //! Targets in `lock`: only the files that install on a target (or on a newer
 //! machine of its kind) are hashed, plus the sdist unless `--only-binary`; the
 //! targets are remembered in the file's header; with no target flags every file is
-//! hashed, as before. Against the recorded numpy document (72 files of 2.4.0).
+//! hashed, as before. Against the recorded numpy document (72 files of 2.4.0), and
+//! `fixtures/choose/` for a Windows-only version.
 
+use crate::support::Config;
 use crate::support::cli::Case;
 
 fn hashes(text: &str) -> usize {
@@ -138,5 +140,66 @@ fn a_version_with_no_file_for_the_targets_is_refused_by_lock() {
         "{}",
         run.stderr
     );
+    assert_eq!(case.read("requirements.txt"), text);
+}
+
+#[test]
+fn a_line_whose_marker_holds_on_no_target_is_not_refused_by_lock() {
+    // The same numpy on 3.9, behind a marker that 3.9 fails: pip skips the line
+    // there, so no target needs a file of it, and it keeps every file's hash (as
+    // a lock without targets writes it) for the machines that do take it.
+    let case = Case::new();
+    case.file(
+        "requirements.txt",
+        "numpy==2.4.0 ; python_version >= \"3.11\"\n",
+    );
+    let args = [
+        "--platform",
+        "manylinux_2_17_x86_64",
+        "--python-version",
+        "3.9",
+        "requirements.txt",
+    ];
+    let run = case.run("lock", &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(hashes(&case.read("requirements.txt")), 72);
+
+    // pywin32's case: a Windows-only version (webby 2.4 has one wheel, for
+    // win_amd64) under `sys_platform == "win32"`, locked for Linux, next to a line
+    // the targets do take, which stays narrowed to their files.
+    let case =
+        Case::with(Config::new().fixtures(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/choose")));
+    case.file(
+        "requirements.txt",
+        "tool==1.5\nwebby==2.4 ; sys_platform == \"win32\"\n",
+    );
+    let linux = [
+        "--platform",
+        "manylinux_2_17_x86_64",
+        "--python-version",
+        "3.12",
+        "requirements.txt",
+    ];
+    let run = case.run("lock", &linux);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = case.read("requirements.txt");
+    assert!(
+        text.contains("webby==2.4 ; sys_platform == \"win32\" \\\n    --hash=sha256:36074190"),
+        "{text}"
+    );
+    assert_eq!(hashes(&text), 3, "{text}");
+    // verify, for the header's targets, finds nothing to say about it either.
+    let run = case.run(
+        "verify",
+        &["--no-deps", "--format", "json", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        !run.stdout.contains("no-installable-file"),
+        "{}",
+        run.stdout
+    );
+    // Locking again changes nothing.
+    assert_eq!(case.run("lock", &["requirements.txt"]).code, 0);
     assert_eq!(case.read("requirements.txt"), text);
 }

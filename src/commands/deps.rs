@@ -3,8 +3,9 @@
 //! `PATH`), the completeness findings of `verify`, the files `lock` keeps for the
 //! targets, and `lock --add-missing`'s resolution and block of added pins.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
+use futures::StreamExt;
 use miette::Report;
 use pep508_rs::PackageName;
 
@@ -170,15 +171,43 @@ pub(super) fn binary_rules(only: &[String], no: &[String], workspace: &Workspace
     rules
 }
 
-/// The digests `lock` writes for each pin: its files the targets take.
+/// Whether the marker of `record`'s line holds on one of `targets` at least.
+fn taken(record: &Record<'_>, targets: &[Target]) -> bool {
+    targets.iter().any(|t| completeness::holds(record.req, t))
+}
+
+/// The pins that no target installs: every line that pins them has a marker that
+/// holds on none of the targets, so pip skips them there.
+pub(super) fn untaken(records: &[Record<'_>], targets: &[Target]) -> HashSet<Pin> {
+    let pins = |taken_or_not: bool| {
+        records
+            .iter()
+            .filter(move |r| taken(r, targets) == taken_or_not)
+            .filter_map(|r| r.pinning.pin())
+    };
+    let taken: HashSet<&Pin> = pins(true).collect();
+    pins(false)
+        .filter(|pin| !taken.contains(pin))
+        .cloned()
+        .collect()
+}
+
+/// The digests `lock` writes for each pin: its files the targets take; for the
+/// `untaken` pins, which no target installs, every file of the version, as a lock
+/// without targets writes (the machines its marker is for are not among the
+/// targets, so which of its files they take is not known).
 pub(super) fn kept(
     releases: &HashMap<Pin, Release>,
     targets: &[Target],
     rules: &BinaryRules,
+    untaken: &HashSet<Pin>,
 ) -> HashMap<Pin, BTreeSet<Sha256>> {
     releases
         .iter()
         .map(|(pin, release)| {
+            if untaken.contains(pin) {
+                return (pin.clone(), release.sha256s());
+            }
             let files = completeness::kept_files(release, targets, rules.of(&pin.name));
             (pin.clone(), files.iter().filter_map(|f| f.sha256).collect())
         })
@@ -230,12 +259,10 @@ pub(super) async fn add_missing(
     };
     let concurrency = usize::from(args.concurrency);
     match resolve::resolve_with_index(index, &problem, releases, rules, concurrency).await {
-        Ok((resolved, gathered)) => Ok(resolve::annotate(
-            &gathered,
-            (&roots, &root_targets),
-            &resolved,
-            targets,
-        )),
+        Ok((resolved, gathered)) => {
+            let added = resolve::annotate(&gathered, (&roots, &root_targets), &resolved, targets);
+            looked_up(index, added, concurrency).await
+        }
         Err(Failed::Conflict(explanation)) => Err(Failure::new(
             Outcome::CheckFailed,
             [miette::miette!(
@@ -245,6 +272,29 @@ pub(super) async fn add_missing(
         )),
         Err(Failed::Index(error)) => Err(index_failure(&error)),
     }
+}
+
+/// `added` with each release as a pin's is looked up, so that the hashes written
+/// now are the ones the next `lock` reads: the listing the resolver chose from
+/// groups files by the version their names state, and a release that may hold a
+/// file named otherwise is asked for again. Usually no request: the listing read
+/// answers.
+async fn looked_up(
+    index: &Indexes,
+    mut added: Vec<Added>,
+    concurrency: usize,
+) -> Result<Vec<Added>, Failure> {
+    let found: Vec<_> = futures::stream::iter(added.iter().map(|a| index.release(&a.pin)))
+        .buffered(concurrency.max(1))
+        .collect()
+        .await;
+    for (added, found) in added.iter_mut().zip(found) {
+        // The name as the resolver spelled it (see `Gathered::spelled`).
+        let name = std::mem::take(&mut added.release.name);
+        added.release = found.map_err(|e| index_failure(&e))?.release;
+        added.release.name = name;
+    }
+    Ok(added)
 }
 
 /// `verify`'s target checks: with targets named (flags or the file's header), that
@@ -318,12 +368,14 @@ pub(super) fn kept_for_verify(
         .filter_map(|(pin, release)| Some((pin.clone(), release.as_ref().ok()?.clone())))
         .collect();
     let rules = binary_rules(&[], &[], workspace);
-    Ok(Some(kept(&found, &chosen.targets, &rules)))
+    let untaken = untaken(&workspace.records(Role::Requirements), &chosen.targets);
+    Ok(Some(kept(&found, &chosen.targets, &rules, &untaken)))
 }
 
 /// Fails the run (exit 1, nothing written) when a pinned version has no file the
 /// targets take (`--only-binary` with an sdist-only release, a wheel-only release
-/// for another platform), at each such line.
+/// for another platform), at each such line. A line whose marker holds on no
+/// target is not theirs to install (pip skips it there): it needs no file for them.
 pub(super) fn refuse_uninstallable(
     workspace: &Workspace,
     records: &[Record<'_>],
@@ -336,6 +388,9 @@ pub(super) fn refuse_uninstallable(
         let Some(pin) = record.pinning.pin() else {
             continue;
         };
+        if !taken(record, &chosen.targets) {
+            continue;
+        }
         let published = releases.get(pin).is_some_and(|r| !r.sha256s().is_empty());
         if !published || kept.get(pin).is_some_and(|k| !k.is_empty()) {
             continue;

@@ -2,7 +2,7 @@
 //! the hashes their versions do not publish, plan every requirements file, and only
 //! then write (or check, or diff).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Instant;
 
 use miette::Report;
@@ -150,7 +150,10 @@ pub(super) async fn run_with(
     let kept = targets
         .as_ref()
         .filter(|chosen| chosen.explicit)
-        .map(|chosen| deps::kept(&looked.releases, &chosen.targets, &rules));
+        .map(|chosen| {
+            let untaken = deps::untaken(&records, &chosen.targets);
+            deps::kept(&looked.releases, &chosen.targets, &rules, &untaken)
+        });
     if let (Some(kept), Some(chosen)) = (&kept, &targets) {
         deps::refuse_uninstallable(workspace, &records, &looked.releases, kept, chosen)?;
     }
@@ -600,7 +603,8 @@ async fn finish_targets(
                 .map(|a| (a.pin.clone(), a.release.clone()))
                 .collect();
             let hashes = if chosen.explicit {
-                deps::kept(&releases, &chosen.targets, rules)
+                // Each is added for the targets that need it.
+                deps::kept(&releases, &chosen.targets, rules, &HashSet::new())
             } else {
                 releases
                     .iter()

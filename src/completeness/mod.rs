@@ -47,12 +47,20 @@ impl Pinned<'_> {
 
     /// Whether the line's marker holds on `target`.
     pub(crate) fn applies(&self, target: &Target) -> bool {
-        self.pep508()
-            .is_none_or(|r| r.marker.evaluate(&target.marker_environment(), &[]))
+        holds(self.req, target)
     }
 
     fn extras(&self) -> Vec<ExtraName> {
         self.pep508().map(|r| r.extras.clone()).unwrap_or_default()
+    }
+}
+
+/// Whether the marker of the requirement on `line` holds on `target` (a line
+/// without a marker holds everywhere): pip skips the line where it does not.
+pub(crate) fn holds(line: &Line, target: &Target) -> bool {
+    match &line.target {
+        LineTarget::Pep508(parsed) => parsed.marker.evaluate(&target.marker_environment(), &[]),
+        LineTarget::Unnamed { .. } => true,
     }
 }
 

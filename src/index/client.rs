@@ -490,7 +490,7 @@ impl IndexClient {
                 self.settle(Listing::SimpleApi);
                 let project_name = name_of(name, document.name.as_deref());
                 let status = document.status.clone();
-                let releases = document.all_releases()?;
+                let releases = document.listed_releases()?;
                 Ok(releases_of(name, &project_name, status.as_ref(), releases))
             }
             SimpleAnswer::NotFound if self.uses_simple_api() == Some(true) => {

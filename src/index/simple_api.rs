@@ -496,6 +496,22 @@ impl SimpleDocument {
             .collect()
     }
 
+    /// [`SimpleDocument::all_releases`] to choose a version from: without the
+    /// versions PEP 700's `versions` (when sent) lacks, which no release has (a file
+    /// naming one is an orphan: `aiohttp-2.0.6-1.tar.gz` reads as 2.0.6.post1 and is
+    /// 2.0.6's), as in the project document, whose releases are the uploads'.
+    pub(super) fn listed_releases(&self) -> Result<Vec<(String, Vec<DistFile>)>, IndexError> {
+        let mut releases = self.all_releases()?;
+        if let Some(versions) = &self.versions {
+            let parsed: HashSet<Version> = versions.iter().filter_map(|v| v.parse().ok()).collect();
+            releases.retain(|(spelling, _)| {
+                versions.contains(spelling)
+                    || Version::from_str(spelling).is_ok_and(|v| parsed.contains(&v))
+            });
+        }
+        Ok(releases)
+    }
+
     fn release_with(&self, pin: &Pin, orphans_matter: bool) -> Result<Lookup, IndexError> {
         let key = match &self.versions {
             Some(versions) => versions::select(pin, versions.iter().map(String::as_str)),
@@ -691,6 +707,30 @@ mod tests {
         ];
         assert_eq!(candidates, expected);
         assert!(doc.has_version("1.0.0") && !doc.has_version("1.0"));
+    }
+
+    #[test]
+    fn versions_no_release_has_are_not_listed() {
+        let files = r#""files": [
+            {"filename": "demo-2.0.6-py3-none-any.whl", "url": "/a.whl", "hashes": {}},
+            {"filename": "demo-2.0.6-1.tar.gz", "url": "/b.tar.gz", "hashes": {}},
+            {"filename": "demo-2.0.5.tar.gz", "url": "/c.tar.gz", "hashes": {}}
+        ]"#;
+        let listed = |doc: &SimpleDocument| -> Vec<(String, usize)> {
+            let releases = doc.listed_releases().unwrap();
+            releases.into_iter().map(|(v, f)| (v, f.len())).collect()
+        };
+        // 2.0.6-1 (2.0.6.post1 to PEP 440) is an orphan of 2.0.6, not a release.
+        let doc = parse(&format!(
+            r#"{{"name": "demo", "versions": ["2.0.5", "2.0.6.0"], {files}}}"#
+        ));
+        assert_eq!(
+            listed(&doc),
+            [("2.0.6".to_owned(), 1), ("2.0.5".to_owned(), 1)]
+        );
+        // Without `versions`, the names are all there is.
+        let doc = parse(&format!(r#"{{"name": "demo", {files}}}"#));
+        assert_eq!(listed(&doc).len(), 3);
     }
 
     #[test]

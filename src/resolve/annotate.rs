@@ -87,9 +87,12 @@ pub(crate) fn annotate(
         if in_file.contains(name) {
             continue;
         }
-        let Some(release) = gathered.release(name, version).cloned() else {
+        let Some(mut release) = gathered.release(name, version).cloned() else {
             continue;
         };
+        if let Some(spelled) = gathered.spelled(name, version) {
+            release.name = spelled;
+        }
         let on = needed.get(name).cloned().unwrap_or_default();
         // The resolver weighs every dependency on every target at once; one that no
         // target reaches from the lines whose markers hold there is not needed.

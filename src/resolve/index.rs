@@ -1,7 +1,7 @@
 //! Resolving against the index: the [`Knowledge`] the resolver reads, filled from
-//! the index as it asks (project listings, the metadata of the versions it tries),
-//! until it settles. `lock --add-missing` uses it; so will resolving ranges into
-//! pins.
+//! the index as it asks (project listings, [`Indexes::listing`]; the metadata of
+//! the versions it tries), until it settles. `lock --add-missing` uses it; so will
+//! resolving ranges into pins.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -40,6 +40,24 @@ impl Gathered<'_> {
         releases
             .iter()
             .find(|r| r.version.parse::<Version>().is_ok_and(|v| v == *version))
+    }
+
+    /// The project's name as the metadata of `name` `version` spells it (`Werkzeug`),
+    /// when read and naming the same project: the Simple API gives only the
+    /// normalized name (`werkzeug`), the JSON API the display name, which is this
+    /// spelling for nearly every project.
+    pub(crate) fn spelled(&self, name: &PackageName, version: &Version) -> Option<String> {
+        let release = self.release(name, version)?;
+        let pin = pin_of(name, version);
+        self.targets.iter().find_map(|target| {
+            let key = completeness::key_for(&pin, release, target);
+            let Some(Metadata::Known(metadata)) = self.known.get(&key) else {
+                return None;
+            };
+            let spelled = metadata.name.as_deref()?;
+            let same = spelled.parse::<PackageName>().is_ok_and(|n| n == *name);
+            same.then(|| spelled.to_owned())
+        })
     }
 }
 
@@ -180,7 +198,9 @@ pub(crate) async fn resolve_with_index<'t>(
             Outcome::Resolved(resolved) => return Ok((resolved, gathered)),
             Outcome::Conflict(explanation) => return Err(Failed::Conflict(explanation)),
             Outcome::Need(Question::Versions(name)) => {
-                let releases = match index.project(&name).await {
+                // The Simple API's listing where the index serves it (what pip reads;
+                // the JSON API's project document is megabytes for boto3).
+                let releases = match index.listing(&name).await {
                     Ok(releases) => releases,
                     Err(IndexError::PackageNotFound { .. }) => Vec::new(),
                     Err(error) => return Err(Failed::Index(error)),
