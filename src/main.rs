@@ -35,7 +35,12 @@ fn main() -> ExitCode {
             return Outcome::BadInput.into();
         }
     };
-    match runtime.block_on(hashlock::commands::run(cli)) {
+    let result = runtime.block_on(hashlock::commands::run(cli));
+    // Everything the run started and needs has ended (its cache writes too); a DNS
+    // lookup the system resolver still holds, for a connection no longer needed,
+    // must not keep the process alive.
+    runtime.shutdown_background();
+    match result {
         Ok(outcome) => outcome.into(),
         Err(failure) => fail(&failure),
     }

@@ -145,7 +145,13 @@ impl Cache {
             }
         };
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn_blocking(write)),
+            Ok(runtime) => {
+                let task = runtime.spawn_blocking(write);
+                PENDING
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(task);
+            }
             Err(_) => write(),
         }
     }
@@ -179,6 +185,29 @@ pub(crate) fn location(explicit: Option<&Path>) -> Option<PathBuf> {
 /// The folder of entries of the current format under `root`.
 pub(crate) fn entries_dir(root: &Path) -> PathBuf {
     root.join(format!("v{}", entry::FORMAT))
+}
+
+/// The cache writes still running (see [`Cache::store`]).
+static PENDING: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Waits for every cache write the run started: the end of a command, before the
+/// runtime is shut down without waiting for what else may still run (a DNS lookup
+/// stuck in the system resolver must not keep a finished run alive).
+pub(crate) async fn flush() {
+    loop {
+        let pending: Vec<_> = std::mem::take(
+            &mut *PENDING
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        if pending.is_empty() {
+            return;
+        }
+        for task in pending {
+            let _ = task.await;
+        }
+    }
 }
 
 /// A distribution file's metadata headers, by its sha256.

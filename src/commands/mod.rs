@@ -35,7 +35,7 @@ use crate::workspace::File;
 /// here on (exit 130, 143).
 pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
     crate::output::interrupt::install();
-    match cli.command {
+    let outcome = match cli.command {
         Command::Lock(args) => lock::run(args).await,
         Command::Add(args) => add::run(args).await,
         Command::Verify(args) => verify::run(args).await,
@@ -47,7 +47,9 @@ pub async fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Export(args) => export::run(args).await,
         Command::Log(command) => log::run(&command),
         Command::Man(args) => man::run(&args),
-    }
+    };
+    crate::cache::flush().await;
+    outcome
 }
 
 /// Prints a warning on stderr unless `--quiet`.
