@@ -40,6 +40,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
 HASHLOCK = os.path.join(TARGET, "release", "hashlock")
+# uv resolves for this interpreter's exact version: `3.11` means 3.11.0 to uv, which
+# some pins refuse (soupsieve 4.1.4 needs 3.11.5), and a minor version with no
+# interpreter installed sends uv looking for one (seconds, not the lookups).
+PYTHON_VERSION = "{}.{}.{}".format(*sys.version_info[:3])
 FAKE_INDEX = os.path.join(TARGET, "release", "examples", "fake_index")
 VENV = os.path.join(TARGET, "bench-venv")
 SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
@@ -183,7 +187,7 @@ def bench(title, work, text, names, index_url, args, tools, simple_root):
     }
     if "uv" in tools:
         uv = [tools["uv"], "pip", "compile", "--quiet", "--no-deps", "--generate-hashes",
-              "--python-version", "3.12", "--index-url", simple_root, path("freeze.txt"),
+              "--python-version", PYTHON_VERSION, "--index-url", simple_root, path("freeze.txt"),
               "-o", path("uv.txt")]
         uv_cache = path("uv-cache")
         run_checked([*uv, "--cache-dir", uv_cache], CLEAN_ENV)
