@@ -469,10 +469,8 @@ pub struct LockArgs {
     #[arg(long)]
     pub add_missing: bool,
 
-    /// Let the versions `lock` chooses (for ranges, `--upgrade`, `--add-missing`) be
-    /// pre-releases; without it, only where a specifier names one, as pip.
-    #[arg(long)]
-    pub pre: bool,
+    #[command(flatten)]
+    pub choose: ChooseArgs,
 
     /// Move every pin to the newest version the other lines and constraints allow
     /// (its hashes are checked and completed even when it is the newest already).
@@ -483,22 +481,6 @@ pub struct LockArgs {
     /// `-P 'django<5'`). Repeatable.
     #[arg(short = 'P', long = "upgrade-package", value_name = "NAME[SPEC]")]
     pub upgrade_package: Vec<String>,
-
-    /// Keep the specifier a chosen pin replaces in the line's comment
-    /// (`requests==2.32.3  # from >=2.28`).
-    #[arg(long)]
-    pub annotate: bool,
-
-    /// Never choose a version (for a range, `--upgrade`, `--add-missing`) whose files
-    /// were uploaded less than this long ago: `7d`, `36h`, `2w`, or ISO 8601 (`P7D`).
-    /// A day is 24 hours.
-    #[arg(long, value_name = "AGE", value_parser = crate::verify::beyond::MinAge::parse)]
-    pub(crate) min_age: Option<crate::verify::beyond::MinAge>,
-
-    /// What `--min-age` does with a version the index gives no upload time for:
-    /// fail, or take it as old enough.
-    #[arg(long, value_enum, value_name = "WHAT", default_value_t = MinAgeMissing::Fail, requires = "min_age")]
-    pub min_age_missing: MinAgeMissing,
 
     /// With targets: hash no sdist of these packages (`:all:` for every package),
     /// as pip's `--only-binary`; also read from the files. Repeatable, comma-separated.
@@ -526,6 +508,31 @@ pub struct LockArgs {
     pub quiet: bool,
 }
 
+/// How `lock` and `add` choose a version (for a range, `--upgrade`, `-P`,
+/// `--add-missing`).
+#[derive(Debug, Clone, Args)]
+pub struct ChooseArgs {
+    /// Let the versions chosen be pre-releases; without it, only where a specifier
+    /// names one, as pip.
+    #[arg(long)]
+    pub pre: bool,
+
+    /// Keep the specifier a chosen pin replaces in the line's comment
+    /// (`requests==2.32.3  # from >=2.28`).
+    #[arg(long)]
+    pub annotate: bool,
+
+    /// Never choose a version whose files were uploaded less than this long ago:
+    /// `7d`, `36h`, `2w`, or ISO 8601 (`P7D`). A day is 24 hours.
+    #[arg(long, value_name = "AGE", value_parser = crate::verify::beyond::MinAge::parse)]
+    pub(crate) min_age: Option<crate::verify::beyond::MinAge>,
+
+    /// What `--min-age` does with a version the index gives no upload time for:
+    /// fail, or take it as old enough.
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = MinAgeMissing::Fail, requires = "min_age")]
+    pub min_age_missing: MinAgeMissing,
+}
+
 /// `hashlock add`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
@@ -549,22 +556,8 @@ pub struct AddArgs {
     #[arg(long)]
     pub add_missing: bool,
 
-    /// Let the versions chosen be pre-releases.
-    #[arg(long)]
-    pub pre: bool,
-
-    /// Keep the specifier in the new line's comment (`# from >=2.31`).
-    #[arg(long)]
-    pub annotate: bool,
-
-    /// Never choose a version whose files were uploaded less than this long ago
-    /// (`7d`, `36h`, `P7D`).
-    #[arg(long, value_name = "AGE", value_parser = crate::verify::beyond::MinAge::parse)]
-    pub(crate) min_age: Option<crate::verify::beyond::MinAge>,
-
-    /// What `--min-age` does with a version the index gives no upload time for.
-    #[arg(long, value_enum, value_name = "WHAT", default_value_t = MinAgeMissing::Fail, requires = "min_age")]
-    pub min_age_missing: MinAgeMissing,
+    #[command(flatten)]
+    pub choose: ChooseArgs,
 
     #[command(flatten)]
     pub download: DownloadArgs,

@@ -585,7 +585,7 @@ async fn finish_targets(
         && let Some(index) = &looked.index
     {
         let policy = crate::resolve::Policy {
-            pre: args.pre || pre_in_files(workspace),
+            pre: args.choose.pre || pre_in_files(workspace),
             cooldown: cooldown(args),
         };
         let added = deps::add_missing(
@@ -651,12 +651,12 @@ async fn choose_versions(
     let options = choose::Options {
         upgrades,
         rules: crate::resolve::choose::Rules {
-            pre: args.pre || pre_in_files(original),
+            pre: args.choose.pre || pre_in_files(original),
             cooldown: cooldown(args),
         },
-        annotate: args.annotate,
+        annotate: args.choose.annotate,
         concurrency: usize::from(args.index.concurrency),
-        min_age: args.min_age.as_ref().map(|m| m.text.as_str()),
+        min_age: args.choose.min_age.as_ref().map(|m| m.text.as_str()),
     };
     let result = choose::choose_all(&index, original, &chosen.targets, rules, &options).await?;
     if !quiet && !result.summary.is_empty() {
@@ -677,12 +677,13 @@ async fn choose_versions(
 
 /// `--min-age`, from now.
 fn cooldown(args: &LockArgs) -> Option<crate::resolve::choose::Cooldown> {
-    args.min_age
+    args.choose
+        .min_age
         .as_ref()
         .map(|min_age| crate::resolve::choose::Cooldown {
             min_age: min_age.duration,
             now: jiff::Timestamp::now(),
-            allow_missing: args.min_age_missing == crate::cli::MinAgeMissing::Allow,
+            allow_missing: args.choose.min_age_missing == crate::cli::MinAgeMissing::Allow,
         })
 }
 
