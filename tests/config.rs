@@ -381,24 +381,11 @@ fn targets_and_the_cache_directory_come_from_the_file() {
     );
     let lock = |args: &[&str], env: &[(&str, &str)]| {
         case.file("r.txt", "flask==3.0.3\n");
-        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashlock"))
-            .current_dir(case.dir.path())
-            .env("NO_COLOR", "1")
-            .envs(crate::support::cli::ISOLATED)
-            // The harness's own cache directory would rank above the file's.
-            .env_remove("HASHLOCK_CACHE_DIR")
-            .env_remove("HASHLOCK_INDEX_URL")
-            .envs(env.iter().copied())
-            .args(["lock", "--retries", "0"])
-            .args(args)
-            .arg("r.txt")
-            .output()
-            .unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        let mut all = vec!["lock", "--retries", "0"];
+        all.extend_from_slice(args);
+        all.push("r.txt");
+        // The harness's own cache directory would rank above the file's.
+        case.run_raw_without(&all, env, &["HASHLOCK_CACHE_DIR"])
     };
     // The harness turns the cache off; here it is on, where the file says.
     let run = lock(&[], &[("HASHLOCK_NO_CACHE", "")]);

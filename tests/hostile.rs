@@ -8,7 +8,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -24,23 +23,9 @@ const SIX: &str = "six==1.16.0\n";
 
 /// Runs `hashlock COMMAND --index-url <url> ARGS...` in the case's directory.
 fn hashlock_at(case: &Case, url: &str, command: &str, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("hashlock")
-        .unwrap()
-        .current_dir(case.dir.path())
-        .env("NO_COLOR", "1")
-        // No machine's pip configuration (PIP_FIND_LINKS, pip.conf) reaches the run.
-        .envs(crate::support::cli::ISOLATED)
-        .env("HASHLOCK_CACHE_DIR", case.cache.path())
-        .env_remove("HASHLOCK_INDEX_URL")
-        .args([command, "--index-url", url])
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let mut all = vec![command, "--index-url", url];
+    all.extend_from_slice(args);
+    case.run_raw(&all, &[])
 }
 
 /// Runs `hashlock COMMAND ARGS...` against the case's index.

@@ -137,17 +137,25 @@ impl Case {
     /// Runs `hashlock ARGS` in the case dir with exactly these arguments and extra
     /// environment: no index URL is added.
     pub fn run_raw(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashlock"))
+        self.run_raw_without(args, env, &[])
+    }
+
+    /// [`Case::run_raw`], with the variables `removed` unset (`HASHLOCK_CACHE_DIR`,
+    /// for a test of where the cache goes without it).
+    pub fn run_raw_without(&self, args: &[&str], env: &[(&str, &str)], removed: &[&str]) -> Run {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashlock"));
+        command
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
             .envs(ISOLATED)
             .env("HASHLOCK_CACHE_DIR", self.cache.path())
             .env_remove("HASHLOCK_INDEX_URL")
             .env_remove("HASHLOCK_STRICT")
-            .envs(env.iter().copied())
-            .args(args)
-            .output()
-            .unwrap();
+            .envs(env.iter().copied());
+        for name in removed {
+            command.env_remove(name);
+        }
+        let output = command.args(args).output().unwrap();
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
