@@ -25,7 +25,7 @@ use crate::digest::{Algorithm, Digest, Sha256};
 use crate::index::Release;
 use crate::peep::Block;
 use crate::pin::Pin;
-use crate::requirements::{Requirement, RequirementsFile, Span};
+use crate::requirements::{Line, Requirement, RequirementsFile, Span};
 use crate::rewrite::changes::{Changed, Delta};
 use crate::rewrite::{Edits, layout, peep_lines};
 
@@ -391,18 +391,10 @@ pub(crate) fn plan_file(
             changed |= peep_lines::write(file, index, block, &kept, &mut edits);
             after.peep = kept.clone();
         }
-        plan.locked += 1;
-        plan.hashes += published.len();
-        plan.lines_changed += usize::from(changed);
-        if changed {
-            plan.changed.push(Changed::new(
-                index,
-                line,
-                req,
-                Delta::between(&before.options, &after.options),
-                Delta::between(&before.peep, &after.peep),
-            ));
-        }
+        plan.count(
+            published.len(),
+            changed.then_some((index, line, req, &before, &after)),
+        );
     }
     for direct in direct {
         lock_direct(file, direct, options, &blocks, &mut edits, &mut plan);
@@ -443,17 +435,29 @@ fn lock_direct(
         changed |= peep_lines::write(file, index, block, &digests, edits);
         after.peep = digests;
     }
-    plan.locked += 1;
-    plan.hashes += 1;
-    plan.lines_changed += usize::from(changed);
-    if changed {
-        plan.changed.push(Changed::new(
-            index,
-            line,
-            req,
-            Delta::between(&before.options, &after.options),
-            Delta::between(&before.peep, &after.peep),
-        ));
+    plan.count(1, changed.then_some((index, line, req, &before, &after)));
+}
+
+impl Plan {
+    /// Counts one locked requirement with `hashes` hashes, and the change of its
+    /// line (`index`, from `before` to `after`) when it changed.
+    fn count(
+        &mut self,
+        hashes: usize,
+        changed: Option<(usize, &Line, &Requirement, &Hashes, &Hashes)>,
+    ) {
+        self.locked += 1;
+        self.hashes += hashes;
+        if let Some((index, line, req, before, after)) = changed {
+            self.lines_changed += 1;
+            self.changed.push(Changed::new(
+                index,
+                line,
+                req,
+                Delta::between(&before.options, &after.options),
+                Delta::between(&before.peep, &after.peep),
+            ));
+        }
     }
 }
 
