@@ -379,18 +379,11 @@ fn find_links_location(value: &str, dir: Option<&Path>) -> FindLinks {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::BTreeMap;
 
     use super::*;
     use pip_conf::ConfValue;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |key: &str| map.get(key).cloned()
-    }
+    use pip_conf::tests::env;
 
     fn line(kind: FileOptionKind, value: &str, number: usize) -> FileOption {
         FileOption {
