@@ -117,7 +117,7 @@ fn egg_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
     // The platform, last, may hold `-` itself (`linux-x86_64`).
     let python = fields.next().is_none_or(|field| field.starts_with("py"));
     let well_formed = !name.is_empty() && !version.is_empty() && python;
-    (well_formed && normalize(name) == project).then_some(version)
+    (well_formed && normalizes_to(name, project)).then_some(version)
 }
 
 /// The version of a Windows installer's name without `.exe` or `.msi`: drop the
@@ -137,21 +137,40 @@ fn installer_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
 /// normalized, each compares equal to the project's name.
 fn wheel_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
     let fields = wheel_fields(stem)?;
-    (normalize(fields[0]) == project).then(|| fields[1])
+    normalizes_to(fields[0], project).then_some(fields[1])
 }
 
 /// The `-` fields of a well-formed wheel name without `.whl`, whatever its project:
 /// name, version, optional build tag (starting with a digit), python, abi, platform.
-fn wheel_fields(stem: &str) -> Option<Vec<&str>> {
-    let fields: Vec<&str> = stem.split('-').collect();
-    let well_formed = match fields.len() {
+/// Read without allocating: an index lists tens of thousands of names.
+fn wheel_fields(stem: &str) -> Option<[&str; 2]> {
+    let mut fields = [""; 6];
+    let mut count = 0;
+    for field in stem.split('-') {
+        *fields.get_mut(count)? = field;
+        count += 1;
+    }
+    let well_formed = match count {
         5 => true,
         // The build tag starts with a digit.
         6 => fields[2].starts_with(|c: char| c.is_ascii_digit()),
         _ => false,
     };
-    let blank = |field: &&str| field.is_empty() || field.contains(char::is_whitespace);
-    (well_formed && !fields.iter().any(blank)).then_some(fields)
+    let blank = |field: &&str| field.is_empty() || has_whitespace(field);
+    (well_formed && !fields[..count].iter().any(blank)).then_some([fields[0], fields[1]])
+}
+
+/// Whether `text` has a whitespace character (Unicode's, as [`char::is_whitespace`]),
+/// without decoding characters when it is ASCII.
+fn has_whitespace(text: &str) -> bool {
+    if text.is_ascii() {
+        // `char::is_whitespace` of ASCII: tab, line feed, vertical tab, form feed,
+        // carriage return, space (`u8::is_ascii_whitespace` has no vertical tab).
+        text.bytes()
+            .any(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '))
+    } else {
+        text.contains(char::is_whitespace)
+    }
 }
 
 /// Whether `filename` is a well-formed wheel name, of any project.
@@ -165,7 +184,7 @@ pub(crate) fn is_wheel_name(filename: &str) -> bool {
 fn sdist_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
     let (at, _) = stem
         .match_indices('-')
-        .find(|(at, _)| normalize(&stem[..*at]) == project)?;
+        .find(|(at, _)| normalizes_to(&stem[..*at], project))?;
     let version = &stem[at + 1..];
     (!version.is_empty()).then_some(version)
 }
@@ -182,8 +201,49 @@ fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> Option<&'a str> 
     tail.eq_ignore_ascii_case(suffix).then(|| &text[..at])
 }
 
-/// PEP 503: lowercase, each run of `-`, `_` and `.` becomes one `-`.
-pub(crate) fn normalize(name: &str) -> String {
+/// Whether `name` normalizes (PEP 503) to `normalized`, compared without building
+/// the normalized name.
+fn normalizes_to(name: &str, normalized: &str) -> bool {
+    if name.is_ascii() {
+        let mut expected = normalized.bytes();
+        let mut in_run = false;
+        for b in name.bytes() {
+            if matches!(b, b'-' | b'_' | b'.') {
+                if !in_run && expected.next() != Some(b'-') {
+                    return false;
+                }
+                in_run = true;
+            } else {
+                in_run = false;
+                if expected.next() != Some(b.to_ascii_lowercase()) {
+                    return false;
+                }
+            }
+        }
+        return expected.next().is_none();
+    }
+    let mut expected = normalized.chars();
+    let mut in_run = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !in_run && expected.next() != Some('-') {
+                return false;
+            }
+            in_run = true;
+        } else {
+            in_run = false;
+            if !c.to_lowercase().all(|lower| expected.next() == Some(lower)) {
+                return false;
+            }
+        }
+    }
+    expected.next().is_none()
+}
+
+/// PEP 503: lowercase, each run of `-`, `_` and `.` becomes one `-` (what
+/// [`normalizes_to`] compares against, built).
+#[cfg(test)]
+fn normalize(name: &str) -> String {
     let mut normalized = String::with_capacity(name.len());
     let mut in_run = false;
     for c in name.chars() {
@@ -420,5 +480,47 @@ mod tests {
         assert_eq!(normalize("Zope.Interface"), "zope-interface");
         assert_eq!(normalize("a_-._b"), "a-b");
         assert_eq!(normalize("typing_extensions"), "typing-extensions");
+    }
+
+    #[test]
+    fn whitespace_is_found_as_char_is_whitespace_finds_it() {
+        for c in (0..=0x3000u32).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(has_whitespace(&text), c.is_whitespace(), "{:?}", c);
+        }
+    }
+
+    #[test]
+    fn compares_as_normalizing_would() {
+        let names = [
+            "Zope.Interface",
+            "a_-._b",
+            "typing_extensions",
+            "",
+            "-",
+            "A",
+            "İx",
+            "ǅemo",
+            "foo-",
+            "-foo",
+            "foo..bar",
+            "FOO_bar",
+            "ﬀ",
+            "ss",
+            "ß",
+            "\u{212A}elvin",
+            "kelvin",
+            "i\u{307}x",
+        ];
+        for name in names {
+            for project in names.iter().map(|n| normalize(n)) {
+                assert_eq!(
+                    normalizes_to(name, &project),
+                    normalize(name) == project,
+                    "{name:?} vs {project:?}"
+                );
+            }
+            assert!(normalizes_to(name, &normalize(name)), "{name:?}");
+        }
     }
 }

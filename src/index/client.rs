@@ -768,7 +768,7 @@ impl IndexClient {
             };
             match self.get(&url, accept).await {
                 Ok(Some(fetched)) if simple_api::is_simple_json(&fetched) => {
-                    let document = SimpleDocument::parse(&fetched, name)?;
+                    let document = SimpleDocument::parse(fetched, name)?;
                     Ok(SimpleAnswer::Document(Arc::new(document)))
                 }
                 Ok(Some(fetched))

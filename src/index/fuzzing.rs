@@ -79,7 +79,7 @@ pub(crate) fn documents(body: &[u8], base_url: &str, project: &str) -> Vec<FileS
         }
     }
 
-    if let Ok(document) = SimpleDocument::parse(&fetched, &name) {
+    if let Ok(document) = SimpleDocument::parse(fetched, &name) {
         let candidates = document.candidates();
         let own: Vec<&str> = candidates.iter().map(|(version, _)| *version).collect();
         for pin in pins(&name, own.iter().copied()) {

@@ -325,11 +325,36 @@ fn shown_text_upto(text: &str, longest: usize) -> String {
 
 /// `yanked` as both protocols send it: PyPI's JSON API a bool (the reason apart),
 /// PEP 691 a bool or the reason itself.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 enum Yanked {
     Flag(bool),
     Reason(String),
+}
+
+/// Read without serde's `untagged` (which buffers each value first): every file of a
+/// listing has one.
+impl<'de> Deserialize<'de> for Yanked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Yanked;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a boolean or the reason a file is yanked")
+            }
+
+            fn visit_bool<E>(self, flag: bool) -> Result<Yanked, E> {
+                Ok(Yanked::Flag(flag))
+            }
+
+            fn visit_str<E>(self, reason: &str) -> Result<Yanked, E> {
+                Ok(Yanked::Reason(reason.to_owned()))
+            }
+        }
+
+        deserializer.deserialize_any(Visit)
+    }
 }
 
 impl Yanked {
@@ -418,7 +443,13 @@ fn non_empty(text: Option<&str>) -> Option<&str> {
 /// A JSON document's body as `T`; any mismatch is a [`IndexError::Decode`].
 fn decode_json<'a, T: Deserialize<'a>>(fetched: &'a http::Fetched) -> Result<T, IndexError> {
     // serde's messages quote what they did not expect: index text, so shown as such.
-    serde_json::from_slice(&fetched.body).map_err(|error| IndexError::Decode {
+    // Checked as UTF-8 once, not string by string (`from_slice` checks each value it
+    // keeps); a body that is not UTF-8 is still read as far as `from_slice` can.
+    let decoded = match std::str::from_utf8(&fetched.body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(&fetched.body),
+    };
+    decoded.map_err(|error| IndexError::Decode {
         url: shown_url(&fetched.url),
         message: shown_text_upto(&error.to_string(), 300),
     })

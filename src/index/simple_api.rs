@@ -19,6 +19,7 @@
 //! the release's as far as both go (`1.0.1` may be in `1.0`, not in `1.26.4`), or
 //! says nothing readable.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
@@ -26,6 +27,7 @@ use pep440_rs::Version;
 use pep508_rs::PackageName;
 use reqwest::Url;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::http::Fetched;
 use super::{
@@ -52,30 +54,6 @@ pub(super) fn is_simple_json(fetched: &Fetched) -> bool {
     };
     let label = fetched.content_type.as_deref().map(essence);
     label.is_some_and(|label| label.eq_ignore_ascii_case(CONTENT_TYPE))
-}
-
-/// One file entry as the index sends it.
-#[derive(Debug, Deserialize)]
-struct Entry {
-    filename: String,
-    url: String,
-    #[serde(default)]
-    hashes: Option<Hashes>,
-    #[serde(default, rename = "requires-python")]
-    requires_python: Option<String>,
-    #[serde(default)]
-    yanked: Option<Yanked>,
-    #[serde(default)]
-    size: Option<u64>,
-    #[serde(default, rename = "upload-time")]
-    upload_time: Option<String>,
-    /// PEP 714's `core-metadata` (PEP 658's `dist-info-metadata` before it): `true`,
-    /// `false`, or the hashes of the metadata file.
-    #[serde(default, rename = "core-metadata", alias = "dist-info-metadata")]
-    core_metadata: CoreMetadata,
-    /// PEP 740: the URL of the file's provenance.
-    #[serde(default)]
-    provenance: Option<String>,
 }
 
 /// `{"sha256": "...", "md5": "..."}`, reduced to what is used: the sha256, and the
@@ -195,56 +173,242 @@ impl<'de> Deserialize<'de> for CoreMetadata {
     }
 }
 
+/// One file entry as the index sends it, read lazily: for every file only its name
+/// and yanked status (what grouping files into releases needs), for the rest only
+/// where in the body each value is. A listing has tens of thousands of entries and
+/// a lookup wants a handful: those alone are decoded (and checked), when asked for.
+#[derive(Deserialize)]
+struct RawEntry<'a> {
+    #[serde(borrow)]
+    filename: Cow<'a, str>,
+    #[serde(borrow)]
+    url: &'a RawValue,
+    #[serde(default, borrow)]
+    hashes: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "requires-python")]
+    requires_python: Option<&'a RawValue>,
+    #[serde(default)]
+    yanked: Option<Yanked>,
+    #[serde(default, borrow)]
+    size: Option<&'a RawValue>,
+    #[serde(default, borrow, rename = "upload-time")]
+    upload_time: Option<&'a RawValue>,
+    /// PEP 714's `core-metadata` (PEP 658's `dist-info-metadata` before it): `true`,
+    /// `false`, or the hashes of the metadata file.
+    #[serde(
+        default,
+        borrow,
+        rename = "core-metadata",
+        alias = "dist-info-metadata"
+    )]
+    core_metadata: Option<&'a RawValue>,
+    /// PEP 740: the URL of the file's provenance.
+    #[serde(default, borrow)]
+    provenance: Option<&'a RawValue>,
+}
+
+/// Where a value is in the document's body.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// The place of `text`, a part of `body` (`None`: it is not, or the body is
+    /// too large to count in `u32`).
+    fn of(text: &str, body: &[u8]) -> Option<Span> {
+        let start = text.as_ptr().addr().checked_sub(body.as_ptr().addr())?;
+        let end = start.checked_add(text.len())?;
+        (end <= body.len()).then_some(Span {
+            start: u32::try_from(start).ok()?,
+            end: u32::try_from(end).ok()?,
+        })
+    }
+
+    fn of_raw(raw: Option<&RawValue>, body: &[u8]) -> Result<Option<Span>, ()> {
+        raw.map(|raw| Span::of(raw.get(), body).ok_or(()))
+            .transpose()
+    }
+
+    fn in_body(self, body: &[u8]) -> &[u8] {
+        body.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// A file name: where it is in the body, or (escaped in the JSON, or from an HTML
+/// page) its text.
+#[derive(Debug)]
+enum Name {
+    At(Span),
+    Text(String),
+}
+
+/// A file of the document.
+#[derive(Debug)]
+struct Entry {
+    filename: Name,
+    yanked: Option<Yanked>,
+    rest: Rest,
+}
+
+/// What a file entry says besides its name and yanked status.
+#[derive(Debug)]
+enum Rest {
+    /// PEP 691 JSON: where each value is in the body, decoded when asked for.
+    Json {
+        url: Span,
+        hashes: Option<Span>,
+        requires_python: Option<Span>,
+        size: Option<Span>,
+        upload_time: Option<Span>,
+        core_metadata: Option<Span>,
+        provenance: Option<Span>,
+    },
+    /// A link of a PEP 503 HTML page, read whole (its `filename` is the entry's).
+    Link(Box<simple_html::Link>),
+}
+
 impl Entry {
+    /// The entry of `raw`, whose values are parts of `body`.
+    fn of_json(raw: RawEntry<'_>, body: &[u8]) -> Option<Entry> {
+        let filename = match raw.filename {
+            Cow::Borrowed(text) => Name::At(Span::of(text, body)?),
+            Cow::Owned(text) => Name::Text(text),
+        };
+        let span = |value| Span::of_raw(value, body).ok();
+        Some(Entry {
+            filename,
+            yanked: raw.yanked,
+            rest: Rest::Json {
+                url: Span::of(raw.url.get(), body)?,
+                hashes: span(raw.hashes)?,
+                requires_python: span(raw.requires_python)?,
+                size: span(raw.size)?,
+                upload_time: span(raw.upload_time)?,
+                core_metadata: span(raw.core_metadata)?,
+                provenance: span(raw.provenance)?,
+            },
+        })
+    }
+
+    /// An entry of an HTML page (PEP 503): its hash is the link's fragment.
+    fn from_link(mut link: simple_html::Link) -> Entry {
+        link.url.set_fragment(None);
+        Entry {
+            filename: Name::Text(std::mem::take(&mut link.filename)),
+            yanked: link.yanked.clone().map(Yanked::Reason),
+            rest: Rest::Link(Box::new(link)),
+        }
+    }
+
+    fn filename<'b>(&'b self, body: &'b [u8]) -> &'b str {
+        match &self.filename {
+            Name::At(span) => std::str::from_utf8(span.in_body(body)).unwrap_or_default(),
+            Name::Text(text) => text,
+        }
+    }
+
     fn is_yanked(&self) -> bool {
         self.yanked.as_ref().is_some_and(Yanked::is_yanked)
     }
 
-    /// An entry of an HTML page (PEP 503): its hash is the link's fragment.
-    fn from_link(link: simple_html::Link) -> Entry {
-        let hashes = link.hash.map(|(algorithm, hex)| {
-            if algorithm == "sha256" {
-                Hashes {
-                    sha256: Some(hex),
-                    other: None,
-                }
-            } else {
-                Hashes {
-                    sha256: None,
-                    other: Some(algorithm),
-                }
+    /// The file, its values decoded and checked.
+    fn to_dist_file(&self, body: &[u8], document: &Url) -> Result<DistFile, IndexError> {
+        let filename = self.filename(body);
+        let yanked = self.yanked.as_ref().and_then(Yanked::reason);
+        let link = match &self.rest {
+            Rest::Link(link) => link,
+            Rest::Json {
+                url,
+                hashes,
+                requires_python,
+                size,
+                upload_time,
+                core_metadata,
+                provenance,
+            } => {
+                let value = Values {
+                    body,
+                    filename,
+                    document,
+                };
+                let url: Cow<'_, str> = value.required(*url, "url")?;
+                let hashes: Option<Hashes> = value.optional(*hashes, "hashes")?;
+                let requires_python: Option<Cow<'_, str>> =
+                    value.optional(*requires_python, "requires-python")?;
+                let upload_time: Option<Cow<'_, str>> =
+                    value.optional(*upload_time, "upload-time")?;
+                let core_metadata: Option<CoreMetadata> =
+                    value.optional(*core_metadata, "core-metadata")?;
+                let provenance: Option<Cow<'_, str>> = value.optional(*provenance, "provenance")?;
+                let published = Published {
+                    filename,
+                    url: &url,
+                    sha256: hashes.as_ref().and_then(|h| h.sha256.as_deref()),
+                    other_hash: hashes.as_ref().and_then(|h| h.other.as_deref()),
+                    yanked,
+                    requires_python: requires_python.as_deref(),
+                    size: value.optional(*size, "size")?,
+                    upload_time: upload_time.as_deref(),
+                    core_metadata: core_metadata.is_some_and(|served| served.0),
+                    provenance: provenance.as_deref(),
+                };
+                return published.into_dist_file(document);
             }
-        });
-        let mut url = link.url;
-        url.set_fragment(None);
-        Entry {
-            filename: link.filename,
-            url: url.to_string(),
-            hashes,
-            requires_python: link.requires_python,
-            yanked: link.yanked.map(Yanked::Reason),
+        };
+        let (sha256, other_hash) = match &link.hash {
+            Some((algorithm, hex)) if algorithm == "sha256" => (Some(hex.as_str()), None),
+            Some((algorithm, _)) => (None, Some(algorithm.as_str())),
+            None => (None, None),
+        };
+        let url = link.url.as_str();
+        let published = Published {
+            filename,
+            url,
+            sha256,
+            other_hash,
+            yanked,
+            requires_python: link.requires_python.as_deref(),
             size: None,
             upload_time: None,
-            core_metadata: CoreMetadata(link.core_metadata),
-            provenance: link.provenance,
-        }
-    }
-
-    fn to_dist_file(&self, document: &Url) -> Result<DistFile, IndexError> {
-        let hashes = self.hashes.as_ref();
-        let published = Published {
-            filename: &self.filename,
-            url: &self.url,
-            sha256: hashes.and_then(|h| h.sha256.as_deref()),
-            other_hash: hashes.and_then(|h| h.other.as_deref()),
-            yanked: self.yanked.as_ref().and_then(Yanked::reason),
-            requires_python: self.requires_python.as_deref(),
-            size: self.size,
-            upload_time: self.upload_time.as_deref(),
-            core_metadata: self.core_metadata.0,
-            provenance: self.provenance.as_deref(),
+            core_metadata: link.core_metadata,
+            provenance: link.provenance.as_deref(),
         };
         published.into_dist_file(document)
+    }
+}
+
+/// The values of one file entry, decoded from the body on demand.
+struct Values<'b> {
+    body: &'b [u8],
+    filename: &'b str,
+    document: &'b Url,
+}
+
+impl<'b> Values<'b> {
+    fn required<T: Deserialize<'b>>(&self, span: Span, key: &str) -> Result<T, IndexError> {
+        serde_json::from_slice(span.in_body(self.body)).map_err(|error| IndexError::Decode {
+            url: shown_url(self.document),
+            message: format!(
+                "the `{key}` of file `{}`: {}",
+                shown_text(self.filename),
+                shown_text(&error.to_string())
+            ),
+        })
+    }
+
+    /// A value that may be missing (or `null`).
+    fn optional<T: Deserialize<'b>>(
+        &self,
+        span: Option<Span>,
+        key: &str,
+    ) -> Result<Option<T>, IndexError> {
+        match span {
+            Some(span) => self.required::<Option<T>>(span, key),
+            None => Ok(None),
+        }
     }
 }
 
@@ -260,6 +424,122 @@ struct Group {
     files: Vec<usize>,
     /// Whether a file of it is not yanked.
     installable: bool,
+}
+
+/// A document's files grouped by the version their names state.
+#[derive(Debug, Default)]
+struct Groups {
+    /// In order of first appearance.
+    list: Vec<Group>,
+    /// Each version spelling found in a file name, to its group.
+    spellings: HashMap<String, usize>,
+    /// Each PEP 440 version found in a file name, to its group.
+    parsed: HashMap<Version, usize>,
+    /// The release numbers the name of each orphan starts with (`None`: nothing
+    /// readable), one entry per orphan name or version.
+    orphans: Vec<Option<Vec<u64>>>,
+    /// The spelling of the last file filed, and its group.
+    last: Option<(String, usize)>,
+}
+
+impl Groups {
+    /// Groups `files` of `project`, with PEP 700's `versions` when sent.
+    fn of(files: &[Entry], body: &[u8], project: &str, versions: Option<&[String]>) -> Self {
+        let mut groups = Groups::default();
+        for (index, entry) in files.iter().enumerate() {
+            let filename = entry.filename(body);
+            match filename::version_of(filename, project) {
+                Some((spelling, kind)) => {
+                    groups.file_under(index, spelling, kind, entry.is_yanked());
+                }
+                None => {
+                    let numbers = filename::leading_numbers(filename, project);
+                    groups.orphans.push(numbers);
+                }
+            }
+        }
+        if let Some(versions) = versions {
+            groups.find_unlisted_versions(versions);
+        }
+        groups
+    }
+
+    /// Files the file `index` (which states version `spelling`) under its group.
+    fn file_under(&mut self, index: usize, spelling: &str, kind: Kind, yanked: bool) {
+        // A listing names a version's files one after the other (PyPI sorts them by
+        // name): most files are the previous one's version, found without a lookup.
+        let last = self.last.take().filter(|(text, _)| text == spelling);
+        let known = last.as_ref().map(|&(_, at)| at);
+        let at = match known.or_else(|| self.spellings.get(spelling).copied()) {
+            Some(at) => at,
+            None => {
+                let version = Version::from_str(spelling).ok();
+                let known = version.as_ref().and_then(|v| self.parsed.get(v)).copied();
+                let at = known.unwrap_or_else(|| {
+                    self.list.push(Group {
+                        spelling: spelling.to_owned(),
+                        kind,
+                        files: Vec::new(),
+                        installable: false,
+                    });
+                    self.list.len() - 1
+                });
+                if let Some(version) = version {
+                    self.parsed.entry(version).or_insert(at);
+                }
+                self.spellings.insert(spelling.to_owned(), at);
+                at
+            }
+        };
+        let group = &mut self.list[at];
+        if kind < group.kind {
+            group.spelling = spelling.to_owned();
+            group.kind = kind;
+        }
+        group.files.push(index);
+        group.installable |= !yanked;
+        self.last = Some(match last {
+            Some(last) => last,
+            None => (spelling.to_owned(), at),
+        });
+    }
+
+    /// Adds to the orphans the files of versions `versions` lacks, as neither the
+    /// same string nor a PEP 440-equal version.
+    fn find_unlisted_versions(&mut self, versions: &[String]) {
+        let strings: HashSet<&str> = versions.iter().map(String::as_str).collect();
+        let parsed: HashSet<Version> = versions.iter().filter_map(|v| v.parse().ok()).collect();
+        let unlisted = self.spellings.keys().filter(|spelling| {
+            let parses_listed = Version::from_str(spelling).is_ok_and(|v| parsed.contains(&v));
+            !strings.contains(spelling.as_str()) && !parses_listed
+        });
+        let numbers = |spelling: &String| filename::release_numbers(spelling);
+        let orphans: Vec<_> = unlisted.map(numbers).collect();
+        self.orphans.extend(orphans);
+    }
+
+    /// Whether the release `version` (`None`: not PEP 440) may hold an orphan.
+    fn may_hold_orphans(&self, version: Option<&Version>) -> bool {
+        let Some(version) = version else {
+            return !self.orphans.is_empty();
+        };
+        let release = version.release();
+        self.orphans.iter().any(|numbers| match numbers {
+            None => true,
+            Some(numbers) => numbers.iter().zip(release).all(|(a, b)| a == b),
+        })
+    }
+
+    /// The group of the files of version `key`: spelled so, else PEP 440-equal.
+    fn of_key(&self, key: &str) -> Option<&Group> {
+        let at = match self.spellings.get(key) {
+            Some(&at) => Some(at),
+            None => Version::from_str(key)
+                .ok()
+                .and_then(|version| self.parsed.get(&version).copied()),
+        };
+        at.map(|at| &self.list[at])
+    }
 }
 
 /// What a Simple API document says about a pin.
@@ -284,28 +564,23 @@ pub(super) struct SimpleDocument {
     pub(super) status: Option<ProjectStatus>,
     /// PEP 700's versions (as the releases spell them), when sent.
     versions: Option<Vec<String>>,
+    /// The JSON body the files' values are read from (empty for an HTML page).
+    body: Vec<u8>,
     files: Vec<Entry>,
-    /// Files by the version their names state, in order of first appearance.
-    groups: Vec<Group>,
-    /// Each version spelling found in a file name, to its group.
-    spellings: HashMap<String, usize>,
-    /// Each PEP 440 version found in a file name, to its group.
-    parsed: HashMap<Version, usize>,
-    /// The release numbers the name of each orphan starts with (`None`: nothing
-    /// readable), one entry per orphan name or version.
-    orphans: Vec<Option<Vec<u64>>>,
+    groups: Groups,
 }
 
 impl SimpleDocument {
     /// Reads the document of `project` (whose name file names are matched against).
-    pub(super) fn parse(fetched: &Fetched, project: &PackageName) -> Result<Self, IndexError> {
+    pub(super) fn parse(fetched: Fetched, project: &PackageName) -> Result<Self, IndexError> {
         #[derive(Deserialize)]
-        struct Raw {
+        struct Raw<'a> {
             #[serde(default)]
             meta: Option<Meta>,
             #[serde(default)]
             name: Option<String>,
-            files: Vec<Entry>,
+            #[serde(borrow)]
+            files: Vec<RawEntry<'a>>,
             #[serde(default)]
             versions: Option<Vec<String>>,
             #[serde(default, rename = "project-status")]
@@ -323,7 +598,7 @@ impl SimpleDocument {
             #[serde(default)]
             reason: Option<String>,
         }
-        let raw: Raw = decode_json(fetched)?;
+        let raw: Raw<'_> = decode_json(&fetched)?;
         let api_version = raw.meta.and_then(|meta| meta.api_version);
         if let Some(api_version) = api_version.filter(|v| v.split('.').next() != Some("1")) {
             return Err(IndexError::Decode {
@@ -334,19 +609,27 @@ impl SimpleDocument {
                 ),
             });
         }
-        let mut document = Self::from_entries(
-            fetched.url.clone(),
-            raw.name,
-            raw.versions,
-            raw.files,
-            project,
-        );
-        document.status = raw.project_status.and_then(|status| {
+        let body = &fetched.body;
+        let files = raw
+            .files
+            .into_iter()
+            .map(|entry| Entry::of_json(entry, body));
+        let files = files
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| IndexError::Decode {
+                url: shown_url(&fetched.url),
+                message: "the document is too large to read".to_owned(),
+            })?;
+        let status = raw.project_status.and_then(|status| {
             Some(ProjectStatus {
                 status: status.status?,
                 reason: status.reason.filter(|r| !r.is_empty()),
             })
         });
+        let (name, versions) = (raw.name, raw.versions);
+        let mut document =
+            Self::from_entries(fetched.url, fetched.body, name, versions, files, project);
+        document.status = status;
         Ok(document)
     }
 
@@ -355,106 +638,30 @@ impl SimpleDocument {
         let text = String::from_utf8_lossy(&fetched.body);
         let links = simple_html::links(&text, &fetched.url)?;
         let entries = links.into_iter().map(Entry::from_link).collect();
-        let mut document = Self::from_entries(fetched.url.clone(), None, None, entries, project);
+        let url = fetched.url.clone();
+        let mut document = Self::from_entries(url, Vec::new(), None, None, entries, project);
         document.status = simple_html::project_status(&text);
         Ok(document)
     }
 
     fn from_entries(
         url: Url,
+        body: Vec<u8>,
         name: Option<String>,
         versions: Option<Vec<String>>,
         files: Vec<Entry>,
         project: &PackageName,
     ) -> Self {
-        let raw_files = files;
-        let mut document = SimpleDocument {
+        let groups = Groups::of(&files, &body, project.as_ref(), versions.as_deref());
+        SimpleDocument {
             url,
             name,
             status: None,
             versions,
-            files: Vec::new(),
-            groups: Vec::new(),
-            spellings: HashMap::new(),
-            parsed: HashMap::new(),
-            orphans: Vec::new(),
-        };
-        let project = project.as_ref();
-        for (index, entry) in raw_files.iter().enumerate() {
-            match filename::version_of(&entry.filename, project) {
-                Some((spelling, kind)) => {
-                    document.file_under(index, spelling, kind, entry.is_yanked());
-                }
-                None => {
-                    let numbers = filename::leading_numbers(&entry.filename, project);
-                    document.orphans.push(numbers);
-                }
-            }
+            body,
+            files,
+            groups,
         }
-        document.files = raw_files;
-        document.find_unlisted_versions();
-        document
-    }
-
-    /// Files the file `index` (which states version `spelling`) under its group.
-    fn file_under(&mut self, index: usize, spelling: &str, kind: Kind, yanked: bool) {
-        let at = match self.spellings.get(spelling) {
-            Some(&at) => at,
-            None => {
-                let version = Version::from_str(spelling).ok();
-                let known = version.as_ref().and_then(|v| self.parsed.get(v)).copied();
-                let at = known.unwrap_or_else(|| {
-                    self.groups.push(Group {
-                        spelling: spelling.to_owned(),
-                        kind,
-                        files: Vec::new(),
-                        installable: false,
-                    });
-                    self.groups.len() - 1
-                });
-                if let Some(version) = version {
-                    self.parsed.entry(version).or_insert(at);
-                }
-                self.spellings.insert(spelling.to_owned(), at);
-                at
-            }
-        };
-        let group = &mut self.groups[at];
-        if kind < group.kind {
-            group.spelling = spelling.to_owned();
-            group.kind = kind;
-        }
-        group.files.push(index);
-        group.installable |= !yanked;
-    }
-
-    /// Adds to the orphans the files of versions `versions` (when sent) lacks, as
-    /// neither the same string nor a PEP 440-equal version.
-    fn find_unlisted_versions(&mut self) {
-        let Some(versions) = &self.versions else {
-            return;
-        };
-        let strings: HashSet<&str> = versions.iter().map(String::as_str).collect();
-        let parsed: HashSet<Version> = versions.iter().filter_map(|v| v.parse().ok()).collect();
-        let unlisted = self.spellings.keys().filter(|spelling| {
-            let parses_listed = Version::from_str(spelling).is_ok_and(|v| parsed.contains(&v));
-            !strings.contains(spelling.as_str()) && !parses_listed
-        });
-        let numbers = |spelling: &String| filename::release_numbers(spelling);
-        let orphans: Vec<_> = unlisted.map(numbers).collect();
-        self.orphans.extend(orphans);
-    }
-
-    /// Whether the release `version` (`None`: not PEP 440) may hold an orphan.
-    fn may_hold_orphans(&self, version: Option<&Version>) -> bool {
-        let Some(version) = version else {
-            return !self.orphans.is_empty();
-        };
-        let release = version.release();
-        self.orphans.iter().any(|numbers| match numbers {
-            None => true,
-            Some(numbers) => numbers.iter().zip(release).all(|(a, b)| a == b),
-        })
     }
 
     /// Whether the index publishes exactly the version string `text` (PEP 700's
@@ -462,7 +669,7 @@ impl SimpleDocument {
     pub(super) fn has_version(&self, text: &str) -> bool {
         match &self.versions {
             Some(versions) => versions.iter().any(|version| version == text),
-            None => self.spellings.contains_key(text),
+            None => self.groups.spellings.contains_key(text),
         }
     }
 
@@ -481,18 +688,21 @@ impl SimpleDocument {
         self.release_with(pin, false)
     }
 
+    /// The files of `group`, decoded.
+    fn files_of(&self, group: &Group) -> Result<Vec<DistFile>, IndexError> {
+        let files = group.files.iter().map(|&i| &self.files[i]);
+        files
+            .map(|file| file.to_dist_file(&self.body, &self.url))
+            .collect()
+    }
+
     /// Every version the file names state, with its files, in order of first
     /// appearance (what `project()` reads where there is no JSON API).
     pub(super) fn all_releases(&self) -> Result<Vec<(String, Vec<DistFile>)>, IndexError> {
         self.groups
+            .list
             .iter()
-            .map(|group| {
-                let files = group
-                    .files
-                    .iter()
-                    .map(|&i| self.files[i].to_dist_file(&self.url));
-                Ok((group.spelling.clone(), files.collect::<Result<_, _>>()?))
-            })
+            .map(|group| Ok((group.spelling.clone(), self.files_of(group)?)))
             .collect()
     }
 
@@ -515,7 +725,7 @@ impl SimpleDocument {
     fn release_with(&self, pin: &Pin, orphans_matter: bool) -> Result<Lookup, IndexError> {
         let key = match &self.versions {
             Some(versions) => versions::select(pin, versions.iter().map(String::as_str)),
-            None => versions::select(pin, self.groups.iter().map(|g| g.spelling.as_str())),
+            None => versions::select(pin, self.groups.list.iter().map(|g| g.spelling.as_str())),
         };
         let Some(key) = key else {
             // Without `versions`, an orphan may be a version no file name states.
@@ -523,29 +733,32 @@ impl SimpleDocument {
                 Some(text) => Version::from_str(text).ok(),
                 None => Some(pin.version.clone()),
             };
-            let unsure =
-                orphans_matter && self.versions.is_none() && self.may_hold_orphans(asked.as_ref());
+            let unsure = orphans_matter
+                && self.versions.is_none()
+                && self.groups.may_hold_orphans(asked.as_ref());
             return Ok(if unsure {
                 Lookup::Uncertain
             } else {
                 Lookup::Missing
             });
         };
-        if orphans_matter && self.may_hold_orphans(Version::from_str(key).ok().as_ref()) {
+        if orphans_matter
+            && self
+                .groups
+                .may_hold_orphans(Version::from_str(key).ok().as_ref())
+        {
             return Ok(Lookup::Uncertain);
         }
-        let indexes = self.group_of(key).map(|group| group.files.as_slice());
-        let files = indexes.unwrap_or_default().iter();
-        let files = files.map(|&index| self.files[index].to_dist_file(&self.url));
-        Ok(Lookup::Found(
-            key.to_owned(),
-            files.collect::<Result<_, _>>()?,
-        ))
+        let files = match self.groups.of_key(key) {
+            Some(group) => self.files_of(group)?,
+            None => Vec::new(),
+        };
+        Ok(Lookup::Found(key.to_owned(), files))
     }
 
     /// (version, installable) of every published version, for near misses.
     pub(super) fn candidates(&self) -> Vec<(&str, bool)> {
-        let installable = |key: &str| self.group_of(key).is_some_and(|g| g.installable);
+        let installable = |key: &str| self.groups.of_key(key).is_some_and(|g| g.installable);
         match &self.versions {
             Some(versions) => versions
                 .iter()
@@ -553,21 +766,11 @@ impl SimpleDocument {
                 .collect(),
             None => self
                 .groups
+                .list
                 .iter()
                 .map(|g| (g.spelling.as_str(), g.installable))
                 .collect(),
         }
-    }
-
-    /// The group of the files of version `key`: spelled so, else PEP 440-equal.
-    fn group_of(&self, key: &str) -> Option<&Group> {
-        let at = match self.spellings.get(key) {
-            Some(&at) => Some(at),
-            None => Version::from_str(key)
-                .ok()
-                .and_then(|version| self.parsed.get(&version).copied()),
-        };
-        at.map(|at| &self.groups[at])
     }
 }
 
@@ -593,7 +796,7 @@ mod tests {
 
     fn parse(body: &str) -> SimpleDocument {
         let doc = fetched("https://mirror.example/simple/demo/", body);
-        SimpleDocument::parse(&doc, &"demo".parse().unwrap()).unwrap()
+        SimpleDocument::parse(doc, &"demo".parse().unwrap()).unwrap()
     }
 
     fn found(doc: &SimpleDocument, pin: &Pin) -> (String, Vec<DistFile>) {
@@ -834,12 +1037,45 @@ mod tests {
             r#"{"meta": {"api-version": "2.0"}, "files": []}"#,
         ] {
             let doc = fetched("https://mirror.example/simple/demo/", body);
-            let error = SimpleDocument::parse(&doc, &"demo".parse().unwrap()).unwrap_err();
+            let error = SimpleDocument::parse(doc, &"demo".parse().unwrap()).unwrap_err();
             assert!(
                 matches!(error, IndexError::Decode { .. }),
                 "{body}: {error}"
             );
         }
+    }
+
+    /// Values are decoded for the files of the release asked for: a broken value
+    /// elsewhere does not matter, one there names its file. Escaped names read as
+    /// their text.
+    #[test]
+    fn only_the_asked_release_is_decoded() {
+        let body = format!(
+            r#"{{"files": [
+            {{"filename": "demo-1.0.tar.gz", "url": 7, "hashes": {{"sha256": "x"}}, "size": "big"}},
+            {{"filename": "demo-2.0\u002etar.gz", "url": "/demo-2.0.tar.gz",
+             "hashes": {{"sha256": "{}"}}, "upload-time": null, "requires-python": ">=3.8",
+             "yanked": "broken", "core-metadata": {{"sha256": "y"}}, "size": 5}}
+            ]}}"#,
+            sha(2)
+        );
+        let doc = parse(&body);
+        let (version, files) = found(&doc, &pin("demo", "2.0"));
+        assert_eq!(version, "2.0");
+        let file = &files[0];
+        assert_eq!(file.filename, "demo-2.0.tar.gz");
+        assert_eq!(file.url.as_str(), "https://mirror.example/demo-2.0.tar.gz");
+        assert_eq!(file.sha256.unwrap().to_string(), sha(2));
+        assert_eq!(file.requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(file.yanked.as_deref(), Some("broken"));
+        assert_eq!((file.size, file.upload_time.as_deref()), (Some(5), None));
+        assert!(file.core_metadata);
+        let error = doc.release(&pin("demo", "1.0")).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("demo-1.0.tar.gz") && message.contains("url"),
+            "{message}"
+        );
     }
 
     #[test]
