@@ -222,11 +222,7 @@ fn metadata_is_read_once_and_kept_by_the_files_sha256() {
     let stored = cached.entries();
     let stored: Vec<_> = stored
         .iter()
-        .filter(|path| {
-            path.parent()
-                .and_then(|p| p.parent())
-                .is_some_and(|p| p.ends_with("metadata"))
-        })
+        .filter(|path| path.parent().is_some_and(|p| p.ends_with("metadata")))
         .collect();
     assert!(!stored.is_empty());
     let text = std::fs::read_to_string(stored[0]).unwrap();

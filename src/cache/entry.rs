@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::digest::Sha256;
 use crate::index::{Caching, DistFile, ProjectStatus, Release};
 
-/// The format of entries, also the name of the folder they live in (`v2/`). 2: a
-/// release's eggs and installers apart from its files.
-pub(crate) const FORMAT: u32 = 2;
+/// The format of entries, also the name of the folder they live in (`v3/`). 2: a
+/// release's eggs and installers apart from its files; 3: one folder per index, not
+/// per project (see [`super`]'s layout).
+pub(crate) const FORMAT: u32 = 3;
 
 /// What the index answered about a pin, and until when that answer is used as is.
 #[derive(Debug, Clone)]

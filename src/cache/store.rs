@@ -58,15 +58,24 @@ pub(crate) fn clean(root: &Path, packages: &[PackageName]) -> std::io::Result<Re
     let Ok(indexes) = std::fs::read_dir(entries_dir(root)) else {
         return Ok(removed);
     };
+    let prefixes: Vec<String> = packages.iter().map(|p| format!("{p}@")).collect();
     for index in indexes.flatten() {
-        for package in packages {
-            let dir = index.path().join(package.as_ref());
-            if dir.is_dir() {
-                let gone = usage(&dir);
-                std::fs::remove_dir_all(&dir)?;
-                removed.entries += gone.entries;
-                removed.bytes += gone.bytes;
+        let Ok(items) = std::fs::read_dir(index.path()) else {
+            continue;
+        };
+        for item in items.flatten() {
+            let name = item.file_name();
+            let name = name.to_string_lossy();
+            if !prefixes
+                .iter()
+                .any(|prefix| name.starts_with(prefix.as_str()))
+            {
+                continue;
             }
+            let bytes = item.metadata().map_or(0, |m| m.len());
+            std::fs::remove_file(item.path())?;
+            removed.entries += 1;
+            removed.bytes += bytes;
         }
     }
     Ok(removed)
@@ -256,19 +265,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let day = Duration::from_secs(86_400);
-        entry(root, "v1/i/six/1.0.json", 10, Duration::ZERO);
-        entry(root, "v2/i/six/1.0.json", 100, 40 * day);
-        entry(root, "v2/i/six/2.0.json", 100, 3 * day);
-        entry(root, "v2/i/attrs/1.0.json", 100, 2 * day);
-        entry(root, "v2/i/attrs/2.0.json", 100, Duration::ZERO);
-        entry(root, "v2/i/attrs/.tmpABC", 7, 2 * day);
+        entry(root, "v2/i/six/1.0.json", 10, Duration::ZERO);
+        entry(root, "v3/i/six@1.0.json", 100, 40 * day);
+        entry(root, "v3/i/six@2.0.json", 100, 3 * day);
+        entry(root, "v3/j/attrs@1.0.json", 100, 2 * day);
+        entry(root, "v3/j/attrs@2.0.json", 100, Duration::ZERO);
+        entry(root, "v3/j/.tmpABC", 7, 2 * day);
         let removed = prune(root, DEFAULT_MAX_AGE, 250).unwrap();
-        assert_eq!(removed.entries, 3, "v1's, the 40-day-old, then the oldest");
-        assert!(!root.join("v1").exists());
-        assert!(!root.join("v2/i/six").exists(), "emptied folders go");
-        assert!(root.join("v2/i/attrs/1.0.json").exists());
-        assert!(root.join("v2/i/attrs/2.0.json").exists());
-        assert!(!root.join("v2/i/attrs/.tmpABC").exists());
+        assert_eq!(removed.entries, 3, "v2's, the 40-day-old, then the oldest");
+        assert!(!root.join("v2").exists());
+        assert!(!root.join("v3/i").exists(), "emptied folders go");
+        assert!(root.join("v3/j/attrs@1.0.json").exists());
+        assert!(root.join("v3/j/attrs@2.0.json").exists());
+        assert!(!root.join("v3/j/.tmpABC").exists());
         assert_eq!(usage(root).entries, 2);
     }
 
@@ -279,17 +288,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let day = Duration::from_secs(86_400);
-        entry(root, "v2/i/six/1.0.json", 10, 40 * day);
+        entry(root, "v3/i/six@1.0.json", 10, 40 * day);
         prune_if_due(root);
         assert!(root.join(PRUNED_MARK).exists());
-        assert!(root.join("v2/i/six/1.0.json").exists());
+        assert!(root.join("v3/i/six@1.0.json").exists());
     }
 
     #[test]
     fn clean_keeps_the_first_seen_log() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("cache");
-        entry(&root, "v2/a/six/1.0.json", 10, Duration::ZERO);
+        entry(&root, "v3/a/six@1.0.json", 10, Duration::ZERO);
         std::fs::write(
             root.join("CACHEDIR.TAG"),
             "Signature: 8a477f597d28d172789f06886806bc55",
@@ -299,7 +308,7 @@ mod tests {
         std::fs::create_dir(root.join("heads")).unwrap();
         std::fs::write(root.join("heads").join("six"), "head").unwrap();
         assert_eq!(clean(&root, &[]).unwrap().entries, 1);
-        assert!(!root.join("v2").exists(), "the answers go");
+        assert!(!root.join("v3").exists(), "the answers go");
         assert!(!root.join("CACHEDIR.TAG").exists());
         assert_eq!(
             std::fs::read_to_string(root.join("first-seen.log")).unwrap(),
@@ -315,20 +324,21 @@ mod tests {
     fn clean_removes_only_what_hashlock_wrote() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("cache");
-        entry(&root, "v2/a/six/1.0.json", 10, Duration::ZERO);
-        entry(&root, "v2/b/six/2.0.json", 10, Duration::ZERO);
-        entry(&root, "v2/b/attrs/2.0.json", 10, Duration::ZERO);
+        entry(&root, "v3/a/six@1.0.json", 10, Duration::ZERO);
+        entry(&root, "v3/b/six@2.0.json", 10, Duration::ZERO);
+        entry(&root, "v3/b/attrs@2.0.json", 10, Duration::ZERO);
+        entry(&root, "v3/b/six-two@1.0.json", 10, Duration::ZERO);
         let six: PackageName = "six".parse().unwrap();
         let removed = clean(&root, &[six]).unwrap();
         assert_eq!(removed.entries, 2);
-        assert_eq!(usage(&root).entries, 1);
+        assert_eq!(usage(&root).entries, 2, "attrs and six-two stay");
         std::fs::write(root.join("notes.txt"), "mine").unwrap();
         assert!(
             clean(&root, &[]).is_err(),
             "a folder that is not only ours stays"
         );
         std::fs::remove_file(root.join("notes.txt")).unwrap();
-        assert_eq!(clean(&root, &[]).unwrap().entries, 1);
+        assert_eq!(clean(&root, &[]).unwrap().entries, 2);
         assert!(!root.exists());
     }
 }
