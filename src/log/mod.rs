@@ -373,14 +373,25 @@ pub(crate) struct PublisherSeen {
 /// kind, index and file name.
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
-    files: HashMap<(String, String), FileSeen>,
+    /// By index, then file name. Nested so that a lookup builds no key: a run looks
+    /// up every file of every pin.
+    files: HashMap<String, HashMap<String, FileSeen>>,
     /// File names by index, project and version.
-    releases: HashMap<(String, String, String), BTreeSet<String>>,
+    releases: HashMap<String, HashMap<String, HashMap<String, BTreeSet<String>>>>,
     /// Publisher records by index and project.
-    publishers: HashMap<(String, String), Vec<PublisherSeen>>,
-    publisher_keys: HashSet<(String, String)>,
+    publishers: HashMap<String, HashMap<String, Vec<PublisherSeen>>>,
+    /// The publisher facts known, as kinds of record are (see [`Known`]).
+    publisher_keys: Known,
     /// Indexes that served an attested file's provenance at least once.
     attesting: HashSet<String>,
+}
+
+/// `map[key]`, made on first use, without building the key when it is there.
+fn slot<'m, V: Default>(map: &'m mut HashMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("just inserted")
 }
 
 impl Seen {
@@ -395,35 +406,28 @@ impl Seen {
             } = record.entry.subject;
             match record.entry.fact {
                 Fact::File { sha256, .. } => {
-                    let key = (index.clone(), filename.clone());
-                    if self.files.contains_key(&key) {
+                    let files = slot(&mut self.files, &index);
+                    if files.contains_key(&filename) {
                         continue;
                     }
-                    self.files.insert(
-                        key,
+                    files.insert(
+                        filename.clone(),
                         FileSeen {
                             sha256,
                             seen: record.seen,
                         },
                     );
-                    self.releases
-                        .entry((index, project, version))
-                        .or_default()
-                        .insert(filename);
+                    let projects = slot(&mut self.releases, &index);
+                    slot(slot(projects, &project), &version).insert(filename);
                 }
                 Fact::Publisher { identity } => {
-                    if !self
-                        .publisher_keys
-                        .insert((index.clone(), filename.clone()))
-                    {
+                    if !self.publisher_keys.insert("publisher", &index, &filename) {
                         continue;
                     }
-                    if identity.is_some() {
+                    if identity.is_some() && !self.attesting.contains(&index) {
                         self.attesting.insert(index.clone());
                     }
-                    self.publishers
-                        .entry((index, project))
-                        .or_default()
+                    slot(slot(&mut self.publishers, &index), &project)
                         .push(PublisherSeen { version, identity });
                 }
             }
@@ -432,24 +436,23 @@ impl Seen {
 
     /// The file first seen under `filename` on `index`.
     pub(crate) fn file(&self, index: &str, filename: &str) -> Option<&FileSeen> {
-        self.files.get(&(index.to_owned(), filename.to_owned()))
+        self.files.get(index)?.get(filename)
     }
 
     /// The file names first seen for a release on `index`.
     pub(crate) fn filenames(&self, index: &str, project: &str, version: &str) -> Vec<&str> {
-        let key = (index.to_owned(), project.to_owned(), version.to_owned());
-        self.releases
-            .get(&key)
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect()
+        let names = self
+            .releases
+            .get(index)
+            .and_then(|p| p.get(project)?.get(version));
+        names.into_iter().flatten().map(String::as_str).collect()
     }
 
     /// The publisher records of a project on `index`.
     pub(crate) fn publishers(&self, index: &str, project: &str) -> &[PublisherSeen] {
         self.publishers
-            .get(&(index.to_owned(), project.to_owned()))
+            .get(index)
+            .and_then(|projects| projects.get(project))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -458,6 +461,24 @@ impl Seen {
     /// that serves none.
     pub(crate) fn attests(&self, index: &str) -> bool {
         self.attesting.contains(index)
+    }
+}
+
+/// Which facts (kind, index, file name: what makes a record one fact) a log holds,
+/// looked up without building a key.
+#[derive(Debug, Default)]
+struct Known(HashMap<&'static str, HashMap<String, HashSet<String>>>);
+
+impl Known {
+    /// Adds a fact; whether it was new.
+    fn insert(&mut self, kind: &'static str, index: &str, filename: &str) -> bool {
+        let names = slot(self.0.entry(kind).or_default(), index);
+        !names.contains(filename) && names.insert(filename.to_owned())
+    }
+
+    fn contains(&self, kind: &str, index: &str, filename: &str) -> bool {
+        let names = self.0.get(kind).and_then(|indexes| indexes.get(index));
+        names.is_some_and(|names| names.contains(filename))
     }
 }
 
@@ -472,11 +493,8 @@ pub(crate) struct Logs {
     /// The keys each of `paths` held when read (`None`: not read whole), so that a
     /// run with nothing new reads no log twice: the logs are append-only, so what a
     /// log held then it still holds.
-    known: Vec<Option<HashSet<Key>>>,
+    known: Vec<Option<Known>>,
 }
-
-/// What makes a record one fact: its kind, index and file name.
-type Key = (&'static str, String, String);
 
 impl Logs {
     /// The logs at `paths` (missing ones are empty).
@@ -489,7 +507,7 @@ impl Logs {
             let text = match std::fs::read_to_string(path) {
                 Ok(text) => text,
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                    logs.known.push(Some(HashSet::new()));
+                    logs.known.push(Some(Known::default()));
                     continue;
                 }
                 Err(error) => {
@@ -510,11 +528,12 @@ impl Logs {
                     path.display()
                 ));
             }
-            let keys = chain.records.iter().map(|(record, _)| {
+            let mut known = Known::default();
+            for (record, _) in &chain.records {
                 let (kind, index, filename) = record.entry.key();
-                (kind, index.to_owned(), filename.to_owned())
-            });
-            logs.known.push(Some(keys.collect()));
+                known.insert(kind, index, filename);
+            }
+            logs.known.push(Some(known));
             logs.seen
                 .add(chain.records.into_iter().map(|(record, _)| record));
         }
@@ -532,7 +551,7 @@ impl Logs {
         let new_to = |at: usize| match self.known.get(at) {
             Some(Some(known)) => entries.iter().any(|entry| {
                 let (kind, index, filename) = entry.key();
-                !known.contains(&(kind, index.to_owned(), filename.to_owned()))
+                !known.contains(kind, index, filename)
             }),
             _ => true,
         };
