@@ -8,6 +8,12 @@ use reqwest::Url;
 pub use crate::digest::Algorithm;
 use crate::targets::{Implementation, Platform, PythonVersion};
 
+/// Downloads at once by default. Hashing keeps 2 cores busy only if the sockets
+/// always hold bytes to hash: the 46-pin freeze's 809 files (763 MiB) took 1.63 s at
+/// 4, 1.46 s at 8, 1.37 s at 16, no less at 24 or 32 (parallel curl: 1.1 s). uv
+/// downloads 50 at once.
+pub const DOWNLOAD_CONCURRENCY: u16 = 16;
+
 /// Make Python installs tamper-proof: pin every requirement to the sha256 of every file
 /// the index publishes for it, for `pip install --require-hashes`.
 #[derive(Debug, Parser)]
@@ -383,7 +389,7 @@ pub struct VerifyArgs {
     pub download: bool,
 
     /// How many files download at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    #[arg(long, default_value_t = DOWNLOAD_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     pub download_concurrency: u16,
 
     /// With `--download`: write `--hash=<ALGORITHM>:` digests of the downloaded files
@@ -601,7 +607,7 @@ pub struct DownloadArgs {
     pub download: bool,
 
     /// How many files download at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    #[arg(long, default_value_t = DOWNLOAD_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     pub download_concurrency: u16,
 
     /// With `--download`: write `--hash=<ALGORITHM>:` digests of the downloaded files

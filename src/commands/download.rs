@@ -201,10 +201,13 @@ pub(super) async fn download_all(
     writes: bool,
 ) -> Result<Downloaded, Failure> {
     let mut seen = HashSet::new();
-    let unique: Vec<&Wanted> = wanted
+    let mut unique: Vec<&Wanted> = wanted
         .iter()
         .filter(|file| seen.insert(&file.url))
         .collect();
+    // Largest first (sizes unknown first of all): a large file started last would
+    // download alone at the end, one connection's speed, while the others sit idle.
+    unique.sort_by_key(|file| std::cmp::Reverse(file.size.unwrap_or(u64::MAX)));
     let started = Instant::now();
     let bar = progress(&unique, quiet);
     let done = std::sync::atomic::AtomicUsize::new(0);
