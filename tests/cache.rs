@@ -414,3 +414,47 @@ fn clean_refuses_a_directory_hashlock_did_not_make() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(cached.dir().join("thesis.tex").exists());
 }
+
+/// A cold run of many pins writes its answers as one file under every entry's name
+/// (one new inode, not one per pin); warm and `--offline` runs read them back, and
+/// a refreshed answer replaces its own name only.
+#[cfg(unix)]
+#[test]
+fn many_answers_are_one_file_under_every_name() {
+    use std::os::unix::fs::MetadataExt;
+    let pins = "attrs==24.2.0\ncertifi==2024.7.4\ncharset-normalizer==3.4.1\nidna==3.8\n\
+                packaging==24.2\nrequests==2.32.5\nsix==1.17.0\nurllib3==2.2.3\n\
+                typing-extensions==4.12.0\n";
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", pins);
+    let cold = cached.run("lock", &[]);
+    assert_eq!(cold.code, 0, "{}", cold.stderr);
+    let entries = cached.entries();
+    assert_eq!(entries.len(), 9, "{entries:?}");
+    let inodes: std::collections::HashSet<u64> = entries
+        .iter()
+        .map(|path| std::fs::metadata(path).unwrap().ino())
+        .collect();
+    assert_eq!(inodes.len(), 1, "one file for the run's answers");
+    let size = cached.cache(&["size"]);
+    assert_eq!(size.code, 0, "{}", size.stderr);
+    assert!(size.stdout.contains("in 9 entries"), "{}", size.stdout);
+    let asked = cached.case.index.total_requests();
+    let warm = cached.run("lock", &["--check", "--offline"]);
+    assert_eq!(warm.code, 0, "{}", warm.stderr);
+    assert_eq!(
+        cached.case.index.total_requests(),
+        asked,
+        "answered from the bundle"
+    );
+    let refreshed = cached.run("lock", &["--check", "--refresh-package", "six"]);
+    assert_eq!(refreshed.code, 0, "{}", refreshed.stderr);
+    let inodes: std::collections::HashSet<u64> = cached
+        .entries()
+        .iter()
+        .map(|path| std::fs::metadata(path).unwrap().ino())
+        .collect();
+    assert_eq!(inodes.len(), 2, "six's answer is a file of its own now");
+    let again = cached.run("lock", &["--check", "--offline"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+}

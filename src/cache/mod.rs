@@ -15,7 +15,9 @@
 //! index, not one per project: a cold run of 200 pins made 200 folders, and a
 //! folder costs a file system far more than a file (ext4 spreads new folders over
 //! its block groups, and searched them for 0.4 ms each, a fifth of the run's CPU).
-//! A normalized project name has no `@`, so the name ends at the first one.
+//! A normalized project name has no `@`, so the name ends at the first one. The
+//! answers of a run are written at its end, many as one file under many names
+//! ([`bundle`]).
 //!
 //! Concurrent runs are safe without locks: an entry is written to a temporary file
 //! beside it and renamed over it (atomic on one file system), so a reader sees the
@@ -29,6 +31,7 @@
 //! unless told), and runs by itself at most once a day after a run that wrote.
 //! How long an answer is used without asking is [`freshness`]'s policy.
 
+mod bundle;
 pub(crate) mod entry;
 pub(crate) mod freshness;
 pub(crate) mod store;
@@ -37,6 +40,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::PoisonError;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use pep508_rs::PackageName;
@@ -135,18 +139,7 @@ impl Cache {
     /// never half of it).
     fn store(self: &Arc<Self>, path: PathBuf, bytes: Vec<u8>) {
         let cache = Arc::clone(self);
-        let write = move || {
-            if let Err(error) = write_atomically(&cache.root, &path, &bytes) {
-                if !cache.warned.swap(true, Ordering::Relaxed) {
-                    crate::report::warn(&format!(
-                        "cannot write the cache in {}: {error}; going on without storing answers",
-                        cache.root.display()
-                    ));
-                }
-            } else {
-                cache.wrote.store(true, Ordering::Relaxed);
-            }
-        };
+        let write = move || cache.write_now(&path, &bytes);
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 let task = runtime.spawn_blocking(write);
@@ -156,6 +149,43 @@ impl Cache {
                     .push(task);
             }
             Err(_) => write(),
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically, now; a failure is reported once a run.
+    fn write_now(&self, path: &Path, bytes: &[u8]) {
+        match write_atomically(&self.root, path, bytes) {
+            Ok(()) => self.wrote.store(true, Ordering::Relaxed),
+            Err(error) => self.failed(&error),
+        }
+    }
+
+    fn failed(&self, error: &std::io::Error) {
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            crate::report::warn(&format!(
+                "cannot write the cache in {}: {error}; going on without storing answers",
+                self.root.display()
+            ));
+        }
+    }
+
+    /// Writes the entries of one index folder, `dir`: as a bundle when there are
+    /// many (see [`bundle`]), else (or when the bundle fails) one file each.
+    fn write_entries(&self, dir: &Path, entries: &[(PathBuf, Vec<u8>)]) {
+        if entries.len() >= bundle::MIN_ENTRIES {
+            let ready = if dir.is_dir() {
+                Ok(())
+            } else {
+                create_root(&self.root).and_then(|()| std::fs::create_dir_all(dir))
+            };
+            // Not a bundle: one file each, below, says what is wrong if it is.
+            if ready.and_then(|()| bundle::write(dir, entries)).is_ok() {
+                self.wrote.store(true, Ordering::Relaxed);
+                return;
+            }
+        }
+        for (path, bytes) in entries {
+            self.write_now(path, bytes);
         }
     }
 
@@ -194,10 +224,50 @@ pub(crate) fn entries_dir(root: &Path) -> PathBuf {
 static PENDING: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>> =
     std::sync::Mutex::new(Vec::new());
 
+/// Answers stored during a run, written together by [`flush`] (see [`bundle`]).
+static BATCH: std::sync::Mutex<Vec<Batched>> = std::sync::Mutex::new(Vec::new());
+
+/// Entry files and their bytes.
+type Entries = Vec<(PathBuf, Vec<u8>)>;
+
+/// An answer waiting in [`BATCH`].
+struct Batched {
+    cache: Arc<Cache>,
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+/// Writes the batched answers, off the async workers: a bundle per index folder.
+async fn write_batch() {
+    let batch = std::mem::take(&mut *BATCH.lock().unwrap_or_else(PoisonError::into_inner));
+    let mut folders: Vec<(Arc<Cache>, PathBuf, Entries)> = Vec::new();
+    for Batched { cache, path, bytes } in batch {
+        let dir = path.parent().map(Path::to_owned).unwrap_or_default();
+        match folders
+            .iter_mut()
+            .find(|(c, d, _)| Arc::ptr_eq(c, &cache) && *d == dir)
+        {
+            Some((_, _, entries)) => entries.push((path, bytes)),
+            None => folders.push((cache, dir, vec![(path, bytes)])),
+        }
+    }
+    let writes = folders.into_iter().map(|(cache, dir, mut entries)| {
+        // The last answer stored for a pin wins, as it would on disk.
+        entries.reverse();
+        let mut seen = HashSet::new();
+        entries.retain(|(path, _)| seen.insert(path.clone()));
+        tokio::task::spawn_blocking(move || cache.write_entries(&dir, &entries))
+    });
+    for write in writes.collect::<Vec<_>>() {
+        let _ = write.await;
+    }
+}
+
 /// Waits for every cache write the run started: the end of a command, before the
 /// runtime is shut down without waiting for what else may still run (a DNS lookup
 /// stuck in the system resolver must not keep a finished run alive).
 pub(crate) async fn flush() {
+    write_batch().await;
     loop {
         let pending: Vec<_> = std::mem::take(
             &mut *PENDING
@@ -244,13 +314,38 @@ impl IndexCache {
 
     /// The stored answer about `pin`, if any (fresh or not).
     pub(crate) fn read(&self, pin: &Pin) -> Option<Entry> {
-        let bytes = std::fs::read(self.path(pin)).ok()?;
-        Entry::decode(&bytes)
+        let path = self.path(pin);
+        let bytes = std::fs::read(&path).ok()?;
+        Entry::decode(bundle::find(&bytes, bundle::key_of(&path)?)?)
     }
 
-    /// Stores `entry` as the answer about `pin`, atomically.
+    /// Stores `entry` as the answer about `pin`, atomically: at the end of the run
+    /// with the run's other answers ([`flush`]), or now outside a runtime.
     pub(crate) fn write(&self, pin: &Pin, entry: &Entry) {
-        self.cache.store(self.path(pin), entry.encode());
+        let (path, bytes) = (self.path(pin), entry.encode());
+        if tokio::runtime::Handle::try_current().is_err() {
+            self.cache.write_now(&path, &bytes);
+            return;
+        }
+        let batched = Batched {
+            cache: Arc::clone(&self.cache),
+            path,
+            bytes,
+        };
+        BATCH
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(batched);
+    }
+
+    /// The stored answers about `pins`, in order, each file read once (a bundle
+    /// holds many).
+    pub(crate) fn read_many(&self, pins: &[&Pin]) -> Vec<Option<Entry>> {
+        let paths: Vec<PathBuf> = pins.iter().map(|pin| self.path(pin)).collect();
+        let mut found = bundle::read_many(&paths);
+        (0..pins.len())
+            .map(|at| Entry::decode(&found.remove(&at)?))
+            .collect()
     }
 
     /// `<index>/<project>@<version>.json`.

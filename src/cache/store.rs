@@ -219,6 +219,21 @@ struct CachedFile {
     is_entry: bool,
 }
 
+/// The bytes a name of a file accounts for: a bundle's names (see
+/// [`super::bundle`]) share its size, so that the sizes of all names add up to the
+/// bytes on disk, and removing a name counts what it gives back on average.
+fn share(meta: &std::fs::Metadata) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.len() / meta.nlink().max(1)
+    }
+    #[cfg(not(unix))]
+    {
+        meta.len()
+    }
+}
+
 /// Every regular file under `dir`, symbolic links not followed.
 fn files(dir: &Path) -> Vec<CachedFile> {
     let mut found = Vec::new();
@@ -238,7 +253,7 @@ fn files(dir: &Path) -> Vec<CachedFile> {
                 let name = name.to_string_lossy();
                 found.push(CachedFile {
                     is_entry: name.ends_with(".json") && !name.starts_with('.'),
-                    bytes: meta.len(),
+                    bytes: share(&meta),
                     modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
                     path,
                 });
@@ -279,6 +294,21 @@ mod tests {
         assert!(root.join("v3/j/attrs@2.0.json").exists());
         assert!(!root.join("v3/j/.tmpABC").exists());
         assert_eq!(usage(root).entries, 2);
+    }
+
+    /// A bundle's names share its size: the cache's size is the bytes on disk.
+    #[cfg(unix)]
+    #[test]
+    fn linked_names_share_their_file_s_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        entry(root, "v3/i/six@1.0.json", 1000, Duration::ZERO);
+        for name in ["attrs@1.0.json", "idna@3.0.json", "pip@24.0.json"] {
+            std::fs::hard_link(root.join("v3/i/six@1.0.json"), root.join("v3/i").join(name))
+                .unwrap();
+        }
+        let usage = usage(root);
+        assert_eq!((usage.entries, usage.bytes), (4, 1000));
     }
 
     /// A cold run fills a new cache: it marks it and walks nothing (an old entry in

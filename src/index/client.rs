@@ -196,8 +196,8 @@ impl IndexClient {
         let now = freshness::now();
         let mut preloaded = lock(&self.preloaded);
         let mut all = true;
-        for &pin in pins {
-            match cache.read(pin) {
+        for (&pin, stored) in pins.iter().zip(cache.read_many(pins)) {
+            match stored {
                 Some(entry) => {
                     all &= cache.offline() || self.usable(pin, &entry, now);
                     preloaded.insert(pin.clone(), entry);
