@@ -60,7 +60,13 @@ def main():
     args = parse_args()
     build(args.mode == "loopback")
     tools = venv_tools(args)
-    with tempfile.TemporaryDirectory(prefix="hashlock-bench-") as work:
+    # Under the user's cache directory, where hashlock's cache lives, not /tmp: ext4
+    # makes each new file in a block group where many files were just deleted cost
+    # up to 0.5 ms (it skips inodes deleted in the last 60-300 s), and /tmp is where
+    # benches, builds and `uv --no-cache` create and delete thousands.
+    cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    os.makedirs(cache_home, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="hashlock-bench-", dir=cache_home) as work:
         if args.mode == "loopback":
             for pins in args.pins:
                 with fake_index(args) as url:
@@ -175,10 +181,10 @@ def bench(title, work, text, names, index_url, args, tools, simple_root):
     cold_runs = iter(range(1 << 30))
 
     def hashlock_cold():
-        # A new empty cache each run, the old ones removed only after the loop: on
-        # ext4, deleting hundreds of entries right before a run makes each file the
-        # run creates cost up to 0.5 ms (the allocator skips recently deleted inodes,
-        # 60 s and more), which a user's first run never meets.
+        # A new empty cache each run, the old ones removed only after the loop:
+        # deleting hundreds of entries right before each run would make the files the
+        # run creates cost up to 0.5 ms each (see `main`), which a user's first run
+        # never meets.
         env = {**env_cold, "HASHLOCK_CACHE_DIR": os.path.join(cold_cache, str(next(cold_runs)))}
         return [*hl, "lock", "-q", *index, "-o", path("out.txt"), path("freeze.txt")], env
 
