@@ -312,50 +312,52 @@ pub enum DigestError {
 
 /// Checks that `hex` is a hex digest of `algorithm` (either case) and decodes it.
 fn decode_hex(algorithm: Algorithm, hex: &str) -> Result<Vec<u8>, DigestError> {
+    let mut bytes = vec![0; algorithm.hex_len() / 2];
+    if decode_hex_into(hex.as_bytes(), &mut bytes) {
+        return Ok(bytes);
+    }
     if let Some(found) = hex.chars().find(|c| !c.is_ascii_hexdigit()) {
         return Err(DigestError::NotHex { algorithm, found });
     }
-    if hex.len() != algorithm.hex_len() {
-        return Err(DigestError::Length {
-            algorithm,
-            expected: algorithm.hex_len(),
-            found: hex.len(),
-        });
-    }
-    let mut bytes = vec![0; hex.len() / 2];
-    // Checked above: an even number of hex digits.
-    match decode_hex_into(hex.as_bytes(), &mut bytes) {
-        true => Ok(bytes),
-        false => Err(DigestError::Length {
-            algorithm,
-            expected: algorithm.hex_len(),
-            found: hex.len(),
-        }),
-    }
+    // Every digit is hex, so the length is what is wrong.
+    Err(DigestError::Length {
+        algorithm,
+        expected: algorithm.hex_len(),
+        found: hex.len(),
+    })
 }
 
 /// Decodes `hex` (twice `out`'s length, either case) into `out`; `false` when it is
 /// not that. A digest is read for every file of every pin a run sees (requirement
 /// files, cached answers, logs): this is a few times faster than the `hex` crate's.
 fn decode_hex_into(hex: &[u8], out: &mut [u8]) -> bool {
-    fn nibble(digit: u8) -> Option<u8> {
-        match digit {
-            b'0'..=b'9' => Some(digit - b'0'),
-            b'a'..=b'f' => Some(digit - b'a' + 10),
-            b'A'..=b'F' => Some(digit - b'A' + 10),
-            _ => None,
+    /// Each byte's value as a hex digit; 0xff for what is not one.
+    const NIBBLE: [u8; 256] = {
+        let mut table = [0xff; 256];
+        let mut at = 0;
+        while at < 10 {
+            table[b'0' as usize + at] = at as u8;
+            at += 1;
         }
-    }
+        let mut at = 0;
+        while at < 6 {
+            table[b'a' as usize + at] = 10 + at as u8;
+            table[b'A' as usize + at] = 10 + at as u8;
+            at += 1;
+        }
+        table
+    };
     if hex.len() != out.len() * 2 {
         return false;
     }
+    // Decoded whatever the digits, checked once at the end: no branch per digit.
+    let mut bad = 0;
     for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
-        match (nibble(pair[0]), nibble(pair[1])) {
-            (Some(high), Some(low)) => *byte = high << 4 | low,
-            _ => return false,
-        }
+        let (high, low) = (NIBBLE[usize::from(pair[0])], NIBBLE[usize::from(pair[1])]);
+        bad |= high | low;
+        *byte = high << 4 | (low & 0x0f);
     }
-    true
+    bad & 0xf0 == 0
 }
 
 impl FromStr for Sha256 {
