@@ -36,6 +36,10 @@ pub(super) async fn run_with(
     prepare: impl FnOnce(&Workspace) -> Result<Vec<Option<String>>, Failure>,
 ) -> Result<Outcome, Failure> {
     let started = Instant::now();
+    let logs = super::first_seen::open_for_lock(
+        &args.log,
+        args.files.first().map(std::path::PathBuf::as_path),
+    );
     args.output.check_inputs(args.files.len())?;
     args.output.check_format(args.format)?;
     let json = args.format == Format::Json;
@@ -187,14 +191,7 @@ pub(super) async fn run_with(
     };
     let outcome = finish(&args.output, &changes, &done)?;
     let pins = asked.iter().map(|a| a.pin).collect();
-    super::first_seen::record_lock(
-        &args.log,
-        args.files.first().map(|file| file.as_path()),
-        looked.index.as_ref(),
-        pins,
-        args.quiet || json,
-    )
-    .await;
+    super::first_seen::record_lock(logs, looked.index.as_ref(), pins, args.quiet || json).await;
     if json {
         let report = RunReport {
             command: "lock",

@@ -34,6 +34,7 @@ use crate::workspace::{Role, Workspace};
 
 /// Runs `hashlock verify`: 0 clean, 1 problems found.
 pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
+    let logs = super::first_seen::open_for_verify(&args);
     let default = [PathBuf::from("requirements.txt")];
     let files = match (&args.files[..], &args.constraints[..]) {
         ([], []) => &default[..],
@@ -44,7 +45,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     let mut findings = offline::check(&workspace);
     let mut downloaded = Downloaded::default();
     if !args.index.cache.offline {
-        let (online, files, index) = online_findings(&args, &workspace).await?;
+        let (online, files, index) = online_findings(&args, &workspace, logs).await?;
         findings.extend(online);
         downloaded = files;
         findings.extend(super::deps::verify(&args, &workspace, index).await?);
@@ -72,6 +73,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
 async fn online_findings(
     args: &VerifyArgs,
     workspace: &Workspace,
+    logs: super::first_seen::Opening,
 ) -> Result<(Vec<Located>, Downloaded, Option<Indexes>), Failure> {
     // Constraints carry hashes pip uses too (pip 26.1+): check them as well.
     let mut records = workspace.records(Role::Requirements);
@@ -132,7 +134,7 @@ async fn online_findings(
         online::check(&targets, &releases, &projects, &downloaded.digests, options)
             .map_err(index_failure)?,
     );
-    findings.extend(super::first_seen::verify_findings(args, &index, &targets, quiet).await?);
+    findings.extend(super::first_seen::verify_findings(args, logs, &index, &targets, quiet).await?);
     if let Some(second) = &args.cross_check {
         findings.extend(cross_check(args, second, &targets, &releases, &unique, quiet).await?);
     }
