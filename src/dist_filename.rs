@@ -156,8 +156,9 @@ fn wheel_fields(stem: &str) -> Option<[&str; 2]> {
         6 => fields[2].starts_with(|c: char| c.is_ascii_digit()),
         _ => false,
     };
-    let blank = |field: &&str| field.is_empty() || has_whitespace(field);
-    (well_formed && !fields[..count].iter().any(blank)).then_some([fields[0], fields[1]])
+    // A field with whitespace is a stem with whitespace: looked for once.
+    let empty = fields[..count].iter().any(|field| field.is_empty());
+    (well_formed && !empty && !has_whitespace(stem)).then_some([fields[0], fields[1]])
 }
 
 /// Whether `text` has a whitespace character (Unicode's, as [`char::is_whitespace`]),
