@@ -12,7 +12,7 @@
 //! A bundle is a header line, then one line per entry: its name (the entry file's,
 //! `<project>@<version>`), a tab, its JSON (which has no raw tab or line break). An
 //! entry file is either an entry's JSON or a bundle; a reader finds its line by the
-//! name it opened. Readers of many entries read each bundle once (a bundle is one
+//! name it opened ([`read_many`], for one entry or many). Readers of many entries read each bundle once (a bundle is one
 //! inode however many names it has). Replacing an entry (a revalidation) writes a
 //! file of its own over that one name; a bundle goes when its last name does.
 //!
@@ -79,17 +79,6 @@ pub(super) fn write(dir: &Path, entries: &[(PathBuf, Vec<u8>)]) -> std::io::Resu
 #[cfg(not(unix))]
 pub(super) fn write(_dir: &Path, _entries: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
     Err(std::io::Error::other("bundles are written on Unix only"))
-}
-
-/// The JSON of the entry named `key` in `bytes`, an entry file's content: itself,
-/// or its line when it is a bundle.
-pub(super) fn find<'a>(bytes: &'a [u8], key: &str) -> Option<&'a [u8]> {
-    let Some(lines) = bytes.strip_prefix(HEADER) else {
-        return Some(bytes);
-    };
-    lines
-        .split(|&b| b == b'\n')
-        .find_map(|line| line.strip_prefix(key.as_bytes())?.strip_prefix(b"\t"))
 }
 
 /// The JSON of each of `paths`' entries that exists (by index into `paths`), each
@@ -194,8 +183,8 @@ mod tests {
             names.iter().map(|n| n.metadata().unwrap().ino()).collect();
         assert_eq!(inodes.len(), 1, "one file, replacing the old entry too");
         for (path, json) in &written {
-            let bytes = std::fs::read(path).unwrap();
-            assert_eq!(find(&bytes, key_of(path).unwrap()), Some(json.as_slice()));
+            let one = read_many(std::slice::from_ref(path));
+            assert_eq!(one.get(&0), Some(json), "{path:?}");
         }
         let mut paths: Vec<PathBuf> = written.iter().map(|(p, _)| p.clone()).collect();
         paths.push(dir.path().join("missing@1.json"));
@@ -211,11 +200,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("six@1.16.0.json");
         std::fs::write(&path, b"{\"a\":1}").unwrap();
-        assert_eq!(find(b"{\"a\":1}", "six@1.16.0"), Some(&b"{\"a\":1}"[..]));
         assert_eq!(read_many(&[path])[&0], b"{\"a\":1}");
-        let bundle = [HEADER, b"six@1.0\t{}\n"].concat();
-        assert_eq!(find(&bundle, "six@1.1"), None);
-        assert_eq!(find(&bundle, "six@1.0"), Some(&b"{}"[..]));
-        assert_eq!(find(&bundle, "six@1"), None, "a key is matched whole");
+        let bundle = dir.path().join("bundle");
+        std::fs::write(&bundle, [HEADER, b"six@1.0\t{}\n"].concat()).unwrap();
+        let named = |key: &str| {
+            let path = dir.path().join(format!("{key}.json"));
+            let _ = std::fs::remove_file(&path);
+            std::fs::hard_link(&bundle, &path).unwrap();
+            read_many(&[path]).remove(&0)
+        };
+        assert_eq!(named("six@1.1"), None);
+        assert_eq!(named("six@1.0"), Some(b"{}".to_vec()));
+        assert_eq!(named("six@1"), None, "a key is matched whole");
     }
 }

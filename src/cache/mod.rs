@@ -156,16 +156,13 @@ impl Cache {
     fn write_now(&self, path: &Path, bytes: &[u8]) {
         match write_atomically(&self.root, path, bytes) {
             Ok(()) => self.wrote.store(true, Ordering::Relaxed),
-            Err(error) => self.failed(&error),
-        }
-    }
-
-    fn failed(&self, error: &std::io::Error) {
-        if !self.warned.swap(true, Ordering::Relaxed) {
-            crate::report::warn(&format!(
-                "cannot write the cache in {}: {error}; going on without storing answers",
-                self.root.display()
-            ));
+            Err(error) if !self.warned.swap(true, Ordering::Relaxed) => {
+                crate::report::warn(&format!(
+                    "cannot write the cache in {}: {error}; going on without storing answers",
+                    self.root.display()
+                ));
+            }
+            Err(_) => {}
         }
     }
 
@@ -173,13 +170,9 @@ impl Cache {
     /// many (see [`bundle`]), else (or when the bundle fails) one file each.
     fn write_entries(&self, dir: &Path, entries: &[(PathBuf, Vec<u8>)]) {
         if entries.len() >= bundle::MIN_ENTRIES {
-            let ready = if dir.is_dir() {
-                Ok(())
-            } else {
-                create_root(&self.root).and_then(|()| std::fs::create_dir_all(dir))
-            };
             // Not a bundle: one file each, below, says what is wrong if it is.
-            if ready.and_then(|()| bundle::write(dir, entries)).is_ok() {
+            let written = create_folder(&self.root, dir).and_then(|()| bundle::write(dir, entries));
+            if written.is_ok() {
                 self.wrote.store(true, Ordering::Relaxed);
                 return;
             }
@@ -314,9 +307,7 @@ impl IndexCache {
 
     /// The stored answer about `pin`, if any (fresh or not).
     pub(crate) fn read(&self, pin: &Pin) -> Option<Entry> {
-        let path = self.path(pin);
-        let bytes = std::fs::read(&path).ok()?;
-        Entry::decode(bundle::find(&bytes, bundle::key_of(&path)?)?)
+        self.read_many(&[pin]).pop().flatten()
     }
 
     /// Stores `entry` as the answer about `pin`, atomically: at the end of the run
@@ -402,14 +393,20 @@ fn write_atomically(root: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<(
     let Some(dir) = path.parent() else {
         return Err(std::io::Error::other("an entry has no folder"));
     };
-    if !dir.is_dir() {
-        create_root(root)?;
-        std::fs::create_dir_all(dir)?;
-    }
+    create_folder(root, dir)?;
     let mut temp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.persist(path).map_err(|error| error.error)?;
     Ok(())
+}
+
+/// Creates `dir`, a folder of the cache at `root`, and the cache, if missing.
+fn create_folder(root: &Path, dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    create_root(root)?;
+    std::fs::create_dir_all(dir)
 }
 
 /// Creates the cache directory if missing: readable by its owner only (answers from

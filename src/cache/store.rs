@@ -72,7 +72,7 @@ pub(crate) fn clean(root: &Path, packages: &[PackageName]) -> std::io::Result<Re
             {
                 continue;
             }
-            let bytes = item.metadata().map_or(0, |m| m.len());
+            let bytes = item.metadata().map_or(0, |meta| share(&meta));
             std::fs::remove_file(item.path())?;
             removed.entries += 1;
             removed.bytes += bytes;

@@ -226,11 +226,6 @@ impl Span {
         })
     }
 
-    fn of_raw(raw: Option<&RawValue>, body: &[u8]) -> Result<Option<Span>, ()> {
-        raw.map(|raw| Span::of(raw.get(), body).ok_or(()))
-            .transpose()
-    }
-
     fn in_body(self, body: &[u8]) -> &[u8] {
         body.get(self.start as usize..self.end as usize)
             .unwrap_or_default()
@@ -266,7 +261,8 @@ enum Rest {
         core_metadata: Option<Span>,
         provenance: Option<Span>,
     },
-    /// A link of a PEP 503 HTML page, read whole (its `filename` is the entry's).
+    /// A link of a PEP 503 HTML page, read whole (its `filename` and `yanked` are
+    /// the entry's).
     Link(Box<simple_html::Link>),
 }
 
@@ -277,7 +273,11 @@ impl Entry {
             Cow::Borrowed(text) => Name::At(Span::of(text, body)?),
             Cow::Owned(text) => Name::Text(text),
         };
-        let span = |value| Span::of_raw(value, body).ok();
+        // Absent: `Some(None)`; present but not a part of the body: `None`.
+        let span = |value: Option<&RawValue>| match value {
+            None => Some(None),
+            Some(raw) => Span::of(raw.get(), body).map(Some),
+        };
         Some(Entry {
             filename,
             yanked: raw.yanked,
@@ -298,7 +298,7 @@ impl Entry {
         link.url.set_fragment(None);
         Entry {
             filename: Name::Text(std::mem::take(&mut link.filename)),
-            yanked: link.yanked.clone().map(Yanked::Reason),
+            yanked: link.yanked.take().map(Yanked::Reason),
             rest: Rest::Link(Box::new(link)),
         }
     }
