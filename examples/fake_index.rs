@@ -17,6 +17,8 @@
 #[allow(dead_code)]
 #[path = "../tests/support/server.rs"]
 mod server;
+#[path = "../tests/support/serving.rs"]
+mod serving;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::support::cli::{Case, ISOLATED, Run};
 use crate::support::python::{PEAK_RSS, python};
+use crate::support::serving::{Bound, Serving};
 
 const WHEEL: &str = "demo-1.0-py3-none-any.whl";
 const SDIST: &str = "demo-1.0.tar.gz";
@@ -42,39 +43,22 @@ enum Served {
 struct Loopback {
     url: String,
     routes: Arc<std::sync::Mutex<HashMap<String, Served>>>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _serving: Serving,
 }
 
 impl Loopback {
     fn start() -> Loopback {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let bound = Bound::new(0);
+        let url = bound.url();
         let routes: Arc<std::sync::Mutex<HashMap<String, Served>>> = Arc::default();
         let app = Router::new()
             .fallback(serve)
             .with_state(Arc::clone(&routes));
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let thread = std::thread::spawn(move || {
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                tokio::select! {
-                    result = axum::serve(listener, app) => result.unwrap(),
-                    _ = stopped => {}
-                }
-            });
-        });
+        let serving = bound.serve(2, app);
         Loopback {
             url,
             routes,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            _serving: serving,
         }
     }
 
@@ -102,17 +86,6 @@ impl Loopback {
             "versions": ["1.0"],
         });
         self.route("/simple/demo/", Served::Page(page));
-    }
-}
-
-impl Drop for Loopback {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

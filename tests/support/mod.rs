@@ -5,6 +5,7 @@ pub mod cli;
 pub mod pep740;
 pub mod python;
 pub mod server;
+pub mod serving;
 pub mod site;
 
 // Re-exported at the root for brevity (`use crate::support::{Config, TestIndex}`).

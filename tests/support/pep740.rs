@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 
+use super::serving::{Bound, Serving};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -33,8 +33,7 @@ type Resources = Arc<Mutex<HashMap<String, Resource>>>;
 pub struct Pep740Index {
     url: String,
     resources: Resources,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _serving: Serving,
 }
 
 /// A file of a project page.
@@ -93,32 +92,16 @@ impl File {
 impl Pep740Index {
     pub fn start() -> Pep740Index {
         let resources: Resources = Arc::default();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let bound = Bound::new(0);
+        let url = bound.url();
         let app = Router::new()
             .fallback(answer)
             .with_state(Arc::clone(&resources));
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                tokio::select! {
-                    result = axum::serve(listener, app) => result.expect("serve"),
-                    _ = stopped => {}
-                }
-            });
-        });
+        let serving = bound.serve(1, app);
         Pep740Index {
             url,
             resources,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            _serving: serving,
         }
     }
 
@@ -202,17 +185,6 @@ impl Pep740Index {
             "application/vnd.pypi.simple.v1+json",
             page.to_string(),
         );
-    }
-}
-
-impl Drop for Pep740Index {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -30,9 +30,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
+use super::serving::{Bound, Serving};
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -437,24 +437,15 @@ impl Server {
 pub struct TestIndex {
     url: String,
     server: Arc<Server>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _serving: Serving,
 }
 
 impl TestIndex {
     /// Loads the fixtures, binds, and serves in a background thread. Panics on
     /// failure: this is test support.
     pub fn start(config: Config) -> TestIndex {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))
-            .expect("bind the loopback index");
-        listener
-            .set_nonblocking(true)
-            .expect("non-blocking listener");
-        let url = format!(
-            "http://{}{}",
-            listener.local_addr().expect("local address"),
-            config.prefix
-        );
+        let bound = Bound::new(config.port);
+        let url = format!("{}{}", bound.url(), config.prefix);
         let projects = load_fixtures(&config, &url);
         let server = Arc::new(Server {
             base: url.clone(),
@@ -462,23 +453,12 @@ impl TestIndex {
             log: Mutex::default(),
             config,
         });
-        let (shutdown, stopped) = tokio::sync::oneshot::channel();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(server.config.worker_threads)
-            .enable_all()
-            .build()
-            .expect("server runtime");
         let app = router(Arc::clone(&server));
-        let thread = std::thread::spawn(move || {
-            runtime.block_on(serve(listener, app, stopped));
-            // Dropping the runtime here cancels connections still open (hanging
-            // requests), which a graceful shutdown would wait for forever.
-        });
+        let serving = bound.serve(server.config.worker_threads, app);
         TestIndex {
             url,
             server,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            _serving: serving,
         }
     }
 
@@ -565,29 +545,6 @@ impl TestIndex {
             .filter(|(p, _)| keep(p))
             .map(|(_, n)| n)
             .sum()
-    }
-}
-
-impl Drop for TestIndex {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-async fn serve(
-    listener: std::net::TcpListener,
-    app: Router,
-    stopped: tokio::sync::oneshot::Receiver<()>,
-) {
-    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-    tokio::select! {
-        result = axum::serve(listener, app) => result.expect("serve"),
-        _ = stopped => {}
     }
 }
 

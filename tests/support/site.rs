@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 
+use super::serving::{Bound, Serving};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -30,41 +30,22 @@ struct Shared {
 pub struct Site {
     url: String,
     shared: Arc<Shared>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _serving: Serving,
 }
 
 impl Site {
     pub fn start() -> Site {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the site");
-        listener
-            .set_nonblocking(true)
-            .expect("non-blocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let bound = Bound::new(0);
+        let url = bound.url();
         let shared = Arc::<Shared>::default();
         let app = Router::new()
             .fallback(answer)
             .with_state(Arc::clone(&shared));
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("site runtime");
-        let thread = std::thread::spawn(move || {
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                tokio::select! {
-                    result = axum::serve(listener, app) => result.expect("serve"),
-                    _ = stopped => {}
-                }
-            });
-        });
+        let serving = bound.serve(1, app);
         Site {
             url,
             shared,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            _serving: serving,
         }
     }
 
@@ -117,17 +98,6 @@ impl Site {
                 Some(String::from_utf8_lossy(value.as_bytes()).into_owned())
             })
             .collect()
-    }
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
