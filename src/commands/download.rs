@@ -6,7 +6,8 @@
 //! Each file streams through one hasher (never held in memory), with a concurrency
 //! limit of its own (downloads are large, lookups small). A file PyPI stores under
 //! `/packages/xx/yy/<60 hex>/<name>` is named after its blake2b-256: that second
-//! witness is checked too. Any digest that differs from the one published stops the
+//! witness is checked too, computed for several downloads at once on a thread of its
+//! own ([`crate::digest::lanes`]). Any digest that differs from the one published stops the
 //! run before anything is written.
 
 use std::collections::{HashMap, HashSet};

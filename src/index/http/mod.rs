@@ -49,7 +49,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use super::{IndexError, shown_url};
-use crate::digest::{Algorithm, Digest, FileDigests, FileHasher, Hasher, Hashing};
+use crate::digest::lanes::Stopped;
+use crate::digest::{Algorithm, Digest, DownloadHasher, FileDigests, Hasher, Hashing};
 
 /// Sent with every request, so index operators can tell who is calling.
 pub const USER_AGENT: &str = concat!("hashlock/", env!("CARGO_PKG_VERSION"));
@@ -319,6 +320,14 @@ pub(super) enum BodyError {
     Transport(reqwest::Error),
     /// The body is larger than `limit` bytes (as decoded).
     TooLarge { limit: u64 },
+    /// The body could not be hashed.
+    Hashing(Stopped),
+}
+
+impl From<Stopped> for BodyError {
+    fn from(stopped: Stopped) -> Self {
+        BodyError::Hashing(stopped)
+    }
 }
 
 impl From<reqwest::Error> for BodyError {
@@ -528,15 +537,14 @@ impl HttpClient {
         hashing: &Hashing,
         received: &(dyn Fn(u64) + Sync),
     ) -> Result<FileDigests, IndexError> {
-        let fresh = FileHasher::new(hashing);
         let hash = |mut response: Response| {
-            let mut hasher = fresh.clone();
+            let mut hasher = DownloadHasher::new(hashing);
             async move {
                 while let Some(chunk) = response.chunk().await? {
                     received(chunk.len() as u64);
-                    hasher.update(&chunk);
+                    hasher.update(chunk).await?;
                 }
-                Ok::<_, BodyError>(hasher.finalize())
+                Ok::<_, BodyError>(hasher.finalize().await?)
             }
         };
         match self.download(url, hash).await? {
@@ -691,6 +699,10 @@ impl HttpClient {
                 Err(BodyError::TooLarge { limit }) => Attempt::Done(Err(IndexError::TooLarge {
                     url: shown_url(&answered),
                     limit,
+                })),
+                Err(BodyError::Hashing(stopped)) => Attempt::Done(Err(IndexError::Network {
+                    url: shown_url(&answered),
+                    message: stopped.to_string(),
                 })),
             }
         }

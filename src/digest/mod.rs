@@ -4,6 +4,8 @@
 //! incrementally over chunks as they arrive. Nothing here touches the network; the
 //! index client streams downloads through a [`Hasher`].
 
+pub(crate) mod lanes;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -216,13 +218,17 @@ pub(crate) struct Hashing {
     pub also: Vec<Algorithm>,
 }
 
-/// Computes [`FileDigests`] over chunks.
+/// Computes [`FileDigests`] over chunks, in place.
 #[derive(Clone)]
 pub(crate) struct FileHasher {
     sha256: Sha256State,
-    blake2b: Option<blake2::Blake2b<blake2::digest::consts::U32>>,
+    blake2b: Option<blake2b_simd::State>,
     also: Vec<Hasher>,
     bytes: u64,
+}
+
+fn blake2b_256() -> blake2b_simd::State {
+    blake2b_simd::Params::new().hash_length(32).to_state()
 }
 
 impl FileHasher {
@@ -237,7 +243,7 @@ impl FileHasher {
         also.dedup();
         FileHasher {
             sha256: Sha256State::new(),
-            blake2b: hashing.blake2b.then(blake2::Blake2b::new),
+            blake2b: hashing.blake2b.then(blake2b_256),
             also: also.into_iter().map(Hasher::new).collect(),
             bytes: 0,
         }
@@ -246,7 +252,7 @@ impl FileHasher {
     pub(crate) fn update(&mut self, chunk: &[u8]) {
         self.sha256.update(chunk);
         if let Some(blake2b) = &mut self.blake2b {
-            blake2::Digest::update(blake2b, chunk);
+            blake2b.update(chunk);
         }
         for hasher in &mut self.also {
             hasher.update(chunk);
@@ -257,12 +263,52 @@ impl FileHasher {
     pub(crate) fn finalize(self) -> FileDigests {
         FileDigests {
             sha256: Sha256(self.sha256.finalize().into()),
-            blake2b_256: self
-                .blake2b
-                .map(|blake2b| blake2::Digest::finalize(blake2b).into()),
+            blake2b_256: self.blake2b.map(|blake2b| {
+                let mut digest = [0; 32];
+                digest.copy_from_slice(blake2b.finalize().as_bytes());
+                digest
+            }),
             also: self.also.into_iter().map(Hasher::finalize).collect(),
             bytes: self.bytes,
         }
+    }
+}
+
+/// A [`FileHasher`] for a download, one of many at once: its blake2b-256 is computed
+/// on the [`lanes`] thread, side by side with the other downloads'.
+pub(crate) struct DownloadHasher {
+    here: FileHasher,
+    blake2b: Option<lanes::Stream>,
+}
+
+impl DownloadHasher {
+    pub(crate) fn new(hashing: &Hashing) -> DownloadHasher {
+        let lanes = hashing.blake2b.then(lanes::shared).flatten();
+        let here = Hashing {
+            // Without a thread for the lanes, in place.
+            blake2b: hashing.blake2b && lanes.is_none(),
+            also: hashing.also.clone(),
+        };
+        DownloadHasher {
+            here: FileHasher::new(&here),
+            blake2b: lanes.map(lanes::Lanes::stream),
+        }
+    }
+
+    pub(crate) async fn update(&mut self, chunk: bytes::Bytes) -> Result<(), lanes::Stopped> {
+        self.here.update(&chunk);
+        match &mut self.blake2b {
+            Some(stream) => stream.update(chunk).await,
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) async fn finalize(self) -> Result<FileDigests, lanes::Stopped> {
+        let mut digests = self.here.finalize();
+        if let Some(stream) = self.blake2b {
+            digests.blake2b_256 = Some(stream.finalize().await?);
+        }
+        Ok(digests)
     }
 }
 
@@ -552,6 +598,25 @@ mod tests {
             FileHasher::new(&Hashing::default()).finalize().blake2b_256,
             None
         );
+    }
+
+    #[tokio::test]
+    async fn a_download_hashes_as_a_file_does() {
+        let hashing = Hashing {
+            blake2b: true,
+            also: vec![Algorithm::Sha384],
+        };
+        let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let mut here = FileHasher::new(&hashing);
+        let mut download = DownloadHasher::new(&hashing);
+        let bytes = bytes::Bytes::from(bytes);
+        for chunk in bytes.chunks(65_536) {
+            here.update(chunk);
+            download.update(bytes.slice_ref(chunk)).await.unwrap();
+        }
+        let expected = here.finalize();
+        assert!(expected.blake2b_256.is_some());
+        assert_eq!(download.finalize().await.unwrap(), expected);
     }
 
     #[test]
