@@ -42,6 +42,9 @@ impl<K: Eq + Hash, V> Memo<K, V> {
             .entry(key)
             .or_default()
             .clone();
+        // Boxed: a fetch is a deep future, and inline it would grow every future
+        // that waits for one (unoptimized builds overflowed a 2 MiB thread stack).
+        let fetch = Box::pin(fetch);
         let answer = cell.get_or_init(|| async { fetch.await.map(Arc::new) });
         match answer.await {
             Ok(value) => Ok(Arc::clone(value)),

@@ -783,6 +783,7 @@ mod tests {
             url: Url::parse(url).unwrap(),
             content_type: Some(CONTENT_TYPE.to_owned()),
             body: body.as_bytes().to_vec(),
+            held: None,
         }
     }
 
