@@ -279,6 +279,57 @@ fn refresh_asks_again_about_every_pin_or_only_those_named() {
 }
 
 #[test]
+fn an_index_without_per_version_endpoints_is_remembered_for_a_day() {
+    let cached = Cached::new(Config::new().without_version_endpoint());
+    cached.case.file("requirements.txt", PINS);
+    let cold = cached.run("lock", &[]);
+    assert_eq!(cold.code, 0, "{}", cold.stderr);
+    assert!(cached.case.index.version_requests() > 0);
+    let facts = cached.dir().join("v3");
+    let facts: Vec<PathBuf> = std::fs::read_dir(&facts)
+        .unwrap()
+        .map(|item| item.unwrap().path().join(".index.json"))
+        .filter(|path| path.exists())
+        .collect();
+    assert_eq!(facts.len(), 1, "one index, one file of facts");
+    let size = cached.cache(&["size"]);
+    assert!(
+        size.stdout.contains("2 entries"),
+        "not an entry: {}",
+        size.stdout
+    );
+
+    // A new pin: its listing is asked at once, not its version's 404 first.
+    let more = format!("{PINS}idna==3.4\n");
+    cached.case.file("requirements.txt", &more);
+    cached.case.index.reset_counters();
+    let next = cached.run("lock", &[]);
+    assert_eq!(next.code, 0, "{}", next.stderr);
+    let counts = cached.case.index.counts();
+    assert_eq!(cached.case.index.version_requests(), 0, "{counts:#?}");
+    assert_eq!(
+        cached.case.index.requests_matching("/simple/idna/"),
+        1,
+        "{counts:#?}"
+    );
+
+    // `--refresh` asks as a first run does; so does a run after a day.
+    cached.case.index.reset_counters();
+    assert_eq!(cached.run("lock", &["--check", "--refresh"]).code, 0);
+    assert!(cached.case.index.version_requests() > 0);
+    let day_old = "{\"version-endpoint-missing\": 1000}";
+    std::fs::write(&facts[0], day_old).unwrap();
+    cached
+        .case
+        .file("requirements.txt", &format!("{more}certifi==2024.7.4\n"));
+    cached.case.index.reset_counters();
+    let after_a_day = cached.run("lock", &[]);
+    assert_eq!(after_a_day.code, 0, "{}", after_a_day.stderr);
+    let counts = cached.case.index.counts();
+    assert_eq!(cached.case.index.version_requests(), 1, "{counts:#?}");
+}
+
+#[test]
 fn stale_answers_are_revalidated_with_the_etag() {
     // `max-age=0`: stale at once, so every run revalidates.
     let cached = Cached::new(Config::new().caching("max-age=0"));

@@ -283,6 +283,24 @@ struct StoredMetadata {
     metadata: String,
 }
 
+/// What was learned about an index itself, in `.index.json` in its folder (not an
+/// entry: `cache size` does not count it, and a prune drops it after an hour).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct IndexFacts {
+    /// When a run last found that the index serves no per-version JSON endpoint
+    /// (`/pypi/<project>/<version>/json` answered 404 for a version its listing has).
+    #[serde(rename = "version-endpoint-missing")]
+    version_endpoint_missing: Option<u64>,
+}
+
+/// The file of [`IndexFacts`].
+const FACTS: &str = ".index.json";
+
+/// How long a fact about an index is trusted, in seconds: a day. Relearning it
+/// costs one request; trusting it too long, a day of not using an endpoint that
+/// came back.
+const FACT_LIFETIME: u64 = 24 * 60 * 60;
+
 /// One index's part of the cache.
 #[derive(Debug, Clone)]
 pub(crate) struct IndexCache {
@@ -302,6 +320,31 @@ impl IndexCache {
             Refresh::Nothing => false,
             Refresh::Everything => true,
             Refresh::Packages(names) => names.contains(name),
+        }
+    }
+
+    /// Whether a run in the last day found that the index serves no per-version
+    /// JSON endpoint (bandersnatch mirrors, some proxies): then this run asks its
+    /// listings at once instead of first asking for a 404. Not under `--refresh`.
+    pub(crate) fn version_endpoint_missing(&self, now: u64) -> bool {
+        if matches!(self.cache.refresh, Refresh::Everything) {
+            return false;
+        }
+        let Ok(bytes) = std::fs::read(self.dir.join(FACTS)) else {
+            return false;
+        };
+        let facts: Option<IndexFacts> = serde_json::from_slice(&bytes).ok();
+        let seen = facts.and_then(|facts| facts.version_endpoint_missing);
+        seen.is_some_and(|seen| seen <= now && now - seen < FACT_LIFETIME)
+    }
+
+    /// Stores that the index serves no per-version JSON endpoint, as of `now`.
+    pub(crate) fn remember_version_endpoint_missing(&self, now: u64) {
+        let facts = IndexFacts {
+            version_endpoint_missing: Some(now),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&facts) {
+            self.cache.store(self.dir.join(FACTS), bytes);
         }
     }
 

@@ -79,6 +79,8 @@ pub struct IndexClient {
     base: Url,
     /// Set once a listing proved the per-version endpoint missing.
     version_endpoint_missing: AtomicBool,
+    /// Whether the cache says a recent run proved it missing (read when first asked).
+    known_missing: OnceLock<bool>,
     /// Which document lists a project's versions, once an answer settled it for
     /// the rest of the run (unset: try the Simple API first).
     listing: OnceLock<Listing>,
@@ -180,6 +182,7 @@ impl IndexClient {
             prefetched: Mutex::default(),
             base,
             version_endpoint_missing: AtomicBool::new(false),
+            known_missing: OnceLock::new(),
             listing: OnceLock::new(),
             projects: Memo::new(),
             simple_documents: Memo::new(),
@@ -566,9 +569,29 @@ impl IndexClient {
         http.get_range(url, range).await
     }
 
-    /// Whether lookups still try the per-version endpoint first.
+    /// Whether lookups still try the per-version endpoint first: not once this run
+    /// or a recent one (the cache says) found it missing.
     pub fn uses_version_endpoint(&self) -> bool {
-        !self.version_endpoint_missing.load(Ordering::Relaxed)
+        !self.version_endpoint_missing.load(Ordering::Relaxed) && !self.knows_it_missing()
+    }
+
+    fn knows_it_missing(&self) -> bool {
+        *self.known_missing.get_or_init(|| {
+            let cache = self.cache.as_ref();
+            cache.is_some_and(|cache| cache.version_endpoint_missing(freshness::now()))
+        })
+    }
+
+    /// A listing has the version the per-version endpoint just denied: that
+    /// endpoint is missing, for this run and (through the cache) the next day's.
+    fn found_version_endpoint_missing(&self) {
+        let first = !self.version_endpoint_missing.swap(true, Ordering::Relaxed);
+        if first
+            && !self.knows_it_missing()
+            && let Some(cache) = &self.cache
+        {
+            cache.remember_version_endpoint_missing(freshness::now());
+        }
     }
 
     /// How this index is asked.
@@ -696,7 +719,7 @@ impl IndexClient {
         document: &SimpleDocument,
     ) -> Result<Option<Release>, IndexError> {
         if denied && document.has_version(&pin.version_text()) {
-            self.version_endpoint_missing.store(true, Ordering::Relaxed);
+            self.found_version_endpoint_missing();
         }
         let name = document.name.as_deref();
         match document.release(pin)? {
@@ -723,7 +746,7 @@ impl IndexClient {
         project: &ProjectDocument,
     ) -> Result<Release, IndexError> {
         if denied && project.releases.contains_key(&pin.version_text()) {
-            self.version_endpoint_missing.store(true, Ordering::Relaxed);
+            self.found_version_endpoint_missing();
         }
         let keys = project.releases.keys().map(String::as_str);
         let Some(version) = versions::select(pin, keys) else {
