@@ -9,6 +9,8 @@ conditions of the moment; a ratio is taken per run, then its median):
                                   # 127.0.0.1 with injected latency, synthetic pins
     scripts/bench.py live         # by hand: the real freezes of bench/ against
                                   # PyPI (whatever index this machine reaches)
+    scripts/bench.py download     # by hand: `lock --download` of bench/freeze-46.txt
+                                  # against parallel curl of the same file URLs
 
 Tools:
 - hashlock cold: `lock` of the unhashed file into another, its cache empty;
@@ -21,10 +23,16 @@ Tools:
 - curl: one `curl --parallel --http2 --compressed` of the same Simple API pages,
   the network floor of a cold run.
 
+Download mode: the freeze is locked once (its index answers then cached), and each
+run is `lock --download --check --no-log` of the locked file (every file downloaded
+and hashed) against `--curls` curl processes, each fetching its share of the same
+file URLs over one connection (curl throws the bytes away).
+
 Peak RSS is each process's own (`wait4`). Examples:
 
     scripts/bench.py loopback --pins 5,50,199,1000 --latency-ms 20 --history 600
     scripts/bench.py live --sizes 5,50,199 --runs 7
+    scripts/bench.py download --runs 9
 """
 
 import argparse
@@ -59,7 +67,7 @@ CLEAN_ENV = {
 def main():
     args = parse_args()
     build(args.mode == "loopback")
-    tools = venv_tools(args)
+    tools = {} if args.mode == "download" else venv_tools(args)
     # Under the user's cache directory, where hashlock's cache lives, not /tmp: ext4
     # makes each new file in a block group where many files were just deleted cost
     # up to 0.5 ms (it skips inodes deleted in the last 60-300 s), and /tmp is where
@@ -67,7 +75,9 @@ def main():
     cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     os.makedirs(cache_home, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="hashlock-bench-", dir=cache_home) as work:
-        if args.mode == "loopback":
+        if args.mode == "download":
+            bench_download(work, args)
+        elif args.mode == "loopback":
             for pins in args.pins:
                 with fake_index(args) as url:
                     names = [f"synth-{i}" for i in range(1, pins + 1)]
@@ -99,6 +109,11 @@ def parse_args():
     live = sub.add_parser("live", help="the real freezes of bench/ against PyPI, by hand")
     live.add_argument("--sizes", type=sizes, default=[5, 50, 199])
     live.add_argument("--index-url", default="https://pypi.org")
+    download = sub.add_parser("download", help="lock --download against parallel curl, by hand")
+    download.add_argument("--freeze", default=os.path.join(ROOT, "bench", "freeze-46.txt"))
+    download.add_argument("--index-url", default="https://pypi.org")
+    download.add_argument("--curls", type=int, default=8, help="curl processes at once")
+    download.add_argument("--runs", type=int, default=7)
     for p in (loop, live):
         p.add_argument("--runs", type=int, default=5)
         p.add_argument("--no-uv", action="store_true", help="do not install or run uv")
@@ -222,6 +237,47 @@ def bench(title, work, text, names, index_url, args, tools, simple_root):
             cmd, env = runs[name]()
             results[name].append(timed(name, cmd, env))
     report(results)
+
+
+def bench_download(work, args):
+    dir = tempfile.mkdtemp(dir=work)
+    path = lambda name: os.path.join(dir, name)
+    env = {**CLEAN_ENV, "HASHLOCK_CACHE_DIR": path("cache")}
+    index = ["--index-url", args.index_url]
+    run_checked([HASHLOCK, "lock", "-q", *index, "-o", path("hashed.txt"), args.freeze], env)
+    # Every file URL, as the lock found them: `export` writes each one (PEP 751).
+    run_checked([HASHLOCK, "export", "-q", "--format", "pylock.toml", *index, "-o", path("pylock.toml"),
+                 path("hashed.txt")], env)
+    with open(path("pylock.toml")) as f:
+        urls = sorted(set(re.findall(r'^url = "([^"]+)"', f.read(), re.M)))
+    if not urls:
+        sys.exit("the export lists no file URL")
+    curls = []
+    for i in range(args.curls):
+        config = path(f"curl-{i}.cfg")
+        with open(config, "w") as f:
+            for url in urls[i::args.curls]:
+                f.write(f'url = "{url}"\noutput = "/dev/null"\n')
+        curls.append(["curl", "-sS", "--fail", "-K", config])
+    script = path("curls.sh")
+    with open(script, "w") as f:
+        f.write("".join(" ".join(cmd) + " &\n" for cmd in curls) + "wait\n")
+    print(f"\n== download, {os.path.basename(args.freeze)}: {len(urls)} files, {args.runs} paired runs")
+    runs = {
+        "hashlock lock --download": lambda: (
+            [HASHLOCK, "lock", "-q", "--download", "--check", "--no-log", *index, path("hashed.txt")], env),
+        f"curl x{args.curls}": lambda: (["sh", script], CLEAN_ENV),
+    }
+    results = {name: [] for name in runs}
+    order = list(runs)
+    for i in range(args.runs):
+        for name in order[i % len(order):] + order[:i % len(order)]:
+            cmd, run_env = runs[name]()
+            results[name].append(timed(name, cmd, run_env))
+    report(results)
+    ours, theirs = order
+    paired = [a[0] / b[0] for a, b in zip(results[ours], results[theirs])]
+    print(f"{ours} / {theirs}: {statistics.median(paired):.2f}x paired median")
 
 
 def run_checked(cmd, env):

@@ -254,6 +254,39 @@ mod tests {
         assert_eq!(lanes.budget.available_permits(), BUDGET);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Any number of streams, any contents, any chunking, interleaved as the
+        /// runtime pleases: each digest is the stream's own.
+        #[test]
+        fn any_streams_in_any_chunks_hash_as_each_alone(
+            streams in proptest::collection::vec(
+                (proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3000), 1usize..400),
+                1..9,
+            )
+        ) {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .build()
+                .unwrap();
+            let lanes = shared().unwrap();
+            let hashes = runtime.block_on(futures::future::join_all(streams.iter().map(
+                |(input, chunk)| async move {
+                    let input = Bytes::from(input.clone());
+                    let mut stream = lanes.stream();
+                    for piece in input.chunks(*chunk) {
+                        stream.update(input.slice_ref(piece)).await.unwrap();
+                        tokio::task::yield_now().await;
+                    }
+                    stream.finalize().await.unwrap()
+                },
+            )));
+            for ((input, _), hash) in streams.iter().zip(hashes) {
+                proptest::prop_assert_eq!(hash, blake2b_256(input));
+            }
+        }
+    }
+
     #[tokio::test]
     async fn a_chunk_larger_than_the_budget_still_passes() {
         let lanes = own();
