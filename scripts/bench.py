@@ -95,7 +95,7 @@ def main():
                 names = [re.split(r"[=<>!~ ;\[]", line, maxsplit=1)[0]
                          for line in text.splitlines() if line.strip() and not line.startswith("#")]
                 bench(f"live, bench/freeze-{size}.txt ({len(names)} pins)", work, text, names,
-                      args.index_url, args, tools, simple_root=args.index_url.rstrip("/") + "/simple")
+                      args.index_url, args, tools, simple_root=simple_root(args.index_url))
 
 
 def parse_args():
@@ -108,7 +108,9 @@ def parse_args():
                       help="older releases per package (larger project pages)")
     live = sub.add_parser("live", help="the real freezes of bench/ against PyPI, by hand")
     live.add_argument("--sizes", type=sizes, default=[5, 50, 199])
-    live.add_argument("--index-url", default="https://pypi.org")
+    live.add_argument("--index-url", default="https://pypi.org",
+                      help="hashlock's index: a JSON API base (the default, as hashlock's own "
+                           "default) or a Simple API root (`.../simple`, what uv and curl read)")
     download = sub.add_parser("download", help="lock --download against parallel curl, by hand")
     download.add_argument("--freeze", default=os.path.join(ROOT, "bench", "freeze-46.txt"))
     download.add_argument("--index-url", default="https://pypi.org")
@@ -120,6 +122,13 @@ def parse_args():
         p.add_argument("--hashin-max", type=int, default=50,
                        help="run hashin only on files of at most this many pins")
     return parser.parse_args()
+
+
+def simple_root(index_url):
+    """The Simple API root of `index_url`: itself if it is one (`.../simple`), else
+    `<index_url>/simple` (a JSON API base such as `https://pypi.org`)."""
+    url = index_url.rstrip("/")
+    return url if url.endswith("/simple") else url + "/simple"
 
 
 def sizes(text):
