@@ -965,9 +965,9 @@ fn sort_out(
 }
 
 /// `parse(fetched)`, run as a task of its own: the thread that drives every lookup
-/// does not parse too, and the body keeps its share of the document budget until
-/// it is parsed. A cold 199-pin `lock` spent two thirds of its CPU on that thread,
-/// half of it parsing; parsed apart, 0.237 s became 0.220 s (paired medians).
+/// does not parse too. A cold 199-pin `lock` spent two thirds of its CPU on that
+/// thread, half of it parsing; parsed apart, 0.237 s became 0.220 s (paired
+/// medians).
 async fn parsed_apart<T, F>(fetched: Fetched, parse: F) -> Result<T, IndexError>
 where
     T: Send + 'static,

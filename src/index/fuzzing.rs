@@ -43,7 +43,6 @@ pub(crate) fn documents(body: &[u8], base_url: &str, project: &str) -> Vec<FileS
         url,
         content_type: Some(simple_api::CONTENT_TYPE.to_owned()),
         body: body.to_vec(),
-        held: None,
     };
     let _ = simple_api::is_simple_json(&fetched);
     let mut out = Vec::new();

@@ -224,7 +224,6 @@ mod tests {
             url: Url::parse(url).unwrap(),
             content_type: Some("application/json".to_owned()),
             body: body.as_bytes().to_vec(),
-            held: None,
         }
     }
 

@@ -22,14 +22,12 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
-use std::sync::Arc;
 
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use reqwest::Url;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use tokio::sync::OwnedSemaphorePermit;
 
 use super::http::Fetched;
 use super::{
@@ -568,8 +566,6 @@ pub(super) struct SimpleDocument {
     versions: Option<Vec<String>>,
     /// The JSON body the files' values are read from (empty for an HTML page).
     body: Vec<u8>,
-    /// The body's share of the document budget, for as long as the body is kept.
-    _held: Option<Arc<OwnedSemaphorePermit>>,
     files: Vec<Entry>,
     groups: Groups,
 }
@@ -634,7 +630,6 @@ impl SimpleDocument {
         let mut document =
             Self::from_entries(fetched.url, fetched.body, name, versions, files, project);
         document.status = status;
-        document._held = fetched.held;
         Ok(document)
     }
 
@@ -664,7 +659,6 @@ impl SimpleDocument {
             status: None,
             versions,
             body,
-            _held: None,
             files,
             groups,
         }
@@ -789,7 +783,6 @@ mod tests {
             url: Url::parse(url).unwrap(),
             content_type: Some(CONTENT_TYPE.to_owned()),
             body: body.as_bytes().to_vec(),
-            held: None,
         }
     }
 

@@ -256,8 +256,6 @@ pub struct Fetched {
     /// The `Content-Type` header, when sent and readable.
     pub content_type: Option<String>,
     pub body: Vec<u8>,
-    /// The body's share of the document budget, until the body is read (parsed).
-    pub(crate) held: Option<Arc<OwnedSemaphorePermit>>,
 }
 
 /// What a document's response says about caching it: its validators and
@@ -438,11 +436,7 @@ impl HttpClient {
             let permit = held.lock().unwrap_or_else(PoisonError::into_inner).take();
             let permit = resize(permit, needed, budget).await;
             *held.lock().unwrap_or_else(PoisonError::into_inner) = permit;
-            let mut fetched = read_all(response, limit).await?;
-            // Until the body is parsed, not only read: parsing is where it waits.
-            let permit = held.lock().unwrap_or_else(PoisonError::into_inner).take();
-            fetched.held = permit.map(Arc::new);
-            Ok(Document::Fetched(fetched, caching))
+            Ok(Document::Fetched(read_all(response, limit).await?, caching))
         };
         self.retrying(url, request, read).await
     }
@@ -804,7 +798,6 @@ async fn read_all(mut response: Response, limit: u64) -> Result<Fetched, BodyErr
         url,
         content_type,
         body,
-        held: None,
     })
 }
 
@@ -1027,47 +1020,6 @@ mod tests {
         proxied(&Url::parse(url).unwrap(), &|name| {
             map.get(name).map(|v| (*v).to_owned())
         })
-    }
-
-    /// A server on 127.0.0.1 that answers every connection's first request with
-    /// `body` (HTTP/1.1), and the URL to ask.
-    async fn serving(body: Vec<u8>) -> Url {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/simple/demo/", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let body = body.clone();
-                tokio::spawn(async move {
-                    let mut request = [0; 4096];
-                    let _ = socket.read(&mut request).await;
-                    let head = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = socket.write_all(head.as_bytes()).await;
-                    let _ = socket.write_all(&body).await;
-                });
-            }
-        });
-        Url::parse(&url).unwrap()
-    }
-
-    #[tokio::test]
-    async fn a_body_keeps_its_share_of_the_budget_until_it_is_dropped() {
-        let url = serving(vec![b'x'; 300 * 1024]).await;
-        let options = ClientOptions {
-            index_url: url.clone(),
-            ..ClientOptions::default()
-        };
-        let client = HttpClient::connect(&options).await.unwrap();
-        let all = kib(DOCUMENT_BUDGET) as usize;
-        let fetched = client.get(&url, "text/html").await.unwrap().unwrap();
-        assert_eq!(fetched.body.len(), 300 * 1024);
-        // Read, not yet parsed: its 300 KiB are still counted.
-        assert_eq!(client.budget.available_permits(), all - 300);
-        drop(fetched);
-        assert_eq!(client.budget.available_permits(), all);
     }
 
     #[test]
