@@ -498,3 +498,19 @@ fn non_ascii_word_after_a_marker_exits_2_not_101() {
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert_eq!(case.read("requirements.txt"), text);
 }
+
+/// Listings read to choose versions stay in memory until their pins are looked up.
+/// More of them than the 16 MiB document budget (14 listings of 1.46 MB here) must
+/// not leave the fetches still to come waiting for budget that only they hold.
+#[test]
+fn listings_kept_past_the_document_budget_do_not_stall_a_run() {
+    let case = Case::with(Config::new().synthetic().synthetic_history(3000));
+    let ranges: String = (1..=14).map(|n| format!("synth-{n}>=0.1\n")).collect();
+    case.file("requirements.txt", &ranges);
+    let limit = std::time::Duration::from_secs(60);
+    let run = case.run_within(case.command("lock", &[]), limit);
+    let run = run.expect("still running after 60 s: the fetches stalled");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let locked = case.read("requirements.txt");
+    assert_eq!(locked.matches("==1.0.0").count(), 14, "{locked}");
+}

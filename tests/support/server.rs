@@ -246,7 +246,6 @@ impl Config {
 
     /// Gives each synthetic package `releases` older releases (`0.0.<n>`, an sdist
     /// and a wheel each, not served): project pages as large as boto3's or numpy's.
-    #[allow(dead_code, reason = "for examples/fake_index.rs")]
     pub fn synthetic_history(mut self, releases: usize) -> Self {
         self.history = releases;
         self
