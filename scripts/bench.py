@@ -237,15 +237,9 @@ def bench(title, work, text, names, index_url, args, tools, simple_root):
                     *pins], CLEAN_ENV
         runs["hashin"] = hashin
 
-    results = {name: [] for name in runs}
-    order = list(runs)
-    for i in range(args.runs):
-        # Warm means warm: answers of recent releases may have aged out mid-bench.
-        run_checked([*hl, "lock", "-q", "--check", *index, path("hashed.txt")], env_warm)
-        for name in order[i % len(order):] + order[:i % len(order)]:
-            cmd, env = runs[name]()
-            results[name].append(timed(name, cmd, env))
-    report(results)
+    # Warm means warm: answers of recent releases may have aged out mid-bench.
+    rewarm = lambda: run_checked([*hl, "lock", "-q", "--check", *index, path("hashed.txt")], env_warm)
+    report(rotated(runs, args.runs, before_each=rewarm))
 
 
 def bench_download(work, args):
@@ -277,16 +271,7 @@ def bench_download(work, args):
             [HASHLOCK, "lock", "-q", "--download", "--check", "--no-log", *index, path("hashed.txt")], env),
         f"curl x{args.curls}": lambda: (["sh", script], CLEAN_ENV),
     }
-    results = {name: [] for name in runs}
-    order = list(runs)
-    for i in range(args.runs):
-        for name in order[i % len(order):] + order[:i % len(order)]:
-            cmd, run_env = runs[name]()
-            results[name].append(timed(name, cmd, run_env))
-    report(results)
-    ours, theirs = order
-    paired = [a[0] / b[0] for a, b in zip(results[ours], results[theirs])]
-    print(f"{ours} / {theirs}: {statistics.median(paired):.2f}x paired median")
+    report(rotated(runs, args.runs), pairs=[tuple(runs)])
 
 
 def run_checked(cmd, env):
@@ -317,7 +302,31 @@ def timed(name, cmd, env):
     return elapsed, kib / 1024
 
 
-def report(results):
+def rotated(runs, count, before_each=None):
+    """Every run of `runs` (name -> () -> (cmd, env)) `count` times, in an order
+    that rotates each time; the (seconds, peak MiB) of each, by name."""
+    results = {name: [] for name in runs}
+    order = list(runs)
+    for i in range(count):
+        if before_each:
+            before_each()
+        for name in order[i % len(order):] + order[:i % len(order)]:
+            cmd, env = runs[name]()
+            results[name].append(timed(name, cmd, env))
+    return results
+
+
+# The ratios `report` prints, where both sides ran.
+PAIRS = [
+    ("hashlock warm lock --check", "uv warm"),
+    ("hashlock warm verify", "uv warm"),
+    ("hashlock cold", "uv cold"),
+    ("hashlock cold", "curl floor"),
+    ("hashlock cold", "hashin"),
+]
+
+
+def report(results, pairs=PAIRS):
     width = max(len(name) for name in results)
     print(f"{'':{width}}  median     min     max   peak RSS")
     for name, runs in results.items():
@@ -325,13 +334,6 @@ def report(results):
         rss = max(m for _, m in runs)
         print(f"{name:{width}}  {statistics.median(times):6.3f}s {min(times):6.3f}s "
               f"{max(times):6.3f}s  {rss:6.1f} MiB")
-    pairs = [
-        ("hashlock warm lock --check", "uv warm"),
-        ("hashlock warm verify", "uv warm"),
-        ("hashlock cold", "uv cold"),
-        ("hashlock cold", "curl floor"),
-        ("hashlock cold", "hashin"),
-    ]
     for ours, theirs in pairs:
         if ours in results and theirs in results:
             paired = [a[0] / b[0] for a, b in zip(results[ours], results[theirs])]

@@ -147,7 +147,7 @@ fn take(jobs: &mut Vec<Job>, message: Message) {
             None => {
                 jobs.push(Job {
                     id,
-                    state: blake2b_simd::Params::new().hash_length(32).to_state(),
+                    state: super::blake2b_256(),
                     queue: VecDeque::new(),
                     finish: None,
                 });
@@ -194,10 +194,8 @@ fn answer_finished(jobs: &mut Vec<Job>) {
             return true;
         }
         if let Some(answer) = job.finish.take() {
-            let mut digest = [0; 32];
-            digest.copy_from_slice(job.state.finalize().as_bytes());
             // A receiver gone (its download cancelled) wants no answer.
-            let _ = answer.send(digest);
+            let _ = answer.send(super::blake2b_256_of(&job.state));
         }
         false
     });

@@ -227,8 +227,16 @@ pub(crate) struct FileHasher {
     bytes: u64,
 }
 
+/// A blake2b state with a 32-byte output: the blake2b-256 PyPI names paths after.
 fn blake2b_256() -> blake2b_simd::State {
     blake2b_simd::Params::new().hash_length(32).to_state()
+}
+
+/// The blake2b-256 of what `state` (from [`blake2b_256`]) has seen.
+fn blake2b_256_of(state: &blake2b_simd::State) -> [u8; 32] {
+    let mut digest = [0; 32];
+    digest.copy_from_slice(state.finalize().as_bytes());
+    digest
 }
 
 impl FileHasher {
@@ -263,11 +271,7 @@ impl FileHasher {
     pub(crate) fn finalize(self) -> FileDigests {
         FileDigests {
             sha256: Sha256(self.sha256.finalize().into()),
-            blake2b_256: self.blake2b.map(|blake2b| {
-                let mut digest = [0; 32];
-                digest.copy_from_slice(blake2b.finalize().as_bytes());
-                digest
-            }),
+            blake2b_256: self.blake2b.as_ref().map(blake2b_256_of),
             also: self.also.into_iter().map(Hasher::finalize).collect(),
             bytes: self.bytes,
         }
