@@ -771,8 +771,10 @@ pub struct IndexArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct CacheArgs {
     /// Use no network. `lock` and `migrate --fill` answer from the cache alone,
-    /// however old its answers, and a pin it does not hold is an error (exit 3);
-    /// `verify` runs only the checks that need no index.
+    /// however old its answers, and a pin it does not hold is an error (exit 3).
+    /// `verify` checks each hashed pin against what is already known (the cache's
+    /// answer, however old, else the first-seen log's file digests) and names the
+    /// pins neither holds as not checked.
     #[arg(long)]
     pub offline: bool,
 

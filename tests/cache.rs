@@ -172,15 +172,113 @@ fn offline_without_a_cache_is_bad_usage() {
 }
 
 #[test]
-fn verify_offline_still_runs_only_the_checks_that_need_no_index() {
+fn verify_offline_without_a_cache_runs_the_checks_that_need_no_index() {
     let cached = Cached::new(Config::new());
     cached.case.file("requirements.txt", PINS);
-    assert_eq!(cached.run("lock", &["--no-cache"]).code, 0);
+    assert_eq!(cached.run("lock", &["--no-cache", "--no-log"]).code, 0);
     let run = cached.run("verify", &["--offline"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         cached.entries().is_empty(),
-        "verify --offline needs no cache"
+        "verify --offline writes no cache"
+    );
+    assert!(!cached.dir().join("first-seen.log").exists());
+    assert!(
+        run.stderr
+            .contains("(offline: 2 pins not checked against an index)"),
+        "{}",
+        run.stderr
+    );
+    let run = cached.run("verify", &["--offline", "--no-cache", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "", "-q says nothing on success");
+}
+
+/// `verify --offline` checks each hash against what is known without asking: the
+/// cache's answers, however old, then the first-seen log, whose file digests are
+/// kept forever. A pin neither holds is named as not checked, never passed in
+/// silence.
+#[test]
+fn verify_offline_checks_hashes_against_what_is_already_known() {
+    let cached = Cached::new(Config::new());
+    cached.case.file("requirements.txt", PINS);
+    assert_eq!(cached.run("lock", &[]).code, 0);
+    let locked = cached.case.read("requirements.txt");
+    cached.case.index.reset_counters();
+
+    // From the cache's answers: a clean file passes; a changed digit fails at its line.
+    let run = cached.run("verify", &["--offline"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("(offline: 2 pins against the cache's answers)"),
+        "{}",
+        run.stderr
+    );
+    let tampered = locked.replacen("sha256:1e61c3", "sha256:0e61c3", 1);
+    assert_ne!(tampered, locked);
+    cached.case.file("requirements.txt", &tampered);
+    let run = cached.run("verify", &["--offline", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"unknown-hash"), "{}", run.stdout);
+    let hint = report["findings"][0]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("offline no other version is looked up"),
+        "{hint}"
+    );
+    assert_eq!(report["summary"]["offline"]["from_cache"], 2);
+    assert_eq!(report["summary"]["offline"]["unchecked"], 0);
+
+    // The answers gone (pruned, say): the first-seen log still knows every file.
+    for entry in cached.entries() {
+        std::fs::remove_file(entry).unwrap();
+    }
+    cached.case.file("requirements.txt", &locked);
+    let run = cached.run("verify", &["--offline"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("(offline: 2 pins against the first-seen log)"),
+        "{}",
+        run.stderr
+    );
+    // A digest the log never saw for that version is not confirmed: not checked, and
+    // named (offline, a file uploaded since cannot be ruled out).
+    cached.case.file("requirements.txt", &tampered);
+    let run = cached.run("verify", &["--offline"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "(offline: 1 pin against the first-seen log, 1 pin not checked against an index)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Not checked against an index (not in hashlock's cache): six==1.16.0;"),
+        "{}",
+        run.stderr
+    );
+    // Without the log too, nothing is confirmed.
+    let run = cached.run("verify", &["--offline", "--no-log"]);
+    assert!(
+        run.stderr
+            .contains("(offline: 2 pins not checked against an index)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        cached.case.index.total_requests(),
+        0,
+        "offline asks nothing"
     );
 }
 

@@ -132,7 +132,7 @@ async fn learn(
 /// An index as the log names it: its URL without `/simple` and the trailing `/`, so
 /// that `https://pypi.org`, `https://pypi.org/simple/` and PyPI by default are one
 /// index; a find-links location as shown.
-fn index_key(shown: &str) -> String {
+pub(super) fn index_key(shown: &str) -> String {
     match reqwest::Url::parse(shown) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => {
             let base = crate::cli::IndexArgs::base_url(&url);
@@ -153,10 +153,18 @@ pub(super) fn open_for_lock(args: &LogArgs, first: Option<&Path>) -> Opening {
 /// The logs of a `verify` run, being read.
 pub(super) fn open_for_verify(args: &VerifyArgs) -> Opening {
     if args.index.cache.offline {
-        // `--offline` checks nothing the logs answer.
+        // `--offline` reads them only for pins the cache lacks: see `read_for_verify`.
         return Opening::start(Vec::new());
     }
     Opening::start(log_paths(&args.log, &first_of(args)))
+}
+
+/// The logs of a `verify` run, read now (`--offline` reads them only when a pin is
+/// not in the cache).
+pub(super) async fn read_for_verify(args: &VerifyArgs) -> Logs {
+    Opening::start(log_paths(&args.log, &first_of(args)))
+        .logs()
+        .await
 }
 
 /// The first requirements file of a `verify` run, beside which a committed log is

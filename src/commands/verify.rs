@@ -23,6 +23,7 @@ use crate::index::{
     ClientOptions, Credentials, IndexClient, IndexError, Indexes, Location, Protocol, Release,
     Strategy,
 };
+use crate::lock::Projects;
 use crate::output::print_stdout;
 use crate::pin::Pin;
 use crate::requirements::Span;
@@ -30,7 +31,7 @@ use crate::verify::cross_check;
 use crate::verify::offline;
 use crate::verify::online::{self, Target};
 use crate::verify::render::{self, Totals};
-use crate::workspace::{Role, Workspace};
+use crate::workspace::{Record, Role, Workspace};
 
 /// Runs `hashlock verify`: 0 clean, 1 problems found.
 pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
@@ -44,7 +45,12 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
         .map_err(|errors| Failure::new(Outcome::BadInput, errors))?;
     let mut findings = offline::check(&workspace);
     let mut downloaded = Downloaded::default();
-    if !args.index.cache.offline {
+    let mut known = None;
+    if args.index.cache.offline {
+        let (found, coverage) = known_findings(&args, &workspace).await;
+        findings.extend(found);
+        known = Some(coverage);
+    } else {
         let (online, files, index) = online_findings(&args, &workspace, logs).await?;
         findings.extend(online);
         downloaded = files;
@@ -60,9 +66,15 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     totals.count(&findings);
     totals.downloaded_files = downloaded.files;
     totals.downloaded_bytes = downloaded.bytes;
+    totals.offline = known.as_ref().map(Coverage::totals);
     match args.format {
         Format::Json => print_stdout(&render::json(&findings, &names, &totals))?,
-        Format::Human => render::human(&findings, &totals, args.index.cache.offline, args.quiet),
+        Format::Human => {
+            render::human(&findings, &totals, args.quiet);
+            if let Some(known) = known.filter(|_| !args.quiet) {
+                known.tell();
+            }
+        }
     }
     Ok(Outcome::check(totals.errors > 0))
 }
@@ -75,28 +87,8 @@ async fn online_findings(
     workspace: &Workspace,
     logs: super::first_seen::Opening,
 ) -> Result<(Vec<Located>, Downloaded, Option<Indexes>), Failure> {
-    // Constraints carry hashes pip uses too (pip 26.1+): check them as well.
-    let mut records = workspace.records(Role::Requirements);
-    records.extend(workspace.records(Role::Constraints));
-    let peep = peep_hashes(workspace);
-    let targets: Vec<Target<'_>> = records
-        .iter()
-        .filter_map(|record| {
-            let peep = peep
-                .get(&(record.file, record.line))
-                .cloned()
-                .unwrap_or_default();
-            if record.req.hashes.is_empty() && peep.is_empty() {
-                return None;
-            }
-            Some(Target {
-                source: &workspace.files[record.file].source,
-                req: record.req,
-                pin: record.pinning.pin()?,
-                peep,
-            })
-        })
-        .collect();
+    let records = hashed_records(workspace);
+    let targets = targets_of(workspace, &records);
     if targets.is_empty() {
         return Ok((Vec::new(), Downloaded::default(), None));
     }
@@ -129,6 +121,7 @@ async fn online_findings(
         strict: args.strict,
         deny_yanked: args.deny_yanked,
         kept: kept.as_ref(),
+        cached: false,
     };
     findings.extend(
         online::check(&targets, &releases, &projects, &downloaded.digests, options)
@@ -139,6 +132,189 @@ async fn online_findings(
         findings.extend(cross_check(args, second, &targets, &releases, &unique, quiet).await?);
     }
     Ok((findings, downloaded, Some(index)))
+}
+
+/// The records whose hashes `verify` checks: the requirements, then the constraints,
+/// which carry hashes pip uses too (pip 26.1+).
+fn hashed_records(workspace: &Workspace) -> Vec<Record<'_>> {
+    let mut records = workspace.records(Role::Requirements);
+    records.extend(workspace.records(Role::Constraints));
+    records
+}
+
+/// The hashed, pinned requirements of `records` (hashes on the line, or peep lines
+/// above it), to check against what an index publishes.
+fn targets_of<'a>(workspace: &'a Workspace, records: &'a [Record<'a>]) -> Vec<Target<'a>> {
+    let peep = peep_hashes(workspace);
+    records
+        .iter()
+        .filter_map(|record| {
+            let peep = peep
+                .get(&(record.file, record.line))
+                .cloned()
+                .unwrap_or_default();
+            if record.req.hashes.is_empty() && peep.is_empty() {
+                return None;
+            }
+            Some(Target {
+                source: &workspace.files[record.file].source,
+                req: record.req,
+                pin: record.pinning.pin()?,
+                peep,
+            })
+        })
+        .collect()
+}
+
+/// `--offline`: the hashed pins checked against what this machine already knows,
+/// without a request. A pin the cache holds an answer for (however old) gets every
+/// check of a run online that needs no download and no other page: a hash the
+/// answer does not publish, a yanked version, files the line misses. A pin it does
+/// not hold is confirmed when the first-seen log holds a file of that version for
+/// each of its sha256 hashes. The rest is counted as not checked (never passed in
+/// silence): [`Coverage::tell`] names them. Nothing here fails the run by itself:
+/// without a cache, or with an index setting that needs the network, every pin is
+/// simply not checked.
+async fn known_findings(args: &VerifyArgs, workspace: &Workspace) -> (Vec<Located>, Coverage) {
+    let records = hashed_records(workspace);
+    let targets = targets_of(workspace, &records);
+    let unique = unique_pins(targets.iter().map(|target| target.pin));
+    let mut coverage = Coverage::default();
+    if unique.is_empty() {
+        return (Vec::new(), coverage);
+    }
+    let quiet = true;
+    let mut releases = online::Releases::new();
+    let mut shown = Vec::new();
+    if !args.index.cache.no_cache
+        && let Ok(index) = connect(&args.index, workspace, false, &unique).await
+    {
+        shown = index.shown_locations();
+        for (pin, answer) in fetch_all(&index, &unique, &args.index, quiet).await {
+            match answer {
+                Err(IndexError::Offline { .. }) => {}
+                answer => {
+                    releases.insert(pin, answer);
+                }
+            }
+        }
+    }
+    let answered: Vec<Target<'_>> = targets
+        .iter()
+        .filter(|target| releases.contains_key(target.pin))
+        .cloned()
+        .collect();
+    let kept = super::deps::kept_for_verify(args, workspace, &releases)
+        .ok()
+        .flatten();
+    let options = online::Options {
+        strict: args.strict,
+        deny_yanked: args.deny_yanked,
+        kept: kept.as_ref(),
+        cached: true,
+    };
+    let mut findings = Vec::new();
+    // An answer kept in the cache never holds a transport error; were one there, its
+    // pin is left unchecked rather than failing an offline run.
+    match online::check(
+        &answered,
+        &releases,
+        &Projects::new(),
+        &HashMap::new(),
+        options,
+    ) {
+        Ok(found) => {
+            findings = found;
+            coverage.cached = releases.len();
+        }
+        Err(_) => releases.clear(),
+    }
+    let lacking = unique.iter().any(|pin| !releases.contains_key(*pin));
+    let logs = if args.log.no_log || !lacking {
+        None
+    } else {
+        Some(super::first_seen::read_for_verify(args).await)
+    };
+    for pin in unique {
+        if releases.contains_key(pin) {
+            continue;
+        }
+        let lines: Vec<&Target<'_>> = targets.iter().filter(|t| t.pin == pin).collect();
+        let confirmed = logs.as_ref().is_some_and(|logs| {
+            lines
+                .iter()
+                .all(|target| seen_for_version(&logs.seen, &shown, target))
+        });
+        if confirmed {
+            coverage.logged += 1;
+        } else {
+            coverage.unchecked.push(pin.to_string());
+        }
+    }
+    (findings, coverage)
+}
+
+/// Whether every sha256 of `target` is the digest of a file the first-seen log
+/// holds for its version, on one of the run's locations (`shown`), or on all of
+/// them together (a log's index names every location a release's files came from).
+fn seen_for_version(seen: &crate::log::Seen, shown: &[String], target: &Target<'_>) -> bool {
+    let project = target.pin.name.to_string();
+    let version = target.pin.version.to_string();
+    let mut keys: Vec<String> = shown
+        .iter()
+        .map(|s| super::first_seen::index_key(s))
+        .collect();
+    if keys.len() > 1 {
+        keys.push(keys.join(" "));
+    }
+    let digests: Vec<Sha256> = online::written(target).into_keys().collect();
+    if digests.is_empty() {
+        return false;
+    }
+    keys.iter().any(|key| {
+        let files: Vec<Sha256> = seen
+            .filenames(key, &project, &version)
+            .into_iter()
+            .filter_map(|name| Some(seen.file(key, name)?.sha256))
+            .collect();
+        digests.iter().all(|digest| files.contains(digest))
+    })
+}
+
+/// How far an `--offline` run could check hashes against an index's answers.
+#[derive(Debug, Default)]
+struct Coverage {
+    /// Pins answered from the cache.
+    cached: usize,
+    /// Pins whose hashes the first-seen log confirmed.
+    logged: usize,
+    /// Pins neither knew, as `name==version`.
+    unchecked: Vec<String>,
+}
+
+impl Coverage {
+    fn totals(&self) -> render::Offline {
+        render::Offline {
+            from_cache: self.cached,
+            from_log: self.logged,
+            unchecked: self.unchecked.len(),
+        }
+    }
+
+    /// Names the pins left unchecked, after the summary.
+    fn tell(self) {
+        if self.unchecked.is_empty() {
+            return;
+        }
+        const SHOWN: usize = 5;
+        let mut names = self.unchecked[..self.unchecked.len().min(SHOWN)].join(", ");
+        if self.unchecked.len() > SHOWN {
+            names.push_str(&format!(", and {} more", self.unchecked.len() - SHOWN));
+        }
+        crate::report::line(&format!(
+            "Not checked against an index (not in hashlock's cache): {names}; run `hashlock verify` once online to check them"
+        ));
+    }
 }
 
 /// Downloads what the run checks by hashing: with `--download` every file whose hash

@@ -109,6 +109,11 @@ impl Indexes {
         self
     }
 
+    /// Every location as messages show it (no credentials), in order.
+    pub(crate) fn shown_locations(&self) -> Vec<String> {
+        self.locations.iter().map(Location::shown).collect()
+    }
+
     /// The run's cache, if it has one.
     pub(crate) fn cache(&self) -> Option<&Arc<crate::cache::Cache>> {
         self.cache.as_ref()

@@ -27,9 +27,13 @@ pub(crate) struct Options<'a> {
     /// With targets: the digests of the files they take, per pin; only those are
     /// missed by a line (`None`: every file of the version).
     pub kept: Option<&'a HashMap<Pin, BTreeSet<Sha256>>>,
+    /// The releases are the cache's answers (`--offline`): no other version was
+    /// looked up, and a file uploaded since the answer cannot be ruled out.
+    pub cached: bool,
 }
 
 /// A hashed, pinned requirement to check against its release.
+#[derive(Clone)]
 pub(crate) struct Target<'a> {
     pub source: &'a Source,
     pub req: &'a Requirement,
@@ -52,7 +56,7 @@ pub(crate) struct Download {
 
 /// The line's sha256 digests (its `--hash` options, then its peep lines) with the
 /// span of each.
-fn written(target: &Target<'_>) -> BTreeMap<Sha256, Span> {
+pub(crate) fn written(target: &Target<'_>) -> BTreeMap<Sha256, Span> {
     let mut written: BTreeMap<Sha256, Span> = target.peep.iter().cloned().collect();
     // A digest both in a `--hash` and a peep line is pointed at in the `--hash`.
     written.extend(
@@ -164,7 +168,14 @@ pub(crate) fn check(
             .collect();
         for (digest, span) in &unknown {
             let owners = projects.get(&target.pin.name).map(Vec::as_slice);
-            findings.push(unknown_hash(target, release, owners, digest, span));
+            findings.push(unknown_hash(
+                target,
+                release,
+                owners,
+                digest,
+                span,
+                options.cached,
+            ));
         }
         findings.extend(yanked(target, release, options.deny_yanked));
         let others = others(target);
@@ -329,6 +340,7 @@ fn unknown_hash(
     all: Option<&[Release]>,
     digest: &Sha256,
     span: &Span,
+    cached: bool,
 ) -> Located {
     let owner = all.into_iter().flatten().find_map(|other| {
         let file = other.files.iter().find(|f| f.sha256 == Some(*digest))?;
@@ -341,6 +353,10 @@ fn unknown_hash(
             message.push_str(&format!(": it is the hash of `{filename}` from {name} {version}"));
             format!("the pin was changed without its hashes: run `hashlock lock` to write the hashes of {name} {}", release.version)
         }
+        None if cached => format!(
+            "hashlock's cache does not list it for {name} {}, and offline no other version is looked up: run `hashlock verify` online to tell another version's hash, a file uploaded since, or a mistyped or tampered hash",
+            release.version
+        ),
         None => "no file of any version has this hash: it was mistyped, tampered with, or its file was deleted; check where it came from, then `hashlock lock --force` replaces it".to_string(),
     };
     target

@@ -21,6 +21,20 @@ pub(crate) struct Totals {
     /// Files downloaded and hashed (`--download`, files without a published sha256).
     pub downloaded_files: usize,
     pub downloaded_bytes: u64,
+    /// `--offline`: how far hashes were checked against what is already known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline: Option<Offline>,
+}
+
+/// How an `--offline` run checked hashed pins without asking an index.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub(crate) struct Offline {
+    /// Pins checked against the cache's answer (however old).
+    pub from_cache: usize,
+    /// Pins whose every sha256 the first-seen log holds for a file of the version.
+    pub from_log: usize,
+    /// Hashed pins neither knew.
+    pub unchecked: usize,
 }
 
 impl Totals {
@@ -36,7 +50,7 @@ impl Totals {
 /// Prints findings on stderr, grouped by file (in the order given), each with its
 /// line, column, caret and hint; then one summary line unless `quiet`. Through
 /// [`report::line`], so a closed or full stderr does not panic the run.
-pub(crate) fn human(findings: &[Located], totals: &Totals, offline: bool, quiet: bool) {
+pub(crate) fn human(findings: &[Located], totals: &Totals, quiet: bool) {
     // Buffered: a report written straight to (unbuffered) stderr is hundreds of tiny
     // writes, which made 100,000 findings take 15 s instead of one.
     let mut out = std::io::BufWriter::new(std::io::stderr().lock());
@@ -52,7 +66,7 @@ pub(crate) fn human(findings: &[Located], totals: &Totals, offline: bool, quiet:
         let _ = writeln!(out, "{}", redact::text(&report));
     }
     if !quiet {
-        let _ = writeln!(out, "{}", summary(totals, offline));
+        let _ = writeln!(out, "{}", summary(totals));
     }
     // A closed or full stderr leaves nothing to tell: never panic over it.
     let _ = out.flush();
@@ -68,15 +82,15 @@ fn count_in(findings: &[Located], file: &str) -> (usize, usize) {
 }
 
 /// One line: what was checked and what was found.
-fn summary(totals: &Totals, offline: bool) -> String {
+fn summary(totals: &Totals) -> String {
     let checked = format!(
         "{} with {} in {}",
         counted(totals.requirements, "requirement", "requirements"),
         counted(totals.hashes, "hash", "hashes"),
         counted(totals.files, "file", "files"),
     );
-    let how = if offline {
-        " (offline checks only)".to_owned()
+    let how = if let Some(offline) = &totals.offline {
+        offline_coverage(offline)
     } else if totals.downloaded_files > 0 {
         format!(
             ", downloaded and re-hashed {} ({:.1} MiB)",
@@ -88,6 +102,33 @@ fn summary(totals: &Totals, offline: bool) -> String {
     };
     let found = counts(totals.errors, totals.warnings);
     format!("Verified {checked}{how}: {found}")
+}
+
+/// What an `--offline` run checked hashes against, for the summary line.
+fn offline_coverage(offline: &Offline) -> String {
+    let mut parts = Vec::new();
+    if offline.from_cache > 0 {
+        parts.push(format!(
+            "{} against the cache's answers",
+            counted(offline.from_cache, "pin", "pins")
+        ));
+    }
+    if offline.from_log > 0 {
+        parts.push(format!(
+            "{} against the first-seen log",
+            counted(offline.from_log, "pin", "pins")
+        ));
+    }
+    if offline.unchecked > 0 {
+        parts.push(format!(
+            "{} not checked against an index",
+            counted(offline.unchecked, "pin", "pins")
+        ));
+    }
+    if parts.is_empty() {
+        return " (offline)".to_owned();
+    }
+    format!(" (offline: {})", parts.join(", "))
 }
 
 fn counts(errors: usize, warnings: usize) -> String {
