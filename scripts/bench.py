@@ -32,6 +32,7 @@ Peak RSS is each process's own (`wait4`). Examples:
 
     scripts/bench.py loopback --pins 5,50,199,1000 --latency-ms 20 --history 600
     scripts/bench.py live --sizes 5,50,199 --runs 7
+    scripts/bench.py live --sizes huge-1000 --runs 3 --hashin-max 0
     scripts/bench.py download --runs 9
 """
 
@@ -89,12 +90,11 @@ def main():
                           work, text, names, url, args, others, simple_root=f"{url}/simple")
         else:
             for size in args.sizes:
-                path = os.path.join(ROOT, "bench", f"freeze-{size}.txt")
-                with open(path) as f:
+                with open(os.path.join(ROOT, bench_file(size))) as f:
                     text = f.read()
                 names = [re.split(r"[=<>!~ ;\[]", line, maxsplit=1)[0]
                          for line in text.splitlines() if line.strip() and not line.startswith("#")]
-                bench(f"live, bench/freeze-{size}.txt ({len(names)} pins)", work, text, names,
+                bench(f"live, {bench_file(size)} ({len(names)} pins)", work, text, names,
                       args.index_url, args, tools, simple_root=simple_root(args.index_url))
 
 
@@ -107,7 +107,8 @@ def parse_args():
     loop.add_argument("--history", type=int, default=200,
                       help="older releases per package (larger project pages)")
     live = sub.add_parser("live", help="the real freezes of bench/ against PyPI, by hand")
-    live.add_argument("--sizes", type=sizes, default=[5, 50, 199])
+    live.add_argument("--sizes", type=sizes, default=[5, 50, 199],
+                      help="bench/freeze-N.txt for each N, or bench/NAME.txt (huge-1000)")
     live.add_argument("--index-url", default="https://pypi.org",
                       help="hashlock's index: a JSON API base (the default, as hashlock's own "
                            "default) or a Simple API root (`.../simple`, what uv and curl read)")
@@ -132,7 +133,13 @@ def simple_root(index_url):
 
 
 def sizes(text):
-    return [int(part) for part in text.split(",") if part]
+    """`5,50,199`: bench/freeze-5.txt...; a name (`huge-1000`) is bench/<name>.txt."""
+    return [int(part) if part.isdigit() else part for part in text.split(",") if part]
+
+
+def bench_file(size):
+    name = f"freeze-{size}" if isinstance(size, int) else size
+    return os.path.join("bench", f"{name}.txt")
 
 
 def build(example):
