@@ -189,6 +189,15 @@ fn verify_offline_without_a_cache_runs_the_checks_that_need_no_index() {
         "{}",
         run.stderr
     );
+    let run = cached.run("verify", &["--offline", "--no-cache"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "Not checked against an index (the cache is off: `--no-cache` or `HASHLOCK_NO_CACHE`): six==1.16.0, attrs==23.1.0;"
+        ),
+        "{}",
+        run.stderr
+    );
     let run = cached.run("verify", &["--offline", "--no-cache", "-q"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr, "", "-q says nothing on success");

@@ -256,7 +256,7 @@ fn offline_mode_asks_no_index() {
     );
     assert!(
         run.stderr.contains(
-            "Not checked against an index (not in hashlock's cache): requests==2.31.0, six==1.16.0, idna==3.6"
+            "Not checked against an index (the cache is off: `--no-cache` or `HASHLOCK_NO_CACHE`): requests==2.31.0, six==1.16.0, idna==3.6"
         ),
         "{}",
         run.stderr

@@ -186,9 +186,24 @@ async fn known_findings(args: &VerifyArgs, workspace: &Workspace) -> (Vec<Locate
     let quiet = true;
     let mut releases = online::Releases::new();
     let mut shown = Vec::new();
-    if !args.index.cache.no_cache
-        && let Ok(index) = connect(&args.index, workspace, false, &unique).await
-    {
+    let connected = if args.index.cache.no_cache {
+        coverage.why = "the cache is off: `--no-cache` or `HASHLOCK_NO_CACHE`".to_owned();
+        None
+    } else {
+        match connect(&args.index, workspace, false, &unique).await {
+            Ok(index) => Some(index),
+            Err(failure) => {
+                // A usage error (no cache directory) or a location only the network
+                // can answer (a find-links URL): said once, instead of a check.
+                coverage.why = failure.reports.first().map_or_else(
+                    || "the indexes cannot be read offline".to_owned(),
+                    |r| r.to_string(),
+                );
+                None
+            }
+        }
+    };
+    if let Some(index) = connected {
         shown = index.shown_locations();
         for (pin, answer) in fetch_all(&index, &unique, &args.index, quiet).await {
             match answer {
@@ -290,6 +305,8 @@ struct Coverage {
     logged: usize,
     /// Pins neither knew, as `name==version`.
     unchecked: Vec<String>,
+    /// Why they were not checked, when it is not that the cache lacks them.
+    why: String,
 }
 
 impl Coverage {
@@ -311,8 +328,13 @@ impl Coverage {
         if self.unchecked.len() > SHOWN {
             names.push_str(&format!(", and {} more", self.unchecked.len() - SHOWN));
         }
+        let why = if self.why.is_empty() {
+            "not in hashlock's cache"
+        } else {
+            &self.why
+        };
         crate::report::line(&format!(
-            "Not checked against an index (not in hashlock's cache): {names}; run `hashlock verify` once online to check them"
+            "Not checked against an index ({why}): {names}; run `hashlock verify` once online to check them"
         ));
     }
 }
