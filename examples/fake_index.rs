@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --example fake_index -- [--port N] [--latency-ms N] [--fixtures DIR]
 //!     [--no-version-endpoint] [--relative-urls] [--synthetic] [--history N]
-//!     [--threads N]
+//!     [--threads N] [--gzip]
 //! ```
 //!
 //! Prints `listening on http://127.0.0.1:PORT` as its first line of stdout, then
@@ -27,7 +27,8 @@ use std::time::Duration;
 use server::{Config, TestIndex};
 
 const USAGE: &str = "usage: fake_index [--port N] [--latency-ms N] [--fixtures DIR] \
-    [--no-version-endpoint] [--relative-urls] [--synthetic] [--history N] [--threads N]";
+    [--no-version-endpoint] [--relative-urls] [--synthetic] [--history N] [--threads N] \
+    [--gzip]";
 
 fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
@@ -59,6 +60,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> 
             "--no-version-endpoint" => config.without_version_endpoint(),
             "--relative-urls" => config.relative_urls(),
             "--synthetic" => config.synthetic(),
+            "--gzip" => config.compress_documents(),
             "--history" => config.synthetic_history(number(&arg, &value()?)?),
             "-h" | "--help" => {
                 println!("{USAGE}");

@@ -86,7 +86,8 @@ def main():
                     # uv needs wheel metadata, which the fake index does not serve.
                     others = {k: v for k, v in tools.items() if k != "uv"}
                     bench(f"loopback, {pins} pins, {args.latency_ms} ms per request, "
-                          f"{args.history} older releases each",
+                          f"{args.history} older releases each"
+                          + (", gzip" if args.gzip else ""),
                           work, text, names, url, args, others, simple_root=f"{url}/simple")
         else:
             for size in args.sizes:
@@ -106,6 +107,8 @@ def parse_args():
     loop.add_argument("--latency-ms", type=int, default=20)
     loop.add_argument("--history", type=int, default=200,
                       help="older releases per package (larger project pages)")
+    loop.add_argument("--gzip", action="store_true",
+                      help="documents sent gzip-compressed, as PyPI sends them")
     live = sub.add_parser("live", help="the real freezes of bench/ against PyPI, by hand")
     live.add_argument("--sizes", type=sizes, default=[5, 50, 199],
                       help="bench/freeze-N.txt for each N, or bench/NAME.txt (huge-1000)")
@@ -173,7 +176,8 @@ class fake_index:
         self.proc = subprocess.Popen(
             [FAKE_INDEX, "--port", "0", "--synthetic", "--no-version-endpoint",
              "--latency-ms", str(self.args.latency_ms), "--history", str(self.args.history),
-             "--fixtures", os.path.join(ROOT, "fixtures", "pypi")],
+             "--fixtures", os.path.join(ROOT, "fixtures", "pypi"),
+             *(["--gzip"] if self.args.gzip else [])],
             stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("listening on "):

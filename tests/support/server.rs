@@ -69,6 +69,7 @@ pub struct Config {
     stalling_files: HashSet<String>,
     frame_interval: Duration,
     gzip_label: bool,
+    compress: bool,
     faults: HashMap<String, Fault>,
     cache_control: Option<&'static str>,
     history: usize,
@@ -168,6 +169,7 @@ impl Default for Config {
             stalling_files: HashSet::new(),
             frame_interval: Duration::ZERO,
             gzip_label: false,
+            compress: false,
             faults: HashMap::new(),
             cache_control: None,
             history: 0,
@@ -403,6 +405,14 @@ impl Config {
         self.gzip_label = true;
         self
     }
+
+    /// Sends index documents (JSON, HTML) gzip-compressed to a client that accepts
+    /// gzip, as PyPI does: the `Content-Length` is the compressed one.
+    #[allow(dead_code, reason = "for examples/fake_index.rs")]
+    pub fn compress_documents(mut self) -> Self {
+        self.compress = true;
+        self
+    }
 }
 
 /// Requests seen, per path, and the User-Agent and Accept headers of each.
@@ -608,6 +618,10 @@ fn router(server: Arc<Server>) -> Router {
         .route("/pypi/{name}/{version}/json", get(version_document))
         .route("/simple/{name}/", get(simple_page))
         .route("/files/{filename}", get(file))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&server),
+            compress,
+        ))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), caching))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), inject))
         .layer(middleware::from_fn_with_state(Arc::clone(&server), guard));
@@ -660,6 +674,37 @@ async fn record(State(server): State<Arc<Server>>, request: Request, next: Next)
 
 /// With [`Config::caching`]: `Cache-Control` and an `ETag` (a hash of the body) on
 /// every successful answer, and 304 when the request already has that `ETag`.
+/// With [`Config::compress_documents`]: a document (JSON or HTML) gzipped for a
+/// client that accepts gzip.
+async fn compress(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
+    let accepts = request
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
+    let response = next.run(request).await;
+    let document = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json") || v.contains("html"));
+    if !(server.config.compress && accepts && document && response.status().is_success()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&body).expect("writing to a Vec");
+    let gzipped = encoder.finish().expect("writing to a Vec");
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    Response::from_parts(parts, Body::from(gzipped))
+}
+
 async fn caching(State(server): State<Arc<Server>>, request: Request, next: Next) -> Response {
     let Some(control) = server.config.cache_control else {
         return next.run(request).await;
