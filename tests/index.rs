@@ -852,6 +852,28 @@ async fn project_reports_server_errors() {
     assert_eq!(index.requests("/pypi/six/json"), 2);
 }
 
+/// Over HTTP/1.1 each answer waiting for the document budget holds hyper's read
+/// buffer (up to ~400 KiB) outside the budget: at most 40 documents are asked at
+/// once there, however many lookups run (`lock` runs 64).
+#[tokio::test]
+async fn an_http_1_1_index_is_asked_at_most_40_documents_at_once() {
+    let index = TestIndex::start(
+        Config::new()
+            .synthetic()
+            .latency(Duration::from_millis(200)),
+    );
+    let pypi = client(&index).await;
+    let pins: Vec<_> = (1..=100)
+        .map(|n| pin(&format!("synth-{n}"), "1.0.0"))
+        .collect();
+    let lookups = pins.iter().map(|pin| pypi.release(pin));
+    for release in futures::future::join_all(lookups).await {
+        assert_eq!(release.unwrap().files.len(), 4);
+    }
+    let most = index.most_in_flight();
+    assert!((30..=40).contains(&most), "{most} requests at once");
+}
+
 /// `<index>/files/<filename>` of the synthetic package `package`'s `n`th file.
 fn synthetic_url(index: &TestIndex, package: &str, n: usize) -> (String, String) {
     let filename = synthetic_filenames(package)[n].clone();

@@ -434,6 +434,10 @@ struct Server {
     base: String,
     projects: HashMap<String, Value>,
     log: Mutex<Log>,
+    /// Requests being answered now (arrived, answer not yet built), and the most
+    /// there were at once.
+    in_flight: std::sync::atomic::AtomicUsize,
+    most_in_flight: std::sync::atomic::AtomicUsize,
 }
 
 impl Server {
@@ -460,6 +464,8 @@ impl TestIndex {
             base: url.clone(),
             projects,
             log: Mutex::default(),
+            in_flight: Default::default(),
+            most_in_flight: Default::default(),
             config,
         });
         let app = router(Arc::clone(&server));
@@ -475,6 +481,15 @@ impl TestIndex {
     /// to give hashlock.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The most requests that were being answered at once (with a latency, the
+    /// most a client asked at once).
+    #[allow(dead_code, reason = "not every test binary uses it")]
+    pub fn most_in_flight(&self) -> usize {
+        self.server
+            .most_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many requests asked for exactly `path` (e.g. `/pypi/six/json`).
@@ -666,10 +681,15 @@ async fn record(State(server): State<Arc<Server>>, request: Request, next: Next)
         log.accepts.push((path.clone(), accept));
         log.headers.push((path, headers.clone()));
     }
+    use std::sync::atomic::Ordering;
+    let now = server.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    server.most_in_flight.fetch_max(now, Ordering::SeqCst);
     if !server.config.latency.is_zero() {
         tokio::time::sleep(server.config.latency).await;
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    server.in_flight.fetch_sub(1, Ordering::SeqCst);
+    response
 }
 
 /// With [`Config::caching`]: `Cache-Control` and an `ETag` (a hash of the body) on

@@ -209,6 +209,62 @@ pub struct HttpClient {
     /// The bytes of document bodies being read at once, in KiB (see
     /// [`DOCUMENT_BUDGET`]).
     budget: Arc<Semaphore>,
+    /// Documents asked at once over HTTP/1.1 (see [`H1_READ_AHEAD`]).
+    h1: Arc<ReadAhead>,
+}
+
+/// What HTTP/1.1 reads ahead outside the budget: hyper fills a connection's buffer
+/// with the answer's bytes (up to about 400 KiB) whether or not the body is being
+/// read, so every answer waiting for budget holds that much more. Over HTTP/1.1,
+/// at most `DOCUMENT_BUDGET / H1_READ_AHEAD` (40) documents are asked at once, which
+/// bounds those buffers by the budget again. HTTP/2 needs no such cap: a stream's
+/// window ([`STREAM_WINDOW`]) is what a request reserves before it is sent.
+const H1_READ_AHEAD: u64 = 400 * 1024;
+
+/// The cap on documents asked at once over HTTP/1.1: on from the start for an
+/// `http://` index, from the first HTTP/1.x answer for an `https://` one (which
+/// may speak either), and lifted by the first HTTP/2 answer.
+#[derive(Debug)]
+struct ReadAhead {
+    slots: Arc<Semaphore>,
+    /// Whether an answer showed the protocol (the cap then stays as it is).
+    known: std::sync::atomic::AtomicBool,
+    /// Whether the cap applies.
+    capped: std::sync::atomic::AtomicBool,
+}
+
+impl ReadAhead {
+    fn new(plain_http: bool) -> ReadAhead {
+        ReadAhead {
+            slots: Arc::new(Semaphore::new((DOCUMENT_BUDGET / H1_READ_AHEAD) as usize)),
+            known: std::sync::atomic::AtomicBool::new(false),
+            capped: std::sync::atomic::AtomicBool::new(plain_http),
+        }
+    }
+
+    /// A slot when the cap applies (`None` otherwise).
+    async fn slot(&self) -> Option<OwnedSemaphorePermit> {
+        use std::sync::atomic::Ordering;
+        if !self.capped.load(Ordering::Acquire) {
+            return None;
+        }
+        // Never closed; were it, asking without a slot beats failing.
+        Arc::clone(&self.slots).acquire_owned().await.ok()
+    }
+
+    /// Notes the protocol of an answer: the first one decides.
+    fn answered(&self, version: reqwest::Version) {
+        use std::sync::atomic::Ordering;
+        if self.known.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let h1 = version < reqwest::Version::HTTP_2;
+        self.capped.store(h1, Ordering::Release);
+        if !h1 {
+            // Whoever waits for a slot goes at once.
+            self.slots.add_permits(MAX_STREAMS as usize);
+        }
+    }
 }
 
 /// How many bytes of document bodies are read at once, however many requests are in
@@ -224,8 +280,9 @@ const STREAM_WINDOW: u32 = 256 * 1024;
 const MAX_STREAMS: u32 = 512;
 /// What a document request reserves of the budget before it is sent: at most
 /// `DOCUMENT_BUDGET / FIRST_RESERVATION` requests wait for an answer at once, so
-/// that what their connections buffer is bounded too (hyper reads ahead up to
-/// ~400 KiB on an HTTP/1.1 connection whatever the budget says).
+/// that what their connections buffer is bounded too: an HTTP/2 stream's window
+/// is this size; over HTTP/1.1, where hyper reads ahead up to ~400 KiB whatever
+/// the budget says, [`H1_READ_AHEAD`] caps the requests instead.
 const FIRST_RESERVATION: u64 = 256 * 1024;
 /// What a body of unknown size (no `Content-Length`, or compressed) reserves.
 const UNKNOWN_SIZE: u64 = 1024 * 1024;
@@ -370,6 +427,7 @@ impl HttpClient {
             options: options.clone(),
             refusals: Arc::default(),
             budget: Arc::new(Semaphore::new(kib(DOCUMENT_BUDGET) as usize)),
+            h1: Arc::new(ReadAhead::new(options.index_url.scheme() == "http")),
         })
     }
 
@@ -421,12 +479,14 @@ impl HttpClient {
             request
         };
         let limit = self.options.max_document_size;
+        let _slot = self.h1.slot().await;
         let budget = &self.budget;
         let first = kib(FIRST_RESERVATION);
         // Never closed: were it, reading unbudgeted beats failing.
         let held = Arc::clone(budget).acquire_many_owned(first).await.ok();
         let held = &Mutex::new(held);
         let read = |response: Response| async move {
+            self.h1.answered(response.version());
             let caching = Caching::of(response.headers());
             if response.status() == StatusCode::NOT_MODIFIED {
                 return Ok(Document::NotModified(caching));
