@@ -27,16 +27,12 @@ const SUBCOMMANDS: [&str; 6] = ["lock", "verify", "add", "migrate", "hash", "com
 const PROFILE: &str = "dev";
 
 fn show(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    show_tail(output, usize::MAX)
 }
 
-/// Like `show`, with only the last `lines` of each stream: a failed build prints
-/// hundreds of `Compiling` lines before the error, and CI's log keeps only so much.
+/// The exit code and both streams, with only the last `lines` of each: a failed
+/// build prints hundreds of `Compiling` lines before the error, and CI's log keeps
+/// only so much.
 fn show_tail(output: &Output, lines: usize) -> String {
     let tail = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
@@ -50,7 +46,7 @@ fn show_tail(output: &Output, lines: usize) -> String {
         }
     };
     format!(
-        "exit {:?}\n--- stdout (tail)\n{}\n--- stderr (tail)\n{}",
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
         output.status.code(),
         tail(&output.stdout),
         tail(&output.stderr)

@@ -12,9 +12,10 @@
 //! A bundle is a header line, then one line per entry: its name (the entry file's,
 //! `<project>@<version>`), a tab, its JSON (which has no raw tab or line break). An
 //! entry file is either an entry's JSON or a bundle; a reader finds its line by the
-//! name it opened ([`read_many`], for one entry or many). Readers of many entries read each bundle once (a bundle is one
-//! inode however many names it has). Replacing an entry (a revalidation) writes a
-//! file of its own over that one name; a bundle goes when its last name does.
+//! name it opened ([`read_many`], for one entry or many). Readers of many entries
+//! read each bundle once (a bundle is one inode however many names it has).
+//! Replacing an entry (a revalidation) writes a file of its own over that one
+//! name; a bundle goes when its last name does.
 //!
 //! Only where hard links are known to work (Unix); elsewhere, and whenever a link
 //! fails, entries are written one file each.

@@ -161,10 +161,8 @@ pub(super) fn open_for_verify(args: &VerifyArgs) -> Opening {
 
 /// The logs of a `verify` run, read now (`--offline` reads them only when a pin is
 /// not in the cache).
-pub(super) async fn read_for_verify(args: &VerifyArgs) -> Logs {
-    Opening::start(log_paths(&args.log, &first_of(args)))
-        .logs()
-        .await
+pub(super) fn read_for_verify(args: &VerifyArgs) -> Logs {
+    Logs::open(log_paths(&args.log, &first_of(args)))
 }
 
 /// The first requirements file of a `verify` run, beside which a committed log is

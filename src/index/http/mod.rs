@@ -226,7 +226,7 @@ const H1_READ_AHEAD: u64 = 400 * 1024;
 /// may speak either), and lifted by the first HTTP/2 answer.
 #[derive(Debug)]
 struct ReadAhead {
-    slots: Arc<Semaphore>,
+    slots: Semaphore,
     /// Whether an answer showed the protocol (the cap then stays as it is).
     known: std::sync::atomic::AtomicBool,
     /// Whether the cap applies.
@@ -236,20 +236,20 @@ struct ReadAhead {
 impl ReadAhead {
     fn new(plain_http: bool) -> ReadAhead {
         ReadAhead {
-            slots: Arc::new(Semaphore::new((DOCUMENT_BUDGET / H1_READ_AHEAD) as usize)),
+            slots: Semaphore::new((DOCUMENT_BUDGET / H1_READ_AHEAD) as usize),
             known: std::sync::atomic::AtomicBool::new(false),
             capped: std::sync::atomic::AtomicBool::new(plain_http),
         }
     }
 
     /// A slot when the cap applies (`None` otherwise).
-    async fn slot(&self) -> Option<OwnedSemaphorePermit> {
+    async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
         use std::sync::atomic::Ordering;
         if !self.capped.load(Ordering::Acquire) {
             return None;
         }
         // Never closed; were it, asking without a slot beats failing.
-        Arc::clone(&self.slots).acquire_owned().await.ok()
+        self.slots.acquire().await.ok()
     }
 
     /// Notes the protocol of an answer: the first one decides.

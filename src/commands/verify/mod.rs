@@ -23,7 +23,6 @@ use crate::index::{
     ClientOptions, Credentials, IndexClient, IndexError, Indexes, Location, Protocol, Release,
     Strategy,
 };
-use crate::lock::Projects;
 use crate::output::print_stdout;
 use crate::pin::Pin;
 use crate::requirements::Span;
@@ -32,6 +31,8 @@ use crate::verify::offline;
 use crate::verify::online::{self, Target};
 use crate::verify::render::{self, Totals};
 use crate::workspace::{Record, Role, Workspace};
+
+mod known;
 
 /// Runs `hashlock verify`: 0 clean, 1 problems found.
 pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
@@ -47,7 +48,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     let mut downloaded = Downloaded::default();
     let mut known = None;
     if args.index.cache.offline {
-        let (found, coverage) = known_findings(&args, &workspace).await;
+        let (found, coverage) = known::findings(&args, &workspace).await;
         findings.extend(found);
         known = Some(coverage);
     } else {
@@ -66,7 +67,7 @@ pub(super) async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     totals.count(&findings);
     totals.downloaded_files = downloaded.files;
     totals.downloaded_bytes = downloaded.bytes;
-    totals.offline = known.as_ref().map(Coverage::totals);
+    totals.offline = known.as_ref().map(known::Coverage::totals);
     match args.format {
         Format::Json => print_stdout(&render::json(&findings, &names, &totals))?,
         Format::Human => {
@@ -164,179 +165,6 @@ fn targets_of<'a>(workspace: &'a Workspace, records: &'a [Record<'a>]) -> Vec<Ta
             })
         })
         .collect()
-}
-
-/// `--offline`: the hashed pins checked against what this machine already knows,
-/// without a request. A pin the cache holds an answer for (however old) gets every
-/// check of a run online that needs no download and no other page: a hash the
-/// answer does not publish, a yanked version, files the line misses. A pin it does
-/// not hold is confirmed when the first-seen log holds a file of that version for
-/// each of its sha256 hashes. The rest is counted as not checked (never passed in
-/// silence): [`Coverage::tell`] names them. Nothing here fails the run by itself:
-/// without a cache, or with an index setting that needs the network, every pin is
-/// simply not checked.
-async fn known_findings(args: &VerifyArgs, workspace: &Workspace) -> (Vec<Located>, Coverage) {
-    let records = hashed_records(workspace);
-    let targets = targets_of(workspace, &records);
-    let unique = unique_pins(targets.iter().map(|target| target.pin));
-    let mut coverage = Coverage::default();
-    if unique.is_empty() {
-        return (Vec::new(), coverage);
-    }
-    let quiet = true;
-    let mut releases = online::Releases::new();
-    let mut shown = Vec::new();
-    let connected = if args.index.cache.no_cache {
-        coverage.why = "the cache is off: `--no-cache` or `HASHLOCK_NO_CACHE`".to_owned();
-        None
-    } else {
-        match connect(&args.index, workspace, false, &unique).await {
-            Ok(index) => Some(index),
-            Err(failure) => {
-                // A usage error (no cache directory) or a location only the network
-                // can answer (a find-links URL): said once, instead of a check.
-                coverage.why = failure.reports.first().map_or_else(
-                    || "the indexes cannot be read offline".to_owned(),
-                    |r| r.to_string(),
-                );
-                None
-            }
-        }
-    };
-    if let Some(index) = connected {
-        shown = index.shown_locations();
-        for (pin, answer) in fetch_all(&index, &unique, &args.index, quiet).await {
-            match answer {
-                Err(IndexError::Offline { .. }) => {}
-                answer => {
-                    releases.insert(pin, answer);
-                }
-            }
-        }
-    }
-    let answered: Vec<Target<'_>> = targets
-        .iter()
-        .filter(|target| releases.contains_key(target.pin))
-        .cloned()
-        .collect();
-    let kept = super::deps::kept_for_verify(args, workspace, &releases)
-        .ok()
-        .flatten();
-    let options = online::Options {
-        strict: args.strict,
-        deny_yanked: args.deny_yanked,
-        kept: kept.as_ref(),
-        cached: true,
-    };
-    let mut findings = Vec::new();
-    // An answer kept in the cache never holds a transport error; were one there, its
-    // pin is left unchecked rather than failing an offline run.
-    match online::check(
-        &answered,
-        &releases,
-        &Projects::new(),
-        &HashMap::new(),
-        options,
-    ) {
-        Ok(found) => {
-            findings = found;
-            coverage.cached = releases.len();
-        }
-        Err(_) => releases.clear(),
-    }
-    let lacking = unique.iter().any(|pin| !releases.contains_key(*pin));
-    let logs = if args.log.no_log || !lacking {
-        None
-    } else {
-        Some(super::first_seen::read_for_verify(args).await)
-    };
-    for pin in unique {
-        if releases.contains_key(pin) {
-            continue;
-        }
-        let lines: Vec<&Target<'_>> = targets.iter().filter(|t| t.pin == pin).collect();
-        let confirmed = logs.as_ref().is_some_and(|logs| {
-            lines
-                .iter()
-                .all(|target| seen_for_version(&logs.seen, &shown, target))
-        });
-        if confirmed {
-            coverage.logged += 1;
-        } else {
-            coverage.unchecked.push(pin.to_string());
-        }
-    }
-    (findings, coverage)
-}
-
-/// Whether every sha256 of `target` is the digest of a file the first-seen log
-/// holds for its version, on one of the run's locations (`shown`), or on all of
-/// them together (a log's index names every location a release's files came from).
-fn seen_for_version(seen: &crate::log::Seen, shown: &[String], target: &Target<'_>) -> bool {
-    let project = target.pin.name.to_string();
-    let version = target.pin.version.to_string();
-    let mut keys: Vec<String> = shown
-        .iter()
-        .map(|s| super::first_seen::index_key(s))
-        .collect();
-    if keys.len() > 1 {
-        keys.push(keys.join(" "));
-    }
-    let digests: Vec<Sha256> = online::written(target).into_keys().collect();
-    if digests.is_empty() {
-        return false;
-    }
-    keys.iter().any(|key| {
-        let files: Vec<Sha256> = seen
-            .filenames(key, &project, &version)
-            .into_iter()
-            .filter_map(|name| Some(seen.file(key, name)?.sha256))
-            .collect();
-        digests.iter().all(|digest| files.contains(digest))
-    })
-}
-
-/// How far an `--offline` run could check hashes against an index's answers.
-#[derive(Debug, Default)]
-struct Coverage {
-    /// Pins answered from the cache.
-    cached: usize,
-    /// Pins whose hashes the first-seen log confirmed.
-    logged: usize,
-    /// Pins neither knew, as `name==version`.
-    unchecked: Vec<String>,
-    /// Why they were not checked, when it is not that the cache lacks them.
-    why: String,
-}
-
-impl Coverage {
-    fn totals(&self) -> render::Offline {
-        render::Offline {
-            from_cache: self.cached,
-            from_log: self.logged,
-            unchecked: self.unchecked.len(),
-        }
-    }
-
-    /// Names the pins left unchecked, after the summary.
-    fn tell(self) {
-        if self.unchecked.is_empty() {
-            return;
-        }
-        const SHOWN: usize = 5;
-        let mut names = self.unchecked[..self.unchecked.len().min(SHOWN)].join(", ");
-        if self.unchecked.len() > SHOWN {
-            names.push_str(&format!(", and {} more", self.unchecked.len() - SHOWN));
-        }
-        let why = if self.why.is_empty() {
-            "not in hashlock's cache"
-        } else {
-            &self.why
-        };
-        crate::report::line(&format!(
-            "Not checked against an index ({why}): {names}; run `hashlock verify` once online to check them"
-        ));
-    }
 }
 
 /// Downloads what the run checks by hashing: with `--download` every file whose hash
