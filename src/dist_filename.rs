@@ -144,34 +144,39 @@ fn wheel_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {
 /// name, version, optional build tag (starting with a digit), python, abi, platform.
 /// Read without allocating: an index lists tens of thousands of names.
 fn wheel_fields(stem: &str) -> Option<[&str; 2]> {
-    let mut fields = [""; 6];
+    // One pass over the bytes for the dashes and ASCII whitespace: an index lists
+    // tens of thousands of wheels, and splitting each took more than the rest.
+    let mut dashes = [0usize; 5];
     let mut count = 0;
-    for field in stem.split('-') {
-        *fields.get_mut(count)? = field;
-        count += 1;
+    let mut space = false;
+    for (at, &byte) in stem.as_bytes().iter().enumerate() {
+        if byte == b'-' {
+            *dashes.get_mut(count)? = at;
+            count += 1;
+        }
+        // `char::is_whitespace` of ASCII: tab, line feed, vertical tab, form feed,
+        // carriage return, space.
+        space |= matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
     }
     let well_formed = match count {
-        5 => true,
+        4 => true,
         // The build tag starts with a digit.
-        6 => fields[2].starts_with(|c: char| c.is_ascii_digit()),
+        5 => stem
+            .as_bytes()
+            .get(dashes[1] + 1)
+            .is_some_and(u8::is_ascii_digit),
         _ => false,
     };
-    // A field with whitespace is a stem with whitespace: looked for once.
-    let empty = fields[..count].iter().any(|field| field.is_empty());
-    (well_formed && !empty && !has_whitespace(stem)).then_some([fields[0], fields[1]])
-}
-
-/// Whether `text` has a whitespace character (Unicode's, as [`char::is_whitespace`]),
-/// without decoding characters when it is ASCII.
-fn has_whitespace(text: &str) -> bool {
-    if text.is_ascii() {
-        // `char::is_whitespace` of ASCII: tab, line feed, vertical tab, form feed,
-        // carriage return, space (`u8::is_ascii_whitespace` has no vertical tab).
-        text.bytes()
-            .any(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '))
-    } else {
-        text.contains(char::is_whitespace)
+    if !well_formed {
+        return None;
     }
+    // No field is empty: no dash first or last, nor two in a row.
+    let dashes = &dashes[..count];
+    let empty = dashes[0] == 0
+        || dashes[count - 1] + 1 == stem.len()
+        || dashes.windows(2).any(|pair| pair[1] == pair[0] + 1);
+    let space = space || (!stem.is_ascii() && stem.contains(char::is_whitespace));
+    (!empty && !space).then(|| [&stem[..dashes[0]], &stem[dashes[0] + 1..dashes[1]]])
 }
 
 /// Whether `filename` is a well-formed wheel name, of any project.
@@ -484,10 +489,10 @@ mod tests {
     }
 
     #[test]
-    fn whitespace_is_found_as_char_is_whitespace_finds_it() {
-        for c in (0..=0x3000u32).filter_map(char::from_u32) {
-            let text = format!("a{c}b");
-            assert_eq!(has_whitespace(&text), c.is_whitespace(), "{:?}", c);
+    fn wheels_with_whitespace_as_char_is_whitespace_finds_it_give_nothing() {
+        for c in (0..=0x3000u32).filter_map(char::from_u32).filter(|&c| c != '-') {
+            let stem = format!("a{c}b-1.0-py3-none-any");
+            assert_eq!(wheel_fields(&stem).is_none(), c.is_whitespace(), "{c:?}");
         }
     }
 

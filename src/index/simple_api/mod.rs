@@ -37,6 +37,8 @@ use super::{
 use crate::dist_filename::{self as filename, Kind};
 use crate::pin::Pin;
 
+mod scan;
+
 /// The media type of PEP 691's JSON, version 1: what hashlock asks for, and the only
 /// answer it reads as a Simple API document.
 pub(super) const CONTENT_TYPE: &str = "application/vnd.pypi.simple.v1+json";
@@ -215,6 +217,14 @@ struct Span {
 }
 
 impl Span {
+    /// The place of bytes `start..end` (`None`: past what `u32` counts).
+    fn at(start: usize, end: usize) -> Option<Span> {
+        Some(Span {
+            start: u32::try_from(start).ok()?,
+            end: u32::try_from(end).ok()?,
+        })
+    }
+
     /// The place of `text`, a part of `body` (`None`: it is not, or the body is
     /// too large to count in `u32`).
     fn of(text: &str, body: &[u8]) -> Option<Span> {
@@ -306,6 +316,17 @@ impl Entry {
     fn filename<'b>(&'b self, body: &'b [u8]) -> &'b str {
         match &self.filename {
             Name::At(span) => std::str::from_utf8(span.in_body(body)).unwrap_or_default(),
+            Name::Text(text) => text,
+        }
+    }
+
+    /// [`Entry::filename`] in a body known to be text: not checked as UTF-8 again
+    /// (that was a fifth of grouping a listing's files).
+    fn filename_in<'b>(&'b self, text: &'b str) -> &'b str {
+        match &self.filename {
+            Name::At(span) => text
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or_default(),
             Name::Text(text) => text,
         }
     }
@@ -412,6 +433,78 @@ impl<'b> Values<'b> {
     }
 }
 
+/// For the fuzz target: panics when [`scan`] reads `fetched` and serde does not
+/// read the same.
+pub(super) fn check_readers_agree(fetched: &Fetched) {
+    if let Some(parts) = scan::document(&fetched.body) {
+        let by_serde = Parts::by_serde(fetched).map_err(|error| error.to_string());
+        assert_eq!(Ok(format!("{parts:?}")), by_serde.map(|p| format!("{p:?}")));
+    }
+}
+
+/// What a document says, as either reader reads it.
+#[derive(Debug, Default)]
+struct Parts {
+    /// `meta`'s `api-version`.
+    api_version: Option<String>,
+    name: Option<String>,
+    files: Vec<Entry>,
+    versions: Option<Vec<String>>,
+    project_status: Option<Status>,
+}
+
+/// PEP 792's `project-status`.
+#[derive(Debug, Default, Deserialize)]
+struct Status {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+impl Parts {
+    /// `fetched` read with serde: any document [`scan`] leaves, and its errors.
+    fn by_serde(fetched: &Fetched) -> Result<Parts, IndexError> {
+        #[derive(Deserialize)]
+        struct Raw<'a> {
+            #[serde(default)]
+            meta: Option<Meta>,
+            #[serde(default)]
+            name: Option<String>,
+            #[serde(borrow)]
+            files: Vec<RawEntry<'a>>,
+            #[serde(default)]
+            versions: Option<Vec<String>>,
+            #[serde(default, rename = "project-status")]
+            project_status: Option<Status>,
+        }
+        #[derive(Deserialize)]
+        struct Meta {
+            #[serde(default, rename = "api-version")]
+            api_version: Option<String>,
+        }
+        let raw: Raw<'_> = decode_json(fetched)?;
+        let body = &fetched.body;
+        let files = raw
+            .files
+            .into_iter()
+            .map(|entry| Entry::of_json(entry, body));
+        let files = files
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| IndexError::Decode {
+                url: shown_url(&fetched.url),
+                message: "the document is too large to read".to_owned(),
+            })?;
+        Ok(Parts {
+            api_version: raw.meta.and_then(|meta| meta.api_version),
+            name: raw.name,
+            files,
+            versions: raw.versions,
+            project_status: raw.project_status,
+        })
+    }
+}
+
 /// The files whose names state one version (PEP 440-equal spellings together).
 #[derive(Debug)]
 struct Group {
@@ -446,8 +539,12 @@ impl Groups {
     /// Groups `files` of `project`, with PEP 700's `versions` when sent.
     fn of(files: &[Entry], body: &[u8], project: &str, versions: Option<&[String]>) -> Self {
         let mut groups = Groups::default();
+        let text = std::str::from_utf8(body).ok();
         for (index, entry) in files.iter().enumerate() {
-            let filename = entry.filename(body);
+            let filename = match text {
+                Some(text) => entry.filename_in(text),
+                None => entry.filename(body),
+            };
             match filename::version_of(filename, project) {
                 Some((spelling, kind)) => {
                     groups.file_under(index, spelling, kind, entry.is_yanked());
@@ -571,36 +668,17 @@ pub(super) struct SimpleDocument {
 }
 
 impl SimpleDocument {
-    /// Reads the document of `project` (whose name file names are matched against).
+    /// Reads the document of `project` (whose name file names are matched against):
+    /// with [`scan`] when it can tell, else with serde.
     pub(super) fn parse(fetched: Fetched, project: &PackageName) -> Result<Self, IndexError> {
-        #[derive(Deserialize)]
-        struct Raw<'a> {
-            #[serde(default)]
-            meta: Option<Meta>,
-            #[serde(default)]
-            name: Option<String>,
-            #[serde(borrow)]
-            files: Vec<RawEntry<'a>>,
-            #[serde(default)]
-            versions: Option<Vec<String>>,
-            #[serde(default, rename = "project-status")]
-            project_status: Option<Status>,
-        }
-        #[derive(Deserialize)]
-        struct Meta {
-            #[serde(default, rename = "api-version")]
-            api_version: Option<String>,
-        }
-        #[derive(Deserialize)]
-        struct Status {
-            #[serde(default)]
-            status: Option<String>,
-            #[serde(default)]
-            reason: Option<String>,
-        }
-        let raw: Raw<'_> = decode_json(&fetched)?;
-        let api_version = raw.meta.and_then(|meta| meta.api_version);
-        if let Some(api_version) = api_version.filter(|v| v.split('.').next() != Some("1")) {
+        let parts = match scan::document(&fetched.body) {
+            Some(parts) => parts,
+            None => Parts::by_serde(&fetched)?,
+        };
+        if let Some(api_version) = parts
+            .api_version
+            .filter(|v| v.split('.').next() != Some("1"))
+        {
             return Err(IndexError::Decode {
                 url: shown_url(&fetched.url),
                 message: format!(
@@ -609,24 +687,13 @@ impl SimpleDocument {
                 ),
             });
         }
-        let body = &fetched.body;
-        let files = raw
-            .files
-            .into_iter()
-            .map(|entry| Entry::of_json(entry, body));
-        let files = files
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| IndexError::Decode {
-                url: shown_url(&fetched.url),
-                message: "the document is too large to read".to_owned(),
-            })?;
-        let status = raw.project_status.and_then(|status| {
+        let status = parts.project_status.and_then(|status| {
             Some(ProjectStatus {
                 status: status.status?,
                 reason: status.reason.filter(|r| !r.is_empty()),
             })
         });
-        let (name, versions) = (raw.name, raw.versions);
+        let (name, versions, files) = (parts.name, parts.versions, parts.files);
         let mut document =
             Self::from_entries(fetched.url, fetched.body, name, versions, files, project);
         document.status = status;
