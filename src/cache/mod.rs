@@ -256,6 +256,24 @@ async fn write_batch() {
     }
 }
 
+/// Starts writing the answers stored so far, while the run goes on: a cold `lock`
+/// of 199 pins wrote its 1.5 MB bundle in the 5 ms after it had written the
+/// requirements file. [`flush`] waits for it.
+pub(crate) fn write_stored() {
+    if BATCH
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .is_empty()
+    {
+        return;
+    }
+    let task = tokio::spawn(write_batch());
+    PENDING
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(task);
+}
+
 /// Waits for every cache write the run started: the end of a command, before the
 /// runtime is shut down without waiting for what else may still run (a DNS lookup
 /// stuck in the system resolver must not keep a finished run alive).

@@ -116,6 +116,8 @@ pub(super) async fn look_up_rest(
         None => connect(args, workspace, true, &unique).await?,
     };
     let results = fetch_all(&index, &unique, args, quiet).await;
+    // The answers go to the cache while the run plans and writes its files.
+    crate::cache::write_stored();
     let mut releases = known;
     let mut errors = Vec::new();
     for (pin, result) in results {
