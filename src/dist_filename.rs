@@ -490,7 +490,10 @@ mod tests {
 
     #[test]
     fn wheels_with_whitespace_as_char_is_whitespace_finds_it_give_nothing() {
-        for c in (0..=0x3000u32).filter_map(char::from_u32).filter(|&c| c != '-') {
+        for c in (0..=0x3000u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| c != '-')
+        {
             let stem = format!("a{c}b-1.0-py3-none-any");
             assert_eq!(wheel_fields(&stem).is_none(), c.is_whitespace(), "{c:?}");
         }

@@ -436,7 +436,8 @@ impl<'b> Values<'b> {
 /// For the fuzz target: panics when [`scan`] reads `fetched` and serde does not
 /// read the same.
 pub(super) fn check_readers_agree(fetched: &Fetched) {
-    if let Some(parts) = scan::document(&fetched.body) {
+    let text = std::str::from_utf8(&fetched.body).ok();
+    if let Some(parts) = text.and_then(scan::document) {
         let by_serde = Parts::by_serde(fetched).map_err(|error| error.to_string());
         assert_eq!(Ok(format!("{parts:?}")), by_serde.map(|p| format!("{p:?}")));
     }
@@ -536,10 +537,15 @@ struct Groups {
 }
 
 impl Groups {
-    /// Groups `files` of `project`, with PEP 700's `versions` when sent.
-    fn of(files: &[Entry], body: &[u8], project: &str, versions: Option<&[String]>) -> Self {
+    /// Groups `files` of `project`, with PEP 700's `versions` when sent. `text` is
+    /// `body` when it is UTF-8 (`None`: each name serde read is checked again).
+    fn of(
+        files: &[Entry],
+        (body, text): (&[u8], Option<&str>),
+        project: &str,
+        versions: Option<&[String]>,
+    ) -> Self {
         let mut groups = Groups::default();
-        let text = std::str::from_utf8(body).ok();
         for (index, entry) in files.iter().enumerate() {
             let filename = match text {
                 Some(text) => entry.filename_in(text),
@@ -605,13 +611,24 @@ impl Groups {
     /// same string nor a PEP 440-equal version.
     fn find_unlisted_versions(&mut self, versions: &[String]) {
         let strings: HashSet<&str> = versions.iter().map(String::as_str).collect();
+        // Most spellings are listed as they are: versions are parsed only if one is
+        // not.
+        let mut unlisted = self
+            .spellings
+            .keys()
+            .filter(|s| !strings.contains(s.as_str()));
+        let Some(first) = unlisted.next() else {
+            return;
+        };
         let parsed: HashSet<Version> = versions.iter().filter_map(|v| v.parse().ok()).collect();
-        let unlisted = self.spellings.keys().filter(|spelling| {
-            let parses_listed = Version::from_str(spelling).is_ok_and(|v| parsed.contains(&v));
-            !strings.contains(spelling.as_str()) && !parses_listed
-        });
-        let numbers = |spelling: &String| filename::release_numbers(spelling);
-        let orphans: Vec<_> = unlisted.map(numbers).collect();
+        let parses_listed = |spelling: &String| {
+            Version::from_str(spelling).is_ok_and(|version| parsed.contains(&version))
+        };
+        let orphans: Vec<_> = std::iter::once(first)
+            .chain(unlisted)
+            .filter(|spelling| !parses_listed(spelling))
+            .map(|spelling| filename::release_numbers(spelling))
+            .collect();
         self.orphans.extend(orphans);
     }
 
@@ -671,7 +688,9 @@ impl SimpleDocument {
     /// Reads the document of `project` (whose name file names are matched against):
     /// with [`scan`] when it can tell, else with serde.
     pub(super) fn parse(fetched: Fetched, project: &PackageName) -> Result<Self, IndexError> {
-        let parts = match scan::document(&fetched.body) {
+        // Checked as UTF-8 once, for the reader and for grouping.
+        let text = std::str::from_utf8(&fetched.body).ok();
+        let parts = match text.and_then(scan::document) {
             Some(parts) => parts,
             None => Parts::by_serde(&fetched)?,
         };
@@ -694,9 +713,17 @@ impl SimpleDocument {
             })
         });
         let (name, versions, files) = (parts.name, parts.versions, parts.files);
-        let mut document =
-            Self::from_entries(fetched.url, fetched.body, name, versions, files, project);
-        document.status = status;
+        let body = (&fetched.body[..], text);
+        let groups = Groups::of(&files, body, project.as_ref(), versions.as_deref());
+        let document = SimpleDocument {
+            url: fetched.url,
+            name,
+            status,
+            versions,
+            body: fetched.body,
+            files,
+            groups,
+        };
         Ok(document)
     }
 
@@ -719,7 +746,7 @@ impl SimpleDocument {
         files: Vec<Entry>,
         project: &PackageName,
     ) -> Self {
-        let groups = Groups::of(&files, &body, project.as_ref(), versions.as_deref());
+        let groups = Groups::of(&files, (&body, None), project.as_ref(), versions.as_deref());
         SimpleDocument {
             url,
             name,
@@ -1088,6 +1115,26 @@ mod tests {
         };
         let (version, files) = found(&doc, &arbitrary);
         assert_eq!((version.as_str(), files.len()), ("1.0", 3));
+    }
+
+    /// A body that is not UTF-8 where no value is read still groups its files (by
+    /// the names serde read), as before there was a faster reader.
+    #[test]
+    fn a_body_not_utf8_outside_the_values_read_is_still_read() {
+        let mut body = br#"{"files": [{"filename": "demo-1.0.tar.gz", "url": "/a.tar.gz",
+            "x": "?"}]}"#
+            .to_vec();
+        let at = body.iter().position(|&b| b == b'?').unwrap();
+        body[at] = 0xff;
+        let doc = Fetched {
+            url: Url::parse("https://mirror.example/simple/demo/").unwrap(),
+            content_type: Some(CONTENT_TYPE.to_owned()),
+            body,
+        };
+        let doc = SimpleDocument::parse(doc, &"demo".parse().unwrap()).unwrap();
+        let (version, files) = found(&doc, &pin("demo", "1.0"));
+        assert_eq!((version.as_str(), files.len()), ("1.0", 1));
+        assert_eq!(files[0].filename, "demo-1.0.tar.gz");
     }
 
     #[test]

@@ -31,11 +31,12 @@ use crate::index::Yanked;
 /// Nesting deeper than this is left to serde (which refuses past 128 levels).
 const MAX_DEPTH: u32 = 100;
 
-/// `body` read as serde would read it, when this reader is sure to agree.
-pub(super) fn document(body: &[u8]) -> Option<Parts> {
-    // Spans count in `u32`; the text must be UTF-8, checked once here.
-    u32::try_from(body.len()).ok()?;
-    let text = std::str::from_utf8(body).ok()?;
+/// `text` (a whole body) read as serde would read it, when this reader is sure to
+/// agree.
+pub(super) fn document(text: &str) -> Option<Parts> {
+    // Spans count in `u32`.
+    u32::try_from(text.len()).ok()?;
+    let body = text.as_bytes();
     let mut at = Cursor {
         text,
         bytes: body,

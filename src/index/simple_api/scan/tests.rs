@@ -23,7 +23,7 @@ fn by_serde(body: &[u8]) -> Result<String, String> {
 
 /// Whether the fast reader read `body`; when it did, serde must read the same.
 fn agree(body: &[u8]) -> bool {
-    let Some(parts) = document(body) else {
+    let Some(parts) = std::str::from_utf8(body).ok().and_then(document) else {
         return false;
     };
     let text = String::from_utf8_lossy(body);
