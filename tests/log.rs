@@ -89,6 +89,45 @@ fn no_log_reads_and_writes_no_log() {
     );
 }
 
+/// `--cache-dir` keeps the log, as `HASHLOCK_CACHE_DIR` does: read, appended to
+/// and its head kept there, not in the platform's cache directory.
+#[test]
+fn the_cache_dir_flag_keeps_the_log_too() {
+    let case = Case::new();
+    let index = demo_index();
+    case.file("requirements.txt", "demo==1.0\n");
+    let home = case.dir.path().join("home");
+    let home = home.to_str().unwrap();
+    let simple = index.simple();
+    let run = |command: &str| {
+        let args = [
+            command,
+            "--index-url",
+            simple.as_str(),
+            "--retries",
+            "0",
+            "--cache-dir",
+            "flagged",
+            "requirements.txt",
+        ];
+        let env = [("HOME", home), ("XDG_CACHE_HOME", home)];
+        case.run_raw_without(&args, &env, &["HASHLOCK_CACHE_DIR", "HASHLOCK_NO_CACHE"])
+    };
+    let locked = run("lock");
+    assert_eq!(locked.code, 0, "{}", locked.stderr);
+    let log = case.dir.path().join("flagged/first-seen.log");
+    let text = fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(case.dir.path().join("flagged/heads").is_dir());
+    assert!(!case.dir.path().join("home/hashlock").exists());
+    // The next run reads that log: nothing is new, nothing is appended.
+    let verified = run("verify");
+    assert_eq!(verified.code, 0, "{}", verified.stderr);
+    assert_eq!(fs::read_to_string(&log).unwrap(), text);
+    let run = case.run_raw(&["log", "verify", "flagged/first-seen.log"], &[]);
+    assert!(run.stderr.contains("intact, 2 records"), "{}", run.stderr);
+}
+
 #[test]
 fn log_verify_catches_a_hand_edited_record() {
     let (case, _index) = logged();

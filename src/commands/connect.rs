@@ -146,9 +146,6 @@ fn open_cache(args: &CacheArgs) -> Result<Option<Arc<Cache>>, Failure> {
         }
         return Ok(None);
     }
-    if let Some(dir) = &args.dir.cache_dir {
-        crate::log::use_cache_dir(std::path::absolute(dir).unwrap_or_else(|_| dir.clone()));
-    }
     let Some(root) = cache::location(args.dir.cache_dir.as_deref()) else {
         if args.offline {
             return Err(usage(

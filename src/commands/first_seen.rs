@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use futures::StreamExt;
 
 use super::warn;
-use crate::cli::{LogArgs, VerifyArgs};
+use crate::cli::{CacheArgs, LogArgs, VerifyArgs};
 use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
 use crate::index::{IndexError, Indexes, shown_text};
@@ -142,8 +142,19 @@ pub(super) fn index_key(shown: &str) -> String {
     }
 }
 
+/// Keeps the user cache's log in `--cache-dir` when it is given, as it is in
+/// `HASHLOCK_CACHE_DIR`: set before any log path is taken, so that the log read,
+/// the log appended to and the head kept of it are the same directory's (the log
+/// was read from the default directory, and its head kept in the given one).
+fn keep_log_in(cache: &CacheArgs) {
+    if let Some(dir) = &cache.dir.cache_dir {
+        log::use_cache_dir(std::path::absolute(dir).unwrap_or_else(|_| dir.clone()));
+    }
+}
+
 /// The logs of a `lock` run whose first requirements file is `first`, being read.
-pub(super) fn open_for_lock(args: &LogArgs, first: Option<&Path>) -> Opening {
+pub(super) fn open_for_lock(args: &LogArgs, cache: &CacheArgs, first: Option<&Path>) -> Opening {
+    keep_log_in(cache);
     Opening::start(log_paths(
         args,
         first.unwrap_or(Path::new("requirements.txt")),
@@ -152,6 +163,7 @@ pub(super) fn open_for_lock(args: &LogArgs, first: Option<&Path>) -> Opening {
 
 /// The logs of a `verify` run, being read.
 pub(super) fn open_for_verify(args: &VerifyArgs) -> Opening {
+    keep_log_in(&args.index.cache);
     if args.index.cache.offline {
         // `--offline` reads them only for pins the cache lacks: see `read_for_verify`.
         return Opening::start(Vec::new());
@@ -162,6 +174,7 @@ pub(super) fn open_for_verify(args: &VerifyArgs) -> Opening {
 /// The logs of a `verify` run, read now (`--offline` reads them only when a pin is
 /// not in the cache).
 pub(super) fn read_for_verify(args: &VerifyArgs) -> Logs {
+    keep_log_in(&args.index.cache);
     Logs::open(log_paths(&args.log, &first_of(args)))
 }
 

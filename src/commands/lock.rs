@@ -38,6 +38,7 @@ pub(super) async fn run_with(
     let started = Instant::now();
     let logs = super::first_seen::open_for_lock(
         &args.log,
+        &args.index.cache,
         args.files.first().map(std::path::PathBuf::as_path),
     );
     args.output.check_inputs(args.files.len())?;
