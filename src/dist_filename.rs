@@ -109,6 +109,42 @@ pub(crate) fn leading_numbers(filename: &str, project: &str) -> Option<Vec<u64>>
     release_numbers(sdist_version(filename, project)?)
 }
 
+/// Whether a file named `filename`, of `project`, may state a version whose release
+/// numbers are `release`, or be an orphan that may be that version's: `false` only
+/// when the numbers its version part starts with (what follows the first `-` whose
+/// prefix normalizes to `project`, as [`leading_numbers`] reads them) disagree with
+/// `release` where both have one. Such a file states another version (a file's
+/// version, or the spelling an orphan is placed by, starts with those numbers), so
+/// it tells nothing about this one. An epoch (`1!2.0`) is compared by PEP 440, not
+/// here: a name with `!` may concern any release.
+pub(crate) fn may_concern(filename: &str, project: &str, release: &[u64]) -> bool {
+    let Some(text) = sdist_version(filename, project) else {
+        return true;
+    };
+    if text.contains('!') {
+        return true;
+    }
+    // `release_numbers(text)` compared as it is read, without collecting it: this
+    // runs for every file of a listing.
+    let mut parts = text.split('.');
+    for &expected in release {
+        let Some(part) = parts.next() else {
+            return true;
+        };
+        let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let Ok(number) = part[..digits].parse::<u64>() else {
+            return true;
+        };
+        if number != expected {
+            return false;
+        }
+        if digits < part.len() {
+            return true;
+        }
+    }
+    true
+}
+
 /// The version field of an egg's name without `.egg`, when its name field is
 /// `project`'s (setuptools writes `_` for `-`: normalized, it compares equal).
 fn egg_version<'a>(stem: &'a str, project: &str) -> Option<&'a str> {

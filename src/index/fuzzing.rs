@@ -81,6 +81,9 @@ pub(crate) fn documents(body: &[u8], base_url: &str, project: &str) -> Vec<FileS
     }
 
     if let Ok(document) = SimpleDocument::parse(fetched, &name) {
+        for (version, _) in document.candidates() {
+            simple_api::check_groups_agree(&document, version);
+        }
         let candidates = document.candidates();
         let own: Vec<&str> = candidates.iter().map(|(version, _)| *version).collect();
         for pin in pins(&name, own.iter().copied()) {

@@ -442,15 +442,20 @@ fn non_empty(text: Option<&str>) -> Option<&str> {
 
 /// A JSON document's body as `T`; any mismatch is a [`IndexError::Decode`].
 fn decode_json<'a, T: Deserialize<'a>>(fetched: &'a http::Fetched) -> Result<T, IndexError> {
+    decode_json_at(&fetched.url, &fetched.body)
+}
+
+/// [`decode_json`] of `body`, which came from `url`.
+fn decode_json_at<'a, T: Deserialize<'a>>(url: &Url, body: &'a [u8]) -> Result<T, IndexError> {
     // serde's messages quote what they did not expect: index text, so shown as such.
     // Checked as UTF-8 once, not string by string (`from_slice` checks each value it
     // keeps); a body that is not UTF-8 is still read as far as `from_slice` can.
-    let decoded = match std::str::from_utf8(&fetched.body) {
+    let decoded = match std::str::from_utf8(body) {
         Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(&fetched.body),
+        Err(_) => serde_json::from_slice(body),
     };
     decoded.map_err(|error| IndexError::Decode {
-        url: shown_url(&fetched.url),
+        url: shown_url(url),
         message: shown_text_upto(&error.to_string(), 300),
     })
 }

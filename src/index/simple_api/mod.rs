@@ -22,6 +22,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use pep440_rs::Version;
 use pep508_rs::PackageName;
@@ -31,7 +32,7 @@ use serde_json::value::RawValue;
 
 use super::http::Fetched;
 use super::{
-    DistFile, IndexError, ProjectStatus, Published, Yanked, decode_json, shown_text, shown_url,
+    DistFile, IndexError, ProjectStatus, Published, Yanked, decode_json_at, shown_text, shown_url,
     simple_html, versions,
 };
 use crate::dist_filename::{self as filename, Kind};
@@ -242,6 +243,37 @@ impl Span {
     }
 }
 
+/// A document's body: its text when it is UTF-8 (checked once, as it is read),
+/// else its bytes.
+#[derive(Debug)]
+enum Body {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Body {
+    fn of(bytes: Vec<u8>) -> Body {
+        match String::from_utf8(bytes) {
+            Ok(text) => Body::Text(text),
+            Err(error) => Body::Bytes(error.into_bytes()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Body::Text(text) => text.as_bytes(),
+            Body::Bytes(bytes) => bytes,
+        }
+    }
+
+    fn text(&self) -> Option<&str> {
+        match self {
+            Body::Text(text) => Some(text),
+            Body::Bytes(_) => None,
+        }
+    }
+}
+
 /// A file name: where it is in the body, or (escaped in the JSON, or from an HTML
 /// page) its text.
 #[derive(Debug)]
@@ -438,9 +470,30 @@ impl<'b> Values<'b> {
 pub(super) fn check_readers_agree(fetched: &Fetched) {
     let text = std::str::from_utf8(&fetched.body).ok();
     if let Some(parts) = text.and_then(scan::document) {
-        let by_serde = Parts::by_serde(fetched).map_err(|error| error.to_string());
+        let by_serde = Parts::by_serde(&fetched.url, &fetched.body);
+        let by_serde = by_serde.map_err(|error| error.to_string());
         assert_eq!(Ok(format!("{parts:?}")), by_serde.map(|p| format!("{p:?}")));
     }
+}
+
+/// For the fuzz target and tests: panics when the files that may concern release
+/// `key` (see [`SimpleDocument::groups_about`]) tell about it otherwise than every
+/// file does: its files, and whether an orphan may be its.
+pub(super) fn check_groups_agree(document: &SimpleDocument, key: &str) {
+    let Ok(version) = Version::from_str(key) else {
+        return;
+    };
+    let project = document.project.as_str();
+    let some = document.grouped(|name| filename::may_concern(name, project, version.release()));
+    let all = document.groups();
+    let files = |groups: &Groups| groups.of_key(key).map(|group| group.files.clone());
+    assert_eq!(files(&some), files(all), "the files of {key}");
+    let orphans = |groups: &Groups| groups.may_hold_orphans(Some(&version));
+    assert_eq!(
+        orphans(&some),
+        orphans(all),
+        "whether {key} may hold an orphan"
+    );
 }
 
 /// What a document says, as either reader reads it.
@@ -464,8 +517,9 @@ struct Status {
 }
 
 impl Parts {
-    /// `fetched` read with serde: any document [`scan`] leaves, and its errors.
-    fn by_serde(fetched: &Fetched) -> Result<Parts, IndexError> {
+    /// `body`, from `url`, read with serde: any document [`scan`] leaves, and its
+    /// errors.
+    fn by_serde(url: &Url, body: &[u8]) -> Result<Parts, IndexError> {
         #[derive(Deserialize)]
         struct Raw<'a> {
             #[serde(default)]
@@ -484,8 +538,7 @@ impl Parts {
             #[serde(default, rename = "api-version")]
             api_version: Option<String>,
         }
-        let raw: Raw<'_> = decode_json(fetched)?;
-        let body = &fetched.body;
+        let raw: Raw<'_> = decode_json_at(url, body)?;
         let files = raw
             .files
             .into_iter()
@@ -493,7 +546,7 @@ impl Parts {
         let files = files
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| IndexError::Decode {
-                url: shown_url(&fetched.url),
+                url: shown_url(url),
                 message: "the document is too large to read".to_owned(),
             })?;
         Ok(Parts {
@@ -507,7 +560,7 @@ impl Parts {
 }
 
 /// The files whose names state one version (PEP 440-equal spellings together).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Group {
     /// The version as the files spell it: the first sdist's, else the first wheel's,
     /// else the first egg's or installer's.
@@ -521,7 +574,7 @@ struct Group {
 }
 
 /// A document's files grouped by the version their names state.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Groups {
     /// In order of first appearance.
     list: Vec<Group>,
@@ -537,13 +590,15 @@ struct Groups {
 }
 
 impl Groups {
-    /// Groups `files` of `project`, with PEP 700's `versions` when sent. `text` is
-    /// `body` when it is UTF-8 (`None`: each name serde read is checked again).
+    /// Groups the files of `project` whose names `keep` keeps, with PEP 700's
+    /// `versions` when sent. `text` is `body` when it is UTF-8 (`None`: each name
+    /// serde read is checked again).
     fn of(
         files: &[Entry],
         (body, text): (&[u8], Option<&str>),
         project: &str,
         versions: Option<&[String]>,
+        keep: impl Fn(&str) -> bool,
     ) -> Self {
         let mut groups = Groups::default();
         for (index, entry) in files.iter().enumerate() {
@@ -551,6 +606,9 @@ impl Groups {
                 Some(text) => entry.filename_in(text),
                 None => entry.filename(body),
             };
+            if !keep(filename) {
+                continue;
+            }
             match filename::version_of(filename, project) {
                 Some((spelling, kind)) => {
                     groups.file_under(index, spelling, kind, entry.is_yanked());
@@ -679,27 +737,31 @@ pub(super) struct SimpleDocument {
     /// PEP 700's versions (as the releases spell them), when sent.
     versions: Option<Vec<String>>,
     /// The JSON body the files' values are read from (empty for an HTML page).
-    body: Vec<u8>,
+    body: Body,
     files: Vec<Entry>,
-    groups: Groups,
+    /// The name file names are matched against (normalized).
+    project: String,
+    /// The files grouped by version, once something needs them all (see
+    /// [`SimpleDocument::release`]).
+    groups: OnceLock<Groups>,
 }
 
 impl SimpleDocument {
     /// Reads the document of `project` (whose name file names are matched against):
     /// with [`scan`] when it can tell, else with serde.
     pub(super) fn parse(fetched: Fetched, project: &PackageName) -> Result<Self, IndexError> {
-        // Checked as UTF-8 once, for the reader and for grouping.
-        let text = std::str::from_utf8(&fetched.body).ok();
-        let parts = match text.and_then(scan::document) {
+        let Fetched { url, body, .. } = fetched;
+        let body = Body::of(body);
+        let parts = match body.text().and_then(scan::document) {
             Some(parts) => parts,
-            None => Parts::by_serde(&fetched)?,
+            None => Parts::by_serde(&url, body.bytes())?,
         };
         if let Some(api_version) = parts
             .api_version
             .filter(|v| v.split('.').next() != Some("1"))
         {
             return Err(IndexError::Decode {
-                url: shown_url(&fetched.url),
+                url: shown_url(&url),
                 message: format!(
                     "Simple API version {:?} is not 1.x",
                     shown_text(&api_version)
@@ -712,17 +774,15 @@ impl SimpleDocument {
                 reason: status.reason.filter(|r| !r.is_empty()),
             })
         });
-        let (name, versions, files) = (parts.name, parts.versions, parts.files);
-        let body = (&fetched.body[..], text);
-        let groups = Groups::of(&files, body, project.as_ref(), versions.as_deref());
         let document = SimpleDocument {
-            url: fetched.url,
-            name,
+            url,
+            name: parts.name,
             status,
-            versions,
-            body: fetched.body,
-            files,
-            groups,
+            versions: parts.versions,
+            body,
+            files: parts.files,
+            project: project.to_string(),
+            groups: OnceLock::new(),
         };
         Ok(document)
     }
@@ -733,20 +793,20 @@ impl SimpleDocument {
         let links = simple_html::links(&text, &fetched.url)?;
         let entries = links.into_iter().map(Entry::from_link).collect();
         let url = fetched.url.clone();
-        let mut document = Self::from_entries(url, Vec::new(), None, None, entries, project);
+        let body = Body::Text(String::new());
+        let mut document = Self::from_entries(url, body, None, None, entries, project);
         document.status = simple_html::project_status(&text);
         Ok(document)
     }
 
     fn from_entries(
         url: Url,
-        body: Vec<u8>,
+        body: Body,
         name: Option<String>,
         versions: Option<Vec<String>>,
         files: Vec<Entry>,
         project: &PackageName,
     ) -> Self {
-        let groups = Groups::of(&files, (&body, None), project.as_ref(), versions.as_deref());
         SimpleDocument {
             url,
             name,
@@ -754,7 +814,36 @@ impl SimpleDocument {
             versions,
             body,
             files,
-            groups,
+            project: project.to_string(),
+            groups: OnceLock::new(),
+        }
+    }
+
+    /// Every file grouped by the version its name states.
+    fn groups(&self) -> &Groups {
+        self.groups.get_or_init(|| self.grouped(|_| true))
+    }
+
+    /// The files `keep` keeps (by name), grouped by the version their names state.
+    fn grouped(&self, keep: impl Fn(&str) -> bool) -> Groups {
+        let body = (self.body.bytes(), self.body.text());
+        let versions = self.versions.as_deref();
+        Groups::of(&self.files, body, &self.project, versions, keep)
+    }
+
+    /// The groups that tell about release `version`, as [`SimpleDocument::groups`]
+    /// would: its files and the orphans that may be its. A lookup of one pin groups
+    /// only the files whose names may concern it ([`filename::may_concern`]): a
+    /// listing of 200 releases has a handful, and grouping every file of the 199
+    /// listings of a cold `lock` took a third of their parsing.
+    fn groups_about(&self, version: &Version) -> Cow<'_, Groups> {
+        match self.groups.get() {
+            Some(groups) => Cow::Borrowed(groups),
+            None => {
+                let release = version.release();
+                let project = self.project.as_str();
+                Cow::Owned(self.grouped(|name| filename::may_concern(name, project, release)))
+            }
         }
     }
 
@@ -763,7 +852,7 @@ impl SimpleDocument {
     pub(super) fn has_version(&self, text: &str) -> bool {
         match &self.versions {
             Some(versions) => versions.iter().any(|version| version == text),
-            None => self.groups.spellings.contains_key(text),
+            None => self.groups().spellings.contains_key(text),
         }
     }
 
@@ -786,14 +875,14 @@ impl SimpleDocument {
     fn files_of(&self, group: &Group) -> Result<Vec<DistFile>, IndexError> {
         let files = group.files.iter().map(|&i| &self.files[i]);
         files
-            .map(|file| file.to_dist_file(&self.body, &self.url))
+            .map(|file| file.to_dist_file(self.body.bytes(), &self.url))
             .collect()
     }
 
     /// Every version the file names state, with its files, in order of first
     /// appearance (what `project()` reads where there is no JSON API).
     pub(super) fn all_releases(&self) -> Result<Vec<(String, Vec<DistFile>)>, IndexError> {
-        self.groups
+        self.groups()
             .list
             .iter()
             .map(|group| Ok((group.spelling.clone(), self.files_of(group)?)))
@@ -819,7 +908,10 @@ impl SimpleDocument {
     fn release_with(&self, pin: &Pin, orphans_matter: bool) -> Result<Lookup, IndexError> {
         let key = match &self.versions {
             Some(versions) => versions::select(pin, versions.iter().map(String::as_str)),
-            None => versions::select(pin, self.groups.list.iter().map(|g| g.spelling.as_str())),
+            None => {
+                let spellings = self.groups().list.iter().map(|g| g.spelling.as_str());
+                versions::select(pin, spellings)
+            }
         };
         let Some(key) = key else {
             // Without `versions`, an orphan may be a version no file name states.
@@ -829,21 +921,23 @@ impl SimpleDocument {
             };
             let unsure = orphans_matter
                 && self.versions.is_none()
-                && self.groups.may_hold_orphans(asked.as_ref());
+                && self.groups().may_hold_orphans(asked.as_ref());
             return Ok(if unsure {
                 Lookup::Uncertain
             } else {
                 Lookup::Missing
             });
         };
-        if orphans_matter
-            && self
-                .groups
-                .may_hold_orphans(Version::from_str(key).ok().as_ref())
-        {
+        let version = Version::from_str(key).ok();
+        let groups = match (&self.versions, &version) {
+            // `key` is a listed release: only the files that may concern it matter.
+            (Some(_), Some(version)) => self.groups_about(version),
+            _ => Cow::Borrowed(self.groups()),
+        };
+        if orphans_matter && groups.may_hold_orphans(version.as_ref()) {
             return Ok(Lookup::Uncertain);
         }
-        let files = match self.groups.of_key(key) {
+        let files = match groups.of_key(key) {
             Some(group) => self.files_of(group)?,
             None => Vec::new(),
         };
@@ -852,14 +946,14 @@ impl SimpleDocument {
 
     /// (version, installable) of every published version, for near misses.
     pub(super) fn candidates(&self) -> Vec<(&str, bool)> {
-        let installable = |key: &str| self.groups.of_key(key).is_some_and(|g| g.installable);
+        let groups = self.groups();
+        let installable = |key: &str| groups.of_key(key).is_some_and(|g| g.installable);
         match &self.versions {
             Some(versions) => versions
                 .iter()
                 .map(|key| (key.as_str(), installable(key)))
                 .collect(),
-            None => self
-                .groups
+            None => groups
                 .list
                 .iter()
                 .map(|g| (g.spelling.as_str(), g.installable))
@@ -1115,6 +1209,51 @@ mod tests {
         };
         let (version, files) = found(&doc, &arbitrary);
         assert_eq!((version.as_str(), files.len()), ("1.0", 3));
+    }
+
+    /// A pin's files and orphans, from the files that may concern it, are what every
+    /// file tells: on every document of the fuzz corpus, for every release it lists
+    /// or its file names state, and on names built to be close calls.
+    #[test]
+    fn the_files_that_may_concern_a_release_tell_what_every_file_tells() {
+        let close = r#"{"versions": ["1.0", "1!2.0", "2.0.6", "10.0", "1.0.1"], "files": [
+            {"filename": "demo-1.0.tar.gz", "url": "/a"},
+            {"filename": "demo-1.0.0-py3-none-any.whl", "url": "/a"},
+            {"filename": "demo-1!2.0.tar.gz", "url": "/a"},
+            {"filename": "demo-01.0.zip", "url": "/a"},
+            {"filename": "demo-v1.0.tar.gz", "url": "/a"},
+            {"filename": "demo-1.0.1.dev3.win32-py2.4.exe", "url": "/a"},
+            {"filename": "demo-2.0.6-1.tar.gz", "url": "/a"},
+            {"filename": "demo-10.0.tar.gz", "url": "/a"},
+            {"filename": "demo-1.0.1.tar.gz", "url": "/a"},
+            {"filename": "Demo_-1.0.tar.gz", "url": "/a"},
+            {"filename": "demo-1-2-py3-none-any.whl", "url": "/a"},
+            {"filename": "demo-99999999999999999999.0.tar.gz", "url": "/a"},
+            {"filename": "demo.rpm", "url": "/a"},
+            {"filename": "demo-1.0.linux-x86_64.tar.gz", "url": "/a"}
+        ]}"#;
+        let mut bodies = vec![close.as_bytes().to_vec()];
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/index_documents");
+        for entry in std::fs::read_dir(corpus).unwrap() {
+            let data = std::fs::read(entry.unwrap().path()).unwrap();
+            bodies.push(data.get(1..).unwrap_or_default().to_vec());
+        }
+        let mut checked = 0;
+        for body in bodies {
+            let doc = fetched("https://mirror.example/simple/demo/", "");
+            let doc = Fetched { body, ..doc };
+            let Ok(doc) = SimpleDocument::parse(doc, &"demo".parse().unwrap()) else {
+                continue;
+            };
+            let mut keys: Vec<String> = doc.versions.clone().unwrap_or_default();
+            keys.extend(doc.groups().list.iter().map(|g| g.spelling.clone()));
+            keys.extend(["1.0", "1", "0", "2.0.6", "1!2.0"].map(String::from));
+            for key in &keys {
+                check_groups_agree(&doc, key);
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked} releases checked");
     }
 
     /// A body that is not UTF-8 where no value is read still groups its files (by

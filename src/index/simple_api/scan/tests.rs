@@ -16,7 +16,7 @@ fn by_serde(body: &[u8]) -> Result<String, String> {
         content_type: Some(CONTENT_TYPE.to_owned()),
         body: body.to_vec(),
     };
-    Parts::by_serde(&fetched)
+    Parts::by_serde(&fetched.url, &fetched.body)
         .map(|parts| format!("{parts:?}"))
         .map_err(|error| error.to_string())
 }
