@@ -31,6 +31,10 @@ use crate::index::Yanked;
 /// Nesting deeper than this is left to serde (which refuses past 128 levels).
 const MAX_DEPTH: u32 = 100;
 
+/// About the bytes of a file entry in a listing (a little under PyPI's average), to
+/// size the list of entries.
+const ENTRY_BYTES: usize = 384;
+
 /// `text` (a whole body) read as serde would read it, when this reader is sure to
 /// agree.
 pub(super) fn document(text: &str) -> Option<Parts> {
@@ -314,11 +318,15 @@ impl<'a> Cursor<'a> {
 
     /// `files`: an array of file entries.
     fn files(&mut self) -> Option<Vec<Entry>> {
-        let mut files = Vec::new();
+        // Sized once for about as many entries as the body holds (PyPI's are 440
+        // bytes on average), then trimmed: growing it by doubling copied every
+        // entry again and again (5% of reading the 199 listings of a cold `lock`).
+        let mut files = Vec::with_capacity(self.bytes.len() / ENTRY_BYTES);
         self.array(|at| {
             files.push(at.entry()?);
             Some(())
         })?;
+        files.shrink_to_fit();
         Some(files)
     }
 
