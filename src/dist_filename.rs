@@ -88,18 +88,21 @@ pub(crate) fn version_of<'a>(filename: &'a str, project: &str) -> Option<(&'a st
 /// The release numbers a version (or anything) starts with: `1.0.1` of
 /// `1.0.1.dev3460`, `0.6` of `0.6c10-1`; `None` when it does not start with a digit.
 pub(crate) fn release_numbers(text: &str) -> Option<Vec<u64>> {
-    let mut numbers = Vec::new();
-    for part in text.split('.') {
-        let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let Ok(number) = part[..digits].parse() else {
-            break;
-        };
-        numbers.push(number);
-        if digits < part.len() {
-            break;
-        }
-    }
+    let numbers: Vec<u64> = leading_release(text).collect();
     (!numbers.is_empty()).then_some(numbers)
+}
+
+/// The numbers of [`release_numbers`], read one at a time.
+fn leading_release(text: &str) -> impl Iterator<Item = u64> + '_ {
+    let mut parts = text.split('.');
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        let part = parts.next().filter(|_| !ended)?;
+        let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let number = part[..digits].parse().ok()?;
+        ended = digits < part.len();
+        Some(number)
+    })
 }
 
 /// The release numbers the version part of a file name of the project starts with,
@@ -124,25 +127,11 @@ pub(crate) fn may_concern(filename: &str, project: &str, release: &[u64]) -> boo
     if text.contains('!') {
         return true;
     }
-    // `release_numbers(text)` compared as it is read, without collecting it: this
-    // runs for every file of a listing.
-    let mut parts = text.split('.');
-    for &expected in release {
-        let Some(part) = parts.next() else {
-            return true;
-        };
-        let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let Ok(number) = part[..digits].parse::<u64>() else {
-            return true;
-        };
-        if number != expected {
-            return false;
-        }
-        if digits < part.len() {
-            return true;
-        }
-    }
-    true
+    // Compared as they are read, not collected: this runs for every file of a
+    // listing.
+    leading_release(text)
+        .zip(release)
+        .all(|(number, &expected)| number == expected)
 }
 
 /// The version field of an egg's name without `.egg`, when its name field is

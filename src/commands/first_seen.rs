@@ -18,9 +18,10 @@ use crate::verify::beyond::{self, Learnt};
 use crate::verify::online::Target;
 
 /// The logs of a run: the committed copy (`--log-file`, or a `hashlock.log` beside
-/// `first`, the first requirements file), then the user cache's; none with
-/// `--no-log`.
-pub(super) fn log_paths(args: &LogArgs, first: &Path) -> Vec<PathBuf> {
+/// `first`, the first requirements file), then the user cache's (in `--cache-dir`
+/// when given); none with `--no-log`.
+pub(super) fn log_paths(args: &LogArgs, cache: &CacheArgs, first: &Path) -> Vec<PathBuf> {
+    keep_log_in(cache);
     if args.no_log {
         return Vec::new();
     }
@@ -143,7 +144,7 @@ pub(super) fn index_key(shown: &str) -> String {
 }
 
 /// Keeps the user cache's log in `--cache-dir` when it is given, as it is in
-/// `HASHLOCK_CACHE_DIR`: set before any log path is taken, so that the log read,
+/// `HASHLOCK_CACHE_DIR`: set as the log paths are taken, so that the log read,
 /// the log appended to and the head kept of it are the same directory's (the log
 /// was read from the default directory, and its head kept in the given one).
 fn keep_log_in(cache: &CacheArgs) {
@@ -154,28 +155,23 @@ fn keep_log_in(cache: &CacheArgs) {
 
 /// The logs of a `lock` run whose first requirements file is `first`, being read.
 pub(super) fn open_for_lock(args: &LogArgs, cache: &CacheArgs, first: Option<&Path>) -> Opening {
-    keep_log_in(cache);
-    Opening::start(log_paths(
-        args,
-        first.unwrap_or(Path::new("requirements.txt")),
-    ))
+    let first = first.unwrap_or(Path::new("requirements.txt"));
+    Opening::start(log_paths(args, cache, first))
 }
 
 /// The logs of a `verify` run, being read.
 pub(super) fn open_for_verify(args: &VerifyArgs) -> Opening {
-    keep_log_in(&args.index.cache);
     if args.index.cache.offline {
         // `--offline` reads them only for pins the cache lacks: see `read_for_verify`.
         return Opening::start(Vec::new());
     }
-    Opening::start(log_paths(&args.log, &first_of(args)))
+    Opening::start(log_paths(&args.log, &args.index.cache, &first_of(args)))
 }
 
 /// The logs of a `verify` run, read now (`--offline` reads them only when a pin is
 /// not in the cache).
 pub(super) fn read_for_verify(args: &VerifyArgs) -> Logs {
-    keep_log_in(&args.index.cache);
-    Logs::open(log_paths(&args.log, &first_of(args)))
+    Logs::open(log_paths(&args.log, &args.index.cache, &first_of(args)))
 }
 
 /// The first requirements file of a `verify` run, beside which a committed log is

@@ -231,10 +231,7 @@ impl Span {
     fn of(text: &str, body: &[u8]) -> Option<Span> {
         let start = text.as_ptr().addr().checked_sub(body.as_ptr().addr())?;
         let end = start.checked_add(text.len())?;
-        (end <= body.len()).then_some(Span {
-            start: u32::try_from(start).ok()?,
-            end: u32::try_from(end).ok()?,
-        })
+        (end <= body.len()).then(|| Span::at(start, end)).flatten()
     }
 
     fn in_body(self, body: &[u8]) -> &[u8] {
@@ -271,6 +268,17 @@ impl Body {
             Body::Text(text) => Some(text),
             Body::Bytes(_) => None,
         }
+    }
+
+    /// The text at `span`: sliced from the text, or checked as UTF-8 where the
+    /// body is not.
+    fn str_at(&self, span: Span) -> &str {
+        let range = span.start as usize..span.end as usize;
+        let text = match self {
+            Body::Text(text) => text.get(range),
+            Body::Bytes(bytes) => bytes.get(range).and_then(|b| std::str::from_utf8(b).ok()),
+        };
+        text.unwrap_or_default()
     }
 }
 
@@ -345,20 +353,11 @@ impl Entry {
         }
     }
 
-    fn filename<'b>(&'b self, body: &'b [u8]) -> &'b str {
+    /// The file's name: in a text body, not checked as UTF-8 again (checking each
+    /// name was a fifth of grouping a listing's files).
+    fn filename<'b>(&'b self, body: &'b Body) -> &'b str {
         match &self.filename {
-            Name::At(span) => std::str::from_utf8(span.in_body(body)).unwrap_or_default(),
-            Name::Text(text) => text,
-        }
-    }
-
-    /// [`Entry::filename`] in a body known to be text: not checked as UTF-8 again
-    /// (that was a fifth of grouping a listing's files).
-    fn filename_in<'b>(&'b self, text: &'b str) -> &'b str {
-        match &self.filename {
-            Name::At(span) => text
-                .get(span.start as usize..span.end as usize)
-                .unwrap_or_default(),
+            Name::At(span) => body.str_at(*span),
             Name::Text(text) => text,
         }
     }
@@ -368,7 +367,7 @@ impl Entry {
     }
 
     /// The file, its values decoded and checked.
-    fn to_dist_file(&self, body: &[u8], document: &Url) -> Result<DistFile, IndexError> {
+    fn to_dist_file(&self, body: &Body, document: &Url) -> Result<DistFile, IndexError> {
         let filename = self.filename(body);
         let yanked = self.yanked.as_ref().and_then(Yanked::reason);
         let link = match &self.rest {
@@ -383,7 +382,7 @@ impl Entry {
                 provenance,
             } => {
                 let value = Values {
-                    body,
+                    body: body.bytes(),
                     filename,
                     document,
                 };
@@ -591,21 +590,17 @@ struct Groups {
 
 impl Groups {
     /// Groups the files of `project` whose names `keep` keeps, with PEP 700's
-    /// `versions` when sent. `text` is `body` when it is UTF-8 (`None`: each name
-    /// serde read is checked again).
+    /// `versions` when sent.
     fn of(
         files: &[Entry],
-        (body, text): (&[u8], Option<&str>),
+        body: &Body,
         project: &str,
         versions: Option<&[String]>,
         keep: impl Fn(&str) -> bool,
     ) -> Self {
         let mut groups = Groups::default();
         for (index, entry) in files.iter().enumerate() {
-            let filename = match text {
-                Some(text) => entry.filename_in(text),
-                None => entry.filename(body),
-            };
+            let filename = entry.filename(body);
             if !keep(filename) {
                 continue;
             }
@@ -752,12 +747,13 @@ impl SimpleDocument {
     pub(super) fn parse(fetched: Fetched, project: &PackageName) -> Result<Self, IndexError> {
         let Fetched { url, body, .. } = fetched;
         let body = Body::of(body);
-        let parts = match body.text().and_then(scan::document) {
+        let mut parts = match body.text().and_then(scan::document) {
             Some(parts) => parts,
             None => Parts::by_serde(&url, body.bytes())?,
         };
         if let Some(api_version) = parts
             .api_version
+            .take()
             .filter(|v| v.split('.').next() != Some("1"))
         {
             return Err(IndexError::Decode {
@@ -768,52 +764,43 @@ impl SimpleDocument {
                 ),
             });
         }
-        let status = parts.project_status.and_then(|status| {
+        let status = parts.project_status.take().and_then(|status| {
             Some(ProjectStatus {
                 status: status.status?,
                 reason: status.reason.filter(|r| !r.is_empty()),
             })
         });
-        let document = SimpleDocument {
-            url,
-            name: parts.name,
-            status,
-            versions: parts.versions,
-            body,
-            files: parts.files,
-            project: project.to_string(),
-            groups: OnceLock::new(),
-        };
-        Ok(document)
+        Ok(Self::of_parts(url, body, parts, status, project))
     }
 
     /// Reads an HTML page (PEP 503) of `project`: every link is a file.
     pub(super) fn parse_html(fetched: &Fetched, project: &PackageName) -> Result<Self, IndexError> {
         let text = String::from_utf8_lossy(&fetched.body);
         let links = simple_html::links(&text, &fetched.url)?;
-        let entries = links.into_iter().map(Entry::from_link).collect();
-        let url = fetched.url.clone();
-        let body = Body::Text(String::new());
-        let mut document = Self::from_entries(url, body, None, None, entries, project);
-        document.status = simple_html::project_status(&text);
-        Ok(document)
+        let parts = Parts {
+            files: links.into_iter().map(Entry::from_link).collect(),
+            ..Parts::default()
+        };
+        let (url, body) = (fetched.url.clone(), Body::Text(String::new()));
+        let status = simple_html::project_status(&text);
+        Ok(Self::of_parts(url, body, parts, status, project))
     }
 
-    fn from_entries(
+    /// The document of `parts` (their `project-status` read as `status`).
+    fn of_parts(
         url: Url,
         body: Body,
-        name: Option<String>,
-        versions: Option<Vec<String>>,
-        files: Vec<Entry>,
+        parts: Parts,
+        status: Option<ProjectStatus>,
         project: &PackageName,
     ) -> Self {
         SimpleDocument {
             url,
-            name,
-            status: None,
-            versions,
+            name: parts.name,
+            status,
+            versions: parts.versions,
             body,
-            files,
+            files: parts.files,
             project: project.to_string(),
             groups: OnceLock::new(),
         }
@@ -826,9 +813,8 @@ impl SimpleDocument {
 
     /// The files `keep` keeps (by name), grouped by the version their names state.
     fn grouped(&self, keep: impl Fn(&str) -> bool) -> Groups {
-        let body = (self.body.bytes(), self.body.text());
         let versions = self.versions.as_deref();
-        Groups::of(&self.files, body, &self.project, versions, keep)
+        Groups::of(&self.files, &self.body, &self.project, versions, keep)
     }
 
     /// The groups that tell about release `version`, as [`SimpleDocument::groups`]
@@ -875,7 +861,7 @@ impl SimpleDocument {
     fn files_of(&self, group: &Group) -> Result<Vec<DistFile>, IndexError> {
         let files = group.files.iter().map(|&i| &self.files[i]);
         files
-            .map(|file| file.to_dist_file(self.body.bytes(), &self.url))
+            .map(|file| file.to_dist_file(&self.body, &self.url))
             .collect()
     }
 

@@ -40,13 +40,11 @@ const ENTRY_BYTES: usize = 384;
 pub(super) fn document(text: &str) -> Option<Parts> {
     // Spans count in `u32`.
     u32::try_from(text.len()).ok()?;
-    let body = text.as_bytes();
     let mut at = Cursor {
         text,
-        bytes: body,
         at: 0,
         depth: 0,
-        controls: has_control(body),
+        controls: has_control(text.as_bytes()),
     };
     let mut seen = Seen::default();
     let mut parts = Parts::default();
@@ -81,7 +79,7 @@ pub(super) fn document(text: &str) -> Option<Parts> {
         Some(())
     })?;
     at.ws();
-    if at.at != body.len() {
+    if at.at != text.len() {
         return None;
     }
     parts.files = files?;
@@ -109,7 +107,6 @@ fn has_control(bytes: &[u8]) -> bool {
 /// A place in the body, and how deep in it.
 struct Cursor<'a> {
     text: &'a str,
-    bytes: &'a [u8],
     at: usize,
     depth: u32,
     /// Whether the body has a control character (in whitespace, or in a string).
@@ -117,15 +114,19 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
     /// Past JSON's whitespace (space, tab, line feed, carriage return).
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes().get(self.at) {
             self.at += 1;
         }
     }
 
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
+        self.bytes().get(self.at).copied()
     }
 
     fn next(&mut self) -> Option<u8> {
@@ -205,7 +206,7 @@ impl<'a> Cursor<'a> {
         let mut at = start;
         let mut escaped = false;
         loop {
-            let rest = self.bytes.get(at..)?;
+            let rest = self.bytes().get(at..)?;
             let found = memchr::memchr2(b'"', b'\\', rest)?;
             if self.controls && has_control(rest.get(..found)?) {
                 return None;
@@ -216,10 +217,10 @@ impl<'a> Cursor<'a> {
                 return Some((start, at, escaped));
             }
             escaped = true;
-            match self.bytes.get(at + 1)? {
+            match self.bytes().get(at + 1)? {
                 b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => at += 2,
                 b'u' => {
-                    let hex = self.bytes.get(at + 2..at + 6)?;
+                    let hex = self.bytes().get(at + 2..at + 6)?;
                     if !hex.iter().all(u8::is_ascii_hexdigit) {
                         return None;
                     }
@@ -248,8 +249,7 @@ impl<'a> Cursor<'a> {
 
     /// `null`, or a string (an `Option<String>`).
     fn optional_text(&mut self) -> Option<Option<String>> {
-        if self.peek()? == b'n' {
-            self.literal(b"null")?;
+        if self.null()? {
             return Some(None);
         }
         Some(Some(self.text()?.into_owned()))
@@ -257,8 +257,7 @@ impl<'a> Cursor<'a> {
 
     /// `null`, or an array of strings (an `Option<Vec<String>>`).
     fn optional_texts(&mut self) -> Option<Option<Vec<String>>> {
-        if self.peek()? == b'n' {
-            self.literal(b"null")?;
+        if self.null()? {
             return Some(None);
         }
         let mut texts = Vec::new();
@@ -271,8 +270,7 @@ impl<'a> Cursor<'a> {
 
     /// `meta`: `null`, or an object whose `api-version` is read.
     fn meta(&mut self) -> Option<Option<String>> {
-        if self.peek()? == b'n' {
-            self.literal(b"null")?;
+        if self.null()? {
             return Some(None);
         }
         let mut seen = Seen::default();
@@ -291,8 +289,7 @@ impl<'a> Cursor<'a> {
 
     /// `project-status`: `null`, or an object whose `status` and `reason` are read.
     fn status(&mut self) -> Option<Option<Status>> {
-        if self.peek()? == b'n' {
-            self.literal(b"null")?;
+        if self.null()? {
             return Some(None);
         }
         let mut seen = Seen::default();
@@ -321,7 +318,7 @@ impl<'a> Cursor<'a> {
         // Sized once for about as many entries as the body holds (PyPI's are 440
         // bytes on average), then trimmed: growing it by doubling copied every
         // entry again and again (5% of reading the 199 listings of a cold `lock`).
-        let mut files = Vec::with_capacity(self.bytes.len() / ENTRY_BYTES);
+        let mut files = Vec::with_capacity(self.bytes().len() / ENTRY_BYTES);
         self.array(|at| {
             files.push(at.entry()?);
             Some(())
@@ -403,11 +400,10 @@ impl<'a> Cursor<'a> {
 
     /// `yanked`: `null`, a bool, or the reason.
     fn yanked(&mut self) -> Option<Option<Yanked>> {
+        if self.null()? {
+            return Some(None);
+        }
         Some(match self.peek()? {
-            b'n' => {
-                self.literal(b"null")?;
-                None
-            }
             b't' => {
                 self.literal(b"true")?;
                 Some(Yanked::Flag(true))
@@ -422,8 +418,7 @@ impl<'a> Cursor<'a> {
 
     /// `null` (`None`, as serde reads an `Option`), or where any other value is.
     fn optional_value(&mut self) -> Option<Option<Span>> {
-        if self.peek()? == b'n' {
-            self.literal(b"null")?;
+        if self.null()? {
             return Some(None);
         }
         self.value().map(Some)
@@ -447,9 +442,19 @@ impl<'a> Cursor<'a> {
         Span::at(start, self.at)
     }
 
+    /// Whether the value at the cursor is `null` (read past it when it is): how serde
+    /// reads an `Option`'s `None`.
+    fn null(&mut self) -> Option<bool> {
+        if self.peek()? != b'n' {
+            return Some(false);
+        }
+        self.literal(b"null")?;
+        Some(true)
+    }
+
     fn literal(&mut self, word: &[u8]) -> Option<()> {
         let end = self.at + word.len();
-        (self.bytes.get(self.at..end)? == word).then(|| self.at = end)
+        (self.bytes().get(self.at..end)? == word).then(|| self.at = end)
     }
 
     /// A number by JSON's grammar: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`
