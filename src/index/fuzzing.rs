@@ -45,7 +45,7 @@ pub(crate) fn documents(body: &[u8], base_url: &str, project: &str) -> Vec<FileS
         body: body.to_vec(),
     };
     let _ = simple_api::is_simple_json(&fetched);
-    simple_api::check_readers_agree(&fetched);
+    simple_api::check_readers_agree(&fetched, name.as_ref());
     let mut out = Vec::new();
 
     if let Ok(document) = VersionDocument::parse(&fetched) {

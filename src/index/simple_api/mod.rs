@@ -35,7 +35,7 @@ use super::{
     DistFile, IndexError, ProjectStatus, Published, Yanked, decode_json_at, shown_text, shown_url,
     simple_html, versions,
 };
-use crate::dist_filename::{self as filename, Kind};
+use crate::dist_filename::{self as filename, Kind, Lead};
 use crate::pin::Pin;
 
 mod scan;
@@ -464,12 +464,15 @@ impl<'b> Values<'b> {
     }
 }
 
-/// For the fuzz target: panics when [`scan`] reads `fetched` and serde does not
-/// read the same.
-pub(super) fn check_readers_agree(fetched: &Fetched) {
+/// For the fuzz target: panics when [`scan`] reads `fetched` (a document of
+/// `project`) and serde does not read the same, leads included.
+pub(super) fn check_readers_agree(fetched: &Fetched, project: &str) {
     let text = std::str::from_utf8(&fetched.body).ok();
-    if let Some(parts) = text.and_then(scan::document) {
-        let by_serde = Parts::by_serde(&fetched.url, &fetched.body);
+    if let Some(parts) = text.and_then(|text| scan::document(text, project)) {
+        let by_serde = Parts::by_serde(&fetched.url, &fetched.body).map(|mut parts| {
+            parts.read_leads(&Body::of(fetched.body.clone()), project);
+            parts
+        });
         let by_serde = by_serde.map_err(|error| error.to_string());
         assert_eq!(Ok(format!("{parts:?}")), by_serde.map(|p| format!("{p:?}")));
     }
@@ -482,8 +485,7 @@ pub(super) fn check_groups_agree(document: &SimpleDocument, key: &str) {
     let Ok(version) = Version::from_str(key) else {
         return;
     };
-    let project = document.project.as_str();
-    let some = document.grouped(|name| filename::may_concern(name, project, version.release()));
+    let some = document.grouped(|index| document.may_concern(index, version.release()));
     let all = document.groups();
     let files = |groups: &Groups| groups.of_key(key).map(|group| group.files.clone());
     assert_eq!(files(&some), files(all), "the files of {key}");
@@ -502,6 +504,9 @@ struct Parts {
     api_version: Option<String>,
     name: Option<String>,
     files: Vec<Entry>,
+    /// Each file's [`Lead`]: read with its name by [`scan`], else by
+    /// [`Parts::read_leads`].
+    leads: Vec<Lead>,
     versions: Option<Vec<String>>,
     project_status: Option<Status>,
 }
@@ -552,9 +557,18 @@ impl Parts {
             api_version: raw.meta.and_then(|meta| meta.api_version),
             name: raw.name,
             files,
+            leads: Vec::new(),
             versions: raw.versions,
             project_status: raw.project_status,
         })
+    }
+
+    /// The files' leads, from their names in `body`, unless a reader read them.
+    fn read_leads(&mut self, body: &Body, project: &str) {
+        if self.leads.len() != self.files.len() {
+            let names = self.files.iter().map(|entry| entry.filename(body));
+            self.leads = names.map(|name| Lead::of(name, project)).collect();
+        }
     }
 }
 
@@ -596,14 +610,14 @@ impl Groups {
         body: &Body,
         project: &str,
         versions: Option<&[String]>,
-        keep: impl Fn(&str) -> bool,
+        keep: impl Fn(usize) -> bool,
     ) -> Self {
         let mut groups = Groups::default();
         for (index, entry) in files.iter().enumerate() {
-            let filename = entry.filename(body);
-            if !keep(filename) {
+            if !keep(index) {
                 continue;
             }
+            let filename = entry.filename(body);
             match filename::version_of(filename, project) {
                 Some((spelling, kind)) => {
                     groups.file_under(index, spelling, kind, entry.is_yanked());
@@ -734,6 +748,8 @@ pub(super) struct SimpleDocument {
     /// The JSON body the files' values are read from (empty for an HTML page).
     body: Body,
     files: Vec<Entry>,
+    /// Each file's [`Lead`], read as the document is.
+    leads: Vec<Lead>,
     /// The name file names are matched against (normalized).
     project: String,
     /// The files grouped by version, once something needs them all (see
@@ -747,7 +763,10 @@ impl SimpleDocument {
     pub(super) fn parse(fetched: Fetched, project: &PackageName) -> Result<Self, IndexError> {
         let Fetched { url, body, .. } = fetched;
         let body = Body::of(body);
-        let mut parts = match body.text().and_then(scan::document) {
+        let scanned = body
+            .text()
+            .and_then(|text| scan::document(text, project.as_ref()));
+        let mut parts = match scanned {
             Some(parts) => parts,
             None => Parts::by_serde(&url, body.bytes())?,
         };
@@ -790,10 +809,12 @@ impl SimpleDocument {
     fn of_parts(
         url: Url,
         body: Body,
-        parts: Parts,
+        mut parts: Parts,
         status: Option<ProjectStatus>,
         project: &PackageName,
     ) -> Self {
+        let project = project.to_string();
+        parts.read_leads(&body, &project);
         SimpleDocument {
             url,
             name: parts.name,
@@ -801,7 +822,8 @@ impl SimpleDocument {
             versions: parts.versions,
             body,
             files: parts.files,
-            project: project.to_string(),
+            leads: parts.leads,
+            project,
             groups: OnceLock::new(),
         }
     }
@@ -811,15 +833,22 @@ impl SimpleDocument {
         self.groups.get_or_init(|| self.grouped(|_| true))
     }
 
-    /// The files `keep` keeps (by name), grouped by the version their names state.
-    fn grouped(&self, keep: impl Fn(&str) -> bool) -> Groups {
+    /// Whether file `index` may concern a release whose numbers are `release`.
+    fn may_concern(&self, index: usize, release: &[u64]) -> bool {
+        self.leads
+            .get(index)
+            .is_none_or(|lead| lead.may_concern(release))
+    }
+
+    /// The files `keep` keeps (by index), grouped by the version their names state.
+    fn grouped(&self, keep: impl Fn(usize) -> bool) -> Groups {
         let versions = self.versions.as_deref();
         Groups::of(&self.files, &self.body, &self.project, versions, keep)
     }
 
     /// The groups that tell about release `version`, as [`SimpleDocument::groups`]
     /// would: its files and the orphans that may be its. A lookup of one pin groups
-    /// only the files whose names may concern it ([`filename::may_concern`]): a
+    /// only the files whose names may concern it ([`Lead::may_concern`]): a
     /// listing of 200 releases has a handful, and grouping every file of the 199
     /// listings of a cold `lock` took a third of their parsing.
     fn groups_about(&self, version: &Version) -> Cow<'_, Groups> {
@@ -827,8 +856,7 @@ impl SimpleDocument {
             Some(groups) => Cow::Borrowed(groups),
             None => {
                 let release = version.release();
-                let project = self.project.as_str();
-                Cow::Owned(self.grouped(|name| filename::may_concern(name, project, release)))
+                Cow::Owned(self.grouped(|index| self.may_concern(index, release)))
             }
         }
     }
@@ -1216,7 +1244,11 @@ mod tests {
             {"filename": "demo-1-2-py3-none-any.whl", "url": "/a"},
             {"filename": "demo-99999999999999999999.0.tar.gz", "url": "/a"},
             {"filename": "demo.rpm", "url": "/a"},
-            {"filename": "demo-1.0.linux-x86_64.tar.gz", "url": "/a"}
+            {"filename": "demo-1.0.linux-x86_64.tar.gz", "url": "/a"},
+            {"filename": "DEMO-1.0.1.5.tar.gz", "url": "/a"},
+            {"filename": "demo-1.0.1.4-py3-none-any.whl", "url": "/a"},
+            {"filename": "demo-1.4294967296.tar.gz", "url": "/a"},
+            {"filename": "demo-1.4294967297-py3-none-any.whl", "url": "/a"}
         ]}"#;
         let mut bodies = vec![close.as_bytes().to_vec()];
         let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/index_documents");
@@ -1233,7 +1265,9 @@ mod tests {
             };
             let mut keys: Vec<String> = doc.versions.clone().unwrap_or_default();
             keys.extend(doc.groups().list.iter().map(|g| g.spelling.clone()));
-            keys.extend(["1.0", "1", "0", "2.0.6", "1!2.0"].map(String::from));
+            keys.extend(
+                ["1.0", "1", "0", "2.0.6", "1!2.0", "1.0.1.4", "1.4294967296"].map(String::from),
+            );
             for key in &keys {
                 check_groups_agree(&doc, key);
                 checked += 1;

@@ -26,6 +26,7 @@
 use std::borrow::Cow;
 
 use super::{Entry, Name, Parts, Rest, Span, Status};
+use crate::dist_filename::Lead;
 use crate::index::Yanked;
 
 /// Nesting deeper than this is left to serde (which refuses past 128 levels).
@@ -36,8 +37,8 @@ const MAX_DEPTH: u32 = 100;
 const ENTRY_BYTES: usize = 384;
 
 /// `text` (a whole body) read as serde would read it, when this reader is sure to
-/// agree.
-pub(super) fn document(text: &str) -> Option<Parts> {
+/// agree, with each file's [`Lead`] as a file of `project` (normalized).
+pub(super) fn document(text: &str, project: &str) -> Option<Parts> {
     // Spans count in `u32`.
     u32::try_from(text.len()).ok()?;
     let mut at = Cursor {
@@ -45,6 +46,7 @@ pub(super) fn document(text: &str) -> Option<Parts> {
         at: 0,
         depth: 0,
         controls: has_control(text.as_bytes()),
+        project,
     };
     let mut seen = Seen::default();
     let mut parts = Parts::default();
@@ -82,7 +84,7 @@ pub(super) fn document(text: &str) -> Option<Parts> {
     if at.at != text.len() {
         return None;
     }
-    parts.files = files?;
+    (parts.files, parts.leads) = files?;
     Some(parts)
 }
 
@@ -111,6 +113,8 @@ struct Cursor<'a> {
     depth: u32,
     /// Whether the body has a control character (in whitespace, or in a string).
     controls: bool,
+    /// The project (normalized) whose files the leads are read for.
+    project: &'a str,
 }
 
 impl<'a> Cursor<'a> {
@@ -313,25 +317,31 @@ impl<'a> Cursor<'a> {
         Some(Some(status))
     }
 
-    /// `files`: an array of file entries.
-    fn files(&mut self) -> Option<Vec<Entry>> {
+    /// `files`: an array of file entries, and their leads.
+    fn files(&mut self) -> Option<(Vec<Entry>, Vec<Lead>)> {
         // Sized once for about as many entries as the body holds (PyPI's are 440
         // bytes on average), then trimmed: growing it by doubling copied every
         // entry again and again (5% of reading the 199 listings of a cold `lock`).
         let mut files = Vec::with_capacity(self.bytes().len() / ENTRY_BYTES);
+        let mut leads = Vec::with_capacity(files.capacity());
         self.array(|at| {
-            files.push(at.entry()?);
+            let (entry, lead) = at.entry()?;
+            files.push(entry);
+            leads.push(lead);
             Some(())
         })?;
         files.shrink_to_fit();
-        Some(files)
+        leads.shrink_to_fit();
+        Some((files, leads))
     }
 
-    /// A file entry: its name and yanked status read, its other values placed.
-    fn entry(&mut self) -> Option<Entry> {
+    /// A file entry: its name and yanked status read, its other values placed; and
+    /// its lead, read from the name while it is at hand.
+    fn entry(&mut self) -> Option<(Entry, Lead)> {
         let mut seen = Seen::default();
         let mut filename = None;
         let mut yanked = None;
+        let mut lead = Lead::ANY;
         let (mut url, mut hashes, mut requires_python, mut size) = (None, None, None, None);
         let (mut upload_time, mut core_metadata, mut provenance) = (None, None, None);
         self.object(|at, key| {
@@ -339,10 +349,16 @@ impl<'a> Cursor<'a> {
                 b"filename" => {
                     seen.once(0)?;
                     let (start, end, escaped) = at.string()?;
-                    filename = Some(match escaped {
+                    let name = match escaped {
                         false => Name::At(Span::at(start, end)?),
                         true => Name::Text(at.unescaped(start, end)?),
-                    });
+                    };
+                    let text = match &name {
+                        Name::At(_) => at.text.get(start..end)?,
+                        Name::Text(text) => text,
+                    };
+                    lead = Lead::of(text, at.project);
+                    filename = Some(name);
                 }
                 b"url" => {
                     seen.once(1)?;
@@ -383,7 +399,7 @@ impl<'a> Cursor<'a> {
             }
             Some(())
         })?;
-        Some(Entry {
+        let entry = Entry {
             filename: filename?,
             yanked,
             rest: Rest::Json {
@@ -395,7 +411,8 @@ impl<'a> Cursor<'a> {
                 core_metadata,
                 provenance,
             },
-        })
+        };
+        Some((entry, lead))
     }
 
     /// `yanked`: `null`, a bool, or the reason.

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use reqwest::Url;
 
-use super::super::{CONTENT_TYPE, Parts};
+use super::super::{Body, CONTENT_TYPE, Parts};
 use super::document;
 use crate::index::http::Fetched;
 
@@ -17,13 +17,17 @@ fn by_serde(body: &[u8]) -> Result<String, String> {
         body: body.to_vec(),
     };
     Parts::by_serde(&fetched.url, &fetched.body)
-        .map(|parts| format!("{parts:?}"))
+        .map(|mut parts| {
+            parts.read_leads(&Body::of(body.to_vec()), "demo");
+            format!("{parts:?}")
+        })
         .map_err(|error| error.to_string())
 }
 
 /// Whether the fast reader read `body`; when it did, serde must read the same.
 fn agree(body: &[u8]) -> bool {
-    let Some(parts) = std::str::from_utf8(body).ok().and_then(document) else {
+    let text = std::str::from_utf8(body).ok();
+    let Some(parts) = text.and_then(|text| document(text, "demo")) else {
         return false;
     };
     let text = String::from_utf8_lossy(body);
