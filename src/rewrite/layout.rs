@@ -15,6 +15,8 @@
 //! hashes go right after its last hash ([`with_added_hashes`]), so a hand-made order or
 //! the old pip-compile layout (a `# via` comment as the last continuation line) stays.
 
+use std::fmt::Write as _;
+
 use crate::digest::Digest;
 use crate::requirements::{HashAlgorithm, Line, Requirement, RequirementsFile};
 
@@ -33,24 +35,28 @@ pub(crate) fn requirement_line(
     let text = &file.text;
     let newline = continuation_newline(file, line);
     let mut out = text[line.span.start..req.span.end].to_string();
-    let kept_options = req
-        .options
-        .iter()
-        .map(|opt| text[opt.span.clone()].to_string());
-    let new_hashes = digests.iter().map(|digest| format!("--hash={digest}"));
-    let replaced = |algorithm: HashAlgorithm| {
-        algorithm == HashAlgorithm::Sha256 || digests.iter().any(|d| d.algorithm() == algorithm)
-    };
-    let other_hashes = req
-        .hashes
-        .iter()
-        .filter(|hash| !replaced(hash.algorithm()))
-        .map(|hash| text[hash.span.clone()].to_string());
-    for item in kept_options.chain(new_hashes).chain(other_hashes) {
+    // Each item is written in place (a `lock` writes thousands of hashes).
+    let next_item = |out: &mut String| {
         out.push_str(" \\");
         out.push_str(newline);
         out.push_str(INDENT);
-        out.push_str(&item);
+    };
+    for option in &req.options {
+        next_item(&mut out);
+        out.push_str(&text[option.span.clone()]);
+    }
+    for digest in digests {
+        next_item(&mut out);
+        // Writing to a `String` cannot fail.
+        let _ = write!(out, "--hash={digest}");
+    }
+    let replaced = |algorithm: HashAlgorithm| {
+        algorithm == HashAlgorithm::Sha256 || digests.iter().any(|d| d.algorithm() == algorithm)
+    };
+    let other_hashes = req.hashes.iter().filter(|hash| !replaced(hash.algorithm()));
+    for hash in other_hashes {
+        next_item(&mut out);
+        out.push_str(&text[hash.span.clone()]);
     }
     if let Some(span) = &line.comment {
         let comment = &text[span.clone()];
