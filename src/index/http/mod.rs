@@ -28,6 +28,9 @@
 //! connections to one host needs only one answer anyway.
 
 mod retry_after;
+mod roots;
+
+pub(crate) use roots::preload as preload_roots;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -299,7 +302,7 @@ struct Refusal {
 /// What both clients are built from.
 #[derive(Debug)]
 struct Setup {
-    /// Extra CA roots from `ca_bundle`.
+    /// The platform's CA roots, and those from `ca_bundle`.
     roots: Vec<Certificate>,
     /// The index host and the addresses it was resolved to once.
     pinned: Option<(String, Vec<SocketAddr>)>,
@@ -413,10 +416,16 @@ impl HttpClient {
     /// Resolves the index host and builds the client.
     pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
         let options = &Self::prepare(options)?;
-        let setup = Setup {
-            roots: extra_roots(options).await?,
-            pinned: resolve_host(&options.index_url, options).await?,
-        };
+        let mut roots = extra_roots(options).await?;
+        let pinned = resolve_host(&options.index_url, options).await?;
+        let platform = roots::platform()
+            .as_ref()
+            .map_err(|message| IndexError::Network {
+                url: options.shown_index(),
+                message: format!("cannot use the platform's CA roots: {message}"),
+            })?;
+        roots.extend(platform.iter().cloned());
+        let setup = Setup { roots, pinned };
         let builder = setup.builder(options).gzip(true);
         let client = builder.build().map_err(|error| IndexError::Network {
             url: options.shown_index(),
@@ -819,6 +828,8 @@ impl Setup {
     fn builder(&self, options: &ClientOptions) -> ClientBuilder {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
+            // The platform's roots are in `roots`, read once (see [`roots`]).
+            .tls_built_in_native_certs(false)
             .user_agent(USER_AGENT)
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.timeout)
