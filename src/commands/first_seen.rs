@@ -2,7 +2,7 @@
 //! which logs a run keeps, what it learnt about each pin (the index its files came
 //! from, their provenance), what it appends.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
@@ -12,7 +12,7 @@ use crate::cli::{CacheArgs, LogArgs, VerifyArgs};
 use crate::diagnostics::Located;
 use crate::exit::{Failure, Outcome};
 use crate::index::{IndexError, Indexes, shown_text};
-use crate::log::{self, Logs};
+use crate::log::{self, Logs, Opened};
 use crate::pin::Pin;
 use crate::verify::beyond::{self, Learnt};
 use crate::verify::online::Target;
@@ -39,7 +39,7 @@ pub(super) fn log_paths(args: &LogArgs, cache: &CacheArgs, first: &Path) -> Vec<
 /// run parses its files and reads its cached answers meanwhile (a 1 MB log of 3,500
 /// records took a fifth of a warm 199-pin run, on the one thread that does the rest).
 pub(super) struct Opening {
-    reading: Option<tokio::task::JoinHandle<Logs>>,
+    reading: Option<tokio::task::JoinHandle<Opened>>,
     paths: Vec<PathBuf>,
 }
 
@@ -58,15 +58,17 @@ impl Opening {
         self.paths.is_empty()
     }
 
-    /// The logs as read (read here if the thread failed).
-    async fn logs(self) -> Logs {
-        match self.reading {
+    /// The logs as read (read here if the thread failed), with the records about
+    /// the projects of `pins`.
+    async fn logs(self, pins: &[&Pin]) -> Logs {
+        let opened = match self.reading {
             Some(reading) => match reading.await {
-                Ok(logs) => logs,
+                Ok(opened) => opened,
                 Err(_) => Logs::open(self.paths),
             },
             None => Logs::open(self.paths),
-        }
+        };
+        opened.about(&projects(pins))
     }
 }
 
@@ -168,10 +170,15 @@ pub(super) fn open_for_verify(args: &VerifyArgs) -> Opening {
     Opening::start(log_paths(&args.log, &args.index.cache, &first_of(args)))
 }
 
-/// The logs of a `verify` run, read now (`--offline` reads them only when a pin is
-/// not in the cache).
-pub(super) fn read_for_verify(args: &VerifyArgs) -> Logs {
-    Logs::open(log_paths(&args.log, &args.index.cache, &first_of(args)))
+/// The logs of a `verify` run, read now with the records about the projects of
+/// `pins` (`--offline` reads them only when a pin is not in the cache).
+pub(super) fn read_for_verify(args: &VerifyArgs, pins: &[&Pin]) -> Logs {
+    Logs::open(log_paths(&args.log, &args.index.cache, &first_of(args))).about(&projects(pins))
+}
+
+/// The projects of `pins`, as the log names them (normalized).
+fn projects(pins: &[&Pin]) -> HashSet<String> {
+    pins.iter().map(|pin| pin.name.to_string()).collect()
 }
 
 /// The first requirements file of a `verify` run, beside which a committed log is
@@ -193,14 +200,14 @@ pub(super) async fn verify_findings(
     targets: &[Target<'_>],
     quiet: bool,
 ) -> Result<Vec<Located>, Failure> {
-    let logs = opening.logs().await;
+    let pins: Vec<&Pin> = targets.iter().map(|t| t.pin).collect();
+    let logs = opening.logs(&pins).await;
     for problem in &logs.problems {
         warn(
             quiet,
             miette::miette!(severity = miette::Severity::Warning, "{problem}"),
         );
     }
-    let pins: Vec<&Pin> = targets.iter().map(|t| t.pin).collect();
     let concurrency = usize::from(args.index.concurrency);
     let learnt = learn(index, pins, args.provenance, concurrency)
         .await
@@ -237,7 +244,7 @@ pub(super) async fn record_lock(
     let Some(index) = index.filter(|_| !opening.is_empty()) else {
         return;
     };
-    let logs = opening.logs().await;
+    let logs = opening.logs(&pins).await;
     let learnt = learn(index, pins, false, 1).await.unwrap_or_default();
     let mut problems = logs.problems.clone();
     for l in learnt.values() {

@@ -230,7 +230,7 @@ fn parse_optional(text: &str) -> Result<Option<String>, String> {
     }
 }
 
-fn decode(text: &str) -> Result<String, String> {
+pub(super) fn decode(text: &str) -> Result<String, String> {
     if !text.contains('%') {
         return Ok(text.to_owned());
     }

@@ -170,7 +170,7 @@ fn logs_append_only_where_something_is_new() {
     let before = std::fs::read_to_string(&full).unwrap();
     // `full` is made unwritable: appending to it would fail, and a failure would
     // be reported. Nothing is new to it, so it is not touched at all.
-    let logs = Logs::open(vec![full.clone(), empty.clone()]);
+    let logs = Logs::open(vec![full.clone(), empty.clone()]).about(&demo());
     std::fs::remove_file(&full).unwrap();
     std::fs::create_dir(&full).unwrap();
     assert_eq!(logs.append(&known), Vec::<String>::new());
@@ -179,7 +179,7 @@ fn logs_append_only_where_something_is_new() {
     assert!(appended.contains("demo-1.0.tar.gz"), "{appended}");
     std::fs::remove_dir(&full).unwrap();
     std::fs::write(&full, &before).unwrap();
-    let logs = Logs::open(vec![full.clone()]);
+    let logs = Logs::open(vec![full.clone()]).about(&demo());
     let fresh = [
         entry("demo-1.0.tar.gz", 'a'),
         entry("demo-1.0-py3-none-any.whl", 'b'),
@@ -187,4 +187,94 @@ fn logs_append_only_where_something_is_new() {
     assert_eq!(logs.append(&fresh), Vec::<String>::new());
     let after = std::fs::read_to_string(&full).unwrap();
     assert!(after.starts_with(&before) && after.contains("demo-1.0-py3-none-any.whl"));
+}
+
+fn demo() -> HashSet<String> {
+    HashSet::from(["demo".to_owned()])
+}
+
+/// Entries of three projects, files and publishers, one publisher attested.
+fn projects_log() -> String {
+    let mut entries = Vec::new();
+    for (project, digit) in [("demo", 'a'), ("other", 'b'), ("third", 'c')] {
+        let mut file = entry(&format!("{project}-1.0.tar.gz"), digit);
+        file.subject.project = project.to_owned();
+        let mut publisher = file.clone();
+        publisher.fact = Fact::Publisher {
+            identity: (project == "other").then(|| "github:o/r".to_owned()),
+        };
+        entries.extend([file, publisher]);
+    }
+    log_of(&entries)
+}
+
+/// A skim reads whole only the records about the projects asked for, and finds
+/// the damage a whole reading finds: every one-byte change of a log is found by
+/// both or by neither.
+#[test]
+fn a_skim_finds_what_a_whole_reading_finds() {
+    let text = projects_log();
+    let skim = Skim::of(text.clone());
+    assert!(skim.damage.is_empty(), "{skim:?}");
+    let all = HashSet::from(["demo", "other", "third"].map(str::to_owned));
+    let whole: Vec<Record> = Chain::read(&text)
+        .records
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    assert_eq!(skim.records_about(&all).unwrap(), whole);
+    let some = skim.records_about(&demo()).unwrap();
+    assert_eq!(some.len(), 2);
+    assert!(some.iter().all(|r| r.entry.subject.project == "demo"));
+    // Another project's attestation still tells that the index attests.
+    assert!(skim.attesting.contains("https://pypi.org/"), "{skim:?}");
+    let mut checked = 0;
+    for at in 0..text.len() {
+        for byte in [b'0', b'x', b' ', b'\n', b'%'] {
+            let mut bytes = text.clone().into_bytes();
+            if bytes[at] == byte {
+                continue;
+            }
+            bytes[at] = byte;
+            let Ok(changed) = String::from_utf8(bytes) else {
+                continue;
+            };
+            let whole = Chain::read(&changed).damage.is_empty();
+            let skimmed = Skim::of(changed.clone()).damage.is_empty();
+            assert_eq!(skimmed, whole, "byte {at} made {byte}:\n{changed}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
+
+/// A run reads the records about its projects, and still finds a log damaged by a
+/// change to another project's record.
+#[test]
+fn a_run_reads_its_projects_and_finds_any_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hashlock.log");
+    let text = projects_log();
+    std::fs::write(&path, &text).unwrap();
+    let logs = Logs::open(vec![path.clone()]).about(&demo());
+    assert!(logs.problems.is_empty(), "{:?}", logs.problems);
+    assert!(
+        logs.seen
+            .file("https://pypi.org/", "demo-1.0.tar.gz")
+            .is_some()
+    );
+    assert!(
+        logs.seen
+            .file("https://pypi.org/", "other-1.0.tar.gz")
+            .is_none()
+    );
+    assert!(logs.seen.attests("https://pypi.org/"));
+    let edited = text.replacen(&"b".repeat(64), &"d".repeat(64), 1);
+    std::fs::write(&path, edited).unwrap();
+    let logs = Logs::open(vec![path]).about(&demo());
+    assert!(
+        logs.problems.iter().any(|p| p.contains("does not link")),
+        "{:?}",
+        logs.problems
+    );
 }

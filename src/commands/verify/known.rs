@@ -98,7 +98,7 @@ pub(super) async fn findings(args: &VerifyArgs, workspace: &Workspace) -> (Vec<L
     let logs = if args.log.no_log || !lacking {
         None
     } else {
-        Some(super::super::first_seen::read_for_verify(args))
+        Some(super::super::first_seen::read_for_verify(args, &unique))
     };
     let keys = log_keys(&shown);
     for pin in unique {
