@@ -364,9 +364,11 @@ impl Sha256 {
 }
 
 impl fmt::Display for Sha256 {
-    /// Lowercase hex, as `--hash=sha256:` takes it.
+    /// Lowercase hex, as `--hash=sha256:` takes it (encoded on the stack).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
+        let mut hex = [0; 64];
+        hex::encode_to_slice(self.0, &mut hex).map_err(|_| fmt::Error)?;
+        f.write_str(std::str::from_utf8(&hex).map_err(|_| fmt::Error)?)
     }
 }
 

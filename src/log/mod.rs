@@ -453,15 +453,9 @@ pub(crate) fn append(path: &Path, entries: &[Entry], now: &str) -> Result<usize,
     let (mut seq, mut prev) = chain.head();
     for entry in &fresh {
         seq += 1;
-        let line = Record {
-            seq,
-            prev,
-            seen: now.to_owned(),
-            entry: (*entry).clone(),
-        }
-        .render();
-        prev = link(&line);
-        out.push_str(&line);
+        let start = out.len();
+        record::render_into(&mut out, seq, prev, now, entry);
+        prev = link(&out[start..]);
         out.push('\n');
     }
     file.write_all(out.as_bytes()).map_err(io)?;

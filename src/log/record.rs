@@ -95,44 +95,10 @@ pub(crate) fn link(line: &str) -> Sha256 {
 
 impl Record {
     /// The line of the record, without a line ending.
+    #[cfg(test)]
     pub(crate) fn render(&self) -> String {
-        let Entry { subject, fact } = &self.entry;
-        let mut line = format!(
-            "{} {} {} {}",
-            self.seq,
-            self.prev,
-            field(&self.seen),
-            self.entry.kind()
-        );
-        for part in [
-            &subject.index,
-            &subject.project,
-            &subject.version,
-            &subject.filename,
-        ] {
-            let _ = write!(line, " {}", field(part));
-        }
-        match fact {
-            Fact::File {
-                sha256,
-                blake2b,
-                uploaded,
-            } => {
-                let _ = write!(
-                    line,
-                    " {sha256} {} {}",
-                    optional(blake2b.as_deref()),
-                    optional(uploaded.as_deref())
-                );
-            }
-            Fact::Publisher { identity } => {
-                let identity = match identity {
-                    Some(identity) => field(identity),
-                    None => "none".to_owned(),
-                };
-                let _ = write!(line, " {identity}");
-            }
-        }
+        let mut line = String::new();
+        render_into(&mut line, self.seq, self.prev, &self.seen, &self.entry);
         line
     }
 
@@ -207,20 +173,64 @@ impl Record {
     }
 }
 
-/// A text field as written: percent-encoded where needed; `-` and `none`, which
-/// mean "absent" in some fields, escaped. (An empty field, which no index sends for
-/// a name, a version or a URL, is written `-`.)
-fn field(text: &str) -> String {
-    match text {
-        "" => "-".to_owned(),
-        "-" => "%2D".to_owned(),
-        "none" => "%6Eone".to_owned(),
-        _ => utf8_percent_encode(text, FIELD).to_string(),
+/// Appends the line of record `seq` (linking to `prev`, first seen `seen`) saying
+/// `entry` to `line`, without a line ending. Written in place: a cold `lock` of
+/// 199 pins writes 3,500 records (5.3 ms when each field was a `String` of its own).
+pub(crate) fn render_into(line: &mut String, seq: u64, prev: Sha256, seen: &str, entry: &Entry) {
+    let Entry { subject, fact } = entry;
+    // Writing to a `String` cannot fail.
+    let _ = write!(line, "{seq} {prev} ");
+    push_field(line, seen);
+    line.push(' ');
+    line.push_str(entry.kind());
+    for part in [
+        &subject.index,
+        &subject.project,
+        &subject.version,
+        &subject.filename,
+    ] {
+        line.push(' ');
+        push_field(line, part);
+    }
+    match fact {
+        Fact::File {
+            sha256,
+            blake2b,
+            uploaded,
+        } => {
+            let _ = write!(line, " {sha256} ");
+            push_optional(line, blake2b.as_deref());
+            line.push(' ');
+            push_optional(line, uploaded.as_deref());
+        }
+        Fact::Publisher { identity } => {
+            line.push(' ');
+            match identity {
+                Some(identity) => push_field(line, identity),
+                None => line.push_str("none"),
+            }
+        }
     }
 }
 
-fn optional(text: Option<&str>) -> String {
-    text.map_or_else(|| "-".to_owned(), field)
+/// A text field as written: percent-encoded where needed; `-` and `none`, which
+/// mean "absent" in some fields, escaped. (An empty field, which no index sends for
+/// a name, a version or a URL, is written `-`.)
+fn push_field(line: &mut String, text: &str) {
+    match text {
+        "" => line.push('-'),
+        "-" => line.push_str("%2D"),
+        "none" => line.push_str("%6Eone"),
+        // Borrowed when nothing needs encoding.
+        _ => line.push_str(&std::borrow::Cow::from(utf8_percent_encode(text, FIELD))),
+    }
+}
+
+fn push_optional(line: &mut String, text: Option<&str>) {
+    match text {
+        Some(text) => push_field(line, text),
+        None => line.push('-'),
+    }
 }
 
 fn parse_optional(text: &str) -> Result<Option<String>, String> {
