@@ -264,7 +264,9 @@ pub(super) async fn record_lock(
             }
         }
     }
-    problems.extend(logs.append(&beyond::entries(&learnt, &logs.seen)));
+    let entries = beyond::entries(&learnt, &logs.seen);
+    problems.extend(logs.append(&entries));
+    super::drop_later((learnt, entries, logs.seen));
     for problem in problems {
         warn(
             quiet,

@@ -210,6 +210,7 @@ pub(super) async fn run_with(
         };
         print_stdout(&report.to_json())?;
     }
+    super::drop_later(std::mem::take(&mut looked.releases));
     let any_unpinned = !unpinned.is_empty();
     if any_unpinned && args.quiet {
         crate::report::line(
