@@ -4,6 +4,7 @@
 //! targets, and `lock --add-missing`'s resolution and block of added pins.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use futures::StreamExt;
 use miette::Report;
@@ -291,7 +292,7 @@ async fn looked_up(
     for (added, found) in added.iter_mut().zip(found) {
         // The name as the resolver spelled it (see `Gathered::spelled`).
         let name = std::mem::take(&mut added.release.name);
-        added.release = found.map_err(|e| index_failure(&e))?.release;
+        added.release = Arc::unwrap_or_clone(found.map_err(|e| index_failure(&e))?.release);
         added.release.name = name;
     }
     Ok(added)

@@ -111,7 +111,7 @@ async fn learn(
                     .files
                     .iter()
                     .filter(|f| f.sha256.is_some())
-                    .map(|f| (pin.clone(), f.clone(), l.release.version.clone()))
+                    .map(|f| (pin.clone(), f.clone(), l.release.version.to_string()))
             })
             .collect();
         let answers: Vec<_> = futures::stream::iter(asked)

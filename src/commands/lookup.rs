@@ -3,6 +3,7 @@
 //! warning for each release whose index listed files that are not the pin's.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use futures::StreamExt;
 use miette::Report;
@@ -192,7 +193,7 @@ pub(super) async fn fetch_all(
                 ));
             }
         }
-        releases.push((pin, result.map(|found| found.release)));
+        releases.push((pin, result.map(|found| Arc::unwrap_or_clone(found.release))));
     }
     releases
 }

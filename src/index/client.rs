@@ -223,10 +223,15 @@ impl IndexClient {
     /// The files of `pin`'s version. Each pin is looked up once per run; concurrent
     /// calls for the same pin share one lookup.
     pub async fn release(&self, pin: &Pin) -> Result<Release, IndexError> {
-        let release = self
-            .releases
-            .get_or_fetch(pin.clone(), self.lookup_and_let_go(pin));
-        Ok(Release::clone(&*release.await?))
+        Ok(Release::clone(&*self.shared_release(pin).await?))
+    }
+
+    /// [`IndexClient::release`], shared with the run's other askers rather than
+    /// copied (a release of a large project has hundreds of files).
+    pub(crate) async fn shared_release(&self, pin: &Pin) -> Result<Arc<Release>, IndexError> {
+        self.releases
+            .get_or_fetch(pin.clone(), self.lookup_and_let_go(pin))
+            .await
     }
 
     /// Says which pins the run will look up: once every expected pin of a project is

@@ -49,10 +49,10 @@ impl Location {
         }
     }
 
-    async fn release(&self, pin: &Pin) -> Result<Release, IndexError> {
+    async fn release(&self, pin: &Pin) -> Result<Arc<Release>, IndexError> {
         match self {
-            Location::Index(client) => client.release(pin).await,
-            Location::FindLinks(links) => links.release(pin).await,
+            Location::Index(client) => client.shared_release(pin).await,
+            Location::FindLinks(links) => links.release(pin).await.map(Arc::new),
         }
     }
 
@@ -68,8 +68,9 @@ impl Location {
 /// What every location said about a pin.
 #[derive(Debug, Clone)]
 pub(crate) struct Found {
-    /// The files pip could install, from every location that has the version.
-    pub release: Release,
+    /// The files pip could install, from every location that has the version
+    /// (shared with the location that answered, unless several did).
+    pub release: Arc<Release>,
     /// The locations whose files are in `release`, as shown.
     pub from: Vec<String>,
     /// Every location that has the project (the version or not), as shown: more
@@ -145,7 +146,8 @@ impl Indexes {
                     }
                     match &mut found {
                         Some(found) => {
-                            merge(&mut found.release, release);
+                            let release = Arc::unwrap_or_clone(release);
+                            merge(Arc::make_mut(&mut found.release), release);
                             found.from.push(location.shown());
                         }
                         None => {

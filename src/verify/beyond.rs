@@ -5,6 +5,7 @@
 //! the logs and fetches provenance; these judge.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 use pep440_rs::Version;
@@ -32,7 +33,8 @@ pub(crate) struct Options {
 pub(crate) struct Learnt {
     /// The index (or indexes) the files came from, as shown: the log's key.
     pub index: String,
-    pub release: Release,
+    /// Shared with the index client's answer, not copied.
+    pub release: Arc<Release>,
     /// With `--provenance`: each file's provenance, `None` where the index had
     /// none (404).
     pub provenance: HashMap<String, Option<Provenance>>,
