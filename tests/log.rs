@@ -223,3 +223,26 @@ fn a_truncated_cache_log_gets_nothing_appended_a_committed_one_does() {
     );
     assert_eq!(case.read("hashlock.log").lines().count(), 3);
 }
+
+/// The log's part of a `lock` is prepared while the run plans and writes its files,
+/// and written only once they are: a lock that refuses its file (a hash the index
+/// never published) appends nothing, and leaves the log free for the next run.
+#[test]
+fn a_lock_that_fails_after_its_lookups_appends_nothing() {
+    let case = Case::new();
+    let index = demo_index();
+    let zeros = "0".repeat(64);
+    case.file(
+        "requirements.txt",
+        &format!("demo==1.0 --hash=sha256:{zeros}\n"),
+    );
+    let run = hashlock(&case, &index, "lock", &["requirements.txt"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    let log = case.cache.path().join("first-seen.log");
+    assert!(!log.exists(), "{}", fs::read_to_string(&log).unwrap());
+    case.file("requirements.txt", "demo==1.0\n");
+    let run = hashlock(&case, &index, "lock", &["requirements.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let appended = fs::read_to_string(&log).unwrap();
+    assert_eq!(appended.lines().count(), 3, "{appended}");
+}

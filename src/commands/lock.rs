@@ -147,6 +147,11 @@ pub(super) async fn run_with(
         quiet,
     };
     let downloaded = download_and_fill(&fetch, &mut looked, &asked, wanted, check).await?;
+    // The log's part goes on while the run plans and writes its files; it is
+    // written once they are.
+    let pins = asked.iter().map(|a| a.pin).collect();
+    let index = looked.index.as_ref();
+    let recording = super::first_seen::record_lock(logs, index, pins, args.quiet || json).await;
     let direct = direct::for_planner(&direct, &downloaded, algorithm);
     let spelling = (algorithm != Algorithm::Sha256).then(|| lock::Spelling {
         algorithm,
@@ -191,8 +196,7 @@ pub(super) async fn run_with(
         force: args.force,
     };
     let outcome = finish(&args.output, &changes, &done)?;
-    let pins = asked.iter().map(|a| a.pin).collect();
-    super::first_seen::record_lock(logs, looked.index.as_ref(), pins, args.quiet || json).await;
+    recording.finish().await;
     if json {
         let report = RunReport {
             command: "lock",

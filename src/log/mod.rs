@@ -399,23 +399,86 @@ pub(crate) enum AppendError {
 /// file name: the first seen stays), sorted, creating the log if needed. The log is
 /// locked while it is read and appended to, so concurrent runs each add their
 /// records once and keep the chain whole. Returns how many records were appended.
+#[cfg(test)]
 pub(crate) fn append(path: &Path, entries: &[Entry], now: &str) -> Result<usize, AppendError> {
+    match prepare(path, entries, now)? {
+        Some(prepared) => prepared.commit(),
+        None => Ok(0),
+    }
+}
+
+/// An append to a log, read, checked and rendered, its log locked until it is
+/// committed (written) or dropped (nothing written).
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    /// The log, locked; `None` when it does not exist yet: it is created when the
+    /// append is written, so a run that stops before leaves no file behind.
+    file: Option<File>,
+    path: PathBuf,
+    /// The lines to write (with the header, for a new log).
+    out: String,
+    head: Head,
+    /// For a new log: its records, appended anew if another run made the log
+    /// meanwhile; and when they were seen.
+    fresh: Vec<Entry>,
+    now: String,
+    count: usize,
+}
+
+impl Prepared {
+    /// Writes the records, and keeps the log's new head. Returns how many there were.
+    pub(crate) fn commit(self) -> Result<usize, AppendError> {
+        let io = |error: std::io::Error| AppendError::Io {
+            path: self.path.display().to_string(),
+            error,
+        };
+        let mut file = match self.file {
+            Some(file) => file,
+            None => {
+                if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(io)?;
+                }
+                let file = OpenOptions::new()
+                    .read(true)
+                    .append(true)
+                    .create(true)
+                    .open(&self.path)
+                    .map_err(io)?;
+                lock(&file).map_err(io)?;
+                if file.metadata().map_err(io)?.len() > 0 {
+                    // Another run made it meanwhile: appended to as it now is.
+                    drop(file);
+                    return match prepare(&self.path, &self.fresh, &self.now)? {
+                        Some(again) if again.file.is_some() => again.commit(),
+                        _ => Ok(0),
+                    };
+                }
+                file
+            }
+        };
+        file.write_all(self.out.as_bytes()).map_err(io)?;
+        file.flush().map_err(io)?;
+        write_head(&self.path, self.head).map_err(io)?;
+        Ok(self.count)
+    }
+}
+
+/// [`append`] up to the writing: `None` when nothing is new to the log.
+fn prepare(path: &Path, entries: &[Entry], now: &str) -> Result<Option<Prepared>, AppendError> {
     let io = |error: std::io::Error| AppendError::Io {
         path: path.display().to_string(),
         error,
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let mut file = OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(io)?;
-    lock(&file).map_err(io)?;
+    let mut file = match OpenOptions::new().read(true).append(true).open(path) {
+        Ok(file) => Some(file),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(io(error)),
+    };
     let mut text = String::new();
-    file.read_to_string(&mut text).map_err(io)?;
+    if let Some(file) = &mut file {
+        lock(file).map_err(io)?;
+        file.read_to_string(&mut text).map_err(io)?;
+    }
     let mut chain = Chain::read(&text);
     // Only hashlock writes the user cache's copy, so a lost tail there is damage.
     // The committed copy also changes with git (a branch switch, a revert):
@@ -443,7 +506,7 @@ pub(crate) fn append(path: &Path, entries: &[Entry], now: &str) -> Result<usize,
     fresh.sort_by(|a, b| (&a.subject, a.kind()).cmp(&(&b.subject, b.kind())));
     fresh.dedup_by(|a, b| a.key() == b.key());
     if fresh.is_empty() {
-        return Ok(0);
+        return Ok(None);
     }
     let mut out = String::new();
     if text.is_empty() {
@@ -458,10 +521,20 @@ pub(crate) fn append(path: &Path, entries: &[Entry], now: &str) -> Result<usize,
         prev = link(&out[start..]);
         out.push('\n');
     }
-    file.write_all(out.as_bytes()).map_err(io)?;
-    file.flush().map_err(io)?;
-    write_head(path, Head { seq, link: prev }).map_err(io)?;
-    Ok(fresh.len())
+    let count = fresh.len();
+    let fresh = match file {
+        Some(_) => Vec::new(),
+        None => fresh.into_iter().cloned().collect(),
+    };
+    Ok(Some(Prepared {
+        file,
+        path: path.to_owned(),
+        out,
+        head: Head { seq, link: prev },
+        fresh,
+        now: now.to_owned(),
+        count,
+    }))
 }
 
 #[cfg(unix)]
@@ -693,6 +766,12 @@ impl Logs {
 
     /// Appends `entries` to every log; returns what failed, for warnings.
     pub(crate) fn append(&self, entries: &[Entry]) -> Vec<String> {
+        self.prepare(entries).commit()
+    }
+
+    /// [`Logs::append`] up to the writing, which [`Pending::commit`] does: each log
+    /// it appends to stays locked until then.
+    pub(crate) fn prepare(&self, entries: &[Entry]) -> Pending {
         let now = jiff::Timestamp::now()
             .round(jiff::Unit::Second)
             .map_or_else(
@@ -706,11 +785,28 @@ impl Logs {
             }),
             _ => true,
         };
-        self.paths
-            .iter()
-            .enumerate()
-            .filter(|&(at, _)| new_to(at))
-            .filter_map(|(_, path)| append(path, entries, &now).err())
+        let appends = self.paths.iter().enumerate().filter(|&(at, _)| new_to(at));
+        Pending(
+            appends
+                .map(|(_, path)| prepare(path, entries, &now))
+                .collect(),
+        )
+    }
+}
+
+/// The appends [`Logs::prepare`] prepared.
+#[derive(Debug)]
+pub(crate) struct Pending(Vec<Result<Option<Prepared>, AppendError>>);
+
+impl Pending {
+    /// Writes every prepared append; returns what failed, for warnings.
+    pub(crate) fn commit(self) -> Vec<String> {
+        let written = self.0.into_iter().map(|prepared| match prepared? {
+            Some(prepared) => prepared.commit(),
+            None => Ok(0),
+        });
+        written
+            .filter_map(Result::err)
             .map(|error| error.to_string())
             .collect()
     }

@@ -278,3 +278,31 @@ fn a_run_reads_its_projects_and_finds_any_damage() {
         logs.problems
     );
 }
+
+/// An append prepared for a log that did not exist creates it only when written;
+/// if another run made the log meanwhile, the records go after that run's, once
+/// each, and the chain stays whole.
+#[test]
+fn an_append_to_a_new_log_made_meanwhile_goes_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.log");
+    let ours = [
+        entry("demo-1.0.tar.gz", 'a'),
+        entry("demo-1.0-py3-none-any.whl", 'b'),
+    ];
+    let prepared = prepare(&path, &ours, "2026-01-01T00:00:00Z")
+        .unwrap()
+        .unwrap();
+    assert!(!path.exists());
+    append(&path, &ours[..1], "2026-01-02T00:00:00Z").unwrap();
+    assert_eq!(prepared.commit().unwrap(), 1);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let chain = Chain::read(&text);
+    assert!(chain.damage.is_empty(), "{chain:?}");
+    let names: Vec<&str> = chain
+        .records
+        .iter()
+        .map(|(r, _)| r.entry.subject.filename.as_str())
+        .collect();
+    assert_eq!(names, ["demo-1.0.tar.gz", "demo-1.0-py3-none-any.whl"]);
+}
