@@ -86,16 +86,11 @@ pub(super) async fn connect(
             Some(cache) => {
                 let client = IndexClient::cached(options, cache).map_err(failure)?;
                 if !client.preload(pins) {
-                    // Read while the host resolves.
-                    crate::index::preload_roots();
                     client.connect_now().await.map_err(failure)?;
                 }
                 client
             }
-            None => {
-                crate::index::preload_roots();
-                IndexClient::connect(options).await.map_err(failure)?
-            }
+            None => IndexClient::connect(options).await.map_err(failure)?,
         };
         client.expect(pins);
         locations.push(Location::Index(Box::new(client)));

@@ -281,7 +281,6 @@ pub(super) async fn record_lock(
         }
     }
     let entries = beyond::entries(&learnt, &logs.seen);
-    super::drop_later(learnt);
     // What it owns is freed there too.
     recording.pending = Some(tokio::task::spawn_blocking(move || logs.prepare(&entries)));
     recording.problems = problems;

@@ -202,13 +202,18 @@ impl Digest {
 /// allocating: a `lock` writes thousands).
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut hex = [0; 2 * Digest::MAX_LEN];
-        let bytes = self.as_bytes();
-        let hex = hex.get_mut(..2 * bytes.len()).ok_or(fmt::Error)?;
-        hex::encode_to_slice(bytes, hex).map_err(|_| fmt::Error)?;
-        let hex = std::str::from_utf8(hex).map_err(|_| fmt::Error)?;
-        write!(f, "{}:{hex}", self.algorithm)
+        write!(f, "{}:", self.algorithm)?;
+        write_hex(f, self.as_bytes())
     }
+}
+
+/// `bytes` (at most [`Digest::MAX_LEN`]) as lowercase hex, encoded on the stack: a
+/// `lock` writes thousands of digests.
+fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
+    let mut hex = [0; 2 * Digest::MAX_LEN];
+    let hex = hex.get_mut(..2 * bytes.len()).ok_or(fmt::Error)?;
+    hex::encode_to_slice(bytes, hex).map_err(|_| fmt::Error)?;
+    f.write_str(std::str::from_utf8(hex).map_err(|_| fmt::Error)?)
 }
 
 /// The digests of one distribution file, computed in one pass as it streams: its
@@ -364,11 +369,9 @@ impl Sha256 {
 }
 
 impl fmt::Display for Sha256 {
-    /// Lowercase hex, as `--hash=sha256:` takes it (encoded on the stack).
+    /// Lowercase hex, as `--hash=sha256:` takes it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut hex = [0; 64];
-        hex::encode_to_slice(self.0, &mut hex).map_err(|_| fmt::Error)?;
-        f.write_str(std::str::from_utf8(&hex).map_err(|_| fmt::Error)?)
+        write_hex(f, &self.0)
     }
 }
 

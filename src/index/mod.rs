@@ -35,7 +35,6 @@ pub use client::IndexClient;
 pub(crate) use find_links::FindLinks;
 pub(crate) use http::Caching;
 pub(crate) use http::HttpClient;
-pub(crate) use http::preload_roots;
 pub use http::{ClientOptions, Credentials, Protocol};
 pub use indexes::Strategy;
 pub(crate) use indexes::{Found, Indexes, Location};

@@ -262,8 +262,8 @@ impl Skim {
         }
     }
 
-    /// The records about `projects`, read whole, with their keys; `Err` for a
-    /// record that does not read.
+    /// The records about `projects`, read whole; `Err` for a record that does not
+    /// read.
     fn records_about(&self, projects: &HashSet<String>) -> Result<Vec<Record>, String> {
         let about = |field: &str| match field.contains('%') {
             false => projects.contains(field),

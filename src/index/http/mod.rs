@@ -30,8 +30,6 @@
 mod retry_after;
 mod roots;
 
-pub(crate) use roots::preload as preload_roots;
-
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as _;
@@ -415,6 +413,8 @@ impl HttpClient {
 
     /// Resolves the index host and builds the client.
     pub async fn connect(options: &ClientOptions) -> Result<HttpClient, IndexError> {
+        // Read while the host resolves.
+        roots::preload();
         let options = &Self::prepare(options)?;
         let mut roots = extra_roots(options).await?;
         let pinned = resolve_host(&options.index_url, options).await?;

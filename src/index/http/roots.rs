@@ -1,5 +1,5 @@
 //! The platform's root certificates, read once per process, on a thread of their
-//! own that starts when a run knows it will connect.
+//! own that the first client to connect starts before it resolves its host.
 //!
 //! Reading them (the bundle and every file of `/etc/ssl/certs` on Debian) takes
 //! 3.4-4.2 ms, and reqwest read them inside each `ClientBuilder::build`: once per
@@ -21,7 +21,7 @@ static LOADED: OnceLock<Roots> = OnceLock::new();
 
 /// Starts reading the platform's roots, unless that has started already. Without a
 /// thread to do it, [`platform`] reads them itself.
-pub(crate) fn preload() {
+pub(super) fn preload() {
     if LOADED.get().is_some() {
         return;
     }
