@@ -240,6 +240,24 @@ fn document_cut_mid_body_is_retried_then_reported() {
     }
 }
 
+/// A listing read as it arrives that the fast reader leaves to serde is asked
+/// again and read whole: the lock is the one a readable listing gives.
+#[test]
+fn a_listing_the_stream_cannot_read_is_read_whole() {
+    let case = case_with(Config::new().fault("six", Fault::NotUtf8), SIX);
+    let root = format!("{}/simple/", case.index.url());
+    let run = hashlock_at(&case, &root, "lock", &["r.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let locked = fs::read_to_string(case.path("r.txt")).unwrap();
+    assert_eq!(hashes_in(&locked), recorded_hashes("six", "1.16.0"));
+    assert_eq!(
+        case.index.requests("/simple/six/"),
+        2,
+        "{:#?}",
+        case.index.counts()
+    );
+}
+
 #[test]
 fn unreadable_documents_are_reported_not_retried() {
     let faults = [

@@ -39,10 +39,12 @@ use pep508_rs::PackageName;
 use reqwest::Url;
 use tokio::sync::OnceCell;
 
-use super::http::{Caching, ClientOptions, Document, Fetched, HttpClient, Protocol};
+use super::http::{
+    Caching, ClientOptions, Document, Fetched, HttpClient, Protocol, Reader, Received, Whole,
+};
 use super::json_api::{FileEntry, ProjectDocument, VersionDocument};
 use super::memo::Memo;
-use super::simple_api::{self, Lookup, SimpleDocument};
+use super::simple_api::{self, Keep, Lookup, SimpleDocument, Stream};
 use super::versions::Wanted;
 use super::{DistFile, IndexError, Release, shown_text, shown_url, simple_html, versions};
 use crate::cache::{Answer, Cache, Entry, IndexCache, Source, freshness};
@@ -70,6 +72,9 @@ pub struct IndexClient {
     /// How many pins of each project the run will still look up (see
     /// [`IndexClient::expect`]).
     expected: Mutex<HashMap<PackageName, usize>>,
+    /// Which files of each expected project a lookup may read (see
+    /// [`IndexClient::expect`]): the rest of its listing is not kept.
+    keep: Mutex<HashMap<PackageName, Keep>>,
     /// Entries read before the lookups (to tell whether any needs the network).
     preloaded: Mutex<HashMap<Pin, Entry>>,
     /// A body a revalidation found changed, for the lookup that reads it next, by
@@ -86,6 +91,9 @@ pub struct IndexClient {
     listing: OnceLock<Listing>,
     projects: Memo<PackageName, ProjectDocument>,
     simple_documents: Memo<PackageName, SimpleAnswer>,
+    /// Simple API documents read again whole, where the first kept only some
+    /// releases' files and more are needed.
+    whole_documents: Memo<PackageName, SimpleAnswer>,
     releases: Memo<Pin, Release>,
 }
 
@@ -178,6 +186,7 @@ impl IndexClient {
             cache,
             sources: Mutex::default(),
             expected: Mutex::default(),
+            keep: Mutex::default(),
             preloaded: Mutex::default(),
             prefetched: Mutex::default(),
             base,
@@ -186,6 +195,7 @@ impl IndexClient {
             listing: OnceLock::new(),
             projects: Memo::new(),
             simple_documents: Memo::new(),
+            whole_documents: Memo::new(),
             releases: Memo::new(),
         }
     }
@@ -238,10 +248,24 @@ impl IndexClient {
     /// answered, its listings are let go. A listing holds every file of every version
     /// (megabytes for some projects): kept for the whole run, the listings of a large
     /// file add up to hundreds of MiB. Projects not expected keep theirs all run.
+    ///
+    /// A project's listing then keeps the values of the files that may concern its
+    /// expected pins' releases only (every name is kept); a lookup that needs more
+    /// reads it again whole.
     pub(crate) fn expect(&self, pins: &[&Pin]) {
         let mut expected = lock(&self.expected);
+        let mut keep = lock(&self.keep);
         for pin in pins {
             *expected.entry(pin.name.clone()).or_default() += 1;
+            let kept = keep
+                .entry(pin.name.clone())
+                .or_insert_with(|| Keep::Releases(Vec::new()));
+            match (kept, &pin.arbitrary) {
+                (Keep::Releases(releases), None) => releases.push(pin.version.release().to_vec()),
+                // `===` compares text: any file may be the pin's.
+                (kept, Some(_)) => *kept = Keep::All,
+                (Keep::All, None) => {}
+            }
         }
     }
 
@@ -261,6 +285,7 @@ impl IndexClient {
         };
         if last {
             self.simple_documents.forget(&pin.name);
+            self.whole_documents.forget(&pin.name);
             self.projects.forget(&pin.name);
         }
         result
@@ -435,18 +460,37 @@ impl IndexClient {
     /// GETs a document: one a revalidation already fetched, else from the index,
     /// noting what it says about caching when there is a cache.
     async fn get(&self, url: &Url, accept: &str) -> Result<Option<Fetched>, IndexError> {
+        let whole = |_: &reqwest::Response| None::<Whole>;
+        Ok(match self.get_streamed(url, accept, whole).await? {
+            Some(Received::Whole(fetched)) => Some(fetched),
+            Some(Received::Streamed { read, .. }) => match read {},
+            None => None,
+        })
+    }
+
+    /// [`IndexClient::get`], the body fed as it arrives to the reader `reader` makes
+    /// for the response, when it makes one (see [`HttpClient::get_streamed`]).
+    async fn get_streamed<R: Reader>(
+        &self,
+        url: &Url,
+        accept: &str,
+        reader: impl Fn(&reqwest::Response) -> Option<R>,
+    ) -> Result<Option<Received<R>>, IndexError> {
         let key = (url.clone(), accept.to_owned());
         if let Some(fetched) = lock(&self.prefetched).remove(&key) {
-            return Ok(Some(fetched));
+            return Ok(Some(Received::Whole(fetched)));
         }
         let http = self.http(|| format!("`{}`", shown_url(url))).await?;
-        if self.cache.is_none() {
-            return http.get(url, accept).await;
-        }
-        match http.get_document(url, accept, None).await? {
-            Some(Document::Fetched(fetched, caching)) => {
-                self.remember(url, accept, &fetched.url, caching);
-                Ok(Some(fetched))
+        match http.get_streamed(url, accept, None, reader).await? {
+            Some(Document::Fetched(received, caching)) => {
+                if self.cache.is_some() {
+                    let answered = match &received {
+                        Received::Whole(fetched) => &fetched.url,
+                        Received::Streamed { url, .. } => url,
+                    };
+                    self.remember(url, accept, answered, caching);
+                }
+                Ok(Some(received))
             }
             // Only a conditional request is answered 304: a server that sends it
             // otherwise sent no document.
@@ -464,7 +508,7 @@ impl IndexClient {
     /// the files whose names state its version, as [`IndexClient::release`] does.
     pub async fn project(&self, name: &PackageName) -> Result<Vec<Release>, IndexError> {
         let (project_name, releases, status) = if self.protocol() == Protocol::Simple {
-            let SimpleAnswer::Document(document) = &*self.simple_document(name).await? else {
+            let SimpleAnswer::Document(document) = &*self.whole_simple_document(name).await? else {
                 return Err(self.package_not_found(name));
             };
             let project_name = name_of(name, document.name.as_deref());
@@ -493,7 +537,7 @@ impl IndexClient {
         if self.protocol() == Protocol::Simple || self.uses_simple_api() == Some(false) {
             return self.project(name).await;
         }
-        match &*self.simple_document(name).await? {
+        match &*self.whole_simple_document(name).await? {
             SimpleAnswer::Document(document) => {
                 self.settle(Listing::SimpleApi);
                 let project_name = name_of(name, document.name.as_deref());
@@ -613,7 +657,7 @@ impl IndexClient {
         // tell, the usual questions are asked.
         if let Some(answer) = self.simple_documents.peek(&pin.name)
             && let SimpleAnswer::Document(document) = &*answer
-            && let Ok(Some(release)) = self.release_from_simple(pin, false, document)
+            && let Ok(Some(release)) = self.release_from_simple(pin, false, document).await
         {
             return Ok(release);
         }
@@ -649,15 +693,11 @@ impl IndexClient {
         let document = match &*self.simple_document(&pin.name).await? {
             SimpleAnswer::Document(document) => Arc::clone(document),
             SimpleAnswer::NotFound => return Err(self.package_not_found(&pin.name)),
-            SimpleAnswer::NotServed => {
-                return Err(IndexError::Decode {
-                    url: shown_url(&self.simple_endpoint(&pin.name)),
-                    message: "the page is neither PEP 691 JSON nor PEP 503 HTML".to_owned(),
-                });
-            }
+            SimpleAnswer::NotServed => return Err(self.not_json(&pin.name)),
         };
+        let (document, lookup) = self.looked_up(pin, &document, true).await?;
         let name = document.name.as_deref();
-        match document.release_by_names(pin)? {
+        match lookup {
             Lookup::Found(version, files) => {
                 let name = name_of(&pin.name, name);
                 let mut release = admit(pin, &document.url, name, version, files)?;
@@ -668,7 +708,42 @@ impl IndexClient {
                 let candidates = document.candidates().into_iter();
                 Err(self.version_not_found(pin, name, candidates))
             }
+            Lookup::NotKept => Err(self.not_json(&pin.name)),
         }
+    }
+
+    /// The error of a Simple API page neither JSON nor HTML.
+    fn not_json(&self, name: &PackageName) -> IndexError {
+        IndexError::Decode {
+            url: shown_url(&self.simple_endpoint(name)),
+            message: "the page is neither PEP 691 JSON nor PEP 503 HTML".to_owned(),
+        }
+    }
+
+    /// What `document` says about `pin` (by file names alone: `by_names`), and the
+    /// document that said it: the project's whole document when `document` did not
+    /// keep the release's files.
+    async fn looked_up(
+        &self,
+        pin: &Pin,
+        document: &Arc<SimpleDocument>,
+        by_names: bool,
+    ) -> Result<(Arc<SimpleDocument>, Lookup), IndexError> {
+        let read = |document: &SimpleDocument| match by_names {
+            true => document.release_by_names(pin),
+            false => document.release(pin),
+        };
+        let lookup = read(document)?;
+        if !matches!(lookup, Lookup::NotKept) {
+            return Ok((Arc::clone(document), lookup));
+        }
+        let whole = match &*self.whole_simple_document(&pin.name).await? {
+            SimpleAnswer::Document(whole) => Arc::clone(whole),
+            SimpleAnswer::NotFound => return Err(self.package_not_found(&pin.name)),
+            SimpleAnswer::NotServed => return Err(self.not_json(&pin.name)),
+        };
+        let lookup = read(&whole)?;
+        Ok((whole, lookup))
     }
 
     /// Whether lookups that need a listing read the Simple API (`Some(true)`), the
@@ -692,7 +767,7 @@ impl IndexClient {
             match &*self.simple_document(&pin.name).await? {
                 SimpleAnswer::Document(document) => {
                     self.settle(Listing::SimpleApi);
-                    if let Some(release) = self.release_from_simple(pin, denied, document)? {
+                    if let Some(release) = self.release_from_simple(pin, denied, document).await? {
                         return Ok(release);
                     }
                     // The release may hold a file only the JSON API places.
@@ -717,17 +792,18 @@ impl IndexClient {
 
     /// The release from the Simple API document; `None` when it cannot tell the
     /// release's files (see [`simple_api`]).
-    fn release_from_simple(
+    async fn release_from_simple(
         &self,
         pin: &Pin,
         denied: bool,
-        document: &SimpleDocument,
+        document: &Arc<SimpleDocument>,
     ) -> Result<Option<Release>, IndexError> {
         if denied && document.has_version(&pin.version_text()) {
             self.found_version_endpoint_missing();
         }
+        let (document, lookup) = self.looked_up(pin, document, false).await?;
         let name = document.name.as_deref();
-        match document.release(pin)? {
+        match lookup {
             Lookup::Found(version, files) => {
                 let name = name_of(&pin.name, name);
                 let mut release = admit(pin, &document.url, name, version, files)?;
@@ -738,7 +814,8 @@ impl IndexClient {
                 let candidates = document.candidates().into_iter();
                 Err(self.version_not_found(pin, name, candidates))
             }
-            Lookup::Uncertain => Ok(None),
+            // A whole document keeps every file: the JSON API answers if need be.
+            Lookup::Uncertain | Lookup::NotKept => Ok(None),
         }
     }
 
@@ -782,43 +859,95 @@ impl IndexClient {
         self.projects.get_or_fetch(name.clone(), fetch).await
     }
 
-    /// The Simple API's answer about `name`, fetched once per run.
+    /// The Simple API's answer about `name`, fetched once per run, keeping the files
+    /// the run's lookups may read (see [`IndexClient::expect`]).
     async fn simple_document(&self, name: &PackageName) -> Result<Arc<SimpleAnswer>, IndexError> {
-        let simple_only = self.protocol() == Protocol::Simple;
-        let fetch = async {
-            let url = self.simple_endpoint(name);
-            // Next to a JSON API only PEP 691 JSON is worth reading (an HTML page says
-            // less than the project document); a Simple API alone is read either way.
-            let accept = if simple_only {
-                ACCEPT_SIMPLE
-            } else {
-                simple_api::CONTENT_TYPE
-            };
-            match self.get(&url, accept).await {
-                Ok(Some(fetched)) if simple_api::is_simple_json(&fetched) => {
-                    let name = name.clone();
-                    let document =
-                        parsed_apart(fetched, move |f| SimpleDocument::parse(f, &name)).await?;
-                    Ok(SimpleAnswer::Document(Arc::new(document)))
-                }
-                Ok(Some(fetched))
-                    if simple_only && simple_html::is_html(fetched.content_type.as_deref()) =>
-                {
-                    let name = name.clone();
-                    let parse = move |f: Fetched| SimpleDocument::parse_html(&f, &name);
-                    let document = parsed_apart(fetched, parse).await?;
-                    Ok(SimpleAnswer::Document(Arc::new(document)))
-                }
-                Ok(Some(_)) | Err(IndexError::Status { status: 406, .. }) => {
-                    Ok(SimpleAnswer::NotServed)
-                }
-                Ok(None) => Ok(SimpleAnswer::NotFound),
-                Err(error) => Err(error),
+        let keep = lock(&self.keep).get(name).cloned().unwrap_or(Keep::All);
+        let read = self.read_simple(name, keep);
+        self.simple_documents.get_or_fetch(name.clone(), read).await
+    }
+
+    /// [`IndexClient::simple_document`] with every file's values: read again whole
+    /// if the run's read kept only some.
+    async fn whole_simple_document(
+        &self,
+        name: &PackageName,
+    ) -> Result<Arc<SimpleAnswer>, IndexError> {
+        let answer = match self.simple_documents.peek(name) {
+            Some(answer) => answer,
+            None => {
+                let read = self.read_simple(name, Keep::All);
+                self.simple_documents
+                    .get_or_fetch(name.clone(), read)
+                    .await?
             }
         };
-        self.simple_documents
-            .get_or_fetch(name.clone(), fetch)
-            .await
+        match &*answer {
+            SimpleAnswer::Document(document) if !document.is_whole() => {
+                let read = self.read_simple(name, Keep::All);
+                self.whole_documents.get_or_fetch(name.clone(), read).await
+            }
+            _ => Ok(answer),
+        }
+    }
+
+    /// `GET /simple/<name>/`: PEP 691 JSON read as it arrives, keeping what `keep`
+    /// says; anything else (and JSON the fast reader leaves to serde, asked again)
+    /// read whole.
+    async fn read_simple(
+        &self,
+        name: &PackageName,
+        keep: Keep,
+    ) -> Result<SimpleAnswer, IndexError> {
+        let simple_only = self.protocol() == Protocol::Simple;
+        let url = self.simple_endpoint(name);
+        // Next to a JSON API only PEP 691 JSON is worth reading (an HTML page says
+        // less than the project document); a Simple API alone is read either way.
+        let accept = if simple_only {
+            ACCEPT_SIMPLE
+        } else {
+            simple_api::CONTENT_TYPE
+        };
+        let project = name.to_string();
+        let reader = |response: &reqwest::Response| {
+            let content_type = response.headers().get(reqwest::header::CONTENT_TYPE);
+            let content_type = content_type.and_then(|value| value.to_str().ok());
+            simple_api::is_simple_json_type(content_type)
+                .then(|| Stream::new(&project, keep.clone(), response.content_length()))
+        };
+        let fetched = match self.get_streamed(&url, accept, reader).await {
+            Ok(Some(Received::Streamed { url: from, read })) => match read.finish() {
+                Some(streamed) => {
+                    let document = SimpleDocument::streamed(from, streamed, name)?;
+                    return Ok(SimpleAnswer::Document(Arc::new(document)));
+                }
+                None => self.get(&url, accept).await,
+            },
+            Ok(Some(Received::Whole(fetched))) => Ok(Some(fetched)),
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
+        };
+        match fetched {
+            Ok(Some(fetched)) if simple_api::is_simple_json(&fetched) => {
+                let name = name.clone();
+                let document =
+                    parsed_apart(fetched, move |f| SimpleDocument::parse(f, &name)).await?;
+                Ok(SimpleAnswer::Document(Arc::new(document)))
+            }
+            Ok(Some(fetched))
+                if simple_only && simple_html::is_html(fetched.content_type.as_deref()) =>
+            {
+                let name = name.clone();
+                let parse = move |f: Fetched| SimpleDocument::parse_html(&f, &name);
+                let document = parsed_apart(fetched, parse).await?;
+                Ok(SimpleAnswer::Document(Arc::new(document)))
+            }
+            Ok(Some(_)) | Err(IndexError::Status { status: 406, .. }) => {
+                Ok(SimpleAnswer::NotServed)
+            }
+            Ok(None) => Ok(SimpleAnswer::NotFound),
+            Err(error) => Err(error),
+        }
     }
 
     fn package_not_found(&self, name: &PackageName) -> IndexError {

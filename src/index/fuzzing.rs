@@ -93,6 +93,7 @@ pub(crate) fn documents(body: &[u8], base_url: &str, project: &str) -> Vec<FileS
                 Ok(Lookup::Missing) => {
                     let _ = versions::nearest(&pin.version, candidates.iter().copied(), 5);
                 }
+                Ok(Lookup::NotKept) => panic!("a document read whole did not keep a file"),
                 Ok(Lookup::Uncertain) | Err(_) => {}
             }
         }

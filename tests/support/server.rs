@@ -105,6 +105,9 @@ pub enum Fault {
     Trickle(Duration),
     /// Answers 302 (see [`Redirect`]).
     Redirect(Redirect),
+    /// Sends the usual JSON body with one more member, `"x"`, whose string holds a
+    /// byte that is not UTF-8 (which serde reads past, and the fast reader leaves).
+    NotUtf8,
 }
 
 /// Where [`Fault::Redirect`] sends the client.
@@ -1097,6 +1100,12 @@ async fn inject(State(server): State<Arc<Server>>, request: Request, next: Next)
                     let label = HeaderValue::from_static(label);
                     parts.headers.insert(header::CONTENT_TYPE, label);
                     Body::from(body)
+                }
+                Fault::NotUtf8 => {
+                    let mut bytes = body.to_vec();
+                    let end = bytes.iter().rposition(|&b| b == b'}').unwrap_or(0);
+                    bytes.splice(end..end, b", \"x\": \"\xff\"".iter().copied());
+                    Body::from(bytes)
                 }
                 Fault::Trickle(interval) => {
                     let bytes = futures::stream::iter(0..body.len());

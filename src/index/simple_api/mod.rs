@@ -40,6 +40,8 @@ use crate::pin::Pin;
 
 mod scan;
 
+pub(super) use scan::stream::{Keep, Stream, Streamed};
+
 /// The media type of PEP 691's JSON, version 1: what hashlock asks for, and the only
 /// answer it reads as a Simple API document.
 pub(super) const CONTENT_TYPE: &str = "application/vnd.pypi.simple.v1+json";
@@ -47,6 +49,11 @@ pub(super) const CONTENT_TYPE: &str = "application/vnd.pypi.simple.v1+json";
 /// Whether `fetched` is labelled as PEP 691 JSON (an index without it may answer the
 /// same URL with its HTML page).
 pub(super) fn is_simple_json(fetched: &Fetched) -> bool {
+    is_simple_json_type(fetched.content_type.as_deref())
+}
+
+/// Whether a `Content-Type` of `value` is PEP 691 JSON.
+pub(super) fn is_simple_json_type(value: Option<&str>) -> bool {
     let essence = |value: &str| {
         value
             .split(';')
@@ -55,7 +62,7 @@ pub(super) fn is_simple_json(fetched: &Fetched) -> bool {
             .trim()
             .to_owned()
     };
-    let label = fetched.content_type.as_deref().map(essence);
+    let label = value.map(essence);
     label.is_some_and(|label| label.eq_ignore_ascii_case(CONTENT_TYPE))
 }
 
@@ -290,6 +297,37 @@ enum Name {
     Text(String),
 }
 
+/// Where the values of a PEP 691 file entry are in the body.
+#[derive(Debug, Clone, Copy)]
+struct JsonSpans {
+    url: Span,
+    hashes: Option<Span>,
+    requires_python: Option<Span>,
+    size: Option<Span>,
+    upload_time: Option<Span>,
+    core_metadata: Option<Span>,
+    provenance: Option<Span>,
+}
+
+impl JsonSpans {
+    /// The spans, each moved by `shift` (`None`: one cannot be).
+    fn moved(self, shift: impl Fn(Span) -> Option<Span>) -> Option<JsonSpans> {
+        let optional = |span: Option<Span>| match span {
+            Some(span) => shift(span).map(Some),
+            None => Some(None),
+        };
+        Some(JsonSpans {
+            url: shift(self.url)?,
+            hashes: optional(self.hashes)?,
+            requires_python: optional(self.requires_python)?,
+            size: optional(self.size)?,
+            upload_time: optional(self.upload_time)?,
+            core_metadata: optional(self.core_metadata)?,
+            provenance: optional(self.provenance)?,
+        })
+    }
+}
+
 /// A file of the document.
 #[derive(Debug)]
 struct Entry {
@@ -301,19 +339,16 @@ struct Entry {
 /// What a file entry says besides its name and yanked status.
 #[derive(Debug)]
 enum Rest {
-    /// PEP 691 JSON: where each value is in the body, decoded when asked for.
-    Json {
-        url: Span,
-        hashes: Option<Span>,
-        requires_python: Option<Span>,
-        size: Option<Span>,
-        upload_time: Option<Span>,
-        core_metadata: Option<Span>,
-        provenance: Option<Span>,
-    },
+    /// PEP 691 JSON: where each value is in the body, decoded when asked for. Boxed:
+    /// a listing streamed for a few releases holds this for their files alone, and
+    /// an entry of every file (64 bytes, not 136).
+    Json(Box<JsonSpans>),
     /// A link of a PEP 503 HTML page, read whole (its `filename` and `yanked` are
     /// the entry's).
     Link(Box<simple_html::Link>),
+    /// Not kept: a streamed document keeps only the values of files that may
+    /// concern the releases the run asked for ([`scan::stream::Keep`]).
+    Dropped,
 }
 
 impl Entry {
@@ -331,7 +366,7 @@ impl Entry {
         Some(Entry {
             filename,
             yanked: raw.yanked,
-            rest: Rest::Json {
+            rest: Rest::Json(Box::new(JsonSpans {
                 url: Span::of(raw.url.get(), body)?,
                 hashes: span(raw.hashes)?,
                 requires_python: span(raw.requires_python)?,
@@ -339,8 +374,38 @@ impl Entry {
                 upload_time: span(raw.upload_time)?,
                 core_metadata: span(raw.core_metadata)?,
                 provenance: span(raw.provenance)?,
-            },
+            })),
         })
+    }
+
+    /// The entry whose text started at `from` in the body, moved to `to` in another
+    /// (`None`: past what a [`Span`] counts).
+    fn moved(self, from: usize, to: usize) -> Option<Entry> {
+        let shift = |span: Span| {
+            let start = (span.start as usize).checked_sub(from)?.checked_add(to)?;
+            let end = (span.end as usize).checked_sub(from)?.checked_add(to)?;
+            Span::at(start, end)
+        };
+        let filename = match self.filename {
+            Name::At(span) => Name::At(shift(span)?),
+            name @ Name::Text(_) => name,
+        };
+        let rest = match self.rest {
+            Rest::Json(mut spans) => {
+                *spans = spans.moved(shift)?;
+                Rest::Json(spans)
+            }
+            rest => rest,
+        };
+        Some(Entry {
+            filename,
+            yanked: self.yanked,
+            rest,
+        })
+    }
+
+    fn is_dropped(&self) -> bool {
+        matches!(self.rest, Rest::Dropped)
     }
 
     /// An entry of an HTML page (PEP 503): its hash is the link's fragment.
@@ -372,29 +437,37 @@ impl Entry {
         let yanked = self.yanked.as_ref().and_then(Yanked::reason);
         let link = match &self.rest {
             Rest::Link(link) => link,
-            Rest::Json {
-                url,
-                hashes,
-                requires_python,
-                size,
-                upload_time,
-                core_metadata,
-                provenance,
-            } => {
+            // Never asked for: lookups that need it read the document whole.
+            Rest::Dropped => {
+                return Err(IndexError::Decode {
+                    url: shown_url(document),
+                    message: format!("the file `{}` was not kept", shown_text(filename)),
+                });
+            }
+            Rest::Json(spans) => {
+                let JsonSpans {
+                    url,
+                    hashes,
+                    requires_python,
+                    size,
+                    upload_time,
+                    core_metadata,
+                    provenance,
+                } = **spans;
                 let value = Values {
                     body: body.bytes(),
                     filename,
                     document,
                 };
-                let url: Cow<'_, str> = value.required(*url, "url")?;
-                let hashes: Option<Hashes> = value.optional(*hashes, "hashes")?;
+                let url: Cow<'_, str> = value.required(url, "url")?;
+                let hashes: Option<Hashes> = value.optional(hashes, "hashes")?;
                 let requires_python: Option<Cow<'_, str>> =
-                    value.optional(*requires_python, "requires-python")?;
+                    value.optional(requires_python, "requires-python")?;
                 let upload_time: Option<Cow<'_, str>> =
-                    value.optional(*upload_time, "upload-time")?;
+                    value.optional(upload_time, "upload-time")?;
                 let core_metadata: Option<CoreMetadata> =
-                    value.optional(*core_metadata, "core-metadata")?;
-                let provenance: Option<Cow<'_, str>> = value.optional(*provenance, "provenance")?;
+                    value.optional(core_metadata, "core-metadata")?;
+                let provenance: Option<Cow<'_, str>> = value.optional(provenance, "provenance")?;
                 let published = Published {
                     filename,
                     url: &url,
@@ -402,7 +475,7 @@ impl Entry {
                     other_hash: hashes.as_ref().and_then(|h| h.other.as_deref()),
                     yanked,
                     requires_python: requires_python.as_deref(),
-                    size: value.optional(*size, "size")?,
+                    size: value.optional(size, "size")?,
                     upload_time: upload_time.as_deref(),
                     core_metadata: core_metadata.is_some_and(|served| served.0),
                     provenance: provenance.as_deref(),
@@ -475,6 +548,25 @@ pub(super) fn check_readers_agree(fetched: &Fetched, project: &str) {
         });
         let by_serde = by_serde.map_err(|error| error.to_string());
         assert_eq!(Ok(format!("{parts:?}")), by_serde.map(|p| format!("{p:?}")));
+    }
+    check_streams_agree(&fetched.body, project);
+}
+
+/// For the fuzz target and tests: panics when `body` (a document of `project`)
+/// streamed in chunks of any size is not read exactly when the fast reader reads it
+/// whole, and as it does.
+pub(super) fn check_streams_agree(body: &[u8], project: &str) {
+    let text = std::str::from_utf8(body).ok();
+    let scanned = text.and_then(|text| Some(scan::document(text, project)?.shown(text)));
+    for size in [body.len().max(1), 1, 2, 7, 64] {
+        let mut stream = Stream::new(project, Keep::All, None);
+        for chunk in body.chunks(size) {
+            stream.feed(chunk);
+        }
+        let streamed = stream.finish();
+        assert!(streamed.as_ref().is_none_or(|s| s.dropped == 0));
+        let streamed = streamed.map(|streamed| streamed.parts.shown(&streamed.kept));
+        assert_eq!(streamed, scanned, "chunks of {size}");
     }
 }
 
@@ -561,6 +653,42 @@ impl Parts {
             versions: raw.versions,
             project_status: raw.project_status,
         })
+    }
+
+    /// What the parts say, their spans into `body` read: the same text for two
+    /// readings whose spans differ (for the checks of the readers).
+    fn shown(&self, body: &str) -> String {
+        let at = |span: Span| body.get(span.start as usize..span.end as usize);
+        let files: Vec<String> = self
+            .files
+            .iter()
+            .map(|entry| {
+                let name = match &entry.filename {
+                    Name::At(span) => at(*span).map(str::to_owned),
+                    Name::Text(text) => Some(text.clone()),
+                };
+                let rest = match &entry.rest {
+                    Rest::Json(spans) => {
+                        let values = [spans.hashes, spans.requires_python, spans.size];
+                        let values = values.into_iter().chain([spans.upload_time]);
+                        let values = values.chain([spans.core_metadata, spans.provenance]);
+                        let values: Vec<_> = values.map(|span| span.map(at)).collect();
+                        format!("{:?} {values:?}", at(spans.url))
+                    }
+                    other => format!("{other:?}"),
+                };
+                format!("{name:?} {:?} {rest}", entry.yanked)
+            })
+            .collect();
+        format!(
+            "{:?} {:?} {:?} {:?} {:?}\n{}",
+            self.api_version,
+            self.name,
+            self.versions,
+            self.project_status,
+            self.leads,
+            files.join("\n")
+        )
     }
 
     /// The files' leads, from their names in `body`, unless a reader read them.
@@ -732,6 +860,9 @@ pub(super) enum Lookup {
     Missing,
     /// The release may hold an orphan: only the JSON API can tell its files.
     Uncertain,
+    /// The document, streamed, did not keep the values of the release's files: it
+    /// must be read whole.
+    NotKept,
 }
 
 /// A project's Simple API document; files stay raw until a version is asked for.
@@ -755,6 +886,8 @@ pub(super) struct SimpleDocument {
     /// The files grouped by version, once something needs them all (see
     /// [`SimpleDocument::release`]).
     groups: OnceLock<Groups>,
+    /// How many files' values were not kept ([`Rest::Dropped`]).
+    dropped: usize,
 }
 
 impl SimpleDocument {
@@ -766,10 +899,36 @@ impl SimpleDocument {
         let scanned = body
             .text()
             .and_then(|text| scan::document(text, project.as_ref()));
-        let mut parts = match scanned {
+        let parts = match scanned {
             Some(parts) => parts,
             None => Parts::by_serde(&url, body.bytes())?,
         };
+        Self::of_read(url, body, parts, project)
+    }
+
+    /// The document of `project` streamed from `url` (see [`scan::stream`]).
+    pub(super) fn streamed(
+        url: Url,
+        streamed: Streamed,
+        project: &PackageName,
+    ) -> Result<Self, IndexError> {
+        let Streamed {
+            parts,
+            kept,
+            dropped,
+        } = streamed;
+        let mut document = Self::of_read(url, Body::Text(kept), parts, project)?;
+        document.dropped = dropped;
+        Ok(document)
+    }
+
+    /// The document of the `parts` read from `body`, its API version checked.
+    fn of_read(
+        url: Url,
+        body: Body,
+        mut parts: Parts,
+        project: &PackageName,
+    ) -> Result<Self, IndexError> {
         if let Some(api_version) = parts
             .api_version
             .take()
@@ -825,7 +984,14 @@ impl SimpleDocument {
             leads: parts.leads,
             project,
             groups: OnceLock::new(),
+            dropped: 0,
         }
+    }
+
+    /// Whether every file's values were kept (the document was not streamed for
+    /// some releases only).
+    pub(super) fn is_whole(&self) -> bool {
+        self.dropped == 0
     }
 
     /// Every file grouped by the version its name states.
@@ -896,6 +1062,8 @@ impl SimpleDocument {
     /// Every version the file names state, with its files, in order of first
     /// appearance (what `project()` reads where there is no JSON API).
     pub(super) fn all_releases(&self) -> Result<Vec<(String, Vec<DistFile>)>, IndexError> {
+        // The client asks a whole document for them; a part of one would answer
+        // with errors, never with fewer files.
         self.groups()
             .list
             .iter()
@@ -952,6 +1120,9 @@ impl SimpleDocument {
             return Ok(Lookup::Uncertain);
         }
         let files = match groups.of_key(key) {
+            Some(group) if group.files.iter().any(|&i| self.files[i].is_dropped()) => {
+                return Ok(Lookup::NotKept);
+            }
             Some(group) => self.files_of(group)?,
             None => Vec::new(),
         };

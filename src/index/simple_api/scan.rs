@@ -25,7 +25,7 @@
 
 use std::borrow::Cow;
 
-use super::{Entry, Name, Parts, Rest, Span, Status};
+use super::{Entry, JsonSpans, Name, Parts, Rest, Span, Status};
 use crate::dist_filename::Lead;
 use crate::index::Yanked;
 
@@ -53,32 +53,12 @@ pub(super) fn document(text: &str, project: &str) -> Option<Parts> {
     let mut files = None;
     at.ws();
     at.object(|at, key| {
-        match key {
-            b"meta" => {
-                seen.once(0)?;
-                parts.api_version = at.meta()?;
-            }
-            b"name" => {
-                seen.once(1)?;
-                parts.name = at.optional_text()?;
-            }
-            b"files" => {
-                seen.once(2)?;
-                files = Some(at.files()?);
-            }
-            b"versions" => {
-                seen.once(3)?;
-                parts.versions = at.optional_texts()?;
-            }
-            b"project-status" => {
-                seen.once(4)?;
-                parts.project_status = at.status()?;
-            }
-            _ => {
-                at.value()?;
-            }
+        if key == b"files" {
+            seen.once(FILES)?;
+            files = Some(at.files()?);
+            return Some(());
         }
-        Some(())
+        at.member(key, &mut seen, &mut parts)
     })?;
     at.ws();
     if at.at != text.len() {
@@ -88,8 +68,11 @@ pub(super) fn document(text: &str, project: &str) -> Option<Parts> {
     Some(parts)
 }
 
+/// The bit of `files` in the document's [`Seen`] (see [`Cursor::member`]).
+const FILES: u32 = 2;
+
 /// Which known keys of an object were read: serde refuses a second one.
-#[derive(Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Seen(u32);
 
 impl Seen {
@@ -104,6 +87,23 @@ impl Seen {
 /// string needs looking at.
 fn has_control(bytes: &[u8]) -> bool {
     bytes.iter().fold(false, |found, &b| found | (b < 0x20))
+}
+
+/// A file entry as read: its values placed in the body.
+struct Read {
+    filename: Name,
+    yanked: Option<Yanked>,
+    spans: JsonSpans,
+}
+
+impl Read {
+    fn entry(self) -> Entry {
+        Entry {
+            filename: self.filename,
+            yanked: self.yanked,
+            rest: Rest::Json(Box::new(self.spans)),
+        }
+    }
 }
 
 /// A place in the body, and how deep in it.
@@ -272,6 +272,32 @@ impl<'a> Cursor<'a> {
         Some(Some(texts))
     }
 
+    /// The value of the document's member `key` (not `files`), read into `parts`.
+    fn member(&mut self, key: &[u8], seen: &mut Seen, parts: &mut Parts) -> Option<()> {
+        match key {
+            b"meta" => {
+                seen.once(0)?;
+                parts.api_version = self.meta()?;
+            }
+            b"name" => {
+                seen.once(1)?;
+                parts.name = self.optional_text()?;
+            }
+            b"versions" => {
+                seen.once(3)?;
+                parts.versions = self.optional_texts()?;
+            }
+            b"project-status" => {
+                seen.once(4)?;
+                parts.project_status = self.status()?;
+            }
+            _ => {
+                self.value()?;
+            }
+        }
+        Some(())
+    }
+
     /// `meta`: `null`, or an object whose `api-version` is read.
     fn meta(&mut self) -> Option<Option<String>> {
         if self.null()? {
@@ -325,8 +351,8 @@ impl<'a> Cursor<'a> {
         let mut files = Vec::with_capacity(self.bytes().len() / ENTRY_BYTES);
         let mut leads = Vec::with_capacity(files.capacity());
         self.array(|at| {
-            let (entry, lead) = at.entry()?;
-            files.push(entry);
+            let (read, lead) = at.entry()?;
+            files.push(read.entry());
             leads.push(lead);
             Some(())
         })?;
@@ -337,7 +363,7 @@ impl<'a> Cursor<'a> {
 
     /// A file entry: its name and yanked status read, its other values placed; and
     /// its lead, read from the name while it is at hand.
-    fn entry(&mut self) -> Option<(Entry, Lead)> {
+    fn entry(&mut self) -> Option<(Read, Lead)> {
         let mut seen = Seen::default();
         let mut filename = None;
         let mut yanked = None;
@@ -399,10 +425,10 @@ impl<'a> Cursor<'a> {
             }
             Some(())
         })?;
-        let entry = Entry {
+        let read = Read {
             filename: filename?,
             yanked,
-            rest: Rest::Json {
+            spans: JsonSpans {
                 url: url?,
                 hashes,
                 requires_python,
@@ -412,7 +438,7 @@ impl<'a> Cursor<'a> {
                 provenance,
             },
         };
-        Some((entry, lead))
+        Some((read, lead))
     }
 
     /// `yanked`: `null`, a bool, or the reason.
@@ -513,6 +539,8 @@ impl<'a> Cursor<'a> {
         self.at - start
     }
 }
+
+pub(super) mod stream;
 
 #[cfg(test)]
 mod tests;

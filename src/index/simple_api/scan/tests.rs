@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use reqwest::Url;
 
-use super::super::{Body, CONTENT_TYPE, Parts};
+use super::super::{Body, CONTENT_TYPE, Parts, check_streams_agree};
 use super::document;
 use crate::index::http::Fetched;
 
@@ -24,10 +24,13 @@ fn by_serde(body: &[u8]) -> Result<String, String> {
         .map_err(|error| error.to_string())
 }
 
-/// Whether the fast reader read `body`; when it did, serde must read the same.
+/// Whether the fast reader read `body`; when it did, serde must read the same, and
+/// the body streamed in chunks of any size is read exactly when and as it is whole.
 fn agree(body: &[u8]) -> bool {
     let text = std::str::from_utf8(body).ok();
-    let Some(parts) = text.and_then(|text| document(text, "demo")) else {
+    let scanned = text.and_then(|text| document(text, "demo"));
+    check_streams_agree(body, "demo");
+    let Some(parts) = scanned else {
         return false;
     };
     let text = String::from_utf8_lossy(body);
