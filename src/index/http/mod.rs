@@ -270,8 +270,9 @@ impl ReadAhead {
 
 /// How many bytes of document bodies are read at once, however many requests are in
 /// flight: peak memory is bounded by this and not by the number of pins or the size
-/// of their projects' listings (see [`HttpClient::get_document`]). A body larger
-/// than the budget waits for all of it. Never waited for mid-body, and the HTTP/2
+/// of their projects' listings (see [`HttpClient::get_document`]). A body read as it
+/// arrives counts what its [`Reader`] holds of it. A body larger than the budget
+/// waits for all of it. Never waited for mid-body, and the HTTP/2
 /// windows leave room for every stream (see `Setup::builder`), so a waiting body
 /// cannot stall the ones being read.
 pub const DOCUMENT_BUDGET: u64 = 16 * 1024 * 1024;
@@ -356,6 +357,12 @@ pub enum Document<B = Fetched> {
 pub(crate) trait Reader: Send + 'static {
     /// The body's next bytes.
     fn feed(&mut self, chunk: &[u8]);
+
+    /// About how many bytes it holds at most, fed a body of `size` bytes: what the
+    /// body reserves of [`DOCUMENT_BUDGET`].
+    fn holds(&self, size: u64) -> u64 {
+        size
+    }
 }
 
 /// No reader: every body is read whole.
@@ -493,7 +500,8 @@ impl HttpClient {
     ///
     /// Bodies are read within [`DOCUMENT_BUDGET`]: a request reserves
     /// [`FIRST_RESERVATION`] before it is sent, and once the answer's
-    /// `Content-Length` is known, gives back what it does not need or waits for
+    /// `Content-Length` is known (and what a reader holds of that many bytes, see
+    /// [`HttpClient::get_streamed`]), gives back what it does not need or waits for
     /// what it lacks; it gives all back once the body is read.
     pub async fn get_document(
         &self,
@@ -551,7 +559,8 @@ impl HttpClient {
                 return Ok(Document::NotModified(caching));
             }
             let reading = reader(&response);
-            let needed = response.content_length().unwrap_or(UNKNOWN_SIZE);
+            let size = response.content_length().unwrap_or(UNKNOWN_SIZE);
+            let needed = reading.as_ref().map_or(size, |reading| reading.holds(size));
             let needed = kib(needed.clamp(1, DOCUMENT_BUDGET));
             let permit = held.lock().unwrap_or_else(PoisonError::into_inner).take();
             let permit = resize(permit, needed, budget).await;
