@@ -156,7 +156,7 @@ impl<'a> Cursor<'a> {
             self.at += 1;
         } else {
             loop {
-                let key = self.text()?;
+                let key = self.key()?;
                 self.ws();
                 if self.next()? != b':' {
                     return None;
@@ -232,6 +232,34 @@ impl<'a> Cursor<'a> {
                 }
                 _ => return None,
             }
+        }
+    }
+
+    /// A key at the cursor: one of those PyPI writes in every file entry matched in
+    /// place (its text has no escape nor control character), else read as any
+    /// string. Each file entry has a dozen keys, and finding the end of each took
+    /// a call to `memchr2` of its own.
+    fn key(&mut self) -> Option<Cow<'a, str>> {
+        let rest = self.bytes().get(self.at..)?;
+        let known: &[&[u8]] = match rest.get(1) {
+            Some(b'c') => &[b"\"core-metadata\""],
+            Some(b'd') => &[b"\"data-dist-info-metadata\"", b"\"dist-info-metadata\""],
+            Some(b'f') => &[b"\"filename\""],
+            Some(b'h') => &[b"\"hashes\""],
+            Some(b'p') => &[b"\"provenance\""],
+            Some(b'r') => &[b"\"requires-python\""],
+            Some(b's') => &[b"\"sha256\"", b"\"size\""],
+            Some(b'u') => &[b"\"url\"", b"\"upload-time\""],
+            Some(b'y') => &[b"\"yanked\""],
+            _ => &[],
+        };
+        match known.iter().find(|key| rest.starts_with(key)) {
+            Some(key) => {
+                let start = self.at + 1;
+                self.at += key.len();
+                self.text.get(start..self.at - 1).map(Cow::Borrowed)
+            }
+            None => self.text(),
         }
     }
 
