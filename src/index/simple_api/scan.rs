@@ -241,22 +241,27 @@ impl<'a> Cursor<'a> {
     /// a call to `memchr2` of its own.
     fn key(&mut self) -> Option<Cow<'a, str>> {
         let rest = self.bytes().get(self.at..)?;
-        let known: &[&[u8]] = match rest.get(1) {
-            Some(b'c') => &[b"\"core-metadata\""],
-            Some(b'd') => &[b"\"data-dist-info-metadata\"", b"\"dist-info-metadata\""],
-            Some(b'f') => &[b"\"filename\""],
-            Some(b'h') => &[b"\"hashes\""],
-            Some(b'p') => &[b"\"provenance\""],
-            Some(b'r') => &[b"\"requires-python\""],
-            Some(b's') => &[b"\"sha256\"", b"\"size\""],
-            Some(b'u') => &[b"\"url\"", b"\"upload-time\""],
-            Some(b'y') => &[b"\"yanked\""],
-            _ => &[],
+        // Compared as arrays of known length: a few loads, not a call to `memcmp`.
+        fn is<const N: usize>(rest: &[u8], key: &[u8; N]) -> Option<usize> {
+            (rest.first_chunk::<N>() == Some(key)).then_some(N)
+        }
+        let known = match rest.get(1) {
+            Some(b'c') => is(rest, b"\"core-metadata\""),
+            Some(b'd') => is(rest, b"\"data-dist-info-metadata\"")
+                .or_else(|| is(rest, b"\"dist-info-metadata\"")),
+            Some(b'f') => is(rest, b"\"filename\""),
+            Some(b'h') => is(rest, b"\"hashes\""),
+            Some(b'p') => is(rest, b"\"provenance\""),
+            Some(b'r') => is(rest, b"\"requires-python\""),
+            Some(b's') => is(rest, b"\"sha256\"").or_else(|| is(rest, b"\"size\"")),
+            Some(b'u') => is(rest, b"\"url\"").or_else(|| is(rest, b"\"upload-time\"")),
+            Some(b'y') => is(rest, b"\"yanked\""),
+            _ => None,
         };
-        match known.iter().find(|key| rest.starts_with(key)) {
-            Some(key) => {
+        match known {
+            Some(length) => {
                 let start = self.at + 1;
-                self.at += key.len();
+                self.at += length;
                 self.text.get(start..self.at - 1).map(Cow::Borrowed)
             }
             None => self.text(),
