@@ -119,8 +119,10 @@ impl Stream {
         }
     }
 
-    /// Reads what `chunk` adds to the body.
-    pub(crate) fn feed(&mut self, chunk: &[u8]) {
+    /// Reads what `chunk` adds to the body: in place, but for the step the last
+    /// chunk cut, which is finished in the window with as little of this chunk as
+    /// it takes (copying every chunk into the window was 7% of reading them).
+    pub(crate) fn feed(&mut self, mut chunk: &[u8]) {
         if self.failed {
             return;
         }
@@ -128,10 +130,41 @@ impl Stream {
             self.window.drain(..self.at);
             self.at = 0;
         }
-        self.window.extend_from_slice(chunk);
-        if self.window.len() >= self.retry_at {
-            self.read(false);
+        if !self.window.is_empty() {
+            if self.window.len() + chunk.len() < self.retry_at {
+                self.window.extend_from_slice(chunk);
+                return;
+            }
+            let carried = self.window.len();
+            let mut taken = 0;
+            loop {
+                // Doubled at each try: a long value is read a bounded number of times.
+                let more = self.window.len().max(TAKEN).min(chunk.len() - taken);
+                self.window.extend_from_slice(&chunk[taken..taken + more]);
+                taken += more;
+                self.read(false);
+                if self.failed {
+                    return;
+                }
+                if self.at >= carried {
+                    // The rest is read in place, from where the window's reading ended.
+                    chunk = &chunk[self.at - carried..];
+                    self.window.clear();
+                    self.at = 0;
+                    break;
+                }
+                if taken == chunk.len() {
+                    return;
+                }
+            }
         }
+        let project = std::mem::take(&mut self.project);
+        self.steps(chunk, &project, false);
+        self.project = project;
+        if !self.failed {
+            self.window.extend_from_slice(&chunk[self.at..]);
+        }
+        self.at = 0;
     }
 
     /// The document, once the whole body was fed: `None` when the fast reader
@@ -157,7 +190,6 @@ impl Stream {
 
     /// Reads as many steps as the window holds; `last`: nothing more will come.
     fn read(&mut self, last: bool) {
-        self.reads += 1;
         let window = std::mem::take(&mut self.window);
         let project = std::mem::take(&mut self.project);
         self.steps(&window, &project, last);
@@ -165,7 +197,9 @@ impl Stream {
         self.project = project;
     }
 
+    /// Reads as many steps as `window` holds, from `self.at`.
     fn steps(&mut self, window: &[u8], project: &str, last: bool) {
+        self.reads += 1;
         // The text is the window's valid UTF-8; what follows may only be the start
         // of a character the next chunk ends. (`from_utf8` checks ASCII many bytes
         // at a time; `Utf8Chunks` took a tenth of a cold `lock`'s CPU.)
@@ -341,6 +375,9 @@ impl crate::index::http::Reader for Stream {
 /// About the most a window holds: a few chunks (a value longer than that makes it
 /// grow, rarely).
 const WINDOW: u64 = 64 * 1024;
+/// What of a chunk is taken first into the window to finish the step the chunk
+/// before cut: more than most file entries.
+const TAKEN: usize = 1024;
 
 /// Past the `,` or `}` that follows a member of the document's object: the state
 /// it leads to.

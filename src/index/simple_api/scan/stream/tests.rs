@@ -169,4 +169,3 @@ fn utf8_split_between_chunks_is_read_and_broken_utf8_is_not() {
         assert!(stream.finish().is_none());
     }
 }
-
