@@ -272,9 +272,9 @@ impl ReadAhead {
 /// flight: peak memory is bounded by this and not by the number of pins or the size
 /// of their projects' listings (see [`HttpClient::get_document`]). A body read as it
 /// arrives counts what its [`Reader`] holds of it. A body larger than the budget
-/// waits for all of it. Never waited for mid-body, and the HTTP/2
-/// windows leave room for every stream (see `Setup::builder`), so a waiting body
-/// cannot stall the ones being read.
+/// waits for all of it. Never waited for mid-body, and the HTTP/2 windows leave room
+/// for every stream (see `Setup::builder`), so a waiting body cannot stall the ones
+/// being read.
 pub const DOCUMENT_BUDGET: u64 = 16 * 1024 * 1024;
 /// HTTP/2 flow control: the most unread bytes one response may have on the way.
 const STREAM_WINDOW: u32 = 256 * 1024;
@@ -914,11 +914,12 @@ impl Setup {
     }
 }
 
-/// The reading of a body ([`read_all`], [`stream_all`]) as a task of its own,
-/// which the runtime's workers run next to the connection that feeds it: the thread that drives every lookup no longer wakes
-/// for each chunk of every body and copies it (a cold 199-pin `lock` went from
-/// 0.203 s to 0.191 s, paired medians). Dropping the request (a deadline, Ctrl-C)
-/// stops the task, so no body is read outside the budget.
+/// The reading of a body ([`read_all`], [`stream_all`]) as a task of its own, which
+/// the runtime's workers run next to the connection that feeds it: the thread that
+/// drives every lookup no longer wakes for each chunk of every body and copies it (a
+/// cold 199-pin `lock` went from 0.203 s to 0.191 s, paired medians). Dropping the
+/// request (a deadline, Ctrl-C) stops the task, so no body is read outside the
+/// budget.
 async fn apart<T: Send + 'static>(
     read: impl Future<Output = Result<T, BodyError>> + Send + 'static,
 ) -> Result<T, BodyError> {
