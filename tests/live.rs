@@ -18,7 +18,9 @@ fn pip_accepts_a_file_locked_against_live_pypi() {
     let file = dir.path().join("requirements.txt");
     std::fs::write(
         &file,
-        "six==1.16.0\nrequests==2.31.0  # HTTP\nidna==3.6\ncertifi==2024.2.2\n",
+        // requests's dependencies pinned too: `verify --strict` checks them.
+        "six==1.16.0\nrequests==2.31.0  # HTTP\nidna==3.6\ncertifi==2024.2.2\n\
+         charset-normalizer==3.3.2\nurllib3==2.2.1\n",
     )
     .unwrap();
     let lock = Binary::cargo_bin("hashlock")
@@ -65,5 +67,5 @@ fn pip_accepts_a_file_locked_against_live_pypi() {
         "{}",
         String::from_utf8_lossy(&pip.stderr)
     );
-    assert_eq!(std::fs::read_dir(dir.path().join("dl")).unwrap().count(), 4);
+    assert_eq!(std::fs::read_dir(dir.path().join("dl")).unwrap().count(), 6);
 }
