@@ -355,7 +355,12 @@ fn plan(file: &RequirementsFile, published: &[Sha256], options: lock::Options) -
         .collect();
     let releases: HashMap<_, _> = pinned
         .iter()
-        .map(|pinned| (pinned.pin.clone(), release(pinned, published)))
+        .map(|pinned| {
+            (
+                pinned.pin.clone(),
+                std::sync::Arc::new(release(pinned, published)),
+            )
+        })
         .collect();
     lock::plan_file(
         file,

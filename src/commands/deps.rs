@@ -16,6 +16,7 @@ use crate::completeness::{self, BinaryRules, Known, Pinned};
 use crate::diagnostics::Located;
 use crate::digest::Sha256;
 use crate::exit::{Failure, Outcome};
+use crate::index::Releases;
 use crate::index::{IndexError, Indexes, Release};
 use crate::pin::Pin;
 use crate::requirements::OptionName;
@@ -112,7 +113,7 @@ pub(super) fn pinned<'w>(workspace: &'w Workspace, records: &'w [Record<'w>]) ->
 
 /// The releases of `pins` that the index has (failures are reported by the
 /// command's own lookups).
-async fn releases_of(index: &Indexes, pins: &[&Pin], args: &IndexArgs) -> HashMap<Pin, Release> {
+async fn releases_of(index: &Indexes, pins: &[&Pin], args: &IndexArgs) -> Releases {
     let unique = super::lookup::unique_pins(pins.iter().copied());
     fetch_all(index, &unique, args, true)
         .await
@@ -136,7 +137,7 @@ pub(super) async fn verify_findings(
     let pinned = pinned(workspace, &records);
     let pins: Vec<&Pin> = pinned.iter().map(|p| p.pin).collect();
     let releases = releases_of(index, &pins, args).await;
-    let wanted: Vec<(&Pin, &Release)> = releases.iter().collect();
+    let wanted: Vec<(&Pin, &Release)> = releases.iter().map(|(p, r)| (p, &**r)).collect();
     let mut known = Known::new();
     completeness::fetch(
         index,
@@ -198,7 +199,7 @@ pub(super) fn untaken(records: &[Record<'_>], targets: &[Target]) -> HashSet<Pin
 /// without targets writes (the machines its marker is for are not among the
 /// targets, so which of its files they take is not known).
 pub(super) fn kept(
-    releases: &HashMap<Pin, Release>,
+    releases: &Releases,
     targets: &[Target],
     rules: &BinaryRules,
     untaken: &HashSet<Pin>,
@@ -220,7 +221,7 @@ pub(super) fn kept(
 pub(super) async fn add_missing(
     index: &Indexes,
     workspace: &Workspace,
-    looked: &HashMap<Pin, Release>,
+    looked: &Releases,
     targets: &[Target],
     rules: &BinaryRules,
     (policy, args): (Policy, &IndexArgs),
@@ -251,7 +252,7 @@ pub(super) async fn add_missing(
         .collect();
     let releases: HashMap<PackageName, Release> = applicable
         .iter()
-        .filter_map(|p| Some((p.pin.name.clone(), looked.get(p.pin)?.clone())))
+        .filter_map(|p| Some((p.pin.name.clone(), Release::clone(looked.get(p.pin)?))))
         .collect();
     let problem = Problem {
         roots: &roots,
@@ -364,7 +365,7 @@ pub(super) fn kept_for_verify(
     let Some(chosen) = choose_targets(&args.targets, workspace, false)? else {
         return Ok(None);
     };
-    let found: HashMap<Pin, Release> = releases
+    let found: Releases = releases
         .iter()
         .filter_map(|(pin, release)| Some((pin.clone(), release.as_ref().ok()?.clone())))
         .collect();
@@ -380,7 +381,7 @@ pub(super) fn kept_for_verify(
 pub(super) fn refuse_uninstallable(
     workspace: &Workspace,
     records: &[Record<'_>],
-    releases: &HashMap<Pin, Release>,
+    releases: &Releases,
     kept: &HashMap<Pin, BTreeSet<Sha256>>,
     chosen: &Chosen,
 ) -> Result<(), Failure> {

@@ -601,9 +601,9 @@ async fn finish_targets(
         )
         .await?;
         if !added.is_empty() {
-            let releases: HashMap<Pin, crate::index::Release> = added
+            let releases: crate::index::Releases = added
                 .iter()
-                .map(|a| (a.pin.clone(), a.release.clone()))
+                .map(|a| (a.pin.clone(), std::sync::Arc::new(a.release.clone())))
                 .collect();
             let hashes = if chosen.explicit {
                 // Each is added for the targets that need it.

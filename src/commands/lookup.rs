@@ -2,7 +2,7 @@
 //! progress bar, one report per failure at the first line that asks for it, and a
 //! warning for each release whose index listed files that are not the pin's.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -11,6 +11,7 @@ use miette::Report;
 use crate::cli::IndexArgs;
 use crate::diagnostics::Source;
 use crate::exit::{Failure, Outcome};
+use crate::index::Releases;
 use pep508_rs::PackageName;
 
 use crate::index::{Found, IndexError, Indexes, Release, shown_text};
@@ -36,7 +37,7 @@ pub(super) struct Asked<'a> {
 #[derive(Default)]
 pub(super) struct Looked {
     pub index: Option<Indexes>,
-    pub releases: HashMap<Pin, Release>,
+    pub releases: Releases,
 }
 
 impl Looked {
@@ -168,7 +169,7 @@ pub(super) async fn fetch_all(
     unique: &[&Pin],
     args: &IndexArgs,
     quiet: bool,
-) -> Vec<(Pin, Result<Release, IndexError>)> {
+) -> Vec<(Pin, Result<Arc<Release>, IndexError>)> {
     let progress = Progress::new(unique.len() as u64, quiet);
     let results = fetch(index, unique, usize::from(args.concurrency), &progress).await;
     progress.finish();
@@ -193,7 +194,7 @@ pub(super) async fn fetch_all(
                 ));
             }
         }
-        releases.push((pin, result.map(|found| Arc::unwrap_or_clone(found.release))));
+        releases.push((pin, result.map(|found| found.release)));
     }
     releases
 }

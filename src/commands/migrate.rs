@@ -15,12 +15,12 @@ use crate::cli::{Format, MigrateArgs};
 use crate::diagnostics::{Code, Locate, Located, Severity};
 use crate::digest::{Algorithm, Digest, Sha256};
 use crate::exit::{Failure, Outcome};
-use crate::index::Release;
+use crate::index::Releases;
 use crate::migrate::{self, Plan};
 use crate::output::json::{FileReport, RunReport};
 use crate::output::{Change, Done, finish, print_stdout};
 use crate::peep::{self, Block};
-use crate::pin::{Pin, Pinning};
+use crate::pin::Pinning;
 use crate::requirements::{LineKind, Location, Requirement};
 use crate::workspace::{File, Role, Workspace};
 
@@ -348,7 +348,7 @@ fn check_peep_hashes(
     files: &[&File],
     blocks: &[Vec<Block>],
     owners: &[Vec<Owner<'_>>],
-    releases: &HashMap<Pin, Release>,
+    releases: &Releases,
 ) -> Vec<Located> {
     let mut errors = Vec::new();
     for ((file, blocks), owners) in files.iter().zip(blocks).zip(owners) {

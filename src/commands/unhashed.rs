@@ -6,8 +6,6 @@
 //! run, naming each file, before anything is written. An md5 is never written: pip
 //! accepts only sha256, sha384 and sha512 in hash-checking mode.
 
-use std::collections::HashMap;
-
 use miette::Report;
 
 use super::connect::connect;
@@ -17,8 +15,8 @@ use crate::cli::{DownloadArgs, IndexArgs};
 use crate::diagnostics::{Code, Located, Severity};
 use crate::digest::Algorithm;
 use crate::exit::{Failure, Outcome};
+use crate::index::Releases;
 use crate::index::{Release, shown_text};
-use crate::pin::Pin;
 use crate::workspace::Workspace;
 
 /// How many file names a message lists.
@@ -27,11 +25,7 @@ const SHOWN: usize = 5;
 /// The files of the looked-up releases to download: every file with `all`
 /// (`--download`), else those without a published sha256. Each release's files are
 /// pointed at the first line that asks for its pin.
-pub(super) fn wanted(
-    releases: &HashMap<Pin, Release>,
-    asked: &[Asked<'_>],
-    all: bool,
-) -> Vec<Wanted> {
+pub(super) fn wanted(releases: &Releases, asked: &[Asked<'_>], all: bool) -> Vec<Wanted> {
     let mut wanted = Vec::new();
     for at in first_asks(asked) {
         let Some(release) = releases.get(at.pin) else {
@@ -56,7 +50,7 @@ pub(super) fn wanted(
 /// `--strict`: one error per release that has files without a published sha256,
 /// at the first line that asks for it, naming the files; exit 3 (the index does not
 /// publish what a lock needs), nothing written.
-pub(super) fn refuse(releases: &HashMap<Pin, Release>, asked: &[Asked<'_>]) -> Result<(), Failure> {
+pub(super) fn refuse(releases: &Releases, asked: &[Asked<'_>]) -> Result<(), Failure> {
     let mut reports = Vec::new();
     for at in first_asks(asked) {
         let Some(release) = releases.get(at.pin) else {
@@ -100,7 +94,7 @@ pub(super) fn refuse(releases: &HashMap<Pin, Release>, asked: &[Asked<'_>]) -> R
 /// had such files, at the first line that asks for it: a warning, or an error when
 /// `strict`.
 pub(super) fn fill(
-    releases: &mut HashMap<Pin, Release>,
+    releases: &mut Releases,
     downloaded: &Downloaded,
     asked: &[Asked<'_>],
     strict: bool,
@@ -111,6 +105,8 @@ pub(super) fn fill(
         let Some(release) = releases.get_mut(at.pin) else {
             continue;
         };
+        // Copied only here, when a download fills a hash the index did not give.
+        let release = std::sync::Arc::make_mut(release);
         let other = other_algorithm(release);
         let mut names = Vec::new();
         for file in release

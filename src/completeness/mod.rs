@@ -23,6 +23,7 @@ pub(crate) use fetch::{MetadataKey, fetch, key_for};
 
 use crate::diagnostics::{Code, Located, Source};
 use crate::index::Release;
+use crate::index::Releases;
 use crate::index::metadata::{Metadata, is_sdist, is_wheel};
 use crate::pin::Pin;
 use crate::requirements::{Requirement as Line, Target as LineTarget};
@@ -87,7 +88,7 @@ struct Gap {
 /// needed; `unknown-dependencies` once per release.
 pub(crate) fn check(
     pinned: &[Pinned<'_>],
-    releases: &HashMap<Pin, Release>,
+    releases: &Releases,
     targets: &[Target],
     known: &Known,
 ) -> Vec<Located> {
@@ -492,7 +493,7 @@ fn split(value: &str) -> Vec<String> {
 /// least one of its hashed files must install on that target's machine itself.
 pub(crate) fn installable(
     pinned: &[Pinned<'_>],
-    releases: &HashMap<Pin, Release>,
+    releases: &Releases,
     targets: &[Target],
 ) -> Vec<Located> {
     let mut findings = Vec::new();

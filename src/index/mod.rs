@@ -42,6 +42,11 @@ pub(crate) use indexes::{Found, Indexes, Location};
 use crate::digest::Sha256;
 use crate::pin::Pin;
 
+/// The releases of a run's pins, shared with the index client's memo of answers
+/// (a release of a large project has hundreds of files; copying the 199 of a cold
+/// `lock` took a millisecond at its end).
+pub(crate) type Releases = std::collections::HashMap<crate::pin::Pin, std::sync::Arc<Release>>;
+
 /// Every distribution file the index publishes for one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {

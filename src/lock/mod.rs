@@ -23,6 +23,7 @@ use pep508_rs::PackageName;
 
 use crate::digest::{Algorithm, Digest, Sha256};
 use crate::index::Release;
+use crate::index::Releases;
 use crate::peep::Block;
 use crate::pin::Pin;
 use crate::requirements::{Line, Requirement, RequirementsFile, Span};
@@ -212,7 +213,7 @@ fn other_algorithm(req: &Requirement, knows: &dyn Fn(Algorithm) -> bool) -> Opti
 pub(crate) fn unpublished_pins<'a>(
     file: &RequirementsFile,
     pinned: &[Pinned<'a>],
-    releases: &HashMap<Pin, Release>,
+    releases: &Releases,
 ) -> Vec<&'a Pin> {
     let blocks = peep_lines::blocks(file);
     pinned
@@ -239,7 +240,7 @@ pub(crate) fn plan_file(
     file: &RequirementsFile,
     pinned: &[Pinned<'_>],
     direct: &[Direct<'_>],
-    releases: &HashMap<Pin, Release>,
+    releases: &Releases,
     projects: &Projects,
     options: Options<'_>,
 ) -> Plan {

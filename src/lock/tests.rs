@@ -76,7 +76,7 @@ fn plan_six(file: &RequirementsFile, release: Release, options: Options) -> Plan
             _ => None,
         })
         .collect();
-    let releases = HashMap::from([(six(), release)]);
+    let releases = HashMap::from([(six(), std::sync::Arc::new(release))]);
     plan_file(file, &pinned, &[], &releases, &Projects::new(), options)
 }
 

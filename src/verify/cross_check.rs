@@ -4,19 +4,15 @@
 //! name is poisoned. A file the second index does not have is only worth a warning
 //! (a private package, or a private build).
 
-use std::collections::HashMap;
-
 use super::online::{Releases, Target};
 use crate::diagnostics::{Code, Located};
-use crate::index::{IndexError, Release};
-use crate::pin::Pin;
 
 /// The findings of comparing each target's release on the run's index with the same
 /// pin on the second index (`witness`, shown as `second`).
 pub(crate) fn check(
     targets: &[Target<'_>],
     releases: &Releases,
-    witness: &HashMap<Pin, Result<Release, IndexError>>,
+    witness: &Releases,
     second: &str,
 ) -> Vec<Located> {
     let mut findings = Vec::new();

@@ -44,7 +44,7 @@ pub(crate) struct Target<'a> {
 }
 
 /// What the index said about each pin.
-pub(crate) type Releases = HashMap<Pin, Result<Release, IndexError>>;
+pub(crate) type Releases = HashMap<Pin, Result<std::sync::Arc<Release>, IndexError>>;
 
 /// A file to download and hash again: its URL and the digest it must have.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -94,7 +94,7 @@ pub(crate) fn other_algorithms(targets: &[Target<'_>]) -> Vec<Algorithm> {
 
 /// The found release of a target, if the lookup succeeded.
 fn found<'a>(target: &Target<'_>, releases: &'a Releases) -> Option<&'a Release> {
-    releases.get(target.pin)?.as_ref().ok()
+    releases.get(target.pin)?.as_deref().ok()
 }
 
 /// The projects whose every release must be read to tell where an unpublished hash

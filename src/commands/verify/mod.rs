@@ -16,12 +16,12 @@ use crate::cli::{Format, VerifyArgs};
 use crate::diagnostics::{Located, Severity};
 use crate::digest::Sha256;
 use crate::exit::{Failure, Outcome};
+use crate::index::Releases;
 use std::time::Duration;
 
 use crate::cli::IndexArgs;
 use crate::index::{
-    ClientOptions, Credentials, IndexClient, IndexError, Indexes, Location, Protocol, Release,
-    Strategy,
+    ClientOptions, Credentials, IndexClient, IndexError, Indexes, Location, Protocol, Strategy,
 };
 use crate::output::print_stdout;
 use crate::pin::Pin;
@@ -181,7 +181,7 @@ async fn download(
     releases: &mut online::Releases,
     quiet: bool,
 ) -> Result<(Downloaded, Vec<Located>), Failure> {
-    let mut found: HashMap<Pin, Release> = releases
+    let mut found: Releases = releases
         .iter()
         .filter_map(|(pin, release)| Some((pin.clone(), release.as_ref().ok()?.clone())))
         .collect();
