@@ -445,29 +445,21 @@ impl Entry {
                 });
             }
             Rest::Json(spans) => {
-                let JsonSpans {
-                    url,
-                    hashes,
-                    requires_python,
-                    size,
-                    upload_time,
-                    core_metadata,
-                    provenance,
-                } = **spans;
                 let value = Values {
                     body: body.bytes(),
                     filename,
                     document,
                 };
-                let url: Cow<'_, str> = value.required(url, "url")?;
-                let hashes: Option<Hashes> = value.optional(hashes, "hashes")?;
+                let url: Cow<'_, str> = value.required(spans.url, "url")?;
+                let hashes: Option<Hashes> = value.optional(spans.hashes, "hashes")?;
                 let requires_python: Option<Cow<'_, str>> =
-                    value.optional(requires_python, "requires-python")?;
+                    value.optional(spans.requires_python, "requires-python")?;
                 let upload_time: Option<Cow<'_, str>> =
-                    value.optional(upload_time, "upload-time")?;
+                    value.optional(spans.upload_time, "upload-time")?;
                 let core_metadata: Option<CoreMetadata> =
-                    value.optional(core_metadata, "core-metadata")?;
-                let provenance: Option<Cow<'_, str>> = value.optional(provenance, "provenance")?;
+                    value.optional(spans.core_metadata, "core-metadata")?;
+                let provenance: Option<Cow<'_, str>> =
+                    value.optional(spans.provenance, "provenance")?;
                 let published = Published {
                     filename,
                     url: &url,
@@ -475,7 +467,7 @@ impl Entry {
                     other_hash: hashes.as_ref().and_then(|h| h.other.as_deref()),
                     yanked,
                     requires_python: requires_python.as_deref(),
-                    size: value.optional(size, "size")?,
+                    size: value.optional(spans.size, "size")?,
                     upload_time: upload_time.as_deref(),
                     core_metadata: core_metadata.is_some_and(|served| served.0),
                     provenance: provenance.as_deref(),
